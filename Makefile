@@ -1,0 +1,39 @@
+# make run  — create .venv, install otp-bench with its GUI, launch the app
+# make test — create .venv, install everything, run lint, types, import contracts and all tests
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test lint test-core test-gui bench screenshots clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[gui,test]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/otp-bench
+
+lint: $(STAMP)
+	$(BIN)/ruff check otp_bench tests bench
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+test-core: $(STAMP)
+	OTP_BENCH_NO_QT=1 $(BIN)/python -m pytest -q --ignore=tests/gui
+
+test-gui: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q tests/gui
+
+test: lint test-core test-gui
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_engine.py
+
+screenshots: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/otp-bench --screenshot docs/screenshots
+
+clean:
+	rm -rf $(VENV) build *.egg-info

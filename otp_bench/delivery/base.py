@@ -1,0 +1,88 @@
+"""The delivery seam: ``sendOneTimePassword`` with its exact six parameters, and what it reports.
+
+The engine calls a handler the way Salesforce calls ``Auth.CustomOneTimePasswordDeliveryHandler``.
+A handler can look users and sites up (as Apex can query them) through a ``Directory``, can drop a
+message on a phone through an ``Inbox``, and learns which flow it serves from ``current_flow()``,
+so the signature stays the platform's.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from otp_bench.domain.callout import CalloutRecord
+from otp_bench.domain.model import InboxMessage, Site, User
+from otp_bench.domain.vocabulary import Channel, DeliveryResult
+
+DEFAULT_PROVIDER_NAME = "Salesforce default provider"
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    """What came back from one ``sendOneTimePassword`` call."""
+
+    result: DeliveryResult
+    callouts: tuple[CalloutRecord, ...] = ()
+    note: str = ""
+    rule: str = ""
+    elapsed_ms: float = 0.0
+    message: InboxMessage | None = None
+    warnings: tuple[str, ...] = field(default=())
+
+
+class DeliveryHandler(Protocol):
+    name: str
+
+    def send_one_time_password(
+        self,
+        user_id: str,
+        phone_number: str,
+        one_time_password: str,
+        default_text: str,
+        network_id: str,
+        experience_id: str,
+    ) -> DeliveryReport: ...
+
+
+class Inbox(Protocol):
+    """Phones: where a delivered message lands."""
+
+    def deliver(
+        self,
+        to: str,
+        body: str,
+        *,
+        sender: str,
+        via: str,
+        channel: Channel = Channel.SMS,
+        otp: str | None = None,
+    ) -> InboxMessage: ...
+
+
+class Directory(Protocol):
+    """Read access to the workspace, as Apex has to User and Network records."""
+
+    def user_by_id(self, user_id: str) -> User | None: ...
+
+    def site_by_id(self, site_id: str) -> Site | None: ...
+
+
+_flow: contextvars.ContextVar[str | None] = contextvars.ContextVar("otp_bench_flow", default=None)
+
+
+def current_flow() -> str | None:
+    """The flow the running handler call belongs to, for correlating callout records."""
+    return _flow.get()
+
+
+@contextmanager
+def serving_flow(flow_id: str) -> Iterator[None]:
+    token = _flow.set(flow_id)
+    try:
+        yield
+    finally:
+        _flow.reset(token)

@@ -1,0 +1,45 @@
+"""The Salesforce default provider, simulated: no callout; the message lands on the phone."""
+
+from __future__ import annotations
+
+import time
+
+from otp_bench.delivery.base import DEFAULT_PROVIDER_NAME, DeliveryReport, Inbox
+from otp_bench.domain.phone import PhoneError, parse_phone
+from otp_bench.domain.vocabulary import DeliveryResult
+
+SALESFORCE_SENDER = "Salesforce"
+
+
+class SalesforceDefaultProvider:
+    """Delivers ``defaultText`` straight to the inbox of the number, as the platform would."""
+
+    name = DEFAULT_PROVIDER_NAME
+
+    def __init__(self, inbox: Inbox) -> None:
+        self._inbox = inbox
+
+    def send_one_time_password(
+        self,
+        user_id: str,
+        phone_number: str,
+        one_time_password: str,
+        default_text: str,
+        network_id: str,
+        experience_id: str,
+    ) -> DeliveryReport:
+        started = time.perf_counter()
+        try:
+            phone = parse_phone(phone_number)
+        except PhoneError as exc:
+            return DeliveryReport(DeliveryResult.INVALID_PHONE_NUMBER, note=str(exc))
+        message = self._inbox.deliver(
+            phone.e164, default_text, sender=SALESFORCE_SENDER, via=self.name,
+            otp=one_time_password,
+        )
+        return DeliveryReport(
+            DeliveryResult.SUCCESS,
+            message=message,
+            note="delivered by the simulated Salesforce default provider (no callout)",
+            elapsed_ms=(time.perf_counter() - started) * 1000,
+        )

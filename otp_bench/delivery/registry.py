@@ -1,0 +1,36 @@
+"""Builds the handler a provider config describes; the one place that knows every kind."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from otp_bench.delivery.base import DeliveryHandler, Directory, Inbox
+from otp_bench.delivery.scripted import ScriptedHandler
+from otp_bench.domain.model import ProviderConfig, ProviderKind
+
+
+class HandlerBuildError(ValueError):
+    """A provider config that can't become a handler; the message names the field."""
+
+
+def build_handler(
+    config: ProviderConfig,
+    *,
+    inbox: Inbox,
+    directory: Directory,
+    timeout_seconds: float = 10.0,
+    transport: Any = None,
+) -> DeliveryHandler:
+    if config.kind is ProviderKind.SCRIPTED:
+        return ScriptedHandler(config.name, config.result, inbox, config.channel)
+    if config.kind is ProviderKind.HTTP:
+        try:
+            from otp_bench.delivery.http_handler import HttpHandler  # type: ignore[import-not-found]
+        except ImportError as exc:  # pragma: no cover - until the HTTP handler lands
+            raise HandlerBuildError("the HTTP handler isn't available in this build") from exc
+        handler: DeliveryHandler = HttpHandler(
+            config, inbox=inbox, directory=directory, timeout_seconds=timeout_seconds,
+            transport=transport,
+        )
+        return handler
+    raise HandlerBuildError(f"provider {config.name!r}: unknown kind {config.kind!r}")

@@ -1,0 +1,49 @@
+"""A scripted custom handler: no callout, returns the result it was given.
+
+``SUCCESS`` delivers the message to the phone, the way a working provider would.
+"""
+
+from __future__ import annotations
+
+import time
+
+from otp_bench.delivery.base import DeliveryReport, Inbox
+from otp_bench.domain.phone import PhoneError, parse_phone
+from otp_bench.domain.vocabulary import Channel, DeliveryResult
+
+
+class ScriptedHandler:
+    def __init__(
+        self, name: str, result: DeliveryResult, inbox: Inbox, channel: Channel = Channel.SMS
+    ) -> None:
+        self.name = name
+        self._result = result
+        self._inbox = inbox
+        self._channel = channel
+
+    def send_one_time_password(
+        self,
+        user_id: str,
+        phone_number: str,
+        one_time_password: str,
+        default_text: str,
+        network_id: str,
+        experience_id: str,
+    ) -> DeliveryReport:
+        started = time.perf_counter()
+        if self._result is not DeliveryResult.SUCCESS:
+            return DeliveryReport(self._result, note=f"scripted handler returns {self._result}")
+        try:
+            phone = parse_phone(phone_number)
+        except PhoneError as exc:
+            return DeliveryReport(DeliveryResult.INVALID_PHONE_NUMBER, note=str(exc))
+        message = self._inbox.deliver(
+            phone.e164, default_text, sender=self.name, via=self.name,
+            channel=self._channel, otp=one_time_password,
+        )
+        return DeliveryReport(
+            DeliveryResult.SUCCESS,
+            message=message,
+            note="scripted handler: no callout",
+            elapsed_ms=(time.perf_counter() - started) * 1000,
+        )

@@ -1,0 +1,264 @@
+"""Typed events for everything the engine does, and their flat, storable form.
+
+Subscribers (the live log, the GUI bridge, the scenario runner) receive these frozen objects;
+the store appends ``EventRecord`` rows, never updating or deleting one. No event carries an OTP
+or a secret: handler inputs are recorded with the code masked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar
+
+from otp_bench.domain.flags import Flags
+from otp_bench.domain.vocabulary import DeliveryResult, Reason, UseCase
+
+OTP_MASK = "••••••"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Event:
+    kind: ClassVar[str] = "event"
+    at: datetime
+    flow_id: str | None = None
+    site: str = ""  # site name
+    user: str = ""  # username
+    use_case: UseCase | None = None
+    step: str = ""
+
+    @property
+    def summary(self) -> str:
+        return self.kind.replace("_", " ")
+
+    @property
+    def result(self) -> str:
+        return ""
+
+    @property
+    def latency_ms(self) -> float | None:
+        return None
+
+    def data(self) -> dict[str, Any]:
+        skip = {"at", "flow_id", "site", "user", "use_case", "step"}
+        out = {k: v for k, v in asdict(self).items() if k not in skip}
+        return _jsonable(out)
+
+    def record(self) -> EventRecord:
+        return EventRecord(
+            id=None,
+            at=self.at,
+            kind=self.kind,
+            flow_id=self.flow_id,
+            site=self.site,
+            user=self.user,
+            use_case=self.use_case.value if self.use_case else "",
+            step=self.step,
+            result=self.result,
+            latency_ms=self.latency_ms,
+            summary=self.summary,
+            data=self.data(),
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class FlowStarted(Event):
+    kind: ClassVar[str] = "flow_started"
+    provider: str = ""  # "Salesforce default provider" or the handler's name
+
+    @property
+    def summary(self) -> str:
+        return f"{self.use_case.label if self.use_case else 'flow'} started via {self.provider}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class InitRefused(Event):
+    kind: ClassVar[str] = "init_refused"
+    reason: Reason
+    detail: str = ""
+
+    @property
+    def result(self) -> str:
+        return self.reason.value
+
+    @property
+    def summary(self) -> str:
+        return f"init refused: {self.reason.value} — {self.detail or self.reason.sentence}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class OtpIssued(Event):
+    kind: ClassVar[str] = "otp_issued"
+    identifier: str
+    expires_at: datetime
+    resend: bool = False
+
+    @property
+    def summary(self) -> str:
+        what = "new code issued (resend)" if self.resend else "code issued"
+        return f"{what}; identifier {self.identifier}, expires {self.expires_at:%H:%M:%S}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class HandlerCalled(Event):
+    """sendOneTimePassword was called: its six inputs, the OTP masked."""
+
+    kind: ClassVar[str] = "handler_called"
+    handler: str
+    user_id: str
+    phone_number: str
+    one_time_password: str = OTP_MASK
+    default_text: str = ""
+    network_id: str = ""
+    experience_id: str = ""
+
+    @property
+    def summary(self) -> str:
+        return f"{self.handler}.sendOneTimePassword(phoneNumber={self.phone_number!r})"
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeliveryCompleted(Event):
+    kind: ClassVar[str] = "delivery"
+    handler: str
+    delivery: DeliveryResult
+    elapsed_ms: float = 0.0
+    callout_id: int | None = None
+    rule: str = ""
+    note: str = ""
+
+    @property
+    def result(self) -> str:
+        return self.delivery.value
+
+    @property
+    def latency_ms(self) -> float | None:
+        return self.elapsed_ms
+
+    @property
+    def summary(self) -> str:
+        extra = f" ({self.rule})" if self.rule else ""
+        return f"{self.handler} returned {self.delivery.value}{extra}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class VerifyAttempted(Event):
+    kind: ClassVar[str] = "verify"
+    identifier: str
+    success: bool
+    message: str
+    reason: Reason | None = None
+    attempt: int = 0
+
+    @property
+    def result(self) -> str:
+        return self.message if self.reason is None else self.reason.value
+
+    @property
+    def summary(self) -> str:
+        if self.success:
+            return "code verified"
+        return f"verify failed: {self.reason.value if self.reason else self.message}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class FlagsChanged(Event):
+    kind: ClassVar[str] = "flags_changed"
+    user_id: str
+    before: Flags
+    after: Flags
+
+    @property
+    def summary(self) -> str:
+        parts = []
+        for name in ("user_verified", "admin_verified"):
+            b, a = getattr(self.before, name), getattr(self.after, name)
+            parts.append(f"{name} {b}→{a}" if a != b else f"{name} {a}")
+        return "flags: " + ", ".join(parts)
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserRegistered(Event):
+    kind: ClassVar[str] = "user_registered"
+    user_id: str
+
+    @property
+    def summary(self) -> str:
+        return f"user {self.user} created ({self.user_id})"
+
+
+@dataclass(frozen=True, kw_only=True)
+class HistoryRecorded(Event):
+    kind: ClassVar[str] = "history"
+    status: str
+    identifier: str
+
+    @property
+    def summary(self) -> str:
+        return f"Identity Verification History: {self.status}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClockAdvanced(Event):
+    kind: ClassVar[str] = "clock"
+    seconds: float
+
+    @property
+    def summary(self) -> str:
+        return f"bench clock advanced {self.seconds:g} s"
+
+
+@dataclass(frozen=True, kw_only=True)
+class SiteHandlerSwitched(Event):
+    kind: ClassVar[str] = "handler_switched"
+    before: str | None
+    after: str | None
+    warning: str = ""
+
+    @property
+    def summary(self) -> str:
+        b = self.before or "Salesforce default provider"
+        a = self.after or "Salesforce default provider"
+        return f"site handler switched: {b} → {a}" + (f" — {self.warning}" if self.warning else "")
+
+
+@dataclass(frozen=True, kw_only=True)
+class WorkspaceChanged(Event):
+    kind: ClassVar[str] = "workspace"
+    what: str = ""  # "site", "user", "provider", "settings"
+    name: str = ""
+    action: str = "saved"
+
+    @property
+    def summary(self) -> str:
+        return f"{self.what} {self.name!r} {self.action}"
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    """The flat, append-only form of an event, as the log and exports see it."""
+
+    id: int | None
+    at: datetime
+    kind: str
+    flow_id: str | None
+    site: str
+    user: str
+    use_case: str
+    step: str
+    result: str
+    latency_ms: float | None
+    summary: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, str):  # StrEnum included
+        return str(value)
+    return value

@@ -1,0 +1,42 @@
+"""The bench clock: real UTC time plus an offset the operator can fast-forward."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+
+class BenchClock:
+    def __init__(
+        self, offset_seconds: float = 0.0, *, base: Callable[[], datetime] | None = None
+    ) -> None:
+        self._offset = offset_seconds
+        self._base = base or (lambda: datetime.now(UTC))
+        self._lock = threading.Lock()
+
+    @property
+    def offset_seconds(self) -> float:
+        return self._offset
+
+    def now(self) -> datetime:
+        return self._base() + timedelta(seconds=self._offset)
+
+    def advance(self, seconds: float) -> float:
+        if seconds < 0:
+            raise ValueError("the bench clock only moves forward")
+        with self._lock:
+            self._offset += seconds
+            return self._offset
+
+    def reset(self) -> None:
+        with self._lock:
+            self._offset = 0.0
+
+
+class FrozenClock(BenchClock):
+    """A clock that stands still until advanced: for tests."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        fixed = start or datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+        super().__init__(0.0, base=lambda: fixed)

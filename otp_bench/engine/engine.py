@@ -1,0 +1,152 @@
+"""The engine facade: one workspace, its clock, its handlers, its flows and its event bus.
+
+Every method may be called from any thread; the GUI calls them from workers, never its own thread.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from otp_bench.delivery.base import DEFAULT_PROVIDER_NAME, DeliveryHandler
+from otp_bench.delivery.default_provider import SalesforceDefaultProvider
+from otp_bench.delivery.registry import build_handler
+from otp_bench.domain.events import ClockAdvanced, Event
+from otp_bench.domain.model import NewUser, ProviderConfig, Settings, Site, User
+from otp_bench.domain.vocabulary import UseCase
+from otp_bench.engine.bus import EventBatch, EventBus
+from otp_bench.engine.clock import BenchClock
+from otp_bench.engine.flows import FlowRunner, NotFound
+from otp_bench.engine.outcomes import InitOutcome, VerifyOutcome
+from otp_bench.engine.workspace import WorkspaceOps
+from otp_bench.store.activity import Tx
+from otp_bench.store.store import Store
+
+__all__ = ["Engine", "NotFound"]
+
+
+@dataclass(frozen=True)
+class AuthGrant:
+    """A headless authorization code waiting for its token exchange."""
+
+    flow_id: str
+    user_id: str
+
+
+class Engine(WorkspaceOps):
+    def __init__(
+        self, store: Store, clock: BenchClock | None = None, *, transport: Any = None
+    ) -> None:
+        self.store = store
+        self.clock = clock or BenchClock(store.clock_offset())
+        self.store.now_hook = self.clock.now
+        self.events = EventBus()
+        self.transport = transport  # httpx transport for HTTP handlers (tests, in-process mock)
+        self._flows = FlowRunner(self)
+        self._default = SalesforceDefaultProvider(store)
+        self._handlers: dict[str, tuple[ProviderConfig, DeliveryHandler]] = {}
+        self._handlers_lock = threading.Lock()
+        self._grants: dict[str, AuthGrant] = {}
+
+    @classmethod
+    def open(cls, url: str | None = None, *, throwaway: bool = False, **kw: Any) -> Engine:
+        return cls(Store(url, throwaway=throwaway), **kw)
+
+    def close(self) -> None:
+        with self._handlers_lock:
+            for _cfg, handler in self._handlers.values():
+                close = getattr(handler, "close", None)
+                if close:
+                    close()
+            self._handlers.clear()
+        self.store.close()
+
+    @property
+    def settings(self) -> Settings:
+        return self.store.settings()
+
+    # -- lookups -------------------------------------------------------------------------------
+
+    def find_site(self, ref: str) -> Site:
+        site = self.store.site_by_id(ref) or self.store.site_by_name(ref)
+        if site is None:
+            raise NotFound(f"no site named {ref!r}")
+        return site
+
+    def find_user(self, ref: str) -> User:
+        user = self.store.user_by_id(ref) or self.store.user_by_username(ref)
+        if user is None:
+            raise NotFound(f"no user {ref!r}")
+        return user
+
+    def handler_name(self, site: Site) -> str:
+        return site.handler or DEFAULT_PROVIDER_NAME
+
+    def handler_for(self, site: Site) -> DeliveryHandler:
+        if site.handler is None:
+            return self._default
+        config = self.store.provider_by_name(site.handler)
+        if config is None:
+            raise NotFound(f"site {site.name} names handler {site.handler!r}, which doesn't exist")
+        with self._handlers_lock:
+            cached = self._handlers.get(config.id)
+            if cached is not None and cached[0] == config:
+                return cached[1]
+            if cached is not None:
+                close = getattr(cached[1], "close", None)
+                if close:
+                    close()
+            handler = build_handler(
+                config, inbox=self.store, directory=self.store,
+                timeout_seconds=self.settings.callout_timeout_seconds, transport=self.transport,
+            )
+            self._handlers[config.id] = (config, handler)
+            return handler
+
+    # -- flows ---------------------------------------------------------------------------------
+
+    def start(
+        self, use_case: UseCase | str, site: str, user: str | None = None, *,
+        new_user: NewUser | None = None, mobile: str | None = None,
+    ) -> InitOutcome:
+        """Init a flow: checks scope and flags, issues the OTP and calls the handler."""
+        return self._flows.start(UseCase(use_case), site, user, new_user, mobile)
+
+    def resend(self, flow_id: str) -> InitOutcome:
+        return self._flows.resend(flow_id)
+
+    def verify(self, flow_id: str, code: str) -> VerifyOutcome:
+        return self._flows.verify(flow_id, code)
+
+    def verify_identifier(self, identifier: str, code: str) -> VerifyOutcome:
+        return self._flows.verify_identifier(identifier, code)
+
+    def remember_auth_code(self, code: str, flow_id: str, user_id: str) -> None:
+        self._grants[code] = AuthGrant(flow_id, user_id)
+
+    def redeem_auth_code(self, code: str) -> AuthGrant | None:
+        """Single use: a code returned by authorize is exchanged once for a token."""
+        return self._grants.pop(code, None)
+
+    # -- clock ---------------------------------------------------------------------------------
+
+    def advance_clock(self, seconds: float) -> None:
+        offset = self.clock.advance(seconds)
+        self.store.save_clock_offset(offset)
+        ev = ClockAdvanced(at=self.clock.now(), step="clock", seconds=seconds)
+        with self.store.transaction() as tx:
+            self.publish_after(tx, [ev])
+
+    # -- events --------------------------------------------------------------------------------
+
+    def publish_after(self, tx: Tx, events: Sequence[Event]) -> None:
+        """Store ``events`` in ``tx`` and publish them once it commits."""
+        if not events:
+            return
+        records = [ev.record() for ev in events]
+        ids = tx.add_events(records)
+        stored = tuple(replace(r, id=i) for r, i in zip(records, ids, strict=True))
+        batch = EventBatch(tuple(events), stored)
+        tx.after_commit.append(lambda: self.events.publish(batch))

@@ -1,0 +1,416 @@
+"""Running a flow: init (scope rules, flag requirement, rate limit, OTP, delivery), resend, verify.
+
+Each step commits its writes in one transaction, then publishes its events. The handler call sits
+between two transactions so a slow provider never holds the database.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from otp_bench.delivery.base import DeliveryHandler, DeliveryReport, serving_flow
+from otp_bench.domain.events import (
+    DeliveryCompleted,
+    Event,
+    FlagsChanged,
+    FlowStarted,
+    HandlerCalled,
+    HistoryRecorded,
+    InitRefused,
+    OtpIssued,
+    UserRegistered,
+    VerifyAttempted,
+)
+from otp_bench.domain.flags import Flags, policy_for, requirement_met
+from otp_bench.domain.ids import USER_PREFIX, new_id
+from otp_bench.domain.model import NewUser, Site, User
+from otp_bench.domain.phone import Phone, PhoneError, parse_phone
+from otp_bench.domain.vocabulary import DeliveryResult, License, Reason, UseCase, VerifyMessage
+from otp_bench.engine import otp
+from otp_bench.engine.outcomes import InitOutcome, VerifyOutcome
+from otp_bench.engine.states import FLOW_SPECS, FlowState, Step, advance, can
+from otp_bench.store.activity import Challenge, FlowRecord, Tx
+
+if TYPE_CHECKING:
+    from otp_bench.engine.engine import Engine
+
+log = logging.getLogger(__name__)
+
+CHALLENGED = "User challenged, waiting for response"
+
+
+class NotFound(LookupError):
+    """A site, user or flow the caller named doesn't exist."""
+
+
+@dataclass
+class _Step:
+    """Events of one step, written and published together."""
+
+    engine: Engine
+    flow_id: str
+    site: Site
+    username: str
+    use_case: UseCase
+    step: str
+    events: list[Event] = field(default_factory=list)
+
+    def emit(self, cls: type[Event], **kw: object) -> None:
+        self.events.append(
+            cls(  # type: ignore[call-arg]
+                at=self.engine.clock.now(), flow_id=self.flow_id, site=self.site.name,
+                user=self.username, use_case=self.use_case, step=self.step, **kw,
+            )
+        )
+
+    def history(self, tx: Tx, user_id: str | None, status: str, identifier: str) -> None:
+        tx.add_history(
+            at=self.engine.clock.now(), user_id=user_id, username=self.username,
+            site_id=self.site.id, use_case=self.use_case.value, status=status,
+            identifier=identifier,
+        )
+        self.emit(HistoryRecorded, status=status, identifier=identifier)
+
+
+class FlowRunner:
+    def __init__(self, engine: Engine) -> None:
+        self.e = engine
+
+    # -- init ------------------------------------------------------------------------------
+
+    def start(
+        self, use_case: UseCase, site_ref: str, user_ref: str | None = None,
+        new_user: NewUser | None = None, mobile: str | None = None,
+    ) -> InitOutcome:
+        e = self.e
+        site = e.find_site(site_ref)
+        spec = FLOW_SPECS[use_case]
+        user: User | None = None
+        if spec.existing_user:
+            if user_ref is None:
+                raise NotFound(f"{use_case.value} needs an existing user")
+            user = e.find_user(user_ref)
+            username = user.username
+        else:
+            if new_user is None:
+                raise NotFound(f"{use_case.value} needs the new user's fields")
+            username = new_user.username
+        flow_id = "flw_" + secrets.token_hex(8)
+        handler_name = e.handler_name(site)
+        st = _Step(e, flow_id, site, username, use_case, "init")
+        st.emit(FlowStarted, provider=handler_name)
+
+        phone: Phone | None = None
+        reason, detail = self._scope(use_case, site, user, new_user)
+        if reason is None:
+            raw = mobile if (mobile and spec.may_change_mobile) else (
+                user.mobile if user else new_user.mobile if new_user else None
+            )
+            try:
+                phone = parse_phone(raw or "", site.default_region)
+            except PhoneError as exc:
+                reason, detail = Reason.INVALID_PHONE_NUMBER, str(exc)
+        if reason is None and user is not None:
+            policy = policy_for(use_case, site.uses_custom)
+            if not requirement_met(policy.requirement, user.flags):
+                reason = Reason.FLAG_REQUIREMENT_UNMET
+                detail = (
+                    f"{policy.requirement.value} required "
+                    f"({'custom' if site.uses_custom else 'default'} provider); user has "
+                    f"user_verified={user.flags.user_verified}, "
+                    f"admin_verified={user.flags.admin_verified}"
+                )
+        subject = user.id if user else (phone.e164 if phone else username)
+        now = e.clock.now()
+        record = FlowRecord(
+            id=flow_id, use_case=use_case.value, site_id=site.id,
+            user_id=user.id if user else None, username=username, state=FlowState.STARTED.value,
+            handler=handler_name, identifier=None, init="", delivery=None, verify=None,
+            started_at=now, pending_user=_pending(new_user, phone) if new_user else None,
+            mobile=phone.e164 if phone else None,
+        )
+        with e.store.transaction() as tx:
+            tx.add_flow(record)
+            if reason is None and self._rate_limited(tx, subject, now):
+                reason = Reason.RATE_LIMITED
+                detail = f"{e.settings.otp.max_codes_per_hour} codes already issued this hour"
+            if reason is not None:
+                return self._refuse(tx, st, record, reason, detail)
+            assert phone is not None
+            identifier, code = self._issue(tx, st, record, subject, now)
+            e.publish_after(tx, st.events)
+        return self._deliver(record, st.site, user, phone, identifier, code, handler_name)
+
+    def _scope(
+        self, use_case: UseCase, site: Site, user: User | None, new_user: NewUser | None
+    ) -> tuple[Reason | None, str]:
+        spec = FLOW_SPECS[use_case]
+        if use_case not in site.enabled_use_cases:
+            return Reason.FEATURE_DISABLED, f"{use_case.label} isn't enabled on site {site.name}"
+        if spec.headless_gate and not getattr(site, spec.headless_gate):
+            return Reason.FEATURE_DISABLED, (
+                f"site {site.name} doesn't allow {use_case.label.lower()} "
+                f"({spec.headless_gate} is off)"
+            )
+        license_ = user.license if user else new_user.license if new_user else None
+        if license_ is not None and not license_.is_external:
+            return Reason.INTERNAL_USER, f"licence {license_.value} is an internal licence"
+        if site.uses_custom and not self.e.settings.custom_otp_enabled:
+            return Reason.CUSTOM_OTP_NOT_ENABLED, (
+                f"site {site.name} uses handler {site.handler!r} but custom OTP delivery "
+                "isn't enabled for the org"
+            )
+        if new_user is not None and self.e.store.user_by_username(new_user.username):
+            return Reason.USERNAME_TAKEN, f"username {new_user.username!r} is taken"
+        if spec.needs_membership and user is not None and site.id not in user.sites:
+            return Reason.NOT_SITE_MEMBER, f"{user.username} isn't a member of {site.name}"
+        return None, ""
+
+    def _rate_limited(self, tx: Tx, subject: str, now: datetime) -> bool:
+        policy = self.e.settings.otp
+        return tx.codes_issued_since(subject, now - timedelta(hours=1)) >= policy.max_codes_per_hour
+
+    def _refuse(
+        self, tx: Tx, st: _Step, record: FlowRecord, reason: Reason, detail: str
+    ) -> InitOutcome:
+        tx.update_flow(record.id, state=advance(FlowState.STARTED, Step.REFUSE).value,
+                       init=reason.value)
+        st.emit(InitRefused, reason=reason, detail=detail)
+        status = "Rate limited" if reason is Reason.RATE_LIMITED else f"Failed: {reason.value}"
+        st.history(tx, record.user_id, status, "")
+        self.e.publish_after(tx, st.events)
+        return InitOutcome(
+            flow_id=record.id, use_case=UseCase(record.use_case), identifier=None, reason=reason,
+            delivery=None, handler=record.handler, detail=detail or reason.sentence,
+            user_id=record.user_id, username=record.username,
+        )
+
+    def _issue(
+        self, tx: Tx, st: _Step, record: FlowRecord, subject: str, now: datetime,
+        resend: bool = False,
+    ) -> tuple[str, str]:
+        policy = self.e.settings.otp
+        code = otp.generate(policy.digits)
+        salt = otp.new_salt()
+        identifier = otp.new_identifier()
+        expires = now + timedelta(seconds=policy.ttl_for(UseCase(record.use_case)))
+        tx.add_challenge(
+            Challenge(identifier, record.id, subject, salt, otp.digest(code, salt), now, expires,
+                      0, None, None)
+        )
+        tx.update_flow(record.id, state=FlowState.ISSUED.value, identifier=identifier)
+        st.emit(OtpIssued, identifier=identifier, expires_at=expires, resend=resend)
+        st.history(tx, record.user_id, CHALLENGED, identifier)
+        return identifier, code
+
+    def _deliver(
+        self, record: FlowRecord, site: Site, user: User | None, phone: Phone,
+        identifier: str, code: str, handler_name: str,
+    ) -> InitOutcome:
+        e = self.e
+        st = _Step(e, record.id, site, record.username, UseCase(record.use_case), "deliver")
+        default_text = (
+            e.settings.default_text.replace("{otp}", code).replace("{site}", site.name)
+        )
+        user_id = user.id if user else ""
+        st.emit(
+            HandlerCalled, handler=handler_name, user_id=user_id, phone_number=phone.salesforce,
+            default_text=default_text.replace(code, "••••••"), network_id=site.id,
+            experience_id=site.experience_id,
+        )
+        report = self._call(e.handler_for(site), user_id, phone, code, default_text, site,
+                            record.id)
+        delivered = report.result is DeliveryResult.SUCCESS
+        with e.store.transaction() as tx:
+            callout_ids = [tx.add_callout(c) for c in report.callouts]
+            step = Step.DELIVERED if delivered else Step.DELIVERY_FAILED
+            state = advance(FlowState.ISSUED, step)
+            tx.update_flow(record.id, state=state.value, delivery=report.result.value,
+                           init="ok" if delivered else Reason.DELIVERY_FAILED.value)
+            st.emit(
+                DeliveryCompleted, handler=handler_name, delivery=report.result,
+                elapsed_ms=report.elapsed_ms, callout_id=callout_ids[-1] if callout_ids else None,
+                rule=report.rule, note=report.note,
+            )
+            if not delivered:
+                tx.invalidate(identifier, "delivery_failed")
+                st.history(tx, record.user_id, f"Failed: OTP delivery ({report.result.value})",
+                           identifier)
+            e.publish_after(tx, st.events)
+        callouts = tuple(
+            replace(c, id=i) for c, i in zip(report.callouts, callout_ids, strict=True)
+        )
+        return InitOutcome(
+            flow_id=record.id, use_case=UseCase(record.use_case), identifier=identifier,
+            reason=None if delivered else Reason.DELIVERY_FAILED, delivery=report.result,
+            handler=handler_name, detail=report.note, user_id=record.user_id,
+            username=record.username, phone=phone.e164, callouts=callouts,
+            warnings=report.warnings,
+        )
+
+    def _call(
+        self, handler: DeliveryHandler, user_id: str, phone: Phone, code: str,
+        default_text: str, site: Site, flow_id: str,
+    ) -> DeliveryReport:
+        try:
+            with serving_flow(flow_id):
+                return handler.send_one_time_password(
+                    user_id, phone.salesforce, code, default_text, site.id, site.experience_id
+                )
+        except Exception as exc:  # the platform maps a thrown handler to EXCEPTION
+            log.warning("handler %s threw %s", handler.name, type(exc).__name__)
+            return DeliveryReport(
+                DeliveryResult.EXCEPTION, note=f"handler threw {type(exc).__name__}: {exc}"
+            )
+
+    # -- resend ----------------------------------------------------------------------------
+
+    def resend(self, flow_id: str) -> InitOutcome:
+        e = self.e
+        with e.store.transaction() as tx:
+            record = tx.flow(flow_id)
+            if record is None:
+                raise NotFound(f"no flow {flow_id!r}")
+            site = e.find_site(record.site_id)
+            state = FlowState(record.state)
+            if not can(state, Step.RESEND):
+                raise NotFound(f"flow {flow_id} is {state.value}; nothing to resend")
+            user = e.store.user_by_id(record.user_id) if record.user_id else None
+            phone = parse_phone(record.mobile or "")
+            st = _Step(e, flow_id, site, record.username, UseCase(record.use_case), "resend")
+            subject = user.id if user else phone.e164
+            now = e.clock.now()
+            if self._rate_limited(tx, subject, now):
+                st.emit(InitRefused, reason=Reason.RATE_LIMITED, detail="resend refused")
+                st.history(tx, record.user_id, "Rate limited", "")
+                e.publish_after(tx, st.events)
+                return InitOutcome(
+                    flow_id=flow_id, use_case=UseCase(record.use_case),
+                    identifier=record.identifier, reason=Reason.RATE_LIMITED, delivery=None,
+                    handler=record.handler, detail=Reason.RATE_LIMITED.sentence,
+                    user_id=record.user_id, username=record.username,
+                )
+            if record.identifier:
+                tx.invalidate(record.identifier, "superseded")
+            identifier, code = self._issue(tx, st, record, subject, now, resend=True)
+            e.publish_after(tx, st.events)
+        return self._deliver(record, site, user, phone, identifier, code, e.handler_name(site))
+
+    # -- verify ----------------------------------------------------------------------------
+
+    def verify(self, flow_id: str, code: str) -> VerifyOutcome:
+        e = self.e
+        with e.store.transaction() as tx:
+            record = tx.flow(flow_id)
+            if record is None or record.identifier is None:
+                return VerifyOutcome(flow_id, False, VerifyMessage.FAILURE,
+                                     Reason.UNKNOWN_IDENTIFIER)
+            return self._verify(tx, record, record.identifier, code)
+
+    def verify_identifier(self, identifier: str, code: str) -> VerifyOutcome:
+        with self.e.store.transaction() as tx:
+            ch = tx.challenge(identifier)
+            record = tx.flow(ch.flow_id) if ch else None
+            if record is None:
+                return VerifyOutcome(None, False, VerifyMessage.FAILURE, Reason.UNKNOWN_IDENTIFIER)
+            return self._verify(tx, record, identifier, code)
+
+    def _verify(self, tx: Tx, record: FlowRecord, identifier: str, code: str) -> VerifyOutcome:
+        e = self.e
+        site = e.find_site(record.site_id)
+        use_case = UseCase(record.use_case)
+        st = _Step(e, record.id, site, record.username, use_case, "verify")
+        ch = tx.challenge(identifier)
+        now = e.clock.now()
+        policy = e.settings.otp
+        user = e.store.user_by_id(record.user_id) if record.user_id else None
+        before = user.flags if user else None
+
+        def fail(reason: Reason, status: str, step: Step | None, attempt: int = 0,
+                 left: int | None = None) -> VerifyOutcome:
+            if step is not None and can(FlowState(record.state), step):
+                tx.update_flow(record.id, state=advance(FlowState(record.state), step).value,
+                               verify=reason.value)
+            else:
+                tx.update_flow(record.id, verify=reason.value)
+            st.emit(VerifyAttempted, identifier=identifier, success=False,
+                    message=VerifyMessage.FAILURE.value, reason=reason, attempt=attempt)
+            st.history(tx, record.user_id, status, identifier)
+            e.publish_after(tx, st.events)
+            return VerifyOutcome(record.id, False, VerifyMessage.FAILURE, reason,
+                                 record.user_id, before, before, attempts_left=left)
+
+        if ch is None or ch.invalidated == "delivery_failed":
+            return fail(Reason.UNKNOWN_IDENTIFIER, "Failed: unknown identifier", None)
+        if ch.consumed_at is not None:
+            return fail(Reason.ALREADY_USED, "Failed: code already used", None)
+        if ch.invalidated == "attempts_exceeded":
+            return fail(Reason.ATTEMPTS_EXCEEDED, "Failed: too many attempts", None)
+        if ch.invalidated == "superseded":
+            return fail(Reason.INVALID_CODE, "Failed: code replaced by a newer one", None)
+        if now >= ch.expires_at:
+            return fail(Reason.EXPIRED, "Failed: code expired", Step.EXPIRE)
+        if not otp.matches(code.strip(), ch.salt, ch.code_hash):
+            failures = tx.count_failure(identifier)
+            if failures >= policy.max_failed_attempts:
+                tx.invalidate(identifier, "attempts_exceeded")
+                return fail(Reason.ATTEMPTS_EXCEEDED, "Failed: too many attempts", Step.LOCK,
+                            failures, 0)
+            return fail(Reason.INVALID_CODE, "Failed: invalid code", Step.WRONG_CODE, failures,
+                        policy.max_failed_attempts - failures)
+        if not tx.consume(identifier, now):
+            return fail(Reason.ALREADY_USED, "Failed: code already used", None)
+
+        post = policy_for(use_case, site.uses_custom).post
+        if user is None:  # registration: the user exists from now on
+            user = self._register(tx, st, record, site, post.apply(Flags()))
+            after = user.flags
+            st.emit(FlagsChanged, user_id=user.id, before=Flags(), after=after)
+        else:
+            after = post.apply(user.flags)
+            changes: dict[str, object] = {}
+            if record.mobile and record.mobile != user.mobile:
+                changes["mobile"] = record.mobile
+            if changes:
+                user = e.store.save_user(replace(user, **changes), tx)  # type: ignore[arg-type]
+            if after != user.flags:
+                user = e.store.set_flags(tx, user.id, after)
+            st.emit(FlagsChanged, user_id=user.id, before=before or Flags(), after=after)
+        tx.update_flow(record.id, state=advance(FlowState(record.state), Step.VERIFIED).value,
+                       verify=VerifyMessage.SUCCESS.value, user_id=user.id)
+        st.emit(VerifyAttempted, identifier=identifier, success=True,
+                message=VerifyMessage.SUCCESS.value)
+        st.history(tx, user.id, "Succeeded", identifier)
+        e.publish_after(tx, st.events)
+        auth_code = secrets.token_urlsafe(24) if use_case.is_headless else None
+        if auth_code:
+            e.remember_auth_code(auth_code, record.id, user.id)
+        return VerifyOutcome(record.id, True, VerifyMessage.SUCCESS, None, user.id,
+                             before or Flags(), after, auth_code)
+
+    def _register(self, tx: Tx, st: _Step, record: FlowRecord, site: Site, flags: Flags) -> User:
+        data = record.pending_user or {}
+        user = User(
+            id=new_id(USER_PREFIX), username=data["username"], license=License(data["license"]),
+            mobile=data["mobile"], first_name=data.get("first_name", ""),
+            last_name=data.get("last_name", ""), email=data.get("email", ""), flags=flags,
+            sites=frozenset({site.id}),
+        )
+        self.e.store.save_user(user, tx)
+        st.emit(UserRegistered, user_id=user.id)
+        return user
+
+
+def _pending(new_user: NewUser, phone: Phone | None) -> dict[str, str]:
+    return {
+        "username": new_user.username,
+        "license": new_user.license.value,
+        "mobile": phone.e164 if phone else new_user.mobile,
+        "first_name": new_user.first_name,
+        "last_name": new_user.last_name,
+        "email": new_user.email,
+    }

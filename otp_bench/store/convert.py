@@ -1,0 +1,204 @@
+"""Row ↔ domain conversions, so no ORM object leaves the store."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from otp_bench.domain.callout import CalloutRecord, HttpMessage
+from otp_bench.domain.events import EventRecord
+from otp_bench.domain.flags import Flags
+from otp_bench.domain.model import HistoryEntry, ProviderConfig, ProviderKind, Site, User
+from otp_bench.domain.vocabulary import Channel, DeliveryResult, License, UseCase
+from otp_bench.store.orm import CalloutRow, EventRow, HistoryRow, ProviderRow, SiteRow, UserRow
+
+
+def utc(dt: datetime) -> datetime:
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+
+
+def site_from(row: SiteRow) -> Site:
+    return Site(
+        id=row.id,
+        name=row.name,
+        url_prefix=row.url_prefix,
+        handler=row.handler,
+        headless_passwordless_login=row.headless_passwordless_login,
+        headless_registration=row.headless_registration,
+        enabled_use_cases=frozenset(UseCase(u) for u in row.enabled_use_cases["use_cases"]),
+        brand_color=row.brand_color,
+        logo_text=row.logo_text,
+        default_region=row.default_region,
+        experience_id=row.experience_id,
+    )
+
+
+def site_fields(site: Site) -> dict[str, Any]:
+    return {
+        "name": site.name,
+        "url_prefix": site.url_prefix,
+        "handler": site.handler,
+        "headless_passwordless_login": site.headless_passwordless_login,
+        "headless_registration": site.headless_registration,
+        "enabled_use_cases": {"use_cases": sorted(u.value for u in site.enabled_use_cases)},
+        "brand_color": site.brand_color,
+        "logo_text": site.logo_text,
+        "default_region": site.default_region,
+        "experience_id": site.experience_id,
+    }
+
+
+def user_from(row: UserRow, sites: frozenset[str]) -> User:
+    return User(
+        id=row.id,
+        username=row.username,
+        license=License(row.license),
+        mobile=row.mobile,
+        first_name=row.first_name,
+        last_name=row.last_name,
+        email=row.email,
+        flags=Flags(row.user_verified, row.admin_verified),
+        sites=sites,
+        active=row.active,
+    )
+
+
+def user_fields(user: User) -> dict[str, Any]:
+    return {
+        "username": user.username,
+        "license": user.license.value,
+        "mobile": user.mobile,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
+        "user_verified": user.flags.user_verified,
+        "admin_verified": user.flags.admin_verified,
+        "active": user.active,
+    }
+
+
+def provider_from(row: ProviderRow, credentials: dict[str, str]) -> ProviderConfig:
+    return ProviderConfig(
+        id=row.id,
+        name=row.name,
+        kind=ProviderKind(row.kind),
+        result=DeliveryResult(row.result),
+        http=dict(row.http),
+        credentials=credentials,
+        channel=Channel(row.channel),
+        verified_only=row.verified_only,
+        country_allow_list=tuple(c for c in row.country_allow_list.split(",") if c),
+    )
+
+
+def provider_fields(p: ProviderConfig) -> dict[str, Any]:
+    return {
+        "name": p.name,
+        "kind": p.kind.value,
+        "result": p.result.value,
+        "http": p.http,
+        "secret_keys": {"keys": sorted(p.credentials)},
+        "channel": p.channel.value,
+        "verified_only": p.verified_only,
+        "country_allow_list": ",".join(p.country_allow_list),
+    }
+
+
+def history_from(row: HistoryRow) -> HistoryEntry:
+    return HistoryEntry(
+        id=row.id,
+        at=utc(row.at),
+        user_id=row.user_id,
+        username=row.username,
+        site_id=row.site_id,
+        use_case=UseCase(row.use_case),
+        method=row.method,
+        status=row.status,
+        identifier=row.identifier,
+    )
+
+
+def event_from(row: EventRow) -> EventRecord:
+    return EventRecord(
+        id=row.id,
+        at=utc(row.at),
+        kind=row.kind,
+        flow_id=row.flow_id,
+        site=row.site,
+        user=row.user,
+        use_case=row.use_case,
+        step=row.step,
+        result=row.result,
+        latency_ms=row.latency_ms,
+        summary=row.summary,
+        data=dict(row.data),
+    )
+
+
+def event_values(rec: EventRecord) -> dict[str, Any]:
+    return {
+        "at": rec.at,
+        "kind": rec.kind,
+        "flow_id": rec.flow_id,
+        "site": rec.site,
+        "user": rec.user,
+        "use_case": rec.use_case,
+        "step": rec.step,
+        "result": rec.result,
+        "latency_ms": rec.latency_ms,
+        "summary": rec.summary,
+        "data": rec.data,
+    }
+
+
+def _msg_dict(m: HttpMessage) -> dict[str, Any]:
+    return {"headers": [list(h) for h in m.headers], "body": m.body, "truncated": m.body_truncated}
+
+
+def _msg_from(d: dict[str, Any] | None) -> HttpMessage | None:
+    if d is None:
+        return None
+    return HttpMessage(
+        headers=tuple((str(k), str(v)) for k, v in d.get("headers", [])),
+        body=str(d.get("body", "")),
+        body_truncated=bool(d.get("truncated", False)),
+    )
+
+
+def callout_values(c: CalloutRecord) -> dict[str, Any]:
+    return {
+        "flow_id": c.flow_id,
+        "provider": c.provider,
+        "started_at": c.started_at,
+        "method": c.method,
+        "url": c.url,
+        "status": c.status,
+        "elapsed_ms": c.elapsed_ms,
+        "result": c.result.value,
+        "rule": c.rule,
+        "error": c.error,
+        "note": c.note,
+        "request": _msg_dict(c.request),
+        "response": _msg_dict(c.response) if c.response is not None else None,
+        "extra": c.extra,
+    }
+
+
+def callout_from(row: CalloutRow) -> CalloutRecord:
+    return CalloutRecord(
+        id=row.id,
+        flow_id=row.flow_id,
+        provider=row.provider,
+        started_at=utc(row.started_at),
+        method=row.method,
+        url=row.url,
+        request=_msg_from(row.request) or HttpMessage(),
+        status=row.status,
+        response=_msg_from(row.response),
+        elapsed_ms=row.elapsed_ms,
+        result=DeliveryResult(row.result),
+        rule=row.rule,
+        error=row.error,
+        note=row.note,
+        extra=dict(row.extra),
+    )

@@ -1,0 +1,101 @@
+"""Opening a workspace database: URL resolution, SQLite pragmas, Alembic migrations.
+
+The default workspace is a SQLite file in the user data dir; ``--db URL`` or ``OTP_BENCH_DB``
+names any SQLAlchemy URL instead (PostgreSQL for a team workspace).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DatabaseError, OperationalError
+
+ENV_VAR = "OTP_BENCH_DB"
+_MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+class StoreError(RuntimeError):
+    """The database can't be used; the message names the file and what is wrong."""
+
+
+def default_url() -> str:
+    data = Path(platformdirs.user_data_dir("otp-bench", appauthor=False))
+    data.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{data / 'workspace.db'}"
+
+
+def resolve_url(url: str | None = None) -> str:
+    """``url`` if given, else ``$OTP_BENCH_DB``, else the default workspace file.
+
+    A bare path is taken as a SQLite file.
+    """
+    chosen = url or os.environ.get(ENV_VAR) or default_url()
+    if "://" not in chosen:
+        chosen = f"sqlite:///{Path(chosen).expanduser().resolve()}"
+    return chosen
+
+
+def sqlite_path(url: str) -> Path | None:
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        return Path(url.removeprefix("sqlite:///"))
+    return None
+
+
+def open_engine(url: str) -> Engine:
+    """An engine with WAL and a busy timeout for SQLite; migrated to the newest schema."""
+    path = sqlite_path(url)
+    kwargs: dict[str, Any] = {}
+    if url.startswith("sqlite"):
+        kwargs["connect_args"] = {"check_same_thread": False, "timeout": 10}
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, **kwargs)
+    if url.startswith("sqlite"):
+        event.listen(engine, "connect", _sqlite_pragmas)
+    try:
+        migrate(engine)
+    except (DatabaseError, OperationalError, sqlite3.DatabaseError) as exc:
+        engine.dispose()
+        where = str(path) if path else url
+        raise StoreError(f"can't open workspace {where}: {_plain(exc)}") from None
+    return engine
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest revision (no-op when it is already there)."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(_MIGRATIONS))
+    head = ScriptDirectory.from_config(cfg).get_current_head()
+    with engine.begin() as conn:
+        current = MigrationContext.configure(conn).get_current_revision()
+        if current == head:
+            return
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.close()
+
+
+def _plain(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", exc)) or type(exc).__name__
+    if "file is not a database" in text or "malformed" in text:
+        return f"the file is not a readable otp-bench database ({text})"
+    if "locked" in text:
+        return f"the database is locked by another program ({text}); close it and retry"
+    return text

@@ -1,0 +1,388 @@
+"""The workspace store: sites, users, providers and settings, plus the activity a flow leaves.
+
+Reads come from an in-process cache of the (small) workspace tables, kept in step with every write
+this process makes; flow activity (challenges, history, inbox, events, callouts) goes straight to
+the database in one transaction per engine step. One lock serialises writers, so concurrent flows
+never meet SQLITE_BUSY.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from otp_bench.domain.callout import CalloutRecord
+from otp_bench.domain.events import EventRecord
+from otp_bench.domain.flags import Flags
+from otp_bench.domain.model import (
+    HistoryEntry,
+    InboxMessage,
+    OtpPolicy,
+    ProviderConfig,
+    Settings,
+    Site,
+    User,
+)
+from otp_bench.domain.secrets import SecretStore
+from otp_bench.domain.vocabulary import Channel
+from otp_bench.store import convert as cv
+from otp_bench.store.activity import Tx
+from otp_bench.store.db import open_engine, resolve_url, sqlite_path
+from otp_bench.store.orm import (
+    CalloutRow,
+    EventRow,
+    HistoryRow,
+    InboxRow,
+    KeyValue,
+    MembershipRow,
+    ProviderRow,
+    SiteRow,
+    UserRow,
+)
+from otp_bench.store.seal import Sealer, find_otp, mask_body, unmask_body
+from otp_bench.store.secret_store import choose_secret_store
+
+
+class ConflictError(ValueError):
+    """A save that clashes with existing data (e.g. a duplicate name); nothing was written."""
+
+
+class Store:
+    def __init__(
+        self, url: str | None = None, *, secrets: SecretStore | None = None,
+        throwaway: bool = False,
+    ) -> None:
+        self.url = resolve_url(url)
+        self.engine: Engine = open_engine(self.url)
+        path = sqlite_path(self.url)
+        sidecar = path.parent if path else Path(platformdirs.user_data_dir("otp-bench"))
+        self.secrets = secrets or choose_secret_store(self.url, sidecar, throwaway=throwaway)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._write = threading.RLock()
+        self._sealer = Sealer(self.secrets)
+        self._load_cache()
+
+    @property
+    def path(self) -> Path | None:
+        return sqlite_path(self.url)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- transactions -------------------------------------------------------------------------
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with self._sessions() as s:
+            yield s
+
+    @contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        """One engine step: everything inside commits together or not at all."""
+        with self._write, self._sessions() as s, s.begin():
+            tx = Tx(s, self)
+            yield tx
+        for fn in tx.after_commit:  # outside the write lock: subscribers never block writers
+            fn()
+
+    # -- cache ----------------------------------------------------------------------------------
+
+    def _load_cache(self) -> None:
+        with self.session() as s:
+            self._sites = {r.id: cv.site_from(r) for r in s.scalars(select(SiteRow))}
+            members: dict[str, set[str]] = {}
+            for m in s.scalars(select(MembershipRow)):
+                members.setdefault(m.user_id, set()).add(m.site_id)
+            self._users = {
+                r.id: cv.user_from(r, frozenset(members.get(r.id, ())))
+                for r in s.scalars(select(UserRow))
+            }
+            self._providers = {
+                r.id: cv.provider_from(r, self._credentials(r)) for r in s.scalars(select(ProviderRow))
+            }
+            kv = {r.key: r.value for r in s.scalars(select(KeyValue))}
+        self._settings = _settings_from(kv.get("settings"))
+        self._clock_offset = float(kv.get("clock", {}).get("offset", 0.0))
+
+    def _credentials(self, row: ProviderRow) -> dict[str, str]:
+        out = {}
+        for key in row.secret_keys.get("keys", []):
+            value = self.secrets.get(f"provider:{row.id}:{key}")
+            if value is not None:
+                out[key] = value
+        return out
+
+    def _set_kv(self, s: Session, key: str, value: dict[str, Any]) -> None:
+        row = s.get(KeyValue, key)
+        if row is None:
+            s.add(KeyValue(key=key, value=value))
+        else:
+            row.value = value
+
+    # -- settings and clock --------------------------------------------------------------------
+
+    def settings(self) -> Settings:
+        return self._settings
+
+    def save_settings(self, settings: Settings) -> None:
+        with self.transaction() as tx:
+            self._set_kv(tx.session, "settings", _settings_dict(settings))
+        self._settings = settings
+
+    def clock_offset(self) -> float:
+        return self._clock_offset
+
+    def save_clock_offset(self, seconds: float) -> None:
+        with self.transaction() as tx:
+            self._set_kv(tx.session, "clock", {"offset": seconds})
+        self._clock_offset = seconds
+
+    # -- sites ---------------------------------------------------------------------------------
+
+    def sites(self) -> list[Site]:
+        return sorted(self._sites.values(), key=lambda s: s.name.lower())
+
+    def site_by_id(self, site_id: str) -> Site | None:
+        return self._sites.get(site_id)
+
+    def site_by_name(self, name: str) -> Site | None:
+        return next((s for s in self._sites.values() if s.name == name), None)
+
+    def save_site(self, site: Site) -> Site:
+        with self._guard("site", site.name), self.transaction() as tx:
+            row = tx.session.get(SiteRow, site.id)
+            if row is None:
+                tx.session.add(SiteRow(id=site.id, **cv.site_fields(site)))
+            else:
+                for k, v in cv.site_fields(site).items():
+                    setattr(row, k, v)
+        self._sites[site.id] = site
+        return site
+
+    def delete_site(self, site_id: str) -> None:
+        with self.transaction() as tx:
+            tx.session.execute(delete(MembershipRow).where(MembershipRow.site_id == site_id))
+            tx.session.execute(delete(SiteRow).where(SiteRow.id == site_id))
+        self._sites.pop(site_id, None)
+        for u in list(self._users.values()):
+            if site_id in u.sites:
+                self._users[u.id] = replace(u, sites=u.sites - {site_id})
+
+    # -- users ---------------------------------------------------------------------------------
+
+    def users(self) -> list[User]:
+        return sorted(self._users.values(), key=lambda u: u.username.lower())
+
+    def user_by_id(self, user_id: str) -> User | None:
+        return self._users.get(user_id)
+
+    def user_by_username(self, username: str) -> User | None:
+        needle = username.lower()
+        return next((u for u in self._users.values() if u.username.lower() == needle), None)
+
+    def save_user(self, user: User, tx: Tx | None = None) -> User:
+        if tx is None:
+            with self._guard("user", user.username), self.transaction() as own:
+                self._write_user(own.session, user)
+        else:
+            self._write_user(tx.session, user)
+        self._users[user.id] = user
+        return user
+
+    def _write_user(self, s: Session, user: User) -> None:
+        row = s.get(UserRow, user.id)
+        if row is None:
+            s.add(UserRow(id=user.id, **cv.user_fields(user)))
+            s.flush()
+        else:
+            for k, v in cv.user_fields(user).items():
+                setattr(row, k, v)
+        s.execute(delete(MembershipRow).where(MembershipRow.user_id == user.id))
+        for site_id in sorted(user.sites):
+            s.add(MembershipRow(user_id=user.id, site_id=site_id))
+
+    def set_flags(self, tx: Tx, user_id: str, flags: Flags) -> User:
+        tx.session.execute(
+            update(UserRow)
+            .where(UserRow.id == user_id)
+            .values(user_verified=flags.user_verified, admin_verified=flags.admin_verified)
+        )
+        user = replace(self._users[user_id], flags=flags)
+        self._users[user_id] = user
+        return user
+
+    def delete_user(self, user_id: str) -> None:
+        with self.transaction() as tx:
+            tx.session.execute(delete(MembershipRow).where(MembershipRow.user_id == user_id))
+            tx.session.execute(delete(UserRow).where(UserRow.id == user_id))
+        self._users.pop(user_id, None)
+
+    # -- providers -----------------------------------------------------------------------------
+
+    def providers(self) -> list[ProviderConfig]:
+        return sorted(self._providers.values(), key=lambda p: p.name.lower())
+
+    def provider_by_name(self, name: str) -> ProviderConfig | None:
+        return next((p for p in self._providers.values() if p.name == name), None)
+
+    def save_provider(self, provider: ProviderConfig) -> ProviderConfig:
+        old = self._providers.get(provider.id)
+        with self._guard("provider", provider.name), self.transaction() as tx:
+            row = tx.session.get(ProviderRow, provider.id)
+            if row is None:
+                tx.session.add(ProviderRow(id=provider.id, **cv.provider_fields(provider)))
+            else:
+                for k, v in cv.provider_fields(provider).items():
+                    setattr(row, k, v)
+        for key, value in provider.credentials.items():
+            self.secrets.set(f"provider:{provider.id}:{key}", value)
+        for key in set(old.credentials if old else ()) - set(provider.credentials):
+            self.secrets.delete(f"provider:{provider.id}:{key}")
+        self._providers[provider.id] = provider
+        return provider
+
+    def delete_provider(self, provider_id: str) -> None:
+        old = self._providers.pop(provider_id, None)
+        with self.transaction() as tx:
+            tx.session.execute(delete(ProviderRow).where(ProviderRow.id == provider_id))
+        for key in old.credentials if old else ():
+            self.secrets.delete(f"provider:{provider_id}:{key}")
+
+    @contextmanager
+    def _guard(self, what: str, name: str) -> Iterator[None]:
+        try:
+            yield
+        except IntegrityError:
+            raise ConflictError(f"a {what} named {name!r} already exists") from None
+
+    # -- inbox (the phones) --------------------------------------------------------------------
+
+    def deliver(
+        self, to: str, body: str, *, sender: str, via: str, channel: Channel = Channel.SMS,
+        otp: str | None = None, at: datetime | None = None,
+    ) -> InboxMessage:
+        code = otp if otp and otp in body else find_otp(body, self._settings.otp.digits)
+        when = at or self.now()
+        with self.transaction() as tx:
+            new_id = tx.session.execute(
+                insert(InboxRow).values(
+                    to=to, sender=sender, body_masked=mask_body(body, code),
+                    otp_sealed=self._sealer.seal(code) if code else None,
+                    received_at=when, channel=channel.value, via=via,
+                ).returning(InboxRow.id)
+            ).scalar_one()
+        return InboxMessage(new_id, to, sender, body, when, channel, via, code)
+
+    now_hook: Any = None  # set by the engine: the bench clock, so messages carry bench time
+
+    def now(self) -> datetime:
+        from datetime import UTC
+
+        return self.now_hook() if self.now_hook else datetime.now(UTC)
+
+    def inbox(self, number: str | None = None, *, limit: int = 500) -> list[InboxMessage]:
+        q = select(InboxRow).order_by(InboxRow.id.desc()).limit(limit)
+        if number is not None:
+            q = q.where(InboxRow.to == number)
+        with self.session() as s:
+            rows = list(s.scalars(q))
+        out = []
+        for r in reversed(rows):
+            code = self._sealer.unseal(r.otp_sealed) if r.otp_sealed else None
+            out.append(
+                InboxMessage(
+                    r.id, r.to, r.sender, unmask_body(r.body_masked, code), cv.utc(r.received_at),
+                    Channel(r.channel), r.via, code,
+                )
+            )
+        return out
+
+    def inbox_numbers(self) -> list[str]:
+        with self.session() as s:
+            return list(s.scalars(select(InboxRow.to).distinct().order_by(InboxRow.to)))
+
+    # -- activity queries ----------------------------------------------------------------------
+
+    def history(self, user_id: str | None = None, limit: int = 1000) -> list[HistoryEntry]:
+        q = select(HistoryRow).order_by(HistoryRow.id.desc()).limit(limit)
+        if user_id is not None:
+            q = q.where(HistoryRow.user_id == user_id)
+        with self.session() as s:
+            return [cv.history_from(r) for r in reversed(list(s.scalars(q)))]
+
+    def events(
+        self, *, after_id: int = 0, before_id: int | None = None, flow_id: str | None = None,
+        limit: int | None = None, newest_first: bool = False,
+    ) -> list[EventRecord]:
+        q = select(EventRow).where(EventRow.id > after_id)
+        if before_id is not None:
+            q = q.where(EventRow.id < before_id)
+        if flow_id is not None:
+            q = q.where(EventRow.flow_id == flow_id)
+        q = q.order_by(EventRow.id.desc() if newest_first else EventRow.id)
+        if limit is not None:
+            q = q.limit(limit)
+        with self.session() as s:
+            return [cv.event_from(r) for r in s.scalars(q)]
+
+    def iter_events(self, batch: int = 2000) -> Iterator[EventRecord]:
+        """All events, oldest first, read in batches so memory stays flat."""
+        last = 0
+        while True:
+            chunk = self.events(after_id=last, limit=batch)
+            if not chunk:
+                return
+            yield from chunk
+            last = chunk[-1].id or last
+
+    def event_count(self) -> int:
+        with self.session() as s:
+            return int(s.scalar(select(func.count()).select_from(EventRow)) or 0)
+
+    def callouts(
+        self, *, flow_id: str | None = None, ids: Iterable[int] | None = None,
+        after_id: int = 0, limit: int | None = None,
+    ) -> list[CalloutRecord]:
+        q = select(CalloutRow).where(CalloutRow.id > after_id).order_by(CalloutRow.id)
+        if flow_id is not None:
+            q = q.where(CalloutRow.flow_id == flow_id)
+        if ids is not None:
+            q = q.where(CalloutRow.id.in_(list(ids)))
+        if limit is not None:
+            q = q.limit(limit)
+        with self.session() as s:
+            return [cv.callout_from(r) for r in s.scalars(q)]
+
+    def flows(self, limit: int = 1000) -> list[dict[str, Any]]:
+        from otp_bench.store.orm import FlowRow
+
+        q = select(FlowRow).order_by(FlowRow.started_at.desc()).limit(limit)
+        with self.session() as s:
+            return [
+                {c.key: getattr(r, c.key) for c in FlowRow.__table__.columns}
+                for r in s.scalars(q)
+            ]
+
+
+def _settings_dict(s: Settings) -> dict[str, Any]:
+    d = asdict(s)
+    return d
+
+
+def _settings_from(d: dict[str, Any] | None) -> Settings:
+    if not d:
+        return Settings()
+    d = dict(d)
+    d["otp"] = OtpPolicy(**d.get("otp", {}))
+    known = set(Settings.__dataclass_fields__)
+    return Settings(**{k: v for k, v in d.items() if k in known})
