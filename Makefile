@@ -22,10 +22,10 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 test-core: $(STAMP)
-	OTP_BENCH_NO_QT=1 $(BIN)/python -m pytest -q --ignore=tests/gui
+	OTP_BENCH_NO_QT=1 $(BIN)/python -m pytest -q -p no:pytestqt --ignore=tests/gui
 
 test-gui: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q tests/gui
+	QT_QPA_PLATFORM=offscreen PYTEST_QT_API=pyside6 $(BIN)/python -m pytest -q tests/gui
 
 test: lint test-core test-gui
 
