@@ -22,7 +22,7 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 test-core: $(STAMP)
-	OTP_BENCH_NO_QT=1 $(BIN)/python -m pytest -q -p no:pytestqt --ignore=tests/gui
+	OTP_BENCH_NO_QT=1 $(BIN)/python -m pytest -q -p no:pytest-qt --ignore=tests/gui
 
 test-gui: $(STAMP)
 	QT_QPA_PLATFORM=offscreen PYTEST_QT_API=pyside6 $(BIN)/python -m pytest -q tests/gui
