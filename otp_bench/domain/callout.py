@@ -19,6 +19,15 @@ class HttpMessage:
 
 
 @dataclass(frozen=True)
+class RawExchange:
+    """The unredacted callout, for an explicit reveal only; the store keeps it sealed."""
+
+    url: str
+    request: HttpMessage
+    response: HttpMessage | None = None
+
+
+@dataclass(frozen=True)
 class CalloutRecord:
     flow_id: str
     provider: str
@@ -35,3 +44,4 @@ class CalloutRecord:
     note: str | None = None
     id: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    raw: RawExchange | None = field(default=None, repr=False, compare=False)

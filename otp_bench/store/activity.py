@@ -158,8 +158,11 @@ class Tx:
         return ids
 
     def add_callout(self, c: CalloutRecord) -> int:
+        values = cv.callout_values(c)
+        if c.raw is not None:
+            values["sealed_raw"] = self.store.seal_json(cv.raw_dict(c.raw))
         return int(
             self.session.execute(
-                insert(CalloutRow).values(**cv.callout_values(c)).returning(CalloutRow.id)
+                insert(CalloutRow).values(**values).returning(CalloutRow.id)
             ).scalar_one()
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from otp_bench.domain.callout import CalloutRecord, HttpMessage
+from otp_bench.domain.callout import CalloutRecord, HttpMessage, RawExchange
 from otp_bench.domain.events import EventRecord
 from otp_bench.domain.flags import Flags
 from otp_bench.domain.model import HistoryEntry, ProviderConfig, ProviderKind, Site, User
@@ -182,6 +182,22 @@ def callout_values(c: CalloutRecord) -> dict[str, Any]:
         "response": _msg_dict(c.response) if c.response is not None else None,
         "extra": c.extra,
     }
+
+
+def raw_dict(raw: RawExchange) -> dict[str, Any]:
+    return {
+        "url": raw.url,
+        "request": _msg_dict(raw.request),
+        "response": _msg_dict(raw.response) if raw.response is not None else None,
+    }
+
+
+def raw_from(d: dict[str, Any]) -> RawExchange:
+    return RawExchange(
+        url=str(d.get("url", "")),
+        request=_msg_from(d.get("request")) or HttpMessage(),
+        response=_msg_from(d.get("response")),
+    )
 
 
 def callout_from(row: CalloutRow) -> CalloutRecord:

@@ -169,3 +169,4 @@ class CalloutRow(Base):
     request: Mapped[dict[str, Any]]
     response: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     extra: Mapped[dict[str, Any]]
+    sealed_raw: Mapped[bytes | None]  # the unredacted exchange, sealed with the workspace key

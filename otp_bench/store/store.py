@@ -8,6 +8,7 @@ never meet SQLITE_BUSY.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -349,10 +350,14 @@ class Store:
         with self.session() as s:
             return int(s.scalar(select(func.count()).select_from(EventRow)) or 0)
 
+    def seal_json(self, data: dict[str, Any]) -> bytes:
+        return self._sealer.seal(json.dumps(data))
+
     def callouts(
         self, *, flow_id: str | None = None, ids: Iterable[int] | None = None,
-        after_id: int = 0, limit: int | None = None,
+        after_id: int = 0, limit: int | None = None, reveal: bool = False,
     ) -> list[CalloutRecord]:
+        """Callouts as stored (redacted); ``reveal=True`` also unseals the raw exchange."""
         q = select(CalloutRow).where(CalloutRow.id > after_id).order_by(CalloutRow.id)
         if flow_id is not None:
             q = q.where(CalloutRow.flow_id == flow_id)
@@ -361,7 +366,16 @@ class Store:
         if limit is not None:
             q = q.limit(limit)
         with self.session() as s:
-            return [cv.callout_from(r) for r in s.scalars(q)]
+            rows = list(s.scalars(q))
+        out = []
+        for r in rows:
+            rec = cv.callout_from(r)
+            if reveal and r.sealed_raw:
+                text = self._sealer.unseal(r.sealed_raw)
+                if text is not None:
+                    rec = replace(rec, raw=cv.raw_from(json.loads(text)))
+            out.append(rec)
+        return out
 
     def flows(self, limit: int = 1000) -> list[dict[str, Any]]:
         from otp_bench.store.orm import FlowRow

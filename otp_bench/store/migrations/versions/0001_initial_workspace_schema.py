@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 15:18:02.106163
+Create Date: 2026-11-23
 """
 from alembic import op
 import sqlalchemy as sa
@@ -32,6 +32,7 @@ def upgrade() -> None:
     sa.Column('request', sa.JSON(), nullable=False),
     sa.Column('response', sa.JSON(), nullable=True),
     sa.Column('extra', sa.JSON(), nullable=False),
+    sa.Column('sealed_raw', sa.LargeBinary(), nullable=True),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('callouts', schema=None) as batch_op:

@@ -1,0 +1,1 @@
+"""Scenarios: YAML files that set up a workspace, run flows and check expectations (SPEC §3)."""
