@@ -1,0 +1,125 @@
+"""The ``otp-bench`` command: the desktop app by default, plus the scenario runner and tools.
+
+Everything heavy is imported inside the subcommand that needs it, so ``otp-bench run`` never loads
+Qt and the app's first paint isn't waiting on the runner.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes.util
+import importlib
+import importlib.util
+import os
+import sys
+from collections.abc import Sequence
+
+NO_DISPLAY = """\
+otp-bench: no display to open the desktop app on.
+  - run it from a desktop session (Linux: X11 or Wayland; Qt also needs the system library
+    libxcb-cursor0 — e.g. `sudo apt install libxcb-cursor0`),
+  - or render it without a screen: QT_QPA_PLATFORM=offscreen otp-bench --screenshot DIR,
+  - or use the scenario runner, which needs no display: otp-bench run resources/scenarios/*.yaml
+"""
+NO_XCB_CURSOR = """\
+otp-bench: Qt's X11 platform plugin needs the system library libxcb-cursor0, which is missing.
+  Install it (Debian/Ubuntu: sudo apt install libxcb-cursor0; Fedora: dnf install xcb-util-cursor)
+  or use Wayland (QT_QPA_PLATFORM=wayland), or QT_QPA_PLATFORM=offscreen with --screenshot DIR.
+"""
+
+# (module, function adding the subparser): parts that register their own subcommands.
+_PLUGINS = (
+    ("otp_bench.mockprovider.cli", "add_parser"),
+    ("otp_bench.headless.cli", "add_parser"),
+    ("otp_bench.export.cli", "add_parsers"),
+    ("otp_bench.export.apex", "add_apex_parser"),
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="otp-bench",
+        description="Testbench for Salesforce Experience Cloud custom OTP delivery providers. "
+        "Without a command, opens the desktop app.",
+    )
+    parser.add_argument("--db", metavar="URL",
+                        help="workspace database: a SQLAlchemy URL or a SQLite file path "
+                        "(default: $OTP_BENCH_DB, else the workspace in the user data dir)")
+    parser.add_argument("--screenshot", metavar="DIR",
+                        help="render the main window and each pane to PNGs in DIR, then exit")
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    gui = sub.add_parser("gui", help="open the desktop app (the default)")
+    gui.set_defaults(func=_gui)
+    run = sub.add_parser("run", help="run scenario files and check their expectations")
+    run.add_argument("files", nargs="+", metavar="FILE")
+    run.add_argument("--report", metavar="FILE", help="write the JSON report here")
+    run.add_argument("--junit", metavar="FILE", help="write JUnit XML here")
+    run.add_argument("--db", dest="run_db", metavar="URL",
+                     help="run in this workspace instead of a throwaway one")
+    run.add_argument("-q", "--quiet", action="store_true", help="only the summary")
+    run.set_defaults(func=_run)
+    for module, fn in _PLUGINS:
+        if importlib.util.find_spec(module) is not None:
+            getattr(importlib.import_module(module), fn, lambda _s: None)(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.version:
+        from otp_bench import __version__
+
+        print(f"otp-bench {__version__}")
+        return 0
+    func = getattr(args, "func", None) or _gui
+    try:
+        return int(func(args) or 0)
+    except KeyboardInterrupt:
+        return 130
+
+
+def _run(args: argparse.Namespace) -> int:
+    from otp_bench.scenario.cli import run_files
+
+    return run_files(args.files, report=args.report, junit=args.junit,
+                     db_url=args.run_db or None, quiet=args.quiet)
+
+
+def _gui(args: argparse.Namespace) -> int:
+    problem = display_problem(screenshot=bool(args.screenshot))
+    if problem:
+        print(problem, file=sys.stderr, end="")
+        return 2
+    try:
+        from otp_bench.gui.app import run_gui
+    except ImportError as exc:
+        print(f"otp-bench: the desktop app can't start: {exc}\n"
+              "  Install the GUI extra: pip install 'otp-bench[gui]' (make run does this).",
+              file=sys.stderr)
+        return 2
+    return int(run_gui(args.db, args.screenshot))
+
+
+def display_problem(*, screenshot: bool = False) -> str | None:
+    """Why Qt would abort on this machine, in words; None when it can start."""
+    platform = os.environ.get("QT_QPA_PLATFORM", "")
+    if platform.startswith(("offscreen", "minimal", "vnc")):
+        return None
+    if not sys.platform.startswith("linux"):
+        return None
+    if screenshot and not platform:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"  # screenshots need no screen
+        return None
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        return NO_DISPLAY
+    uses_xcb = platform.startswith("xcb") or not (
+        platform.startswith("wayland") or os.environ.get("WAYLAND_DISPLAY")
+    )
+    if uses_xcb and ctypes.util.find_library("xcb-cursor") is None:
+        return NO_XCB_CURSOR
+    return None
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
