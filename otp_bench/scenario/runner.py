@@ -163,20 +163,23 @@ def _delivered_code(engine: Engine, init: InitOutcome) -> str | None:
     return None
 
 
+def _show(value: object) -> str:
+    return "null" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
+
+
 def _check(res: StepResult, step: FlowStep) -> None:
     e = step.expect
     if e.init is not None and res.init != e.init:
-        res.failures.append(f"expected init {e.init}, got {res.init}")
+        res.failures.append(f"expected init {e.init}, got {_show(res.init)}")
     if e.delivery_set and res.delivery != e.delivery:
-        res.failures.append(f"expected delivery {e.delivery}, got {res.delivery}")
+        res.failures.append(f"expected delivery {_show(e.delivery)}, got {_show(res.delivery)}")
     if e.verify_set and res.verify != e.verify:
-        res.failures.append(f"expected verify {e.verify}, got {res.verify}")
+        res.failures.append(f"expected verify {_show(e.verify)}, got {_show(res.verify)}")
     if e.flags is not None:
         if res.flags is None:
             res.failures.append("expected flags, but there is no such user")
         else:
             for k, v in e.flags.items():
                 if res.flags.get(k) != v:
-                    res.failures.append(f"expected {k} {str(v).lower()}, got "
-                                        f"{str(res.flags.get(k)).lower()}")
+                    res.failures.append(f"expected {k} {_show(v)}, got {_show(res.flags.get(k))}")
     res.passed = not res.failures
