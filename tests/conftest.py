@@ -20,10 +20,10 @@ if os.environ.get("OTP_BENCH_NO_QT") == "1":
 
     sys.meta_path.insert(0, _NoQt())
 
-from otp_bench.domain.model import Settings  # noqa: E402
-from otp_bench.engine.clock import FrozenClock  # noqa: E402
-from otp_bench.engine.engine import Engine  # noqa: E402
-from otp_bench.store.store import Store  # noqa: E402
+from otp_bench.domain.model import Settings
+from otp_bench.engine.clock import FrozenClock
+from otp_bench.engine.engine import Engine
+from otp_bench.store.store import Store
 
 
 @pytest.fixture

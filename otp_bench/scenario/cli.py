@@ -37,7 +37,7 @@ def run_files(
         if not quiet:
             print(f"▶ {sc.name}  ({sc.file})", file=out)
 
-        def progress(step: StepResult) -> None:
+        def progress(step: StepResult, sc: Scenario = sc) -> None:
             if quiet:
                 return
             mark = "✓" if step.passed else "✗"

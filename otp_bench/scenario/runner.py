@@ -164,7 +164,9 @@ def _delivered_code(engine: Engine, init: InitOutcome) -> str | None:
 
 
 def _show(value: object) -> str:
-    return "null" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
+    if value is None:
+        return "null"
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def _check(res: StepResult, step: FlowStep) -> None:

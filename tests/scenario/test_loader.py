@@ -71,7 +71,8 @@ def test_a_good_file_parses_every_field(tmp_path: Path) -> None:
         HEAD + "steps:\n"
         "  - flow: passwordless_login\n    site: S\n    user: a@example.com\n"
         "    code: [wrong, from_phone]\n    wait: 1m30s\n"
-        "    expect: {init: ok, delivery: SUCCESS, verify: SUCCESS, flags: {admin_verified: true}}\n"
+        "    expect: {init: ok, delivery: SUCCESS, verify: SUCCESS,\n"
+        "             flags: {admin_verified: true}}\n"
         "  - advance_clock: 16m\n"
     )
     sc = load_scenario(f)
