@@ -1,0 +1,44 @@
+"""The ``otp-bench`` command without a display: a plain message, never Qt's abort."""
+
+from __future__ import annotations
+
+import pytest
+
+from otp_bench import cli
+
+
+@pytest.fixture
+def no_display(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setattr(cli.sys, "platform", "linux")
+
+
+@pytest.mark.usefixtures("no_display")
+def test_no_display_says_what_to_do(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main([]) == 2
+    err = capsys.readouterr().err
+    assert "no display" in err
+    assert "QT_QPA_PLATFORM=offscreen" in err
+    assert "otp-bench run" in err
+    assert "libxcb-cursor0" in err
+
+
+@pytest.mark.usefixtures("no_display")
+def test_missing_xcb_cursor_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DISPLAY", ":0")
+    monkeypatch.setattr(cli.ctypes.util, "find_library", lambda name: None)
+    problem = cli.display_problem()
+    assert problem is not None and "libxcb-cursor0" in problem
+
+
+@pytest.mark.usefixtures("no_display")
+def test_offscreen_and_screenshot_need_no_display(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert cli.display_problem(screenshot=True) is None
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    assert cli.display_problem() is None
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["--version"]) == 0
+    assert capsys.readouterr().out.startswith("otp-bench ")
