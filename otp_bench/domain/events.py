@@ -7,7 +7,7 @@ or a secret: handler inputs are recorded with the code masked.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -40,9 +40,9 @@ class Event:
         return None
 
     def data(self) -> dict[str, Any]:
-        skip = {"at", "flow_id", "site", "user", "use_case", "step"}
-        out = {k: v for k, v in asdict(self).items() if k not in skip}
-        return _jsonable(out)
+        # a shallow walk of the payload fields: dataclasses.asdict deep-copied every event and
+        # was the engine's costliest line (bench/bench_engine.py)
+        return {name: _jsonable(getattr(self, name)) for name in _payload_fields(type(self))}
 
     def record(self) -> EventRecord:
         return EventRecord(
@@ -252,7 +252,22 @@ class EventRecord:
     data: dict[str, Any] = field(default_factory=dict)
 
 
+_ENVELOPE = frozenset({"at", "flow_id", "site", "user", "use_case", "step"})
+
+
+_PAYLOAD: dict[type[Event], tuple[str, ...]] = {}
+
+
+def _payload_fields(cls: type[Event]) -> tuple[str, ...]:
+    names = _PAYLOAD.get(cls)
+    if names is None:
+        names = _PAYLOAD[cls] = tuple(f.name for f in fields(cls) if f.name not in _ENVELOPE)
+    return names
+
+
 def _jsonable(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):  # e.g. Flags
+        return {f.name: _jsonable(getattr(value, f.name)) for f in fields(value)}
     if isinstance(value, dict):
         return {k: _jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

@@ -1,4 +1,4 @@
-"""One-time passwords: generated with ``secrets``, stored as salted HMACs, compared in constant time."""
+"""One-time passwords: made with ``secrets``, stored as salted HMACs, compared in constant time."""
 
 from __future__ import annotations
 

@@ -1,13 +1,13 @@
-"""What one engine step writes: challenges, flows, history, events, callouts — in one transaction."""
+"""What one engine step writes (challenges, flows, history, events, callouts) in one transaction."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Table, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from otp_bench.domain.callout import CalloutRecord
@@ -17,6 +17,45 @@ from otp_bench.store.orm import CalloutRow, ChallengeRow, EventRow, FlowRow, His
 
 if TYPE_CHECKING:
     from otp_bench.store.store import Store
+
+# Statements built once, executed with parameters: an engine step writes a handful of rows, and
+# building ORM ``insert().values(...)`` per row cost more than the SQL itself (bench/bench_engine).
+_CH = cast(Table, ChallengeRow.__table__)
+_FLOW = cast(Table, FlowRow.__table__)
+_EV = cast(Table, EventRow.__table__)
+_CALLOUTS = cast(Table, CalloutRow.__table__)
+_INSERT_CHALLENGE = _CH.insert()
+_SELECT_CHALLENGE = select(_CH).where(_CH.c.identifier == bindparam("_id"))
+_COUNT_ISSUED = select(func.count()).where(
+    _CH.c.subject == bindparam("_subject"), _CH.c.issued_at > bindparam("_since")
+)
+_COUNT_FAILURE = (
+    _CH.update()
+    .where(_CH.c.identifier == bindparam("_id"))
+    .values(failed_attempts=_CH.c.failed_attempts + 1)
+    .returning(_CH.c.failed_attempts)
+)
+_CONSUME = (
+    _CH.update()
+    .where(
+        _CH.c.identifier == bindparam("_id"),
+        _CH.c.consumed_at.is_(None),
+        _CH.c.invalidated.is_(None),
+    )
+    .values(consumed_at=bindparam("_at"))
+)
+_INVALIDATE = (
+    _CH.update()
+    .where(_CH.c.identifier == bindparam("_id"), _CH.c.invalidated.is_(None))
+    .values(invalidated=bindparam("_reason"))
+)
+_INSERT_FLOW = _FLOW.insert()
+_UPDATE_FLOW = _FLOW.update().where(_FLOW.c.id == bindparam("_flow_id"))
+_SELECT_FLOW = select(_FLOW).where(_FLOW.c.id == bindparam("_flow_id"))
+_INSERT_HISTORY = cast(Table, HistoryRow.__table__).insert()
+# ids in parameter order on every backend (SQLite runs it row by row inside one call)
+_INSERT_EVENTS = _EV.insert().returning(_EV.c.id, sort_by_parameter_order=True)
+_INSERT_CALLOUT = _CALLOUTS.insert().returning(_CALLOUTS.c.id)
 
 
 @dataclass(frozen=True)
@@ -62,15 +101,17 @@ class Tx:
     # challenges
     def add_challenge(self, c: Challenge) -> None:
         self.session.execute(
-            insert(ChallengeRow).values(
-                identifier=c.identifier, flow_id=c.flow_id, subject=c.subject, salt=c.salt,
-                code_hash=c.code_hash, issued_at=c.issued_at, expires_at=c.expires_at,
-                failed_attempts=c.failed_attempts, consumed_at=None, invalidated=None,
-            )
+            _INSERT_CHALLENGE,
+            {
+                "identifier": c.identifier, "flow_id": c.flow_id, "subject": c.subject,
+                "salt": c.salt, "code_hash": c.code_hash, "issued_at": c.issued_at,
+                "expires_at": c.expires_at, "failed_attempts": c.failed_attempts,
+                "consumed_at": None, "invalidated": None,
+            },
         )
 
     def challenge(self, identifier: str) -> Challenge | None:
-        row = self.session.get(ChallengeRow, identifier)
+        row = self.session.execute(_SELECT_CHALLENGE, {"_id": identifier}).first()
         if row is None:
             return None
         return Challenge(
@@ -80,56 +121,33 @@ class Tx:
         )
 
     def codes_issued_since(self, subject: str, since: datetime) -> int:
-        q = select(func.count()).where(
-            ChallengeRow.subject == subject, ChallengeRow.issued_at > since
-        )
-        return int(self.session.scalar(q) or 0)
+        found = self.session.scalar(_COUNT_ISSUED, {"_subject": subject, "_since": since})
+        return int(found or 0)
 
     def count_failure(self, identifier: str) -> int:
-        self.session.execute(
-            update(ChallengeRow)
-            .where(ChallengeRow.identifier == identifier)
-            .values(failed_attempts=ChallengeRow.failed_attempts + 1)
-        )
-        return int(
-            self.session.scalar(
-                select(ChallengeRow.failed_attempts).where(ChallengeRow.identifier == identifier)
-            )
-            or 0
-        )
+        """Count one wrong code; answer the failures so far (one UPDATE … RETURNING)."""
+        return int(self.session.scalar(_COUNT_FAILURE, {"_id": identifier}) or 0)
 
     def consume(self, identifier: str, at: datetime) -> bool:
         """Mark the code used; False when another verify got there first (single use)."""
-        res = self.session.execute(
-            update(ChallengeRow)
-            .where(
-                ChallengeRow.identifier == identifier,
-                ChallengeRow.consumed_at.is_(None),
-                ChallengeRow.invalidated.is_(None),
-            )
-            .values(consumed_at=at)
-        )
+        res = self.session.execute(_CONSUME, {"_id": identifier, "_at": at})
         return int(res.rowcount) == 1  # type: ignore[attr-defined]
 
     def invalidate(self, identifier: str, reason: str) -> None:
-        self.session.execute(
-            update(ChallengeRow)
-            .where(ChallengeRow.identifier == identifier, ChallengeRow.invalidated.is_(None))
-            .values(invalidated=reason)
-        )
+        self.session.execute(_INVALIDATE, {"_id": identifier, "_reason": reason})
 
     # flows
     def add_flow(self, f: FlowRecord) -> None:
-        self.session.execute(insert(FlowRow).values(**f.__dict__))
+        self.session.execute(_INSERT_FLOW, dict(f.__dict__))
 
     def update_flow(self, flow_id: str, **values: Any) -> None:
-        self.session.execute(update(FlowRow).where(FlowRow.id == flow_id).values(**values))
+        self.session.execute(_UPDATE_FLOW, {"_flow_id": flow_id, **values})
 
     def flow(self, flow_id: str) -> FlowRecord | None:
-        row = self.session.get(FlowRow, flow_id)
+        row = self.session.execute(_SELECT_FLOW, {"_flow_id": flow_id}).first()
         if row is None:
             return None
-        data = {c.key: getattr(row, c.key) for c in FlowRow.__table__.columns}
+        data = dict(row._mapping)
         data["started_at"] = cv.utc(data["started_at"])
         return FlowRecord(**data)
 
@@ -139,30 +157,23 @@ class Tx:
         use_case: str, status: str, identifier: str, method: str = "SMS",
     ) -> None:
         self.session.execute(
-            insert(HistoryRow).values(
-                at=at, user_id=user_id, username=username, site_id=site_id, use_case=use_case,
-                method=method, status=status, identifier=identifier,
-            )
+            _INSERT_HISTORY,
+            {
+                "at": at, "user_id": user_id, "username": username, "site_id": site_id,
+                "use_case": use_case, "method": method, "status": status,
+                "identifier": identifier,
+            },
         )
 
     def add_events(self, records: Sequence[EventRecord]) -> list[int]:
         if not records:
             return []
-        ids = []
-        for rec in records:  # one statement each: RETURNING ids in order on every backend
-            ids.append(
-                self.session.execute(
-                    insert(EventRow).values(**cv.event_values(rec)).returning(EventRow.id)
-                ).scalar_one()
-            )
-        return ids
+        params = [cv.event_values(rec) for rec in records]
+        return list(self.session.scalars(_INSERT_EVENTS, params))
 
     def add_callout(self, c: CalloutRecord) -> int:
         values = cv.callout_values(c)
         if c.raw is not None:
             values["sealed_raw"] = self.store.seal_json(cv.raw_dict(c.raw))
-        return int(
-            self.session.execute(
-                insert(CalloutRow).values(**values).returning(CalloutRow.id)
-            ).scalar_one()
-        )
+        values.setdefault("sealed_raw", None)
+        return int(self.session.execute(_INSERT_CALLOUT, values).scalar_one())

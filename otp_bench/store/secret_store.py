@@ -5,6 +5,7 @@ Provider credentials and the workspace sealing key live here, never in the datab
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -30,10 +31,8 @@ class KeyringSecretStore:
         keyring.set_password(self._service, key, value)
 
     def delete(self, key: str) -> None:
-        try:
+        with contextlib.suppress(KeyringError):  # already gone is fine
             keyring.delete_password(self._service, key)
-        except KeyringError:
-            pass
 
 
 class FileSecretStore:

@@ -15,10 +15,10 @@ from contextlib import contextmanager
 from dataclasses import asdict, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import platformdirs
-from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy import Engine, Table, bindparam, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -52,6 +52,12 @@ from otp_bench.store.orm import (
 )
 from otp_bench.store.seal import Sealer, find_otp, mask_body, unmask_body
 from otp_bench.store.secret_store import choose_secret_store
+
+# built once: these run on every flow (see the note in store.activity)
+_INBOX = cast(Table, InboxRow.__table__)
+_INSERT_INBOX = _INBOX.insert().returning(_INBOX.c.id)
+_USERS = cast(Table, UserRow.__table__)
+_SET_FLAGS = _USERS.update().where(_USERS.c.id == bindparam("_id"))
 
 
 class ConflictError(ValueError):
@@ -109,7 +115,8 @@ class Store:
                 for r in s.scalars(select(UserRow))
             }
             self._providers = {
-                r.id: cv.provider_from(r, self._credentials(r)) for r in s.scalars(select(ProviderRow))
+                r.id: cv.provider_from(r, self._credentials(r))
+                for r in s.scalars(select(ProviderRow))
             }
             kv = {r.key: r.value for r in s.scalars(select(KeyValue))}
         self._settings = _settings_from(kv.get("settings"))
@@ -214,9 +221,9 @@ class Store:
 
     def set_flags(self, tx: Tx, user_id: str, flags: Flags) -> User:
         tx.session.execute(
-            update(UserRow)
-            .where(UserRow.id == user_id)
-            .values(user_verified=flags.user_verified, admin_verified=flags.admin_verified)
+            _SET_FLAGS,
+            {"_id": user_id, "user_verified": flags.user_verified,
+             "admin_verified": flags.admin_verified},
         )
         user = replace(self._users[user_id], flags=flags)
         self._users[user_id] = user
@@ -276,11 +283,12 @@ class Store:
         when = at or self.now()
         with self.transaction() as tx:
             new_id = tx.session.execute(
-                insert(InboxRow).values(
-                    to=to, sender=sender, body_masked=mask_body(body, code),
-                    otp_sealed=self._sealer.seal(code) if code else None,
-                    received_at=when, channel=channel.value, via=via,
-                ).returning(InboxRow.id)
+                _INSERT_INBOX,
+                {
+                    "to": to, "sender": sender, "body_masked": mask_body(body, code),
+                    "otp_sealed": self._sealer.seal(code) if code else None,
+                    "received_at": when, "channel": channel.value, "via": via,
+                },
             ).scalar_one()
         return InboxMessage(new_id, to, sender, body, when, channel, via, code)
 

@@ -1,0 +1,181 @@
+"""Benchmark: complete passwordless logins through the engine on a SQLite file (SPEC §4).
+
+Each flow is what an operator's click does: init (scope, flags, rate limit, OTP, the Salesforce
+default provider delivering to the phone inbox) → read the code from the inbox → verify.
+The real clock runs; the rate limit (5 codes per user per hour) is respected by spreading the
+flows over enough users. The engine's own time per flow is the wall time of init + verify minus
+the time spent inside the handler, measured by wrapping the handler the engine calls.
+
+    python bench/bench_engine.py [--n 2000] [--profile] [--check] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import json
+import math
+import pstats
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run from a checkout without installing
+    sys.path.insert(0, str(ROOT))
+
+from otp_bench.delivery.base import DeliveryHandler, DeliveryReport  # noqa: E402
+from otp_bench.domain.flags import Flags  # noqa: E402
+from otp_bench.domain.model import Site  # noqa: E402
+from otp_bench.engine.engine import Engine  # noqa: E402
+from otp_bench.store.store import Store  # noqa: E402
+
+TARGET_PER_SECOND = 200.0
+WARMUP = 20
+
+
+class TimedHandler:
+    """Wraps the handler the engine calls and adds up the time spent inside it."""
+
+    def __init__(self, inner: DeliveryHandler) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.seconds = 0.0
+
+    def send_one_time_password(
+        self, user_id: str, phone_number: str, one_time_password: str, default_text: str,
+        network_id: str, experience_id: str,
+    ) -> DeliveryReport:
+        started = time.perf_counter()
+        try:
+            return self.inner.send_one_time_password(
+                user_id, phone_number, one_time_password, default_text, network_id,
+                experience_id,
+            )
+        finally:
+            self.seconds += time.perf_counter() - started
+
+
+def _workspace(engine: Engine, users: int) -> list[tuple[str, str]]:
+    site = engine.new_site("Bench")
+    out = []
+    for i in range(users):
+        # +1 415 200 xxxx: valid NANP numbers, one per user
+        user = engine.new_user(
+            f"bench{i}@example.com", mobile=f"+1415{2000000 + i:07d}", flags=Flags(True, False),
+            sites=frozenset({site.id}),
+        )
+        assert user.mobile is not None
+        out.append((user.username, user.mobile))
+    return out
+
+
+def _percentiles(values: list[float]) -> dict[str, float]:
+    ordered = sorted(values)
+
+    def pick(p: float) -> float:
+        return ordered[min(len(ordered) - 1, math.ceil(p / 100 * len(ordered)) - 1)]
+
+    return {
+        "mean": statistics.fmean(ordered), "p50": pick(50), "p90": pick(90), "p99": pick(99),
+        "max": ordered[-1],
+    }
+
+
+def run(n: int, profile: bool = False) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="otp-bench-") as tmp:
+        engine = Engine(Store(f"sqlite:///{Path(tmp) / 'bench.db'}", throwaway=True))
+        per_user = engine.settings.otp.max_codes_per_hour
+        users = _workspace(engine, math.ceil((n + WARMUP) / per_user))
+        timed: dict[str, TimedHandler] = {}
+        original = engine.handler_for
+
+        def handler_for(site: Site) -> DeliveryHandler:
+            inner = original(site)
+            wrapper = timed.get(inner.name)
+            if wrapper is None or wrapper.inner is not inner:
+                wrapper = timed[inner.name] = TimedHandler(inner)
+            return wrapper
+
+        engine.handler_for = handler_for  # type: ignore[method-assign]
+
+        def one_flow(i: int) -> float:
+            """Run flow ``i``; answer the engine's own seconds (handler time excluded)."""
+            username, mobile = users[i // per_user]
+            handler_before = sum(h.seconds for h in timed.values())
+            t0 = time.perf_counter()
+            out = engine.start("passwordless_login", "Bench", username)
+            t1 = time.perf_counter()
+            if not out.ok:
+                raise SystemExit(f"flow {i}: init {out.init}: {out.detail}")
+            code = engine.store.inbox(mobile, limit=1)[-1].otp
+            t2 = time.perf_counter()
+            result = engine.verify(out.flow_id, code or "")
+            t3 = time.perf_counter()
+            if not result.success:
+                raise SystemExit(f"flow {i}: verify {result.verify}")
+            handler = sum(h.seconds for h in timed.values()) - handler_before
+            return (t1 - t0) + (t3 - t2) - handler
+
+        for i in range(WARMUP):
+            one_flow(i)
+        profiler = cProfile.Profile() if profile else None
+        own: list[float] = []
+        handler_before = sum(h.seconds for h in timed.values())
+        if profiler:
+            profiler.enable()
+        started = time.perf_counter()
+        for i in range(WARMUP, WARMUP + n):
+            own.append(one_flow(i))
+        wall = time.perf_counter() - started
+        if profiler:
+            profiler.disable()
+        handler_total = sum(h.seconds for h in timed.values()) - handler_before
+        events = engine.store.event_count()
+        engine.close()
+    if profiler:
+        pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(30)
+    return {
+        "flows": n,
+        "wall_seconds": wall,
+        "flows_per_second": n / wall,
+        "target_per_second": TARGET_PER_SECOND,
+        "handler_ms_per_flow": handler_total / n * 1000,
+        "engine_ms_per_flow": {k: v * 1000 for k, v in _percentiles(own).items()},
+        "events_stored": events,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=2000, help="complete flows to time (default 2000)")
+    ap.add_argument("--profile", action="store_true", help="cProfile the timed flows (stderr)")
+    ap.add_argument("--check", action="store_true", help="exit 1 when below the target")
+    ap.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = ap.parse_args(argv)
+    if args.n < 1:
+        ap.error("--n must be at least 1")
+    res = run(args.n, args.profile)
+    met = res["flows_per_second"] >= TARGET_PER_SECOND
+    if args.json:
+        print(json.dumps(res, indent=2))
+    else:
+        own = res["engine_ms_per_flow"]
+        print(f"{res['flows']} passwordless logins (init → inbox → verify), SQLite file, "
+              f"default provider, real clock")
+        print(f"  {res['flows_per_second']:.0f} complete flows per second "
+              f"(target ≥ {TARGET_PER_SECOND:.0f}: {'met' if met else 'MISSED'}), "
+              f"{res['wall_seconds']:.2f} s wall")
+        print(f"  engine time per flow (handler excluded), ms: mean {own['mean']:.2f}  "
+              f"p50 {own['p50']:.2f}  p90 {own['p90']:.2f}  p99 {own['p99']:.2f}  "
+              f"max {own['max']:.2f}")
+        print(f"  inside the handler: {res['handler_ms_per_flow']:.2f} ms per flow; "
+              f"{res['events_stored']} events stored")
+    return 1 if args.check and not met else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
