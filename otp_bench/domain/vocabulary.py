@@ -140,6 +140,7 @@ class Reason(StrEnum):
     FEATURE_DISABLED = "feature_disabled"
     ALREADY_USED = "already_used"
     USERNAME_TAKEN = "username_taken"
+    UNKNOWN_USER = "unknown_user"
 
     @property
     def sentence(self) -> str:
@@ -168,6 +169,7 @@ _REASON_SENTENCE = {
     Reason.FEATURE_DISABLED: "This use case isn't enabled on the site.",
     Reason.ALREADY_USED: "This code was already used; a code verifies once.",
     Reason.USERNAME_TAKEN: "A user with this username already exists.",
+    Reason.UNKNOWN_USER: "No user has this username.",
 }
 
 

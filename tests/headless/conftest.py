@@ -1,0 +1,90 @@
+"""A workspace with headless-enabled sites and a loopback headless server over it."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+
+from otp_bench.domain.flags import Flags
+from otp_bench.domain.model import Site, User
+from otp_bench.engine.engine import Engine
+from otp_bench.headless import pkce
+from otp_bench.headless.server import HeadlessServer
+
+MOBILE = "+1 415 555 2671"
+E164 = "+14155552671"
+
+
+@dataclass
+class Bench:
+    engine: Engine
+    server: HeadlessServer
+    http: httpx.Client
+    custom: Site  # custom handler, both headless settings on, prefix "customers"
+    default: Site  # Salesforce default provider, both settings on, prefix "members"
+    closed: Site  # no headless setting, prefix "closed"
+    ana: User  # member of all three, admin_verified only
+
+    def code_for(self, number: str = E164) -> str:
+        message = self.engine.store.inbox(number)[-1]
+        assert message.otp is not None
+        return message.otp
+
+    def init_login(self, prefix: str, username: str) -> httpx.Response:
+        return self.http.post(
+            f"/{prefix}/services/auth/headless/init/passwordless/login",
+            json={"username": username, "verificationmethod": "sms", "recaptcha": "token"},
+        )
+
+    def init_registration(self, prefix: str, username: str, mobile: str) -> httpx.Response:
+        return self.http.post(
+            f"/{prefix}/services/auth/headless/init/registration",
+            json={
+                "userdata": {"firstName": "Bo", "lastName": "Lee", "email": username,
+                             "username": username},
+                "customdata": {"mobilePhone": mobile},
+                "verificationmethod": "sms",
+            },
+        )
+
+    def authorize(
+        self, prefix: str, identifier: str, code: str, request_type: str = "passwordless-login",
+        verifier: str = "v" * 50,
+    ) -> httpx.Response:
+        basic = base64.b64encode(f"{identifier}:{code}".encode()).decode()
+        return self.http.post(
+            f"/{prefix}/services/oauth2/authorize",
+            headers={"Auth-Request-Type": request_type, "Auth-Verification-Type": "sms",
+                     "Authorization": f"Basic {basic}"},
+            data={"response_type": "code_credentials", "client_id": "app",
+                  "redirect_uri": "app://cb", "code_challenge": pkce.challenge_for(verifier)},
+        )
+
+    def token(self, prefix: str, code: str, verifier: str = "v" * 50) -> httpx.Response:
+        return self.http.post(
+            f"/{prefix}/services/oauth2/token",
+            data={"code": code, "grant_type": "authorization_code", "client_id": "app",
+                  "redirect_uri": "app://cb", "code_verifier": verifier},
+        )
+
+
+@pytest.fixture
+def bench(engine: Engine) -> Iterator[Bench]:
+    engine.new_provider("sms-ok")
+    custom = engine.new_site("Customers", url_prefix="customers", handler="sms-ok",
+                             headless_passwordless_login=True, headless_registration=True)
+    default = engine.new_site("Members", url_prefix="members", headless_passwordless_login=True,
+                              headless_registration=True)
+    closed = engine.new_site("Closed Shop", url_prefix="closed", handler="sms-ok")
+    ana = engine.new_user("ana@example.com", mobile=MOBILE, flags=Flags(False, True),
+                          first_name="Ana", last_name="Silva", email="ana@example.com",
+                          sites=frozenset({custom.id, default.id, closed.id}))
+    server = HeadlessServer(engine)
+    base = server.start()
+    with httpx.Client(base_url=base, timeout=10) as http:
+        yield Bench(engine, server, http, custom, default, closed, ana)
+    server.stop()
