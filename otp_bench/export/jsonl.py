@@ -1,0 +1,47 @@
+"""Events as JSON Lines: one event per line, oldest first, streamed straight from the store.
+
+Events never carry an OTP or a secret (the engine masks handler inputs); the workspace's
+credentials are still scrubbed from each line as a last line of defence.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TextIO
+
+from otp_bench.domain.events import EventRecord
+from otp_bench.export.files import atomic_text
+from otp_bench.export.scrub import Scrubber
+from otp_bench.store.store import Store
+
+
+def event_json(rec: EventRecord) -> dict[str, Any]:
+    return {
+        "id": rec.id,
+        "at": rec.at.isoformat(),
+        "kind": rec.kind,
+        "flow_id": rec.flow_id,
+        "site": rec.site,
+        "user": rec.user,
+        "use_case": rec.use_case,
+        "step": rec.step,
+        "result": rec.result,
+        "latency_ms": rec.latency_ms,
+        "summary": rec.summary,
+        "data": rec.data,
+    }
+
+
+def write_events(store: Store, out: TextIO) -> int:
+    """Write every event as one line; returns how many."""
+    scrub = Scrubber.for_providers(store.providers())
+    count = 0
+    for rec in store.iter_events():
+        out.write(json.dumps(scrub.deep(event_json(rec)), ensure_ascii=False) + "\n")
+        count += 1
+    return count
+
+
+def export_events(store: Store, path: str) -> int:
+    with atomic_text(path) as fh:
+        return write_events(store, fh)

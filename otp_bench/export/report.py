@@ -1,0 +1,203 @@
+"""The Markdown evidence report of a session: what the workspace was, what each flow did.
+
+For a reviewer who wasn't at the keyboard: the workspace summary (settings, providers, sites and
+their handler, users and their flags — never a credential), the failures up front, then each flow
+with its steps, callouts, results and flag changes, then workspace edits and clock moves.
+Written as it is read: one flow's events and callouts at a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any, TextIO
+
+from otp_bench.domain.events import EventRecord
+from otp_bench.domain.model import ProviderKind
+from otp_bench.domain.vocabulary import UseCase
+from otp_bench.export.files import atomic_text
+from otp_bench.export.markdown import code, hms, row, stamp, table
+from otp_bench.export.scrub import Scrubber
+from otp_bench.export.workspace_file import format_duration
+from otp_bench.store.store import Store
+
+ALL_FLOWS = 10**9
+
+
+def flow_title(flow: dict[str, Any]) -> str:
+    try:
+        label = UseCase(flow["use_case"]).label
+    except ValueError:
+        label = str(flow["use_case"])
+    return f"{label} — {flow.get('site', '')} — {flow.get('username') or 'no user'}"
+
+
+def flow_failed(flow: dict[str, Any]) -> str | None:
+    """Why a flow counts as failed, in words; None when nothing went wrong."""
+    init, delivery, verify = flow.get("init"), flow.get("delivery"), flow.get("verify")
+    if init and init not in ("ok", "delivery_failed"):
+        return f"init refused: {init}"
+    if delivery and delivery != "SUCCESS":
+        return f"delivery {delivery}"
+    if verify and verify != "SUCCESS":
+        return f"verify {verify}"
+    return None
+
+
+def write_report(
+    store: Store, out: TextIO, *, flow_ids: Iterable[str] | None = None,
+    title: str = "otp-bench evidence report",
+) -> int:
+    """Write the report; returns the number of flows in it."""
+    scrub = Scrubber.for_providers(store.providers())
+
+    def w(text: str = "") -> None:
+        out.write(scrub(text) + "\n")
+
+    site_names = {s.id: s.name for s in store.sites()}
+    wanted = set(flow_ids) if flow_ids is not None else None
+    flows = [dict(f, site=site_names.get(f["site_id"], f["site_id"]))
+             for f in store.flows(limit=ALL_FLOWS) if wanted is None or f["id"] in wanted]
+    flows.sort(key=_first_seen(store))
+    failures = [(f, why) for f in flows if (why := flow_failed(f))]
+    w(f"# {title}")
+    w()
+    w(f"Generated {stamp(datetime.now(UTC))} by otp-bench. Secrets and one-time passwords are "
+      "redacted; provider credentials are never included.")
+    w()
+    w(f"**{len(flows)} flow(s), {len(failures)} with a failure or refusal.**")
+    w()
+    _workspace(store, w)
+    w("## Failures and refusals")
+    w()
+    if failures:
+        w(table(["flow", "what", "site", "user", "why"],
+                [(code(f["id"]), _label(f), f["site"], f["username"], why)
+                 for f, why in failures]))
+    else:
+        w("None: every flow that ran was delivered and verified as it went.")
+        w()
+    w("## Flows")
+    w()
+    for n, flow in enumerate(flows, 1):
+        _flow(store, flow, n, w)
+    if wanted is None:
+        _other_events(store, w)
+    return len(flows)
+
+
+def export_report(store: Store, path: str, **kw: Any) -> int:
+    with atomic_text(path) as fh:
+        return write_report(store, fh, **kw)
+
+
+def _first_seen(store: Store) -> Any:
+    """Flows in the order they started, ties (a frozen bench clock) broken by their events."""
+    order: dict[str, int] = {}
+    for e in store.iter_events():
+        if e.flow_id is not None and e.flow_id not in order:
+            order[e.flow_id] = len(order)
+    return lambda f: order.get(f["id"], len(order))
+
+
+def _label(flow: dict[str, Any]) -> str:
+    try:
+        return UseCase(flow["use_case"]).label
+    except ValueError:
+        return str(flow["use_case"])
+
+
+def _workspace(store: Store, w: Any) -> None:
+    s = store.settings()
+    w("## Workspace")
+    w()
+    w(f"- Custom OTP delivery for the org: **{'enabled' if s.custom_otp_enabled else 'off'}**")
+    w(f"- OTP: {s.otp.digits} digits, valid {format_duration(s.otp.ttl_seconds)} "
+      f"({format_duration(s.otp.registration_ttl_seconds)} for verification method "
+      f"registration), {s.otp.max_failed_attempts} failed attempts, "
+      f"{s.otp.max_codes_per_hour} codes per user per hour")
+    w(f"- Callout timeout {format_duration(s.callout_timeout_seconds)}; redaction "
+      f"{'on' if s.redact else 'OFF'}")
+    w()
+    providers = store.providers()
+    if providers:
+        w("### Providers")
+        w()
+        rows = []
+        for p in providers:
+            if p.kind is ProviderKind.SCRIPTED:
+                what = f"scripted: returns {p.result.value}"
+            else:
+                base = str(p.http.get("base_url", ""))
+                preset = str(p.http.get("preset", ""))
+                what = f"HTTP {preset + ' ' if preset else ''}→ {base}".strip()
+            rows.append((p.name, what, p.channel.value, "yes" if p.verified_only else "no",
+                         ", ".join(p.country_allow_list) or "any"))
+        w(table(["provider", "handler", "channel", "verified numbers only", "countries"], rows))
+    w("### Sites")
+    w()
+    w(table(["site", "handler", "headless login", "headless registration"],
+            [(s.name, s.handler or "Salesforce default provider",
+              s.headless_passwordless_login, s.headless_registration)
+             for s in store.sites()]))
+    site_names = {s.id: s.name for s in store.sites()}
+    w("### Users (flags as they are now)")
+    w()
+    w(table(["username", "licence", "mobile", "user_verified", "admin_verified", "sites"],
+            [(u.username, u.license.value, u.mobile, u.flags.user_verified,
+              u.flags.admin_verified, ", ".join(sorted(site_names.get(x, x) for x in u.sites)))
+             for u in store.users()]))
+
+
+def _flow(store: Store, flow: dict[str, Any], n: int, w: Any) -> None:
+    events = store.events(flow_id=flow["id"])
+    callouts = store.callouts(flow_id=flow["id"])
+    started = flow["started_at"]
+    started = started.replace(tzinfo=UTC) if started.tzinfo is None else started
+    w(f"### {n}. {flow_title(flow)}")
+    w()
+    w(f"Flow {code(flow['id'])}, started {stamp(started)} via {flow['handler']}. "
+      f"Init **{flow.get('init') or 'pending'}**, delivery **{flow.get('delivery') or '–'}**, "
+      f"verify **{flow.get('verify') or 'not attempted'}**.")
+    w()
+    if events:
+        w(table(["time", "step", "event", "result"],
+                [(hms(e.at), e.step, e.summary, e.result) for e in events]))
+    for e in events:
+        if e.kind == "flags_changed":
+            w(f"Flags: {_flags(e)}")
+            w()
+    if callouts:
+        w(table(["callout", "request", "status", "ms", "result", "rule"],
+                [(f"#{c.id}", f"{c.method} {c.url}", c.status or c.error or "no response",
+                  f"{c.elapsed_ms:.0f}", c.result.value, c.rule or c.note or "")
+                 for c in callouts]))
+
+
+def _flags(e: EventRecord) -> str:
+    before, after = e.data.get("before", {}), e.data.get("after", {})
+    parts = []
+    for name in ("user_verified", "admin_verified"):
+        b, a = before.get(name), after.get(name)
+        parts.append(f"{name} {_b(b)} → **{_b(a)}**" if a != b else f"{name} {_b(a)}")
+    return ", ".join(parts)
+
+
+def _b(v: object) -> str:
+    return "true" if v is True else "false" if v is False else "–"
+
+
+def _other_events(store: Store, w: Any) -> None:
+    header = False
+    for e in store.iter_events():
+        if e.flow_id is not None:
+            continue
+        if not header:
+            w("## Workspace edits and clock")
+            w()
+            w("| time | event |")
+            w("|---|---|")
+            header = True
+        w(row((hms(e.at), e.summary)))
+    if header:
+        w()
