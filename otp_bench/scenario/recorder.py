@@ -15,6 +15,7 @@ overlapped, since timing-dependent outcomes may then differ.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -75,7 +76,7 @@ class Recorder:
         self._clocks: list[_Clock] = []
         self._notes: list[str] = []
         self._workspace = workspace_dict(engine.store)
-        self._unsubscribe = engine.events.subscribe(self._on_batch)
+        self._unsubscribe: Callable[[], None] | None = engine.events.subscribe(self._on_batch)
 
     # -- recording -------------------------------------------------------------------------
 
