@@ -346,6 +346,10 @@ class FlowRunner:
 
         if ch is None or ch.invalidated == "delivery_failed":
             return fail(Reason.UNKNOWN_IDENTIFIER, "Failed: unknown identifier", None)
+        if identifier == record.identifier and record.state == FlowState.ISSUED.value:
+            # the handler is still running: init hasn't handed the identifier out yet, and a
+            # success here would be an illegal issued → verified transition
+            return fail(Reason.UNKNOWN_IDENTIFIER, "Failed: unknown identifier", None)
         if ch.consumed_at is not None:
             return fail(Reason.ALREADY_USED, "Failed: code already used", None)
         if ch.invalidated == "attempts_exceeded":

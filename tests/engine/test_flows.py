@@ -1,0 +1,448 @@
+"""Flows against the platform contract: the seed flag tables, the use-case mapping, the scope
+rules and their order, and what a failed delivery leaves behind (SPEC §1)."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+
+import pytest
+
+from otp_bench.delivery.base import DeliveryHandler, DeliveryReport
+from otp_bench.domain.flags import Flags
+from otp_bench.domain.model import NewUser, Settings
+from otp_bench.domain.vocabulary import DeliveryResult, License, UseCase
+from otp_bench.engine.engine import Engine
+from otp_bench.engine.flows import NotFound
+from tests.engine.helpers import CUSTOM_HANDLER, CUSTOM_SITE, DEFAULT_SITE, Workspace, fresh_mobile
+
+FLAG_COMBOS = [Flags(False, False), Flags(True, False), Flags(False, True), Flags(True, True)]
+
+# SPEC §1, transcribed independently of otp_bench.domain.flags so the two are checked against
+# each other. requirement(flags) -> bool; post = (user_verified, admin_verified), None = unchanged.
+_EITHER = staticmethod(lambda f: f.user_verified or f.admin_verified)
+_USER = staticmethod(lambda f: f.user_verified)
+_NONE = staticmethod(lambda f: True)
+SPEC_TABLE = {
+    # row: (custom requirement, custom post, default requirement, default post)
+    "self-registration": (_NONE, (None, True), _NONE, (True, None)),
+    "passwordless login": (_EITHER, (None, True), _USER, (True, None)),
+    "registration": (_NONE, (None, True), _NONE, (True, None)),
+    "verification": (_EITHER, (None, True), _USER, (True, None)),
+}
+EXISTING_USER_ROWS = {
+    "passwordless login": [UseCase.PASSWORDLESS_LOGIN, UseCase.HEADLESS_PASSWORDLESS_LOGIN],
+    "registration": [UseCase.VERIFICATION_METHOD_REGISTRATION],
+    "verification": [UseCase.VERIFICATION],
+}
+REGISTRATIONS = [
+    UseCase.SELF_REGISTRATION, UseCase.PASSWORDLESS_REGISTRATION,
+    UseCase.HEADLESS_PASSWORDLESS_REGISTRATION,
+]
+
+
+def _expect(row: str, custom: bool, flags: Flags) -> tuple[bool, Flags]:
+    c_req, c_post, d_req, d_post = SPEC_TABLE[row]
+    req, post = (c_req, c_post) if custom else (d_req, d_post)
+    after = Flags(
+        flags.user_verified if post[0] is None else post[0],
+        flags.admin_verified if post[1] is None else post[1],
+    )
+    return bool(req.__func__(flags)), after  # type: ignore[attr-defined]
+
+
+def _row_cases() -> list[tuple[str, UseCase, bool, Flags]]:
+    return [
+        (row, uc, custom, flags)
+        for row, ucs in EXISTING_USER_ROWS.items() for uc in ucs
+        for custom in (True, False) for flags in FLAG_COMBOS
+    ]
+
+
+@pytest.mark.parametrize(
+    ("row", "use_case", "custom", "flags"), _row_cases(),
+    ids=lambda v: v.value if isinstance(v, UseCase) else (
+        ("custom" if v else "default") if isinstance(v, bool) else
+        (f"uv={int(v.user_verified)},av={int(v.admin_verified)}" if isinstance(v, Flags) else v)
+    ),
+)
+def test_seed_flag_table_for_existing_users(
+    ws: Workspace, row: str, use_case: UseCase, custom: bool, flags: Flags
+) -> None:
+    met, after = _expect(row, custom, flags)
+    user = ws.user(flags)
+    out = ws.engine.start(use_case, ws.site(custom).name, user.username)
+    if not met:
+        assert out.init == "flag_requirement_unmet"
+        assert "required" in out.detail
+        assert ws.calls == [], "the handler must not be called when the requirement is unmet"
+        assert ws.inbox(user) == [], "no code may reach the phone"
+        assert out.identifier is None and out.delivery is None and out.callouts == ()
+        assert ws.engine.find_user(user.username).flags == flags
+        assert ws.engine.verify(out.flow_id, "000000").verify == "unknown_identifier"
+        return
+    assert out.init == "ok", out.detail
+    assert out.delivery is DeliveryResult.SUCCESS
+    assert len(ws.calls) == 1
+    res = ws.engine.verify(out.flow_id, ws.code(user))
+    assert res.verify == "SUCCESS" and res.success
+    assert res.flags_before == flags
+    assert res.flags_after == after
+    assert ws.engine.find_user(user.username).flags == after
+    # persisted, not just cached: read the row back through a second store on the same file
+    from otp_bench.store.store import Store
+
+    other = Store(ws.engine.store.url, secrets=ws.engine.store.secrets)
+    try:
+        assert other.user_by_id(user.id).flags == after  # type: ignore[union-attr]
+    finally:
+        other.close()
+
+
+@pytest.mark.parametrize("use_case", REGISTRATIONS, ids=lambda u: u.value)
+@pytest.mark.parametrize("custom", [True, False], ids=["custom", "default"])
+def test_registrations_use_the_self_registration_row_and_create_the_user(
+    ws: Workspace, use_case: UseCase, custom: bool
+) -> None:
+    _met, after = _expect("self-registration", custom, Flags())
+    mobile = fresh_mobile()
+    new = NewUser(f"new-{use_case.value}@example.com", mobile, License.EXTERNAL_IDENTITY,
+                  first_name="Nia", last_name="Okafor", email="nia@example.com")
+    out = ws.engine.start(use_case, ws.site(custom).name, new_user=new)
+    assert out.init == "ok"
+    assert ws.engine.store.user_by_username(new.username) is None, "no user before verify"
+    res = ws.engine.verify(out.flow_id, ws.code(out.phone or ""))
+    assert res.verify == "SUCCESS"
+    assert res.flags_after == after
+    user = ws.engine.find_user(new.username)
+    assert user.flags == after
+    assert user.id.startswith("005") and len(user.id) == 18
+    assert user.license is License.EXTERNAL_IDENTITY
+    assert user.mobile == mobile.replace(" ", "")
+    assert user.sites == frozenset({ws.site(custom).id})
+    assert (user.first_name, user.last_name, user.email) == ("Nia", "Okafor", "nia@example.com")
+    assert (res.auth_code is not None) == use_case.is_headless
+
+
+def test_headless_login_uses_the_passwordless_login_row(ws: Workspace) -> None:
+    admin_only = ws.user(Flags(False, True))
+    custom = ws.engine.start(UseCase.HEADLESS_PASSWORDLESS_LOGIN, CUSTOM_SITE, admin_only.username)
+    default = ws.engine.start(UseCase.HEADLESS_PASSWORDLESS_LOGIN, DEFAULT_SITE,
+                              admin_only.username)
+    assert (custom.init, default.init) == ("ok", "flag_requirement_unmet")
+    res = ws.engine.verify(custom.flow_id, ws.code(admin_only))
+    assert res.flags_after == Flags(False, True)
+    assert res.auth_code is not None
+    grant = ws.engine.redeem_auth_code(res.auth_code)
+    assert grant is not None and grant.user_id == admin_only.id
+    assert ws.engine.redeem_auth_code(res.auth_code) is None, "an auth code is exchanged once"
+
+
+def test_verification_method_registration_moves_the_user_to_the_new_number(
+    ws: Workspace,
+) -> None:
+    user = ws.user(Flags(False, False))
+    new_mobile = fresh_mobile()
+    out = ws.engine.start(UseCase.VERIFICATION_METHOD_REGISTRATION, DEFAULT_SITE, user.username,
+                          mobile=new_mobile)
+    assert out.phone == new_mobile.replace(" ", "")
+    assert ws.inbox(user) == []
+    res = ws.engine.verify(out.flow_id, ws.code(out.phone or ""))
+    assert res.success
+    assert ws.engine.find_user(user.username).mobile == out.phone
+
+
+# -- scope rules ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("license_", [License.SALESFORCE, License.SALESFORCE_PLATFORM])
+@pytest.mark.parametrize("custom", [True, False], ids=["custom", "default"])
+def test_internal_users_are_refused(ws: Workspace, license_: License, custom: bool) -> None:
+    user = ws.user(license=license_)
+    for uc in (UseCase.PASSWORDLESS_LOGIN, UseCase.VERIFICATION):
+        out = ws.engine.start(uc, ws.site(custom).name, user.username)
+        assert out.init == "internal_user"
+    reg = ws.engine.start(UseCase.SELF_REGISTRATION, ws.site(custom).name,
+                          new_user=NewUser("staff@example.com", fresh_mobile(), license_))
+    assert reg.init == "internal_user"
+    assert ws.calls == [] and ws.inbox(user) == []
+
+
+@pytest.mark.parametrize(
+    "license_", [License.CUSTOMER_COMMUNITY, License.CUSTOMER_COMMUNITY_PLUS,
+                 License.PARTNER_COMMUNITY, License.EXTERNAL_IDENTITY],
+)
+def test_every_external_licence_may_use_the_custom_handler(
+    ws: Workspace, license_: License
+) -> None:
+    user = ws.user(license=license_)
+    assert ws.engine.start(UseCase.PASSWORDLESS_LOGIN, CUSTOM_SITE, user.username).ok
+
+
+def test_custom_otp_not_enabled(ws: Workspace) -> None:
+    user = ws.user()
+    ws.engine.save_settings(Settings(custom_otp_enabled=False))
+    out = ws.engine.start(UseCase.PASSWORDLESS_LOGIN, CUSTOM_SITE, user.username)
+    assert out.init == "custom_otp_not_enabled"
+    assert CUSTOM_HANDLER in out.detail
+    assert ws.calls == []
+    # a site without a handler is untouched by the org setting
+    assert ws.engine.start(UseCase.PASSWORDLESS_LOGIN, DEFAULT_SITE, user.username).ok
+
+
+def test_not_a_site_member(ws: Workspace) -> None:
+    outsider = ws.user(sites=(ws.default_site,))
+    out = ws.engine.start(UseCase.PASSWORDLESS_LOGIN, CUSTOM_SITE, outsider.username)
+    assert out.init == "not_site_member"
+    assert outsider.username in out.detail and CUSTOM_SITE in out.detail
+    assert ws.calls == [] and ws.inbox(outsider) == []
+
+
+def test_site_without_handler_uses_the_salesforce_default_provider(ws: Workspace) -> None:
+    user = ws.user()
+    out = ws.engine.start(UseCase.PASSWORDLESS_LOGIN, DEFAULT_SITE, user.username)
+    assert out.ok and out.handler == "Salesforce default provider"
+    assert out.callouts == () and ws.engine.store.callouts() == []
+    [msg] = ws.inbox(user)
+    assert msg.sender == "Salesforce" and msg.via == "Salesforce default provider"
+    assert msg.otp is not None and msg.otp in msg.body and DEFAULT_SITE in msg.body
+
+
+def test_custom_handler_gets_the_six_parameters(ws: Workspace) -> None:
+    user = ws.user()
+    out = ws.engine.start(UseCase.PASSWORDLESS_LOGIN, CUSTOM_SITE, user.username)
+    [call] = ws.calls
+    assert call.user_id == user.id
+    assert call.phone_number == "+1 " + (user.mobile or "")[2:]  # Salesforce's stored format
+    assert call.one_time_password.isdigit() and len(call.one_time_password) == 6
+    assert call.one_time_password in call.default_text
+    assert call.network_id == ws.custom_site.id
+    [msg] = ws.inbox(user)
+    assert msg.sender == CUSTOM_HANDLER and msg.otp == call.one_time_password
+    assert out.handler == CUSTOM_HANDLER
+
+
+@pytest.mark.parametrize(
+    ("use_case", "gate"),
+    [(UseCase.HEADLESS_PASSWORDLESS_LOGIN, "headless_passwordless_login"),
+     (UseCase.HEADLESS_PASSWORDLESS_REGISTRATION, "headless_registration")],
+)
+def test_headless_flow_on_a_site_without_the_setting(
+    ws: Workspace, use_case: UseCase, gate: str
+) -> None:
+    ws.engine.save_site(replace(ws.default_site, **{gate: False}))
+    user = ws.user()
+    kw = ({"user": user.username} if not use_case.registers_user else
+          {"new_user": NewUser("headless@example.com", fresh_mobile())})
+    out = ws.engine.start(use_case, DEFAULT_SITE, **kw)  # type: ignore[arg-type]
+    assert out.init == "feature_disabled"
+    assert gate in out.detail
+    assert ws.calls == []
+
+
+def test_use_case_not_enabled_on_the_site(ws: Workspace) -> None:
+    ws.engine.save_site(replace(ws.default_site, enabled_use_cases=frozenset(
+        {UseCase.PASSWORDLESS_LOGIN})))
+    user = ws.user()
+    assert ws.engine.start(UseCase.VERIFICATION, DEFAULT_SITE, user.username).init == (
+        "feature_disabled"
+    )
+    assert ws.engine.start(UseCase.PASSWORDLESS_LOGIN, DEFAULT_SITE, user.username).ok
+
+
+# -- refusal order: feature_disabled → internal_user → custom_otp_not_enabled → username_taken
+#    → not_site_member → invalid_phone_number → flag_requirement_unmet → rate_limited
+
+
+def test_feature_disabled_comes_before_internal_user(ws: Workspace) -> None:
+    ws.engine.save_site(replace(ws.default_site, headless_passwordless_login=False))
+    staff = ws.user(license=License.SALESFORCE)
+    out = ws.engine.start(UseCase.HEADLESS_PASSWORDLESS_LOGIN, DEFAULT_SITE, staff.username)
+    assert out.init == "feature_disabled"
+
+
+def test_internal_user_comes_before_custom_otp_not_enabled(ws: Workspace) -> None:
+    staff = ws.user(license=License.SALESFORCE_PLATFORM)
+    ws.engine.save_settings(Settings(custom_otp_enabled=False))
+    assert ws.engine.start(UseCase.PASSWORDLESS_LOGIN, CUSTOM_SITE, staff.username).init == (
+        "internal_user"
+    )
+
+
+def test_custom_otp_not_enabled_comes_before_username_taken(ws: Workspace) -> None:
+    taken = ws.user()
+    ws.engine.save_settings(Settings(custom_otp_enabled=False))
+    out = ws.engine.start(UseCase.SELF_REGISTRATION, CUSTOM_SITE,
+                          new_user=NewUser(taken.username, fresh_mobile()))
+    assert out.init == "custom_otp_not_enabled"
+
+
+def test_username_taken_comes_before_invalid_phone_number(ws: Workspace) -> None:
+    taken = ws.user()
+    out = ws.engine.start(UseCase.SELF_REGISTRATION, DEFAULT_SITE,
+                          new_user=NewUser(taken.username.upper(), "not a number"))
+    assert out.init == "username_taken"
+
+
+def test_custom_otp_not_enabled_comes_before_not_site_member(ws: Workspace) -> None:
+    outsider = ws.user(sites=())
+    ws.engine.save_settings(Settings(custom_otp_enabled=False))
+    assert ws.engine.start(UseCase.VERIFICATION, CUSTOM_SITE, outsider.username).init == (
+        "custom_otp_not_enabled"
+    )
+
+
+def test_not_site_member_comes_before_invalid_phone_number(ws: Workspace) -> None:
+    outsider = ws.user(sites=(), mobile=None)
+    assert ws.engine.start(UseCase.VERIFICATION, DEFAULT_SITE, outsider.username).init == (
+        "not_site_member"
+    )
+
+
+def test_invalid_phone_number_comes_before_flag_requirement_unmet(ws: Workspace) -> None:
+    no_mobile = ws.user(Flags(False, False), mobile=None)
+    out = ws.engine.start(UseCase.PASSWORDLESS_LOGIN, DEFAULT_SITE, no_mobile.username)
+    assert out.init == "invalid_phone_number"
+    assert "no phone number" in out.detail
+
+
+def test_flag_requirement_unmet_comes_before_rate_limited(ws: Workspace) -> None:
+    user = ws.user(Flags(True, False))
+    for _ in range(ws.engine.settings.otp.max_codes_per_hour):
+        assert ws.engine.start(UseCase.PASSWORDLESS_LOGIN, DEFAULT_SITE, user.username).ok
+    assert ws.engine.start(UseCase.PASSWORDLESS_LOGIN, DEFAULT_SITE, user.username).init == (
+        "rate_limited"
+    )
+    ws.engine.save_user(replace(ws.engine.find_user(user.username), flags=Flags(False, False)))
+    assert ws.engine.start(UseCase.PASSWORDLESS_LOGIN, DEFAULT_SITE, user.username).init == (
+        "flag_requirement_unmet"
+    )
+
+
+def test_registration_with_a_bad_mobile(ws: Workspace) -> None:
+    for bad in ("12345", "4155552671", "+1 555", "call me"):
+        out = ws.engine.start(UseCase.SELF_REGISTRATION, DEFAULT_SITE,
+                              new_user=NewUser(f"bad{len(bad)}@example.com", bad))
+        assert out.init == "invalid_phone_number", bad
+        assert repr(bad.strip()) in out.detail or "no country code" in out.detail
+    assert ws.calls == []
+
+
+# -- delivery failures ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("result", [r for r in DeliveryResult if r is not DeliveryResult.SUCCESS])
+def test_a_failed_delivery_kills_the_challenge(ws: Workspace, result: DeliveryResult) -> None:
+    ws.provider("down", result)
+    site = ws.engine.new_site("Down Site", handler="down")
+    user = ws.user(sites=(site,))
+    out = ws.engine.start(UseCase.PASSWORDLESS_LOGIN, site.name, user.username)
+    assert out.init == "delivery_failed"
+    assert out.delivery is result
+    assert out.identifier is not None
+    [call] = ws.calls
+    assert ws.inbox(user) == [], "no code reaches the phone"
+    res = ws.engine.verify(out.flow_id, call.one_time_password)
+    assert res.verify == "unknown_identifier"
+    assert ws.engine.verify_identifier(out.identifier, call.one_time_password).verify == (
+        "unknown_identifier"
+    )
+    assert ws.engine.find_user(user.username).flags == user.flags
+    statuses = [h.status for h in ws.engine.store.history(user.id)]
+    assert f"Failed: OTP delivery ({result.value})" in statuses
+
+
+def test_a_handler_that_throws_is_EXCEPTION(ws: Workspace) -> None:
+    class Boom:
+        name = "boom"
+
+        def send_one_time_password(self, *args: str) -> DeliveryReport:
+            raise RuntimeError("provider SDK exploded")
+
+    ws.replace_handler(lambda inner: Boom())
+    user = ws.user()
+    out = ws.engine.start(UseCase.PASSWORDLESS_LOGIN, CUSTOM_SITE, user.username)
+    assert (out.init, out.delivery) == ("delivery_failed", DeliveryResult.EXCEPTION)
+    assert "RuntimeError" in out.detail
+
+
+def test_resend_after_a_failed_delivery_can_succeed(ws: Workspace) -> None:
+    results = iter([DeliveryResult.PROVIDER_ERROR, DeliveryResult.SUCCESS])
+
+    class Flaky:
+        def __init__(self, inner: DeliveryHandler) -> None:
+            self.inner, self.name = inner, inner.name
+
+        def send_one_time_password(self, *args: str) -> DeliveryReport:
+            r = next(results)
+            if r is DeliveryResult.SUCCESS:
+                return self.inner.send_one_time_password(*args)
+            return DeliveryReport(r)
+
+    ws.replace_handler(Flaky)
+    user = ws.user()
+    first = ws.engine.start(UseCase.PASSWORDLESS_LOGIN, CUSTOM_SITE, user.username)
+    assert first.init == "delivery_failed"
+    again = ws.engine.resend(first.flow_id)
+    assert again.ok and again.identifier != first.identifier
+    assert ws.engine.verify(first.flow_id, ws.code(user)).success
+
+
+# -- bad references ---------------------------------------------------------------------------
+
+
+def test_unknown_site_user_and_flow_are_named(ws: Workspace) -> None:
+    user = ws.user()
+    with pytest.raises(NotFound, match="Nowhere"):
+        ws.engine.start(UseCase.PASSWORDLESS_LOGIN, "Nowhere", user.username)
+    with pytest.raises(NotFound, match=r"ghost@example\.com"):
+        ws.engine.start(UseCase.PASSWORDLESS_LOGIN, DEFAULT_SITE, "ghost@example.com")
+    with pytest.raises(NotFound, match="flw_missing"):
+        ws.engine.resend("flw_missing")
+    assert ws.engine.verify("flw_missing", "123456").verify == "unknown_identifier"
+    assert ws.engine.verify_identifier("nope", "123456").verify == "unknown_identifier"
+
+
+def test_lookups_accept_ids_and_names(ws: Workspace) -> None:
+    user = ws.user()
+    out = ws.engine.start(UseCase.PASSWORDLESS_LOGIN, ws.default_site.id, user.id)
+    assert out.ok and out.username == user.username
+
+
+def test_verify_while_the_handler_is_still_running(engine: Engine) -> None:
+    """The identifier isn't the client's until init returns: an early verify is refused
+    cleanly, never with a crash, and the flow still completes once delivery finishes."""
+    site = engine.new_site("Slow")
+    user = engine.new_user("slow@example.com", mobile=fresh_mobile(), flags=Flags(True, True),
+                           sites=frozenset({site.id}))
+    inside, release = threading.Event(), threading.Event()
+    seen: list[str] = []
+    original = engine.handler_for
+
+    class Slow:
+        name = "slow"
+
+        def __init__(self, inner: DeliveryHandler) -> None:
+            self.inner = inner
+
+        def send_one_time_password(self, *args: str) -> DeliveryReport:
+            seen.append(args[2])
+            inside.set()
+            assert release.wait(10)
+            return self.inner.send_one_time_password(*args)
+
+    engine.handler_for = lambda s: Slow(original(s))  # type: ignore[method-assign]
+    outcome: list[object] = []
+    t = threading.Thread(
+        target=lambda: outcome.append(engine.start("passwordless_login", "Slow", user.username))
+    )
+    t.start()
+    assert inside.wait(10)
+    flow_id = engine.store.flows()[0]["id"]
+    early = engine.verify(flow_id, seen[0])
+    release.set()
+    t.join(10)
+    assert not early.success and early.verify == "unknown_identifier"
+    [out] = outcome
+    assert out.ok  # type: ignore[attr-defined]
+    assert engine.verify(flow_id, seen[0]).success
