@@ -1,0 +1,87 @@
+"""``otp-bench headless --port N [--db URL]``: the headless API on loopback until Ctrl-C.
+
+Prints the base URL and every site's path with its headless settings, so a curl session or a
+mobile app in development knows where to point (walk-through: docs/headless.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from otp_bench.domain.model import Site
+from otp_bench.headless.routing import site_path
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    p: argparse.ArgumentParser = subparsers.add_parser(
+        "headless", help="serve the Salesforce headless identity API on loopback",
+        description="Serve /services/auth/headless/... and /services/oauth2/... for the sites "
+        "of a workspace on 127.0.0.1, so curl or an app in development can run headless "
+        "passwordless login and registration against the bench.",
+    )
+    p.add_argument("--port", type=int, default=8080, help="TCP port on 127.0.0.1 (default "
+                   "8080; 0 picks a free one)")
+    p.add_argument("--db", dest="headless_db", metavar="URL",
+                   help="workspace database (default: $OTP_BENCH_DB, else the user workspace)")
+    p.add_argument("--expose-inbox", action="store_true",
+                   help="also serve GET /_bench/inbox/{number} (the phone inbox, codes "
+                   "included) for clients without the desktop app")
+    p.add_argument("--reveal-reasons", action="store_true",
+                   help="operator mode: answer refusals that would reveal whether an account "
+                   "exists as errors with the precise reason (off: they look like success)")
+    p.set_defaults(func=run)
+    return p
+
+
+def describe(site: Site, base_url: str) -> str:
+    path = site_path(site)
+    flags = [
+        f"passwordless login {'on' if site.headless_passwordless_login else 'off'}",
+        f"registration {'on' if site.headless_registration else 'off'}",
+        f"handler {site.handler or 'Salesforce default provider'}",
+    ]
+    return f"  {base_url}/{path:<20} {site.name} — headless " + ", ".join(flags)
+
+
+def run(args: argparse.Namespace) -> int:
+    from otp_bench.engine.engine import Engine
+    from otp_bench.headless.server import HeadlessServer, HeadlessServerError
+    from otp_bench.store.db import StoreError
+
+    if not 0 <= args.port <= 65535:
+        print(f"otp-bench headless: --port {args.port} isn't a TCP port (0-65535)",
+              file=sys.stderr)
+        return 2
+    try:
+        engine = Engine.open(getattr(args, "headless_db", None) or getattr(args, "db", None))
+    except StoreError as exc:
+        print(f"otp-bench headless: {exc}", file=sys.stderr)
+        return 2
+    try:
+        server = HeadlessServer(engine, port=args.port, expose_inbox=args.expose_inbox,
+                                reveal_reasons=args.reveal_reasons)
+        try:
+            server.bind()
+        except HeadlessServerError as exc:
+            print(f"otp-bench headless: {exc}", file=sys.stderr)
+            return 2
+        base = server.base_url
+        print(f"Headless identity API on {base}  (workspace {engine.store.url})")
+        sites = engine.store.sites()
+        if not sites:
+            print("  no sites yet: add one in the app or load a scenario into this workspace")
+        for site in sites:
+            print(describe(site, base))
+        if args.expose_inbox:
+            print(f"  phone inbox: {base}/_bench/inbox/<E.164 number>")
+        print("Ctrl-C stops.", flush=True)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:  # uvicorn shuts down cleanly, then re-raises the Ctrl-C
+            pass
+        print("Stopped.")
+        return 0
+    finally:
+        engine.close()
