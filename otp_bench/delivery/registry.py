@@ -25,7 +25,7 @@ def build_handler(
         return ScriptedHandler(config.name, config.result, inbox, config.channel)
     if config.kind is ProviderKind.HTTP:
         try:
-            from otp_bench.delivery.http_handler import HttpHandler  # type: ignore[import-not-found]
+            from otp_bench.delivery.http_handler import HttpHandler
         except ImportError as exc:  # pragma: no cover - until the HTTP handler lands
             raise HandlerBuildError("the HTTP handler isn't available in this build") from exc
         handler: DeliveryHandler = HttpHandler(

@@ -1,0 +1,103 @@
+"""``LoopbackMock``: the mock provider on 127.0.0.1, served by uvicorn in a background thread.
+
+Qt-free; the GUI and the scenario runner drive it. ``start`` binds the socket itself, so it
+returns a usable base URL at once (connections queue in the listen backlog until uvicorn accepts
+them) and port 0 picks a free port without a race.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+from collections.abc import Iterable, Mapping
+from typing import Any
+from urllib.parse import quote
+
+import uvicorn
+
+from otp_bench.delivery.base import Inbox
+from otp_bench.delivery.redaction import install_log_filter
+from otp_bench.mockprovider.app import MockState, create_app
+from otp_bench.mockprovider.faults import Fault
+
+
+class _QuietDrops(logging.Filter):
+    """A ``drop`` fault ends a response early on purpose; uvicorn's complaint is expected."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "without completing response" not in record.getMessage()
+
+
+logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
+
+
+class LoopbackMock:
+    def __init__(self, inbox: Inbox, *, host: str = "127.0.0.1") -> None:
+        self.state = MockState(inbox)
+        self.app = create_app(self.state)
+        self.host = host
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self._sock: socket.socket | None = None
+        self.base_url = ""
+        install_log_filter()
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self, port: int = 0) -> str:
+        """Listen on ``host:port`` (0: any free port); returns the base URL."""
+        if self.running:
+            return self.base_url
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((self.host, port))
+            sock.listen(512)
+        except OSError:
+            sock.close()
+            raise
+        self._sock = sock
+        config = uvicorn.Config(
+            self.app, log_level="warning", access_log=False, lifespan="off",
+            timeout_graceful_shutdown=1, timeout_keep_alive=30, backlog=512,
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [sock]}, name="otp-bench-mock",
+            daemon=True,
+        )
+        self._thread.start()
+        self.base_url = f"http://{self.host}:{sock.getsockname()[1]}"
+        return self.base_url
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        if self._sock is not None:
+            self._sock.close()
+        self._server = self._thread = self._sock = None
+
+    def url_for(self, key: str) -> str:
+        """Base URL whose requests use ``key``'s faults and credentials."""
+        return f"{self.base_url}/~{quote(key, safe='')}"
+
+    def set_faults(self, key: str, faults: Iterable[Fault | Mapping[str, Any]]) -> None:
+        """``key``: a provider key (see ``url_for``) or a dialect name such as ``twilio``."""
+        self.state.set_faults(key, faults)
+
+    def set_account(self, key: str, credentials: Mapping[str, str] | None) -> None:
+        """Credentials the mock expects for ``key``; without any it accepts well-formed ones."""
+        self.state.set_account(key, credentials)
+
+    def __enter__(self) -> LoopbackMock:
+        if not self.running:
+            self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
