@@ -7,6 +7,7 @@ mobile app in development knows where to point (walk-through: docs/headless.md).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from typing import Any
 
@@ -77,10 +78,9 @@ def run(args: argparse.Namespace) -> int:
         if args.expose_inbox:
             print(f"  phone inbox: {base}/_bench/inbox/<E.164 number>")
         print("Ctrl-C stops.", flush=True)
-        try:
+        # uvicorn shuts down cleanly on Ctrl-C, then re-raises it: that is a normal stop.
+        with contextlib.suppress(KeyboardInterrupt):
             server.serve_forever()
-        except KeyboardInterrupt:  # uvicorn shuts down cleanly, then re-raises the Ctrl-C
-            pass
         print("Stopped.")
         return 0
     finally:
