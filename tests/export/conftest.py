@@ -107,11 +107,17 @@ def plant(engine: Engine) -> tuple[str, str]:
     return login.flow_id, other.flow_id
 
 
+@pytest.fixture(autouse=True)
+def _private_secrets(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """Never the OS keyring or the user's own workspace from these tests."""
+    monkeypatch.setenv("OTP_BENCH_SECRETS", "file")
+    monkeypatch.setenv("OTP_BENCH_DB", str(tmp_path / "default-workspace.db"))
+
+
 @pytest.fixture
 def planted(tmp_path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Planted]:  # type: ignore[no-untyped-def]
-    # a real (non-throwaway) workspace whose secrets sit in a 0600 sidecar file, so the CLI,
-    # opening the same URL in-process, can unseal what the test sealed
-    monkeypatch.setenv("OTP_BENCH_SECRETS", "file")
+    # a real (non-throwaway) workspace whose secrets sit in a 0600 sidecar file (see above),
+    # so the CLI, opening the same URL in-process, can unseal what the test sealed
     url = f"sqlite:///{tmp_path / 'planted.db'}"
     engine = Engine(Store(url), FrozenClock())
     login, other = plant(engine)
