@@ -1,17 +1,41 @@
-"""Turning a scenario's ``providers:`` entries into provider configs (and any mock they need).
+"""Turning a scenario's ``providers:`` entries into provider configs (and the mock they need).
 
-``{name, result}`` is a scripted handler. Other entries (``preset``, ``endpoint``, ...) describe a
-declarative HTTP handler; ``endpoint: mock`` starts the built-in mock provider on loopback.
+``{name, result}`` is a scripted handler. Otherwise the entry describes a declarative HTTP
+handler (SPEC §3): ``preset`` (or a full ``http`` config), ``endpoint`` (``mock``, the default,
+starts the built-in mock provider on 127.0.0.1 once per run, shared by every provider of the run;
+or a base URL, to which the preset adds its path), ``credentials``, ``sender``, ``timeout`` (at
+most 120s), ``faults`` (mock only), ``channel``, ``verified_only``, ``country_allow_list``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
+from urllib.parse import urlsplit
 
+from otp_bench.delivery.http_config import MAX_TIMEOUT_S, validate_http
+from otp_bench.delivery.presets import PRESETS, get_preset, preset_http
 from otp_bench.domain.model import ProviderConfig, ProviderKind
 from otp_bench.domain.vocabulary import Channel, DeliveryResult
 from otp_bench.engine.engine import Engine
+from otp_bench.mockprovider.faults import Fault, FaultError
+from otp_bench.mockprovider.loopback import LoopbackMock
+from otp_bench.scenario.durations import parse_duration
+
+SCRIPTED_KEYS = {"name", "result", "channel"}
+HTTP_KEYS = {"name", "preset", "http", "endpoint", "credentials", "sender", "timeout", "faults",
+             "channel", "verified_only", "country_allow_list"}
+
+
+def _endpoint(spec: Mapping[str, Any]) -> Any:
+    """``mock`` unless a base URL is given (as endpoint, or inside a full http config)."""
+    http = spec.get("http")
+    if "endpoint" in spec:
+        return spec["endpoint"]
+    if isinstance(http, Mapping) and http.get("base_url"):
+        return None  # the config's own base URL
+    return "mock"
 
 
 def validate_provider_spec(spec: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -19,38 +43,138 @@ def validate_provider_spec(spec: Mapping[str, Any]) -> list[tuple[str, str]]:
     problems: list[tuple[str, str]] = []
     if not isinstance(spec.get("name"), str) or not spec.get("name"):
         problems.append(("name", "every provider needs a name"))
+    if "channel" in spec and spec["channel"] not in Channel.__members__.values():
+        problems.append(("channel", f"must be one of {', '.join(Channel)}"))
     if "result" in spec:
         if spec["result"] not in DeliveryResult.__members__:
             problems.append(("result", f"must be one of {', '.join(DeliveryResult)}"))
+        problems += [(k, "not used by a scripted provider ({name, result})")
+                     for k in sorted(set(spec) - SCRIPTED_KEYS)]
         return problems
-    problems.append(("preset", "HTTP providers aren't available in this build yet"))
+    problems += [(k, f"unknown provider field; use {', '.join(sorted(HTTP_KEYS))} or result")
+                 for k in sorted(set(spec) - HTTP_KEYS)]
+    preset = spec.get("preset")
+    if preset is None and "http" not in spec:
+        problems.append(("preset", f"give a preset ({', '.join(PRESETS)}), an http config, "
+                                   "or a result for a scripted handler"))
+    elif preset is not None and preset not in PRESETS:
+        problems.append(("preset", f"no preset {preset!r}; presets: {', '.join(PRESETS)}"))
+    endpoint = _endpoint(spec)
+    is_mock = endpoint == "mock"
+    if endpoint is not None and not is_mock:
+        parts = urlsplit(endpoint) if isinstance(endpoint, str) else None
+        if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
+            problems.append(("endpoint", "must be mock or a base URL such as https://api.twilio.com"))
+    creds = spec.get("credentials", {})
+    if not isinstance(creds, Mapping) or not all(
+            isinstance(k, str) and isinstance(v, str | int) for k, v in creds.items()):
+        problems.append(("credentials", "must map names to text values"))
+    elif preset in PRESETS and not is_mock:
+        missing = [k for k in get_preset(preset).credential_keys if not creds.get(k)]
+        if missing:
+            problems.append(("credentials", f"the {preset} preset needs {', '.join(missing)}"))
+    if "sender" in spec and not isinstance(spec["sender"], str | int):
+        problems.append(("sender", "must be a number or sender ID"))
+    if "timeout" in spec:
+        try:
+            secs = parse_duration(spec["timeout"])
+            if not 0 < secs <= MAX_TIMEOUT_S:
+                problems.append(("timeout", f"must be more than 0s and at most {MAX_TIMEOUT_S:g}s"))
+        except ValueError as exc:
+            problems.append(("timeout", str(exc)))
+    faults = spec.get("faults", [])
+    if faults and not is_mock:
+        problems.append(("faults", "faults only apply to endpoint: mock"))
+    elif not isinstance(faults, list):
+        problems.append(("faults", "must be a list, e.g. [{status: 500, times: 1}]"))
+    else:
+        for i, f in enumerate(faults):
+            try:
+                Fault.from_dict(f, parse_seconds=parse_duration)
+            except FaultError as exc:
+                problems.append((f"faults[{i}].{exc.field}", exc.message))
+    if "verified_only" in spec and not isinstance(spec["verified_only"], bool):
+        problems.append(("verified_only", "must be true or false"))
+    allow = spec.get("country_allow_list", [])
+    if not isinstance(allow, list) or not all(isinstance(c, str | int) for c in allow):
+        problems.append(("country_allow_list", "must be a list of regions (US, GB) or codes"))
+    if "http" in spec and preset is None:
+        http = spec["http"]
+        if isinstance(http, Mapping) and is_mock and "base_url" not in http:
+            http = {**http, "base_url": "http://127.0.0.1"}
+        problems += [(f"http.{f}", m) for f, m in validate_http(dict(http) if isinstance(
+            http, Mapping) else http)]
     return problems
 
 
 class ScenarioProviders:
-    """Creates the providers of one scenario run; ``close()`` stops what it started."""
+    """Creates the providers of one scenario run; ``close()`` stops the mock it started."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.mock: LoopbackMock | None = None
+
+    def _mock(self) -> LoopbackMock:
+        if self.mock is None:
+            self.mock = LoopbackMock(self.engine.store)
+            self.mock.start()
+        return self.mock
 
     def add(self, spec: Mapping[str, Any]) -> ProviderConfig:
         name = str(spec["name"])
-        channel = Channel(spec.get("channel", "sms"))
         existing = self.engine.store.provider_by_name(name)
         if "result" in spec:
             fields: dict[str, Any] = {
                 "kind": ProviderKind.SCRIPTED, "result": DeliveryResult(spec["result"]),
-                "channel": channel,
+                "channel": Channel(spec.get("channel", "sms")),
             }
-            if existing is not None:
-                from dataclasses import replace
+        else:
+            fields = self._http_fields(name, spec)
+        if existing is not None:
+            return self.engine.save_provider(replace(existing, **fields))
+        return self.engine.new_provider(name, **fields)
 
-                return self.engine.save_provider(replace(existing, **fields))
-            return self.engine.new_provider(name, **fields)
-        raise ValueError(f"provider {name!r}: HTTP providers aren't available in this build yet")
+    def _http_fields(self, name: str, spec: Mapping[str, Any]) -> dict[str, Any]:
+        problems = validate_provider_spec(spec)
+        if problems:
+            field, message = problems[0]
+            raise ValueError(f"provider {name!r}: {field}: {message}")
+        preset = get_preset(spec["preset"]) if spec.get("preset") else None
+        endpoint = _endpoint(spec)
+        timeout = parse_duration(spec["timeout"]) if "timeout" in spec else None
+        creds = {k: str(v) for k, v in (spec.get("credentials") or {}).items()}
+        if endpoint == "mock":
+            mock = self._mock()
+            base = mock.url_for(name)
+            if preset is not None:
+                creds = {**preset.example_credentials, **creds}
+            mock.set_account(name, creds)
+            mock.set_faults(name, [Fault.from_dict(f, parse_seconds=parse_duration)
+                                   for f in spec.get("faults", [])])
+        else:
+            base = str(endpoint or "")
+        sender = str(spec.get("sender", ""))
+        if preset is not None:
+            http = preset_http(preset.name, sender=sender, base_url=base, timeout_s=timeout)
+        else:
+            http = dict(spec["http"])
+            if endpoint is not None:
+                http["base_url"] = base
+            if sender:
+                http["sender"] = sender
+            if timeout is not None:
+                http["timeout_s"] = timeout
+        channel = spec.get("channel") or (preset.channel.value if preset else "sms")
+        return {
+            "kind": ProviderKind.HTTP, "http": http, "credentials": creds,
+            "channel": Channel(channel), "verified_only": bool(spec.get("verified_only", False)),
+            "country_allow_list": tuple(str(c) for c in spec.get("country_allow_list", [])),
+        }
 
     def close(self) -> None:
-        pass
+        if self.mock is not None:
+            self.mock.stop()
+            self.mock = None
 
     def __enter__(self) -> ScenarioProviders:
         return self

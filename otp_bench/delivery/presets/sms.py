@@ -22,6 +22,8 @@ def common_tail(vendor: str) -> list[dict[str, Any]]:
         r("PROVIDER_ERROR", f"{vendor}: authentication failed (401/403)", status="401-403"),
         r("PROVIDER_ERROR", f"{vendor}: rate limited (429)", status="429"),
         r("PROVIDER_ERROR", f"{vendor}: server error (5xx)", status="5xx"),
+        # a 2xx none of the rules above recognised: an Apex handler parsing it would throw
+        r("EXCEPTION", f"{vendor}: unrecognised 2xx answer", status="2xx"),
     ]
 
 
