@@ -66,13 +66,18 @@ def provider_dict(p: ProviderConfig, *, reveal_secrets: bool = False) -> dict[st
     out: dict[str, Any] = {"name": p.name}
     if p.kind is ProviderKind.SCRIPTED:
         out["result"] = p.result.value
-    else:
-        out["http"] = p.http
-        if p.credentials:
-            out["credentials"] = {
-                k: (p.credentials[k] if reveal_secrets else PLACEHOLDER)
-                for k in sorted(p.credentials)
-            }
+        if p.channel is not Channel.SMS:
+            out["channel"] = p.channel.value
+        return out  # the allow-list and verified-only policy belong to HTTP handlers
+    out["http"] = p.http
+    # the keys the config needs are listed even when unset, so the file says what to re-enter
+    # and an imported workspace exports the same file again
+    keys = sorted(set(p.credentials) | set(_required_credentials(p.http)))
+    if keys:
+        out["credentials"] = {
+            k: (p.credentials[k] if reveal_secrets and p.credentials.get(k) else PLACEHOLDER)
+            for k in keys
+        }
     if p.channel is not Channel.SMS:
         out["channel"] = p.channel.value
     if p.verified_only:
@@ -80,6 +85,13 @@ def provider_dict(p: ProviderConfig, *, reveal_secrets: bool = False) -> dict[st
     if p.country_allow_list:
         out["country_allow_list"] = list(p.country_allow_list)
     return out
+
+
+def _required_credentials(http: dict[str, Any]) -> list[str]:
+    auth = http.get("auth") if isinstance(http.get("auth"), dict) else {}
+    named = [auth.get(k) for k in ("username", "password", "token")]  # type: ignore[union-attr]
+    listed = http.get("credential_keys") or []
+    return [str(k) for k in [*named, *listed] if isinstance(k, str) and k]
 
 
 def site_dict(site: Site) -> dict[str, Any]:
@@ -193,6 +205,6 @@ def export_workspace(store: Store, path: str, *, name: str = "otp-bench workspac
         fh.write(text)
     return WorkspaceSummary(
         providers=len(store.providers()), sites=len(store.sites()), users=len(store.users()),
-        placeholders=sum(len(p.credentials) for p in store.providers()
-                         if p.kind is not ProviderKind.SCRIPTED),
+        placeholders=sum(len(provider_dict(p).get("credentials", {}))
+                         for p in store.providers()),
     )

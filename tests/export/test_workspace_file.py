@@ -154,3 +154,43 @@ def test_placeholders_are_dropped_or_replaced_by_re_entered_values(tmp_path: Pat
     assert with_credentials(scenario).providers[0]["credentials"] == {"sid": "AC1"}
     filled = with_credentials(scenario, {"tw": {"token": "t0k3n"}})
     assert filled.providers[0]["credentials"] == {"sid": "AC1", "token": "t0k3n"}
+
+
+HTTP_WORKSPACE = """\
+name: http
+settings: {custom_otp_enabled: true}
+providers:
+  - name: twilio-live
+    preset: twilio
+    endpoint: https://api.twilio.com
+    credentials: {account_sid: AC00000000000000000000000000000001, auth_token: s3cr3t-t0ken}
+    sender: "+15005550006"
+    country_allow_list: [US, GB]
+sites:
+  - {name: Customers, handler: twilio-live}
+"""
+
+
+def test_http_provider_round_trips_with_credentials_to_re_enter(tmp_path: Path) -> None:
+    first = _engine(tmp_path, "a.db")
+    import_workspace(first, _write(tmp_path, "http.yaml", HTTP_WORKSPACE))
+    one = workspace_yaml(first.store)
+    assert "s3cr3t-t0ken" not in one and "AC00000000000000000000000000000001" not in one
+    provider = yaml.safe_load(one)["providers"][0]
+    assert provider["credentials"] == {"account_sid": PLACEHOLDER, "auth_token": PLACEHOLDER}
+    assert provider["http"]["base_url"] == "https://api.twilio.com"
+    second = _engine(tmp_path, "b.db")
+    report = import_workspace(second, _write(tmp_path, "one.yaml", one))
+    assert report.missing_credentials == {"twilio-live": ("account_sid", "auth_token")}
+    imported = second.store.provider_by_name("twilio-live")
+    assert imported is not None and imported.credentials == {}  # no placeholder as a secret
+    assert imported.country_allow_list == ("US", "GB")
+    assert workspace_yaml(second.store) == one
+    third = _engine(tmp_path, "c.db")
+    import_workspace(third, tmp_path / "one.yaml",
+                     credentials={"twilio-live": {"account_sid": "AC9", "auth_token": "tok"}})
+    entered = third.store.provider_by_name("twilio-live")
+    assert entered is not None and entered.credentials == {"account_sid": "AC9",
+                                                           "auth_token": "tok"}
+    for eng in (first, second, third):
+        eng.close()
