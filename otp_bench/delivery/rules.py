@@ -114,9 +114,9 @@ def _parse_status(spec: str) -> tuple[int, int] | None:
         return None
     try:
         if len(s) == 3 and s.endswith("xx") and s[0].isdigit():
-            base = int(s[0]) * 100
-            return base, base + 99
-        if "-" in s:
+            lo = int(s[0]) * 100
+            hi = lo + 99
+        elif "-" in s:
             lo, hi = (int(p) for p in s.split("-", 1))
         else:
             lo = hi = int(s)
