@@ -1,0 +1,102 @@
+"""Every fault kind over real loopback HTTP, through the engine: the expected result, a complete
+callout record, and an engine that keeps working afterwards."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+
+from otp_bench.delivery.presets import get_preset, preset_http
+from otp_bench.domain.flags import Flags
+from otp_bench.domain.model import ProviderKind
+from otp_bench.domain.vocabulary import DeliveryResult
+from otp_bench.engine.engine import Engine
+from otp_bench.mockprovider.loopback import LoopbackMock
+
+TIMEOUT = 0.6
+
+MATRIX = [
+    ({"latency": 0.05}, DeliveryResult.SUCCESS, None),
+    ({"latency": 2.0}, DeliveryResult.EXCEPTION, "timeout"),  # later than the timeout
+    ({"status": 500}, DeliveryResult.PROVIDER_ERROR, None),
+    ({"status": 429}, DeliveryResult.PROVIDER_ERROR, None),
+    ({"error": "invalid_number"}, DeliveryResult.INVALID_PHONE_NUMBER, None),
+    ({"error": "country_block"}, DeliveryResult.COUNTRY_BLOCK, None),
+    ({"malformed": True}, DeliveryResult.EXCEPTION, None),
+    ({"hang": True}, DeliveryResult.EXCEPTION, "timeout"),
+    ({"drop": True}, DeliveryResult.EXCEPTION, "protocol"),
+    ({"drip": 0.1}, DeliveryResult.EXCEPTION, "timeout"),  # each byte in time, the whole not
+]
+
+
+def _setup(eng: Engine, mock: LoopbackMock, preset: str = "twilio") -> str:
+    p = get_preset(preset)
+    http = preset_http(preset, base_url=mock.url_for("prov"), sender="+15005550006",
+                       timeout_s=TIMEOUT)
+    eng.new_provider("prov", kind=ProviderKind.HTTP, http=http,
+                     credentials=p.example_credentials)
+    site = eng.new_site("Customers", handler="prov")
+    eng.new_user("ana@example.com", mobile="+14155552671", sites=frozenset({site.id}),
+                 flags=Flags(admin_verified=True))
+    return site.id
+
+
+@pytest.mark.parametrize(("fault", "result", "error"), MATRIX,
+                         ids=[next(iter(f)) + str(next(iter(f.values()))) for f, _, _ in MATRIX])
+def test_fault_kind_maps_to_result(live: Any, fault: dict[str, Any], result: DeliveryResult,
+                                   error: str | None) -> None:
+    eng, mock = live
+    _setup(eng, mock)
+    mock.set_faults("prov", [{**fault, "times": 1}])
+    started = time.perf_counter()
+    out = eng.start("verification", "Customers", "ana@example.com")
+    elapsed = time.perf_counter() - started
+    assert out.delivery is result, out.detail
+    assert elapsed < TIMEOUT + 1.0  # the overall deadline holds, even for a slow drip
+    (rec,) = out.callouts
+    assert rec.id is not None and rec.flow_id == out.flow_id and rec.provider == "prov"
+    assert rec.method == "POST" and "/Messages.json" in rec.url and rec.request.body
+    assert rec.result is result and rec.rule and rec.elapsed_ms > 0
+    assert rec.error == error
+    if error is None:
+        assert rec.status is not None and rec.response is not None
+    stored = eng.store.callouts(flow_id=out.flow_id)
+    assert [c.id for c in stored] == [rec.id] and stored[0].rule == rec.rule
+    # the engine and the process are unharmed: the next send goes through
+    again = eng.start("verification", "Customers", "ana@example.com")
+    assert again.delivery is DeliveryResult.SUCCESS
+
+
+def test_selectors_every_nth_and_one_number(live: Any) -> None:
+    eng, mock = live
+    _setup(eng, mock)
+    mock.set_faults("prov", [{"status": 500, "every": 2}])
+    results = [eng.start("verification", "Customers", "ana@example.com").delivery
+               for _ in range(4)]
+    assert results == [DeliveryResult.SUCCESS, DeliveryResult.PROVIDER_ERROR] * 2
+    eng.advance_clock(3600)
+    mock.set_faults("prov", [{"status": 500, "number": "+1 415 555 9999"}])
+    assert eng.start("verification", "Customers", "ana@example.com").delivery is (
+        DeliveryResult.SUCCESS)
+
+
+def test_probability_zero_and_one(live: Any) -> None:
+    eng, mock = live
+    _setup(eng, mock)
+    mock.set_faults("prov", [{"status": 500, "probability": 0}])
+    assert eng.start("verification", "Customers", "ana@example.com").delivery is (
+        DeliveryResult.SUCCESS)
+    mock.set_faults("prov", [{"status": 500, "probability": 1}])
+    assert eng.start("verification", "Customers", "ana@example.com").delivery is (
+        DeliveryResult.PROVIDER_ERROR)
+
+
+def test_accepted_message_reaches_the_phone_and_verifies(live: Any) -> None:
+    eng, mock = live
+    _setup(eng, mock)
+    out = eng.start("verification", "Customers", "ana@example.com")
+    (msg,) = eng.store.inbox("+14155552671")
+    assert msg.otp and msg.via == "prov"
+    assert eng.verify(out.flow_id, msg.otp).success
