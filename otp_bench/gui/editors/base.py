@@ -1,0 +1,183 @@
+"""What every workspace editor shares: a titled form, Save / Delete, and error mapping.
+
+Saving runs on a worker. The engine's ``ValidationError(field, message)`` lands under the field it
+names, ``ConflictError`` under the name, ``NeedsConfirmation`` asks the operator and retries with
+``confirm=True``. Nothing is saved when an error is shown.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from otp_bench.gui.widgets.forms import Field, label
+
+
+class EditorBase(QWidget):
+    """Signals: saved(object) after a successful save; deleted(); failed(str)."""
+
+    saved = Signal(object)
+    deleted = Signal()
+    failed = Signal(str)
+
+    def __init__(self, tasks: Any, engine: Any, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.tasks = tasks
+        self.engine = engine
+        self.fields: dict[str, Field] = {}
+        self.title = label(title, "title")
+        self.banner = QLabel()
+        self.banner.setObjectName("editorBanner")
+        self.banner.setWordWrap(True)
+        self.banner.hide()
+        self.save_button = QPushButton("Save")
+        self.save_button.setObjectName("save")
+        self.save_button.setProperty("primary", True)
+        self.save_button.setShortcut("Ctrl+S")
+        self.save_button.setToolTip("Save (Ctrl+S)")
+        self.save_button.clicked.connect(self.save)
+        self.delete_button = QPushButton("Delete")
+        self.delete_button.setObjectName("delete")
+        self.delete_button.setProperty("danger", True)
+        self.delete_button.clicked.connect(self._confirm_delete)
+        top = QHBoxLayout()
+        top.addWidget(self.title, 1)
+        top.addWidget(self.delete_button)
+        top.addWidget(self.save_button)
+        inner = QWidget()
+        self.form = QVBoxLayout(inner)
+        self.form.setContentsMargins(2, 2, 12, 12)
+        self.form.setSpacing(12)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        inner.setMaximumWidth(980)
+        scroll.setWidget(inner)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(16, 12, 16, 12)
+        lay.setSpacing(10)
+        lay.addLayout(top)
+        lay.addWidget(self.banner)
+        lay.addWidget(scroll, 1)
+
+    # -- building ----------------------------------------------------------------------------
+
+    def field(self, key: str, title: str, editor: QWidget, hint: str = "",
+              layout: Any = None) -> Any:
+        f = Field(title, editor, hint)
+        self.fields[key] = f
+        (layout if layout is not None else self.form).addWidget(f)
+        return editor
+
+    def section(self, text: str) -> None:
+        lab = label(text.upper(), "section")
+        lab.setContentsMargins(0, 8, 0, 0)
+        self.form.addWidget(lab)
+
+    def finish(self) -> None:
+        self.form.addStretch(1)
+
+    # -- messages ------------------------------------------------------------------------------
+
+    def show_banner(self, text: str, kind: str = "error") -> None:
+        colors = {"error": ("#ba0517", "#fdeceb"), "ok": ("#2e844a", "#ebf7e6"),
+                  "warn": ("#8c4b02", "#fef1de")}
+        fg, bg = colors[kind]
+        self.banner.setStyleSheet(f"color: {fg}; background: {bg}; border: 1px solid {fg}; "
+                                  "border-radius: 6px; padding: 8px;")
+        self.banner.setText(text)
+        self.banner.show()
+
+    def clear_errors(self) -> None:
+        for f in self.fields.values():
+            f.set_error(None)
+        self.banner.hide()
+
+    def show_error(self, field: str, message: str) -> None:
+        key = field.split(".")[0] if field not in self.fields else field
+        target = self.fields.get(field) or self.fields.get(key)
+        if target is not None:
+            target.set_error(message)
+            self.show_banner(f"Not saved: {field} — {message}")
+        else:
+            self.show_banner(f"Not saved: {field}: {message}")
+        self.failed.emit(f"{field}: {message}")
+
+    # -- saving --------------------------------------------------------------------------------
+
+    def build(self) -> Any:
+        """The domain object from the form, or None after marking a field (subclasses)."""
+        raise NotImplementedError
+
+    def persist(self, obj: Any, confirm: bool) -> Any:
+        """Call the engine (on a worker) — subclasses."""
+        raise NotImplementedError
+
+    def remove(self) -> None:
+        raise NotImplementedError
+
+    def save(self, confirm: bool = False) -> None:
+        self.clear_errors()
+        obj = self.build()
+        if obj is None:
+            self.show_banner("Not saved: fix the fields marked in red.")
+            return
+        self.save_button.setEnabled(False)
+        self.tasks.run(lambda: self.persist(obj, confirm), self._on_saved,
+                       lambda exc: self._on_error(exc, obj), title="Saving")
+
+    def _on_saved(self, obj: Any) -> None:
+        self.save_button.setEnabled(True)
+        self.show_banner("Saved.", "ok")
+        self.saved.emit(obj)
+
+    def _on_error(self, exc: BaseException, obj: Any) -> None:
+        from otp_bench.engine.workspace import NeedsConfirmation, ValidationError
+
+        self.save_button.setEnabled(True)
+        if isinstance(exc, NeedsConfirmation):
+            box = QMessageBox(QMessageBox.Icon.Warning, "Not recommended", str(exc),
+                              QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                              self)
+            box.setObjectName("confirmSwitch")
+            box.setInformativeText("Switch this site to the Salesforce default provider anyway? "
+                                   "The switch is recorded in the log.")
+            box.button(QMessageBox.StandardButton.Yes).setText("Switch anyway")
+            box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+            box.finished.connect(lambda r: self.save(confirm=True)
+                                 if r == QMessageBox.StandardButton.Yes else
+                                 self.show_banner("Not saved: the switch was cancelled.",
+                                                  "warn"))
+            box.open()
+            self.confirm_box = box
+            return
+        if isinstance(exc, ValidationError):
+            self.show_error(exc.field, exc.message)
+        elif type(exc).__name__ == "ConflictError":
+            self.show_error("name" if "name" in self.fields else "username", str(exc))
+        else:
+            self.show_banner(f"Not saved: {type(exc).__name__}: {exc}")
+            self.failed.emit(str(exc))
+
+    def _confirm_delete(self) -> None:
+        answer = QMessageBox.question(self, "Delete?", "Delete this item from the workspace?")
+        if answer == QMessageBox.StandardButton.Yes:
+            self.run_delete()
+
+    def run_delete(self) -> None:
+        self.tasks.run(self.remove, lambda _r: self.deleted.emit(),
+                       lambda exc: self._on_error(exc, None), title="Deleting")
+
+

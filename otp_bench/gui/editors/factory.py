@@ -1,0 +1,27 @@
+"""Which editor edits what: one place mapping a workspace item kind to its editor."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from otp_bench.gui.editors.base import EditorBase
+
+
+def make_editor(kind: str, obj: Any, tasks: Any, engine: Any) -> EditorBase:
+    if kind == "site":
+        from otp_bench.gui.editors.site_editor import SiteEditor
+
+        return SiteEditor(tasks, engine, obj)
+    if kind == "user":
+        from otp_bench.gui.editors.user_editor import UserEditor
+
+        return UserEditor(tasks, engine, obj)
+    if kind == "provider":
+        from otp_bench.gui.editors.provider_editor import ProviderEditor
+
+        return ProviderEditor(tasks, engine, obj)
+    if kind == "settings":
+        from otp_bench.gui.editors.settings_editor import SettingsEditor
+
+        return SettingsEditor(tasks, engine)
+    raise ValueError(f"no editor for {kind!r}")

@@ -1,0 +1,42 @@
+"""The live request preview: a provider's HTTP config rendered with sample handler inputs.
+
+Credentials are replaced by ``‹key›`` placeholders, so the preview never shows a secret; the OTP
+is the sample ``123456``. Problems come back as text naming the field or template.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+SAMPLE = {
+    "user_id": "005xx0000012345AAA", "phone_number": "+1 4155552671",
+    "one_time_password": "123456",
+    "default_text": "123456 is your verification code for Acme. Don't share it with anyone.",
+    "network_id": "0DBxx0000000001AAA", "experience_id": "",
+}
+
+
+def render_preview(http: dict[str, Any], credential_keys: list[str]) -> tuple[bool, str]:
+    """(ok, text): the request as it would be sent, or the problem."""
+    from otp_bench.delivery.http_config import ConfigError, HttpConfig
+    from otp_bench.delivery.request import call_variables, compile_config
+    from otp_bench.delivery.template import TemplateProblem
+
+    try:
+        cfg = HttpConfig.from_dict(http)
+        compiled = compile_config(cfg)
+        keys = set(credential_keys) | set(cfg.required_credentials())
+        creds = {k: f"‹{k}›" for k in keys}
+        variables = call_variables(**SAMPLE, sender=cfg.sender, credentials=creds,
+                                   directory=None)
+        variables["user"].update(username="ana@example.com", first_name="Ana",
+                                 mobile="+14155552671")
+        variables["site"].update(name="Acme Customers", url_prefix="acme")
+        req = compiled.build(variables, creds)
+    except (ConfigError, TemplateProblem) as exc:
+        return False, str(exc)
+    except Exception as exc:  # a preview must never take the editor down
+        return False, f"{type(exc).__name__}: {exc}"
+    head = "\n".join(f"{k}: {v}" for k, v in req.headers)
+    body = req.content.decode("utf-8", "replace")
+    return True, f"{req.method} {req.url}\n{head}\n\n{body}"

@@ -1,0 +1,223 @@
+"""The provider editor: a scripted result or a declarative HTTP handler, policy, and "send test".
+
+"Send test" builds the handler from the form (unsaved edits included) and makes one real
+``sendOneTimePassword`` call on a worker, then shows the result, the mapping rule and the callout
+(request and response, redacted). A code it delivers lands on the phone like any other.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import replace
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QTextBrowser,
+    QWidget,
+)
+
+from otp_bench.domain.ids import PROVIDER_PREFIX, new_id
+from otp_bench.domain.model import ProviderConfig, ProviderKind
+from otp_bench.domain.vocabulary import Channel, DeliveryResult
+from otp_bench.gui.editors.base import EditorBase
+from otp_bench.gui.editors.http_section import HttpSection
+from otp_bench.gui.log.chain_html import render_callout
+from otp_bench.gui.widgets.forms import label
+
+_REGION = re.compile(r"^[A-Z]{2}$")
+
+
+class ProviderEditor(EditorBase):
+    def __init__(self, tasks: Any, engine: Any, provider: ProviderConfig | None,
+                 parent: QWidget | None = None) -> None:
+        title = "New provider" if provider is None else f"Provider · {provider.name}"
+        super().__init__(tasks, engine, title, parent)
+        self.provider = provider or ProviderConfig(id=new_id(PROVIDER_PREFIX), name="")
+        self.is_new = provider is None
+        p = self.provider
+        self.name = self.field("name", "Name", QLineEdit(p.name))
+        self.name.setObjectName("providerName")
+        self.kind = QComboBox()
+        self.kind.setObjectName("providerKind")
+        self.kind.addItem("Scripted — no callout, returns a chosen result", ProviderKind.SCRIPTED)
+        self.kind.addItem("HTTP — declarative callout to an SMS provider", ProviderKind.HTTP)
+        self.kind.setCurrentIndex(self.kind.findData(p.kind))
+        self.field("kind", "Handler kind", self.kind)
+        self.result = QComboBox()
+        self.result.setObjectName("scriptedResult")
+        for r in DeliveryResult:
+            self.result.addItem(f"{r.value} — {r.meaning}", r)
+        self.result.setCurrentIndex(self.result.findData(p.result))
+        self.field("result", "Scripted result", self.result,
+                   "SUCCESS delivers the message to the phone, as a working provider would.")
+        self.section("Policy")
+        self.channel = QComboBox()
+        for c in Channel:
+            self.channel.addItem(c.name.title() if c is not Channel.SMS else "SMS", c)
+        self.channel.setCurrentIndex(self.channel.findData(p.channel))
+        self.field("channel", "Channel", self.channel)
+        self.channel_warning = label("", "error")
+        self.channel_warning.setObjectName("channelWarning")
+        self.form.addWidget(self.channel_warning)
+        self.channel.currentIndexChanged.connect(self._on_channel)
+        self.verified_only = QCheckBox("Send only to verified numbers (best practice; refuses "
+                                       "unverified numbers with INVALID_PHONE_NUMBER, no callout)")
+        self.verified_only.setChecked(p.verified_only)
+        self.form.addWidget(self.verified_only)
+        self.countries = self.field("country_allow_list", "Country allow-list",
+                                    QLineEdit(", ".join(p.country_allow_list)),
+                                    "Region codes such as US, GB, DE; empty allows all. Others "
+                                    "get COUNTRY_BLOCK without a callout.")
+        self.countries.textChanged.connect(self._check_countries)
+        self.section("HTTP handler")
+        self.http = HttpSection(p.http, dict(p.credentials), self.fields)
+        self.form.addWidget(self.http)
+        self.section("Send test")
+        row = QWidget()
+        rl = QHBoxLayout(row)
+        rl.setContentsMargins(0, 0, 0, 0)
+        self.test_number = QLineEdit("+1 415 555 2671")
+        self.test_number.setObjectName("testNumber")
+        self.test_button = QPushButton("Send test")
+        self.test_button.setObjectName("sendTest")
+        self.test_button.setToolTip("One real sendOneTimePassword call with a random code")
+        self.test_button.clicked.connect(self.send_test)
+        rl.addWidget(self.test_number, 1)
+        rl.addWidget(self.test_button)
+        self.form.addWidget(row)
+        self.test_result = QTextBrowser()
+        self.test_result.setObjectName("testResult")
+        self.test_result.setMinimumHeight(160)
+        self.test_result.hide()
+        self.form.addWidget(self.test_result)
+        self.kind.currentIndexChanged.connect(self._on_kind)
+        self.delete_button.setVisible(not self.is_new)
+        self._on_kind()
+        self._on_channel()
+        self.finish()
+
+    def _on_kind(self) -> None:
+        http = ProviderKind(self.kind.currentData()) is ProviderKind.HTTP
+        self.fields["result"].setVisible(not http)
+        self.http.setVisible(http)
+
+    def _on_channel(self) -> None:
+        warning = Channel(self.channel.currentData()).security_warning
+        self.channel_warning.setText(f"⚠ {warning}" if warning else "")
+        self.channel_warning.setVisible(bool(warning))
+
+    def _countries(self) -> tuple[str, ...] | None:
+        parts = [c.strip().upper() for c in self.countries.text().split(",") if c.strip()]
+        bad = [c for c in parts if not _REGION.match(c)]
+        if bad:
+            self.fields["country_allow_list"].set_error(
+                f"{', '.join(bad)}: use two-letter region codes (US, GB…)")
+            return None
+        return tuple(parts)
+
+    def _check_countries(self) -> None:
+        if self._countries() is not None:
+            self.fields["country_allow_list"].set_error(None)
+
+    def build(self) -> ProviderConfig | None:
+        if not self.name.text().strip():
+            self.fields["name"].set_error("A provider needs a name.")
+            return None
+        countries = self._countries()
+        if countries is None:
+            return None
+        kind = ProviderKind(self.kind.currentData())
+        http = self.http.http() if kind is ProviderKind.HTTP else self.provider.http
+        if kind is ProviderKind.HTTP:
+            from otp_bench.delivery.http_config import validate_http
+
+            problems = validate_http(http)
+            if problems:
+                field, message = problems[0]
+                self.show_error(field, message)
+                return None
+        return replace(
+            self.provider, name=self.name.text().strip(), kind=kind,
+            result=DeliveryResult(self.result.currentData()), http=http,
+            credentials=self.http.credentials.credentials() if kind is ProviderKind.HTTP
+            else self.provider.credentials,
+            channel=Channel(self.channel.currentData()), verified_only=self.verified_only.isChecked(),
+            country_allow_list=countries,
+        )
+
+    def persist(self, obj: ProviderConfig, confirm: bool) -> ProviderConfig:
+        return self.engine.save_provider(obj)  # type: ignore[no-any-return]
+
+    def _on_saved(self, obj: Any) -> None:
+        self.provider, self.is_new = obj, False
+        self.title.setText(f"Provider · {obj.name}")
+        self.delete_button.show()
+        super()._on_saved(obj)
+
+    def remove(self) -> None:
+        self.engine.delete_provider(self.provider.id)
+
+    # -- send test -------------------------------------------------------------------------
+
+    def send_test(self) -> None:
+        self.clear_errors()
+        config = self.build()
+        if config is None:
+            return
+        from otp_bench.domain.phone import PhoneError, parse_phone
+
+        try:
+            phone = parse_phone(self.test_number.text())
+        except PhoneError as exc:
+            self.show_banner(f"Test number: {exc}")
+            return
+        engine = self.engine
+        code = "".join(secrets.choice("0123456789") for _ in range(6))
+        text = engine.settings.default_text.replace("{otp}", code).replace("{site}", "otp-bench")
+
+        def call() -> Any:
+            from otp_bench.delivery.registry import build_handler
+
+            handler = build_handler(config, inbox=engine.store, directory=engine.store,
+                                    timeout_seconds=engine.settings.callout_timeout_seconds,
+                                    transport=engine.transport)
+            try:
+                return handler.send_one_time_password("", phone.salesforce, code, text, "", "")
+            finally:
+                close = getattr(handler, "close", None)
+                if close:
+                    close()
+
+        self.test_button.setEnabled(False)
+        self.test_button.setText("Sending…")
+        self.tasks.run(call, self._on_test, self._on_test_error, title="Send test")
+
+    def _on_test(self, report: Any) -> None:
+        self.test_button.setEnabled(True)
+        self.test_button.setText("Send test")
+        ok = report.result is DeliveryResult.SUCCESS
+        color = "#2e844a" if ok else "#ba0517"
+        html = (f"<p>Result: <b style='color:{color}'>{report.result.value}</b> in "
+                f"{report.elapsed_ms:.0f} ms" + (f" · rule: {report.rule}" if report.rule else "")
+                + "</p>")
+        if report.note:
+            html += f"<p>{report.note}</p>"
+        for c in report.callouts:
+            html += render_callout(c, False)
+        if not report.callouts:
+            html += "<p>No callout was made.</p>"
+        self.test_result.setHtml(html)
+        self.test_result.show()
+
+    def _on_test_error(self, exc: BaseException) -> None:
+        self.test_button.setEnabled(True)
+        self.test_button.setText("Send test")
+        self.test_result.setHtml(f"<p style='color:#ba0517'><b>{type(exc).__name__}</b>: "
+                                 f"{exc}</p>")
+        self.test_result.show()

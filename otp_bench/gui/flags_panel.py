@@ -1,0 +1,226 @@
+"""The flags panel: every user's two verification flags, changes highlighted as they happen, and
+the selected user's Identity Verification History.
+
+``FlagsModel`` holds one row per user (from the store's cache, handed over by the main window) and
+updates a row in place on each ``FlagsChanged`` event; a changed cell stays highlighted for a few
+seconds and shows "before → after".
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QSplitter,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from otp_bench.gui import theme
+from otp_bench.gui.widgets.forms import label
+
+HIGHLIGHT_SECONDS = 6.0
+USER_ROLE = Qt.ItemDataRole.UserRole + 1
+Index = QModelIndex | QPersistentModelIndex
+
+
+class FlagsModel(QAbstractTableModel):
+    COL_USER, COL_LICENSE, COL_USER_VERIFIED, COL_ADMIN_VERIFIED = range(4)
+    HEADERS = ("User", "Licence", "user_verified", "admin_verified")
+    _FLAGS = {COL_USER_VERIFIED: "user_verified", COL_ADMIN_VERIFIED: "admin_verified"}
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._users: list[Any] = []
+        self._changed: dict[tuple[str, str], tuple[bool, float]] = {}  # (user id, flag) → before
+        self._fade = QTimer(self)
+        self._fade.setInterval(1000)
+        self._fade.timeout.connect(self._expire)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._users)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        u = self._users[index.row()]
+        col = index.column()
+        flag = self._FLAGS.get(col)
+        changed = self._changed.get((u.id, flag)) if flag else None
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == self.COL_USER:
+                return u.username
+            if col == self.COL_LICENSE:
+                return u.license.value
+            value = getattr(u.flags, flag or "")
+            if changed is not None:
+                return f"{_yes(changed[0])} → {_yes(value)}"
+            return _yes(value)
+        if role == Qt.ItemDataRole.BackgroundRole and changed is not None:
+            return theme.color("highlight")
+        if role == Qt.ItemDataRole.ForegroundRole and flag:
+            return theme.color("success") if getattr(u.flags, flag) else theme.color("muted")
+        if role == Qt.ItemDataRole.FontRole and changed is not None:
+            f = QFont()
+            f.setBold(True)
+            return f
+        if role == Qt.ItemDataRole.TextAlignmentRole and flag:
+            return int(Qt.AlignmentFlag.AlignCenter)
+        if role == USER_ROLE:
+            return u
+        return None
+
+    def set_users(self, users: list[Any]) -> None:
+        self.beginResetModel()
+        self._users = list(users)
+        self.endResetModel()
+
+    def is_highlighted(self, user_id: str, flag: str) -> bool:
+        return (user_id, flag) in self._changed
+
+    def apply_change(self, ev: Any) -> None:
+        """A ``FlagsChanged`` event: update the row, highlight the flags that moved."""
+        row = next((i for i, u in enumerate(self._users) if u.id == ev.user_id), None)
+        if row is None:  # a user registered by the flow: it arrives with the next workspace read
+            return
+        from dataclasses import replace
+
+        user = self._users[row]
+        now = time.monotonic()
+        for flag in self._FLAGS.values():
+            if getattr(ev.before, flag) != getattr(ev.after, flag):
+                self._changed[(user.id, flag)] = (getattr(ev.before, flag), now)
+        self._users[row] = replace(user, flags=ev.after)
+        self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
+        if self._changed and not self._fade.isActive():
+            self._fade.start()
+
+    def _expire(self) -> None:
+        now = time.monotonic()
+        gone = [k for k, (_b, at) in self._changed.items() if now - at > HIGHLIGHT_SECONDS]
+        for k in gone:
+            del self._changed[k]
+        if gone:
+            self.dataChanged.emit(self.index(0, 0),
+                                  self.index(self.rowCount() - 1, self.columnCount() - 1))
+        if not self._changed:
+            self._fade.stop()
+
+
+def _yes(v: bool) -> str:
+    return "✓ true" if v else "false"
+
+
+class FlagsPanel(QWidget):
+    """Signals: history_shown(user_id) once the selected user's history is on screen."""
+
+    history_shown = Signal(str)
+
+    def __init__(self, tasks: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._tasks = tasks
+        self._engine: Any = None
+        self.model = FlagsModel(self)
+        self.table = QTableView()
+        self.table.setObjectName("flagsTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setShowGrid(False)
+        self.table.setAlternatingRowColors(True)
+        head = self.table.horizontalHeader()
+        head.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        head.setStretchLastSection(True)
+        for c, width in enumerate((160, 110, 92)):
+            self.table.setColumnWidth(c, width)
+        self.table.selectionModel().currentRowChanged.connect(lambda cur, _p: self._on_pick(cur))
+        self.history = QTableWidget(0, 4)
+        self.history.setObjectName("historyTable")
+        self.history.setHorizontalHeaderLabels(["Time", "Use case", "Status", "Identifier"])
+        self.history.verticalHeader().setVisible(False)
+        self.history.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.history.horizontalHeader().setStretchLastSection(True)
+        self.history.setShowGrid(False)
+        self.history_title = label("Identity Verification History — select a user", "section")
+        bottom = QWidget()
+        bl = QVBoxLayout(bottom)
+        bl.setContentsMargins(0, 6, 0, 0)
+        bl.addWidget(self.history_title)
+        bl.addWidget(self.history)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.table)
+        split.addWidget(bottom)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(8, 6, 8, 8)
+        lay.addWidget(split)
+        self.model.modelReset.connect(self._reselect)
+        self._selected: str | None = None
+
+    def set_engine(self, engine: Any) -> None:
+        self._engine = engine
+        self._selected = None
+        self.history.setRowCount(0)
+
+    def set_users(self, users: list[Any]) -> None:
+        self.model.set_users(users)
+
+    def on_flags_changed(self, ev: Any) -> None:
+        self.model.apply_change(ev)
+        if ev.user_id == self._selected:
+            self._load_history(ev.user_id)
+
+    def _reselect(self) -> None:
+        for r in range(self.model.rowCount()):
+            if self.model.index(r, 0).data(USER_ROLE).id == self._selected:
+                self.table.selectRow(r)
+
+    def _on_pick(self, index: QModelIndex) -> None:
+        user = index.data(USER_ROLE) if index.isValid() else None
+        if user is None:
+            return
+        self._selected = user.id
+        self.history_title.setText(f"Identity Verification History — {user.username}")
+        self._load_history(user.id)
+
+    def _load_history(self, user_id: str) -> None:
+        if self._engine is None:
+            return
+        store = self._engine.store
+        self._tasks.run(lambda: store.history(user_id, limit=200),
+                        lambda rows: self._show_history(user_id, rows), title="Reading history")
+
+    def _show_history(self, user_id: str, rows: list[Any]) -> None:
+        if user_id != self._selected:
+            return
+        self.history.setRowCount(len(rows))
+        for i, h in enumerate(reversed(rows)):
+            for c, text in enumerate((f"{h.at:%Y-%m-%d %H:%M:%S}", h.use_case.label, h.status,
+                                      h.identifier)):
+                self.history.setItem(i, c, QTableWidgetItem(text))
+        self.history.resizeColumnsToContents()
+        self.history_shown.emit(user_id)

@@ -1,0 +1,174 @@
+"""Menus, toolbar and shortcuts of the main window (File, Edit, View, Help)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QToolBar, QToolButton, QWidget
+
+from otp_bench.gui import theme
+
+ABOUT = """<h3>otp-bench</h3>
+<p>A testbench for Salesforce Experience Cloud custom one-time-password delivery providers
+(<code>Auth.CustomOneTimePasswordDeliveryHandler</code>): walk every login and registration flow
+in a mock site, read the code off a mock phone, and watch every callout and flag change live.</p>
+<p><b>Bench assumptions</b> (the platform leaves these undocumented): passwords aren't checked in
+the username + password step; the defaultText wording; end-user error wording; the headless API's
+error bodies. Each is a setting or noted where it shows.</p>
+<p>Salesforce generates the OTP and the handler has access to it: treat handler code, logs and
+provider accounts as holding secrets.</p>"""
+
+
+def build_menus(w: Any) -> dict[str, QAction]:
+    acts: dict[str, QAction] = {}
+
+    def act(key: str, text: str, slot: Any, shortcut: Any = None, menu: Any = None) -> QAction:
+        a = QAction(text, w)
+        if shortcut is not None:
+            a.setShortcut(QKeySequence(shortcut))
+        a.triggered.connect(slot)
+        acts[key] = a
+        if menu is not None:
+            menu.addAction(a)
+        return a
+
+    bar = w.menuBar()
+    file = bar.addMenu("&File")
+    act("new", "&New workspace file…", lambda: new_workspace(w), QKeySequence.StandardKey.New,
+        file)
+    act("open", "&Open workspace file…", lambda: open_workspace(w), QKeySequence.StandardKey.Open,
+        file)
+    recent = file.addMenu("Open &recent")
+    recent.aboutToShow.connect(lambda: _fill_recent(w, recent))
+    file.addSeparator()
+    act("sample", "Load &sample workspace", w.load_sample, None, file)
+    act("record", "Record to scenario…", lambda: w.record_to_scenario(), None, file)
+    file.addSeparator()
+    act("quit", "&Quit", w.close, QKeySequence.StandardKey.Quit, file)
+
+    edit = bar.addMenu("&Edit")
+    act("new_site", "New &site", lambda: w.open_editor("site", None), "Ctrl+Shift+S", edit)
+    act("new_user", "New &user", lambda: w.open_editor("user", None), "Ctrl+Shift+U", edit)
+    act("new_provider", "New &provider", lambda: w.open_editor("provider", None),
+        "Ctrl+Shift+P", edit)
+    act("settings", "Org &settings…", lambda: w.open_editor("settings", None), "Ctrl+,", edit)
+    edit.addSeparator()
+    act("delete", "&Delete…", w.delete_selected, QKeySequence.StandardKey.Delete, edit)
+    act("find", "&Filter the log", lambda: (w.docks["log"].show(), w.log.filter.setFocus()),
+        QKeySequence.StandardKey.Find, edit)
+
+    view = bar.addMenu("&View")
+    for key, dock in w.docks.items():
+        a = dock.toggleViewAction()
+        view.addAction(a)
+        acts[f"dock_{key}"] = a
+    view.addSeparator()
+    for i, name in enumerate(("Mock site", "Headless client", "Workspace editor")):
+        act(f"tab{i}", name, lambda _c=False, i=i: w.tabs.setCurrentIndex(i), f"Ctrl+{i + 1}",
+            view)
+    view.addSeparator()
+    scheme = view.addMenu("&Theme")
+    for s in ("system", "light", "dark"):
+        act(f"theme_{s}", s.title(), lambda _c=False, s=s: set_theme(w, s), None, scheme)
+    act("reset", "&Reset layout", w.reset_layout, None, view)
+
+    helpm = bar.addMenu("&Help")
+    act("about", "&About otp-bench", lambda: QMessageBox.about(w, "About otp-bench", ABOUT),
+        QKeySequence.StandardKey.HelpContents, helpm)
+    return acts
+
+
+def build_toolbar(w: Any) -> QToolBar:
+    tb = QToolBar("Main")
+    tb.setObjectName("mainToolbar")
+    tb.setMovable(False)
+    w.addToolBar(tb)
+    tb.addWidget(w.clock)
+    tb.addSeparator()
+    mock = QToolButton()
+    mock.setObjectName("mockToggle")
+    mock.setText("Mock provider")
+    mock.setCheckable(True)
+    mock.setToolTip("Start or stop the loopback mock SMS provider")
+    mock.toggled.connect(lambda on: w.mock.start() if on else w.mock.stop())
+    w.mock.status_changed.connect(lambda t: _sync_toggle(mock, "stopped" not in t))
+    tb.addWidget(mock)
+    faults = QToolButton()
+    faults.setText("Faults…")
+    faults.setToolTip("Inject faults per provider into the mock (latency, errors, drops…)")
+    faults.clicked.connect(lambda: edit_faults(w))
+    tb.addWidget(faults)
+    spacer = QWidget()
+    spacer.setSizePolicy(spacer.sizePolicy().horizontalPolicy().Expanding,
+                         spacer.sizePolicy().verticalPolicy())
+    tb.addWidget(spacer)
+    sample = QToolButton()
+    sample.setText("Load sample")
+    sample.clicked.connect(w.load_sample)
+    tb.addWidget(sample)
+    return tb
+
+
+def _sync_toggle(button: QToolButton, on: bool) -> None:
+    button.blockSignals(True)
+    button.setChecked(on)
+    button.blockSignals(False)
+
+
+def edit_faults(w: Any) -> None:
+    from otp_bench.gui.widgets.mock_control import FaultsDialog
+
+    if not w.mock.running:
+        w.statusBar().showMessage("Start the mock provider first.", 5000)
+        return
+    dlg = FaultsDialog(w.mock.keys(), w)
+    if dlg.exec():
+        w.mock.set_faults(dlg.key.currentText(), dlg.faults())
+
+
+def new_workspace(w: Any) -> None:
+    path, _f = QFileDialog.getSaveFileName(w, "New workspace file", "workspace.db",
+                                           "otp-bench workspace (*.db)")
+    if path:
+        w.open_url(f"sqlite:///{path}")
+
+
+def open_workspace(w: Any) -> None:
+    path, _f = QFileDialog.getOpenFileName(w, "Open workspace file", "",
+                                           "otp-bench workspace (*.db);;All files (*)")
+    if path:
+        w.open_url(f"sqlite:///{path}")
+
+
+def _fill_recent(w: Any, menu: Any) -> None:
+    menu.clear()
+    files = w.recent_files()
+    if not files:
+        menu.addAction("(none)").setEnabled(False)
+    for p in files:
+        menu.addAction(p, lambda p=p: w.open_url(f"sqlite:///{p}"))
+
+
+def set_theme(w: Any, scheme: str) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    theme.apply(QApplication.instance(), scheme)  # type: ignore[arg-type]
+    w.settings.setValue("theme", scheme)
+    w.site_pane._apply_site()
+
+
+def start_recording(w: Any, recorder_cls: Any, path: str | None) -> None:
+    """Wire the Recorder: one call, so the hook stays in one place."""
+    if path is None:
+        path, _f = QFileDialog.getSaveFileName(w, "Record to scenario", "recorded.yaml",
+                                               "Scenario (*.yaml)")
+    if not path:
+        return
+    recorder = recorder_cls(w.engine)
+    w.recorder = recorder
+    start = getattr(recorder, "start", None)
+    if start:
+        start()
+    w.statusBar().showMessage(f"Recording flows to {path}; stop with File → Record again.")
+    w.recording_path = path

@@ -1,0 +1,336 @@
+"""The main window: the workspace tree, the mock site / headless / editor tabs in the middle,
+the phone and flags on the right, the live log at the bottom; docks, toolbar, status bar.
+
+The window owns the ``TaskRunner`` and, once a workspace is open, the ``EngineBridge``; panes get
+both through their constructors or ``set_engine``. Layout and recent files live in QSettings.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from otp_bench.gui.bridge import EngineBridge
+from otp_bench.gui.flags_panel import FlagsPanel
+from otp_bench.gui.log.log_pane import LogPane
+from otp_bench.gui.phone_pane import PhonePane
+from otp_bench.gui.site_pane.headless_pane import HeadlessPane
+from otp_bench.gui.site_pane.site_pane import SitePane
+from otp_bench.gui.tasks import TaskRunner
+from otp_bench.gui.widgets.clock import ClockWidget
+from otp_bench.gui.widgets.forms import label
+from otp_bench.gui.widgets.mock_control import MockController
+from otp_bench.gui.workspace_tree import WorkspaceTree
+
+TAB_SITE, TAB_HEADLESS, TAB_EDITOR = range(3)
+
+
+class MainWindow(QMainWindow):
+    """Signals: engine_ready() once a workspace is open and shown; workspace_loaded()."""
+
+    engine_ready = Signal()
+    workspace_refreshed = Signal()
+
+    def __init__(self, settings: QSettings | None = None) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.setWindowTitle("otp-bench")
+        self.resize(1480, 940)
+        self.settings = settings or QSettings("otp-bench", "otp-bench")
+        self.tasks = TaskRunner(self)
+        self.engine: Any = None
+        self.bridge: EngineBridge | None = None
+        self.editor: QWidget | None = None
+
+        self.site_pane = SitePane(self.tasks)
+        self.headless_pane = HeadlessPane(self.tasks)
+        self.editor_host = QStackedWidget()
+        self.editor_host.addWidget(self._editor_placeholder())
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("centralTabs")
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.site_pane, "Mock site")
+        self.tabs.addTab(self.headless_pane, "Headless client")
+        self.tabs.addTab(self.editor_host, "Workspace editor")
+        self.first_run = self._first_run_banner()
+        central = QWidget()
+        cl = QVBoxLayout(central)
+        cl.setContentsMargins(0, 0, 0, 0)
+        cl.setSpacing(0)
+        cl.addWidget(self.first_run)
+        cl.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
+
+        self.tree = WorkspaceTree()
+        self.phone = PhonePane(self.tasks)
+        self.flags = FlagsPanel(self.tasks)
+        self.log = LogPane(self.tasks)
+        self.docks = {
+            "workspace": self._dock("Workspace", self.tree, Qt.DockWidgetArea.LeftDockWidgetArea),
+            "phone": self._dock("Phone", self.phone, Qt.DockWidgetArea.RightDockWidgetArea),
+            "flags": self._dock("Flags", self.flags, Qt.DockWidgetArea.RightDockWidgetArea),
+            "log": self._dock("Live log", self.log, Qt.DockWidgetArea.BottomDockWidgetArea),
+        }
+        self.splitDockWidget(self.docks["phone"], self.docks["flags"], Qt.Orientation.Vertical)
+        self.resizeDocks([self.docks["workspace"]], [270], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.docks["phone"]], [440], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.docks["phone"], self.docks["flags"]], [560, 300],
+                         Qt.Orientation.Vertical)
+        self.resizeDocks([self.docks["log"]], [300], Qt.Orientation.Vertical)
+
+        self.clock = ClockWidget(self.tasks)
+        self.mock = MockController(self.tasks, self)
+        self.status_workspace = QLabel("Opening workspace…")
+        self.status_mock = QLabel("Mock provider: stopped")
+        self.status_tasks = QLabel("")
+        self.statusBar().addWidget(self.status_workspace, 1)
+        self.statusBar().addPermanentWidget(self.status_tasks)
+        self.statusBar().addPermanentWidget(self.status_mock)
+        self.mock.status_changed.connect(self.status_mock.setText)
+        self.mock.error.connect(lambda m: self.statusBar().showMessage(m, 8000))
+        self.tasks.failed.connect(self._on_task_failed)
+        self.tasks.finished_one.connect(self._on_task_count)
+
+        from otp_bench.gui.main_menus import build_menus, build_toolbar
+
+        self.actions = build_menus(self)
+        build_toolbar(self)
+        self.tree.open_item.connect(self.open_editor)
+        self.phone.fill_requested.connect(self.fill_code)
+        self.site_pane.show_flow.connect(self.show_flow_in_log)
+        self._restore_layout()
+
+    # -- building --------------------------------------------------------------------------
+
+    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock_{title.lower().replace(' ', '_')}")
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+                         | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _editor_placeholder(self) -> QWidget:
+        w = QWidget()
+        lay = QVBoxLayout(w)
+        lay.addStretch(1)
+        lab = label("Pick a site, user or provider in the Workspace tree to edit it, or use "
+                    "+ Site / + User / + Provider.", "muted")
+        lab.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        lay.addWidget(lab)
+        lay.addStretch(1)
+        return w
+
+    def _first_run_banner(self) -> QFrame:
+        f = QFrame()
+        f.setObjectName("firstRun")
+        f.setProperty("role", "note")
+        lay = QHBoxLayout(f)
+        lay.setContentsMargins(14, 10, 14, 10)
+        lay.addWidget(label("<b>This workspace is empty.</b> Load the sample workspace — three "
+                            "branded sites, scripted providers and users covering every flag "
+                            "combination — and walk a passwordless login in a minute.", ""), 1)
+        b = QPushButton("Load sample workspace")
+        b.setObjectName("loadSample")
+        b.setProperty("primary", True)
+        b.clicked.connect(self.load_sample)
+        lay.addWidget(b)
+        f.hide()
+        return f
+
+    # -- workspace lifecycle -------------------------------------------------------------------
+
+    def open_url(self, url: str | None, *, throwaway: bool = False, clock: Any = None) -> None:
+        """Open (or create) the workspace at ``url`` on a worker, then show it."""
+        self.status_workspace.setText("Opening workspace…")
+
+        def open_engine() -> Any:
+            from otp_bench.engine.engine import Engine
+            from otp_bench.store.store import Store
+
+            return Engine(Store(url, throwaway=throwaway), clock)
+
+        self.tasks.run(open_engine, self.set_engine,
+                       lambda e: self._on_task_failed("Can't open the workspace", str(e)),
+                       title="Opening the workspace")
+
+    def set_engine(self, engine: Any) -> None:
+        old, self.engine = self.engine, engine
+        if self.bridge is not None:
+            self.bridge.detach()
+            self.bridge.deleteLater()
+        if old is not None:
+            self.headless_pane.close_client()
+            self.tasks.run(old.close, title="Closing the workspace")
+        self.bridge = EngineBridge(engine, self)
+        self.bridge.batch.connect(self.log.append_batch)
+        self.bridge.flags_changed.connect(self.flags.on_flags_changed)
+        self.bridge.workspace_changed.connect(lambda _b: self.refresh_workspace())
+        self.bridge.inbox_changed.connect(self.phone.refresh)
+        self.bridge.clock_changed.connect(self.clock.refresh)
+        for pane in (self.site_pane, self.headless_pane, self.phone, self.flags, self.log,
+                     self.clock, self.mock):
+            pane.set_engine(engine)
+        path = engine.store.path
+        self.status_workspace.setText(f"Workspace: {path or engine.store.url}")
+        self.setWindowTitle(f"otp-bench — {path.name if path else 'workspace'}")
+        if path:
+            self._remember(str(path))
+        self.refresh_workspace()
+        self.engine_ready.emit()
+
+    def refresh_workspace(self) -> None:
+        """Re-read the workspace (the store's in-memory cache: no I/O) into every view."""
+        if self.engine is None:
+            return
+        store = self.engine.store
+        sites, users, providers = store.sites(), store.users(), store.providers()
+        self.tree.populate(store.settings(), sites, users, providers)
+        self.site_pane.set_sites(sites)
+        self.headless_pane.set_sites(sites)
+        self.flags.set_users(users)
+        self.first_run.setVisible(not sites and not users)
+        self.workspace_refreshed.emit()
+
+    def load_sample(self) -> None:
+        if self.engine is None:
+            return
+        from otp_bench.gui.sample import load_sample_workspace
+
+        engine = self.engine
+        self.tasks.run(lambda: load_sample_workspace(engine), lambda _r: self._sample_loaded(),
+                       title="Loading the sample workspace")
+
+    def _sample_loaded(self) -> None:
+        self.refresh_workspace()
+        self.tabs.setCurrentIndex(TAB_SITE)
+        self.statusBar().showMessage("Sample workspace loaded: try Passwordless login as "
+                                     "ana@example.com on Acme Customers.", 10000)
+
+    # -- editors -------------------------------------------------------------------------------
+
+    def open_editor(self, kind: str, obj: Any) -> None:
+        if self.engine is None:
+            return
+        from otp_bench.gui.editors import factory
+
+        editor = factory.make_editor(kind, obj, self.tasks, self.engine)
+        if self.editor is not None:
+            self.editor_host.removeWidget(self.editor)
+            self.editor.deleteLater()
+        self.editor = editor
+        self.editor_host.addWidget(editor)
+        self.editor_host.setCurrentWidget(editor)
+        self.tabs.setCurrentIndex(TAB_EDITOR)
+        editor.deleted.connect(self._on_deleted)
+
+    def _on_deleted(self) -> None:
+        self.refresh_workspace()
+        self.editor_host.setCurrentIndex(0)
+
+    def delete_selected(self) -> None:
+        if isinstance(self.editor, QWidget) and hasattr(self.editor, "run_delete") and \
+                self.tabs.currentIndex() == TAB_EDITOR:
+            self.editor._confirm_delete()
+
+    # -- phone, log, misc --------------------------------------------------------------------
+
+    def fill_code(self, code: str) -> None:
+        if self.tabs.currentIndex() == TAB_HEADLESS and self.headless_pane.fill_code(code):
+            return
+        if self.site_pane.fill_code(code):
+            self.tabs.setCurrentIndex(TAB_SITE)
+            return
+        if self.headless_pane.fill_code(code):
+            self.tabs.setCurrentIndex(TAB_HEADLESS)
+            return
+        self.statusBar().showMessage("No code page is waiting for a code.", 5000)
+
+    def show_flow_in_log(self, flow_id: str) -> None:
+        self.docks["log"].show()
+        self.docks["log"].raise_()
+        self.log.filter.setText(flow_id)
+        self.log.proxy.set_filter_text(flow_id)
+        self.log.select_flow(flow_id)
+
+    def record_to_scenario(self, path: str | None = None) -> None:
+        """Start recording the operator's flows into a scenario file (the Recorder's hook)."""
+        try:
+            from otp_bench.scenario.recorder import Recorder  # type: ignore[import-not-found]
+        except ImportError:
+            QMessageBox.information(self, "Record to scenario",
+                                    "Recording isn't available in this build yet.")
+            return
+        from otp_bench.gui.main_menus import start_recording
+
+        start_recording(self, Recorder, path)
+
+    def _on_task_failed(self, title: str, message: str) -> None:
+        self.statusBar().showMessage(f"{title}: {message}", 10000)
+        if self.engine is None:
+            self.status_workspace.setText(f"{title}: {message}")
+
+    def _on_task_count(self) -> None:
+        n = self.tasks.pending
+        self.status_tasks.setText(f"{n} running" if n else "")
+
+    # -- state -----------------------------------------------------------------------------
+
+    def _remember(self, path: str) -> None:
+        recent = [p for p in (self.settings.value("recent", []) or []) if p != path]
+        self.settings.setValue("recent", [path, *recent][:8])
+
+    def recent_files(self) -> list[str]:
+        return list(self.settings.value("recent", []) or [])
+
+    def _restore_layout(self) -> None:
+        geometry = self.settings.value("geometry")
+        state = self.settings.value("windowState")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state)
+
+    def reset_layout(self) -> None:
+        for dock in self.docks.values():
+            dock.setFloating(False)
+            dock.show()
+        self.settings.remove("windowState")
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.settings.setValue("geometry", self.saveGeometry())
+        self.settings.setValue("windowState", self.saveState())
+        self.shutdown()
+        super().closeEvent(event)
+
+    def shutdown(self) -> None:
+        """Stop workers and close the workspace (app exit, tests)."""
+        if self.bridge is not None:
+            self.bridge.detach()
+        client, self.headless_pane._client = self.headless_pane._client, None
+        mock, self.mock._mock = self.mock._mock, None
+        self.tasks.shutdown(wait=True)
+        for thing in (client, mock):
+            stop = getattr(thing, "close", None) or getattr(thing, "stop", None)
+            if stop:
+                stop()
+        if self.engine is not None:
+            self.engine.close()
+            self.engine = None

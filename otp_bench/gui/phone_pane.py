@@ -1,0 +1,195 @@
+"""The phone: one inbox per number, message bubbles, the OTP highlighted, one-click "fill code".
+
+Inbox reads run on a worker whenever the bridge says a message may have landed; the pane follows
+the number that received the newest message so a demo never needs a click to find the code.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from otp_bench.domain.events import OTP_MASK
+from otp_bench.gui import theme
+from otp_bench.gui.widgets.forms import label
+
+
+class Bubble(QFrame):
+    fill = Signal(str)
+
+    def __init__(self, message: Any, show_code: bool) -> None:
+        super().__init__()
+        self.setProperty("role", "bubble")
+        self.message = message
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(12, 8, 12, 8)
+        lay.setSpacing(4)
+        lay.addWidget(label(escape(message.sender), "muted"))
+        body = QLabel(_body_html(message.body, message.otp, show_code))
+        body.setObjectName("bubbleBody")
+        body.setWordWrap(True)
+        body.setTextFormat(Qt.TextFormat.RichText)
+        body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        lay.addWidget(body)
+        foot = QHBoxLayout()
+        meta = label(f"{message.received_at:%H:%M:%S} · {message.channel.value.upper()} · via "
+                     f"{message.via}", "muted")
+        foot.addWidget(meta, 1)
+        if message.otp:
+            b = QPushButton("Fill code")
+            b.setObjectName("fillCode")
+            b.setProperty("flat", True)
+            b.clicked.connect(lambda: self.fill.emit(message.otp))
+            foot.addWidget(b)
+        lay.addLayout(foot)
+
+
+def _body_html(body: str, otp: str | None, show: bool) -> str:
+    text = escape(body)
+    if otp:
+        shown = otp if show else OTP_MASK
+        mark = (f"<span style='background:{theme.tokens().get('highlight', '#fff1b8')};"
+                f"font-weight:700;font-family:monospace;font-size:15px'>&nbsp;{shown}&nbsp;</span>")
+        text = text.replace(escape(otp), mark)
+    return text
+
+
+class PhonePane(QWidget):
+    """Signals: fill_requested(code); refreshed() after an inbox read landed."""
+
+    fill_requested = Signal(str)
+    refreshed = Signal()
+
+    def __init__(self, tasks: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._tasks = tasks
+        self._engine: Any = None
+        self._messages: list[Any] = []
+        self.bubbles: list[Bubble] = []
+        self._generation = 0
+        self.number = QComboBox()
+        self.number.setObjectName("phoneNumber")
+        self.number.setPlaceholderText("no messages yet")
+        self.show_codes = QCheckBox("Show codes")
+        self.show_codes.setChecked(True)
+        self.show_codes.setToolTip("Untick before taking screenshots you will share")
+        self.show_codes.toggled.connect(lambda _c: self._render())
+        self.follow = QCheckBox("Follow newest")
+        self.follow.setChecked(True)
+        phone = QFrame()
+        phone.setObjectName("phone")
+        phone.setMinimumWidth(280)
+        phone.setMaximumWidth(380)
+        notch = label("●  Messages", "section", False)
+        notch.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.list = QWidget()
+        self.list_layout = QVBoxLayout(self.list)
+        self.list_layout.setContentsMargins(10, 10, 10, 10)
+        self.list_layout.setSpacing(10)
+        self.list_layout.addStretch(1)
+        self.empty = label("No messages on this phone yet. Start a flow in the site pane: the "
+                           "code lands here.", "muted")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.list_layout.insertWidget(0, self.empty)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.list)
+        self.scroll = scroll
+        bar = scroll.verticalScrollBar()
+        bar.rangeChanged.connect(lambda _lo, hi: bar.setValue(hi))  # newest message in view
+        pl = QVBoxLayout(phone)
+        pl.setContentsMargins(10, 12, 10, 14)
+        pl.addWidget(notch)
+        pl.addWidget(self.number)
+        pl.addWidget(scroll, 1)
+        opts = QHBoxLayout()
+        opts.addWidget(self.show_codes)
+        opts.addWidget(self.follow)
+        opts.addStretch(1)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(10, 8, 10, 10)
+        lay.addWidget(phone, 1, Qt.AlignmentFlag.AlignHCenter)
+        lay.addLayout(opts)
+        self.number.activated.connect(lambda _i: self._on_pick())
+
+    @property
+    def messages(self) -> list[Any]:
+        return list(self._messages)
+
+    def set_engine(self, engine: Any) -> None:
+        self._engine = engine
+        self.number.clear()
+        self._messages = []
+        self._render()
+        self.refresh()
+
+    def _on_pick(self) -> None:
+        self.follow.setChecked(False)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Re-read the numbers and the shown inbox on a worker."""
+        if self._engine is None:
+            return
+        store, follow = self._engine.store, self.follow.isChecked()
+        chosen = self.number.currentText() or None
+        self._generation += 1
+        gen = self._generation
+
+        def read() -> tuple[list[str], str | None, list[Any]]:
+            numbers = store.inbox_numbers()
+            number = chosen
+            if follow or number is None:
+                latest = store.inbox(limit=1)
+                number = latest[-1].to if latest else number
+            return numbers, number, store.inbox(number, limit=200) if number else []
+
+        self._tasks.run(read, lambda res: self._on_read(gen, res), title="Reading the phone")
+
+    def _on_read(self, gen: int, res: tuple[list[str], str | None, list[Any]]) -> None:
+        if gen != self._generation:
+            return
+        numbers, number, messages = res
+        self.number.blockSignals(True)
+        if [self.number.itemText(i) for i in range(self.number.count())] != numbers:
+            self.number.clear()
+            self.number.addItems(numbers)
+        if number:
+            self.number.setCurrentText(number)
+        self.number.blockSignals(False)
+        self._messages = messages
+        self._render()
+        self.refreshed.emit()
+
+    def _render(self) -> None:
+        while self.list_layout.count() > 2:  # keep the empty label and the stretch
+            item = self.list_layout.takeAt(1)
+            w = item.widget()
+            if w is not None:
+                w.deleteLater()
+        self.empty.setVisible(not self._messages)
+        self.bubbles = []
+        for i, m in enumerate(self._messages[-50:]):
+            b = Bubble(m, self.show_codes.isChecked())
+            b.fill.connect(self.fill_requested)
+            self.list_layout.insertWidget(1 + i, b)
+            self.bubbles.append(b)
+
+    def latest_code(self) -> str | None:
+        for m in reversed(self._messages):
+            if m.otp:
+                return m.otp  # type: ignore[no-any-return]
+        return None

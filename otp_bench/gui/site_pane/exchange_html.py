@@ -1,0 +1,53 @@
+"""Rendering headless API exchanges (request and response) as a client developer reads them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from html import escape
+from typing import Any
+from urllib.parse import urlsplit
+
+from otp_bench.gui import theme
+
+
+def render_exchanges(exchanges: Sequence[Any]) -> str:
+    t = theme.tokens()
+    style = (
+        "<style>"
+        f"pre {{ background: {t.get('code_bg', '#eee')}; padding: 8px; font-size: 12px; }}"
+        f".muted {{ color: {t.get('muted', '#666')}; }}"
+        f".ok {{ color: {t.get('success', 'green')}; font-weight: 700; }}"
+        f".bad {{ color: {t.get('danger', 'red')}; font-weight: 700; }}"
+        f"h4 {{ margin-bottom: 2px; color: {t.get('accent', 'blue')}; }}"
+        "</style>"
+    )
+    if not exchanges:
+        return style + ("<p class='muted'>Each call the client makes appears here: the request "
+                        "as sent and the response as received.</p>")
+    parts = [style]
+    for n, ex in enumerate(exchanges, 1):
+        url = urlsplit(ex.url)
+        status = (f"<span class='{'ok' if ex.ok else 'bad'}'>HTTP {ex.status}</span>"
+                  if ex.status else f"<span class='bad'>no answer: {escape(ex.error)}</span>")
+        parts.append(f"<h4>{n}. {escape(ex.method)} {escape(url.path)}</h4>"
+                     f"<p class='muted'>{status} · {ex.elapsed_ms:.0f} ms · "
+                     f"{escape(url.netloc)}</p>")
+        req_head = "\n".join(f"{k}: {v}" for k, v in ex.request_headers.items()
+                             if k.lower() not in ("accept-encoding", "connection", "user-agent"))
+        target = url.path + (f"?{url.query}" if url.query else "")
+        parts.append("<pre>" + escape(f"{ex.method} {target}\n{req_head}\n\n"
+                                      f"{_pretty(ex.request_body)}") + "</pre>")
+        if ex.status:
+            resp_head = "\n".join(f"{k}: {v}" for k, v in ex.response_headers.items()
+                                  if k.lower() in ("content-type", "cache-control", "location"))
+            parts.append("<pre>" + escape(f"HTTP/1.1 {ex.status}\n{resp_head}\n\n"
+                                          f"{_pretty(ex.response_body)}") + "</pre>")
+    return "".join(parts)
+
+
+def _pretty(body: str) -> str:
+    try:
+        return json.dumps(json.loads(body), indent=2)
+    except (ValueError, TypeError):
+        return body.replace("&", "\n&") if "=" in body and " " not in body else body

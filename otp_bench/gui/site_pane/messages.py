@@ -1,0 +1,57 @@
+"""What the end user sees for each refusal, next to what the operator is told.
+
+Salesforce shows end users deliberately vague messages; the operator side shows the reason code,
+its plain sentence (``Reason.sentence``) and the engine's detail. Wording on the end-user side is a
+bench assumption (the platform's exact strings vary by locale and release).
+"""
+
+from __future__ import annotations
+
+from otp_bench.domain.vocabulary import Reason, UseCase
+
+END_USER: dict[Reason, str] = {
+    Reason.INVALID_CODE: "That code isn't right. Check the code and try again.",
+    Reason.EXPIRED: "Your verification code has expired. Request a new code.",
+    Reason.ATTEMPTS_EXCEEDED: "Too many attempts. Request a new code to try again.",
+    Reason.RATE_LIMITED: "You've requested too many codes. Wait a while, then try again.",
+    Reason.DELIVERY_FAILED: "We couldn't send you a verification code. Try again later.",
+    Reason.INVALID_PHONE_NUMBER: "Enter a valid mobile number, including the country code.",
+    Reason.USERNAME_TAKEN: "That username is already in use. Choose another.",
+    Reason.ALREADY_USED: "This code was already used. Request a new code.",
+    Reason.UNKNOWN_IDENTIFIER: "This verification request is no longer valid. Start again.",
+    Reason.FEATURE_DISABLED: "This option isn't available on this site.",
+}
+GENERIC = "We can't complete this request. Contact the site administrator."
+
+SUCCESS_TITLE: dict[UseCase, tuple[str, str]] = {
+    UseCase.PASSWORDLESS_LOGIN: ("You're logged in", "Welcome back."),
+    UseCase.VERIFICATION: ("Identity verified", "You're logged in."),
+    UseCase.SELF_REGISTRATION: ("Welcome aboard", "Your account is ready."),
+    UseCase.PASSWORDLESS_REGISTRATION: ("Welcome aboard", "Your account is ready."),
+    UseCase.VERIFICATION_METHOD_REGISTRATION: (
+        "Mobile number verified", "You can now receive verification codes by text."
+    ),
+    UseCase.HEADLESS_PASSWORDLESS_LOGIN: ("Token issued", ""),
+    UseCase.HEADLESS_PASSWORDLESS_REGISTRATION: ("Token issued", ""),
+}
+
+
+def end_user_text(reason: Reason | None) -> str:
+    return END_USER.get(reason, GENERIC) if reason else GENERIC
+
+
+def operator_text(reason: Reason | None, detail: str = "") -> str:
+    """``reason_code`` — sentence, then the engine's detail when it adds something."""
+    if reason is None:
+        return detail
+    text = f"<b>{reason.value}</b> — {reason.sentence}"
+    if detail and detail != reason.sentence:
+        text += f"<br>{detail}"
+    return text
+
+
+def mask_phone(e164: str | None) -> str:
+    """``+14155552671`` → ``+1 ••• ••• 2671``: what the code page shows."""
+    if not e164:
+        return "your mobile phone"
+    return f"{e164[:2]} ••• ••• {e164[-4:]}"

@@ -1,0 +1,391 @@
+"""The mock site pane: an Experience-Cloud-like site, branded per site, for the five browser flows.
+
+The operator picks a site and a flow; the pages collect what the real pages would, the engine runs
+on a worker (``TaskRunner``), and the outcome moves the page on: code entry, then the end page.
+Refusals and delivery failures show the end user's message and, in the dashed operator box, the
+reason code, its sentence and the engine's detail.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from otp_bench.domain.model import NewUser
+from otp_bench.domain.vocabulary import License, Reason, UseCase
+from otp_bench.gui.site_pane import messages as msg
+from otp_bench.gui.site_pane.pages import (
+    AddMobilePage,
+    Card,
+    CodePage,
+    EndPage,
+    PasswordlessLoginPage,
+    PasswordLoginPage,
+    RegisterPage,
+)
+from otp_bench.gui.widgets.forms import label
+
+BROWSER_FLOWS = (
+    UseCase.PASSWORDLESS_LOGIN, UseCase.VERIFICATION, UseCase.SELF_REGISTRATION,
+    UseCase.PASSWORDLESS_REGISTRATION, UseCase.VERIFICATION_METHOD_REGISTRATION,
+)
+_PATHS = {
+    UseCase.PASSWORDLESS_LOGIN: "s/login/passwordless", UseCase.VERIFICATION: "s/login",
+    UseCase.SELF_REGISTRATION: "s/login/SelfRegister",
+    UseCase.PASSWORDLESS_REGISTRATION: "s/login/SelfRegister?passwordless=1",
+    UseCase.VERIFICATION_METHOD_REGISTRATION: "s/settings/verification-methods",
+}
+
+
+class SitePane(QWidget):
+    """Signals: page_changed(name) with "start", "code" or "end"; show_flow(flow_id)."""
+
+    page_changed = Signal(str)
+    show_flow = Signal(str)
+
+    def __init__(self, tasks: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._tasks = tasks
+        self._engine: Any = None
+        self._outcome: Any = None
+        self.site = QComboBox()
+        self.site.setObjectName("siteChooser")
+        self.site.setMinimumWidth(170)
+        self.flow = QComboBox()
+        self.flow.setObjectName("flowChooser")
+        for uc in BROWSER_FLOWS:
+            self.flow.addItem(uc.label, uc)
+        self.address = QLabel()
+        self.address.setObjectName("addressBar")
+        self.address.setProperty("role", "pill")
+        self.address.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        restart = QPushButton("Start over")
+        restart.setObjectName("restart")
+        restart.clicked.connect(self.restart)
+        chrome = QHBoxLayout()
+        chrome.addWidget(label("Site", "section", False))
+        chrome.addWidget(self.site)
+        chrome.addWidget(label("Flow", "section", False))
+        chrome.addWidget(self.flow)
+        chrome.addWidget(self.address, 1)
+        chrome.addWidget(restart)
+
+        self.pages: dict[UseCase, Any] = {
+            UseCase.PASSWORDLESS_LOGIN: PasswordlessLoginPage(),
+            UseCase.VERIFICATION: PasswordLoginPage(),
+            UseCase.SELF_REGISTRATION: RegisterPage(with_password=True),
+            UseCase.PASSWORDLESS_REGISTRATION: RegisterPage(with_password=False),
+            UseCase.VERIFICATION_METHOD_REGISTRATION: AddMobilePage(),
+        }
+        self.code_page = CodePage()
+        self.end_page = EndPage()
+        self.stack = QStackedWidget()
+        for page in self.pages.values():
+            self.stack.addWidget(page)
+            page.submitted.connect(self._on_start)
+        self.stack.addWidget(self.code_page)
+        self.stack.addWidget(self.end_page)
+        self.code_page.submitted.connect(self._on_verify)
+        self.code_page.resend_clicked.connect(self._on_resend)
+        self.end_page.restart.connect(self.restart)
+
+        self.header = QFrame()
+        self.header.setObjectName("siteHeader")
+        self.logo = QLabel()
+        self.logo.setObjectName("siteLogo")
+        hl = QHBoxLayout(self.header)
+        hl.setContentsMargins(24, 14, 24, 14)
+        hl.addWidget(self.logo)
+        hl.addStretch(1)
+        hl.addWidget(QLabel("Help  ·  Contact us"))
+        card = Card()
+        cl = QVBoxLayout(card)
+        cl.setContentsMargins(0, 0, 0, 0)
+        cl.addWidget(self.stack)
+        self.operator = QFrame()
+        self.operator.setProperty("role", "operator")
+        self.operator.setMaximumWidth(440)
+        self.operator_text = QLabel()
+        self.operator_text.setObjectName("operatorNote")
+        self.operator_text.setWordWrap(True)
+        self.operator_text.setTextFormat(Qt.TextFormat.RichText)
+        self.operator_text.linkActivated.connect(lambda _l: self._show_in_log())
+        ol = QVBoxLayout(self.operator)
+        ol.setContentsMargins(12, 10, 12, 10)
+        ol.addWidget(label("OPERATOR VIEW — not shown to the end user", "section"))
+        ol.addWidget(self.operator_text)
+        self.operator.hide()
+
+        canvas = QWidget()
+        canvas.setObjectName("siteCanvas")
+        col = QVBoxLayout(canvas)
+        col.setContentsMargins(0, 0, 0, 24)
+        col.setSpacing(14)
+        col.addWidget(self.header)
+        col.addSpacing(18)
+        col.addWidget(card, 0, Qt.AlignmentFlag.AlignHCenter)
+        col.addWidget(self.operator, 0, Qt.AlignmentFlag.AlignHCenter)
+        col.addStretch(1)
+        self.frame = QFrame()
+        self.frame.setObjectName("siteFrame")
+        fl = QVBoxLayout(self.frame)
+        fl.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(canvas)
+        fl.addWidget(scroll)
+
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(10, 8, 10, 10)
+        lay.setSpacing(8)
+        lay.addLayout(chrome)
+        lay.addWidget(self.frame, 1)
+        self.site.currentIndexChanged.connect(lambda _i: self._apply_site())
+        self.flow.currentIndexChanged.connect(lambda _i: self.restart())
+        self._apply_site()
+
+    # -- workspace -------------------------------------------------------------------------
+
+    def set_engine(self, engine: Any) -> None:
+        self._engine = engine
+        self.restart()
+
+    def set_sites(self, sites: list[Any]) -> None:
+        """Refill the site chooser, keeping the current choice when it still exists."""
+        current = self.site.currentData()
+        self.site.blockSignals(True)
+        self.site.clear()
+        for s in sites:
+            self.site.addItem(s.name, s)
+        names = [s.name for s in sites]
+        if current is not None and current.name in names:
+            self.site.setCurrentIndex(names.index(current.name))
+        self.site.blockSignals(False)
+        self._apply_site()
+
+    @property
+    def current_site(self) -> Any:
+        return self.site.currentData()
+
+    @property
+    def use_case(self) -> UseCase:
+        return UseCase(self.flow.currentData())
+
+    @property
+    def page_name(self) -> str:
+        w = self.stack.currentWidget()
+        return "code" if w is self.code_page else "end" if w is self.end_page else "start"
+
+    def _apply_site(self) -> None:
+        site = self.current_site
+        brand = site.brand_color if site else "#0176d3"
+        dark = QColor(brand).darker(125).name()
+        self.logo.setText((site.logo_text or site.name) if site else "No site yet")
+        self.frame.setStyleSheet(
+            f"QFrame#siteHeader {{ background: {brand}; }}"
+            "QFrame#siteHeader QLabel { color: white; }"
+            "QLabel#siteLogo { font-size: 19px; font-weight: 700; letter-spacing: 0.5px; }"
+            f"QPushButton[brand=\"true\"] {{ background: {brand}; color: white; border: none; "
+            "border-radius: 4px; font-weight: 600; font-size: 14px; }"
+            f"QPushButton[brand=\"true\"]:hover {{ background: {dark}; }}"
+            "QPushButton[brand=\"true\"]:disabled { background: #8a94a3; }"
+        )
+        self._update_address()
+
+    def _update_address(self) -> None:
+        site = self.current_site
+        prefix = (site.url_prefix or "site") if site else "site"
+        self.address.setText(f"https://{prefix}.my.site.com/{_PATHS[self.use_case]}")
+
+    # -- navigation ------------------------------------------------------------------------
+
+    def restart(self) -> None:
+        self._outcome = None
+        page = self.pages[self.use_case]
+        page.clear_errors()
+        self._set_busy(False)
+        self.operator.hide()
+        self._update_address()
+        self._go(page)
+
+    def _go(self, page: QWidget) -> None:
+        # a stacked widget is as tall as its tallest page: size the card to the shown page only
+        for i in range(self.stack.count()):
+            w = self.stack.widget(i)
+            policy = QSizePolicy.Policy.Preferred if w is page else QSizePolicy.Policy.Ignored
+            w.setSizePolicy(policy, policy)
+        self.stack.setCurrentWidget(page)
+        self.stack.adjustSize()
+        self.page_changed.emit(self.page_name)
+
+    def _set_busy(self, busy: bool) -> None:
+        for page in (*self.pages.values(), self.code_page):
+            page.button.setEnabled(not busy)
+        self.code_page.resend.setEnabled(not busy)
+
+    def _operator(self, html: str | None) -> None:
+        self.operator_text.setText(html or "")
+        self.operator.setVisible(bool(html))
+
+    # -- start -----------------------------------------------------------------------------
+
+    def _on_start(self) -> None:
+        if self._engine is None or self.current_site is None:
+            self._operator("Create or load a workspace with a site first (File → Load sample "
+                           "workspace).")
+            return
+        page = self.pages[self.use_case]
+        page.clear_errors()
+        call = self._start_call(page)
+        if call is None:
+            return
+        self._set_busy(True)
+        self._tasks.run(call, self._on_init, self._on_start_error, title="Starting the flow")
+
+    def _start_call(self, page: Any) -> Any:
+        engine, uc, site = self._engine, self.use_case, self.current_site.name
+        if uc.registers_user:
+            values = {k: page.fields[k].editor.text().strip()
+                      for k in ("first_name", "last_name", "email", "username", "mobile")}
+            missing = [k for k in ("username", "mobile") if not values[k]]
+            if page.password is not None and not page.password.text():
+                missing.append("password")
+            for k in missing:
+                page.fields[k].set_error("Complete this field.")
+            if missing:
+                return None
+            new = NewUser(username=values["username"], mobile=values["mobile"],
+                          license=License(page.license.currentData()), first_name=values["first_name"],
+                          last_name=values["last_name"], email=values["email"])
+            return lambda: engine.start(uc, site, new_user=new)
+        username = page.username.text().strip()
+        if not username:
+            page.fields["username"].set_error("Enter your username.")
+            return None
+        if uc is UseCase.VERIFICATION and not page.password.text():
+            page.fields["password"].set_error("Enter your password.")
+            return None
+        mobile = page.mobile.text().strip() or None if uc is \
+            UseCase.VERIFICATION_METHOD_REGISTRATION else None
+        return lambda: engine.start(uc, site, username, mobile=mobile)
+
+    def _on_start_error(self, exc: BaseException) -> None:
+        self._set_busy(False)
+        page = self.pages[self.use_case]
+        if "username" in page.fields:
+            page.fields["username"].set_error("We can't find an account with that username.")
+        self._operator(f"<b>{type(exc).__name__}</b> — {exc}")
+
+    def _on_init(self, out: Any) -> None:
+        self._set_busy(False)
+        self._outcome = out
+        if out.ok:
+            ttl = self._engine.settings.otp.ttl_for(out.use_case)
+            until = self._engine.clock.now() + timedelta(seconds=ttl)
+            self.code_page.prepare(msg.mask_phone(out.phone),
+                                   f"The code is valid until {until:%H:%M:%S} (bench time).")
+            self._operator(self._delivery_note(out))
+            self._go(self.code_page)
+            return
+        if out.reason in (Reason.INVALID_PHONE_NUMBER, Reason.USERNAME_TAKEN):
+            page = self.pages[self.use_case]
+            key = "mobile" if out.reason is Reason.INVALID_PHONE_NUMBER else "username"
+            if key in page.fields:  # the user can fix it on the same page
+                page.fields[key].set_error(msg.end_user_text(out.reason))
+                self._operator(msg.operator_text(out.reason, out.detail) + self._log_link())
+                return
+        self.end_page.show_result(False, "Something went wrong", msg.end_user_text(out.reason))
+        note = msg.operator_text(out.reason, out.detail)
+        if out.delivery is not None:
+            note += f"<br>Handler <b>{out.handler}</b> returned <b>{out.delivery.value}</b>: " \
+                f"{out.delivery.meaning}."
+        self._operator(note + self._log_link())
+        self._go(self.end_page)
+
+    def _delivery_note(self, out: Any) -> str:
+        parts = [f"Init <b>ok</b> · identifier <code>{out.identifier}</code>",
+                 f"Delivered by <b>{out.handler}</b>: <b>{out.delivery.value}</b>"]
+        if out.callouts:
+            c = out.callouts[-1]
+            parts.append(f"{len(out.callouts)} callout(s), last HTTP {c.status} in "
+                         f"{c.elapsed_ms:.0f} ms")
+        parts += [f"⚠ {w}" for w in out.warnings]
+        return "<br>".join(parts) + self._log_link()
+
+    def _log_link(self) -> str:
+        return "<br><a href='log'>Show this flow in the log</a>"
+
+    def _show_in_log(self) -> None:
+        if self._outcome is not None:
+            self.show_flow.emit(self._outcome.flow_id)
+
+    # -- code entry ------------------------------------------------------------------------
+
+    def fill_code(self, code: str) -> bool:
+        """Type ``code`` into the code page (the phone's "fill code"); False if not on it."""
+        if self.stack.currentWidget() is not self.code_page:
+            return False
+        self.code_page.code.setText(code)
+        self.code_page.code.setFocus()
+        return True
+
+    def _on_verify(self) -> None:
+        if self._outcome is None:
+            return
+        code = self.code_page.code.text().strip()
+        if not code:
+            self.code_page.fields["code"].set_error("Enter the code we sent you.")
+            return
+        self.code_page.clear_errors()
+        self._set_busy(True)
+        engine, flow_id = self._engine, self._outcome.flow_id
+        self._tasks.run(lambda: engine.verify(flow_id, code), self._on_verified,
+                        self._on_start_error, title="Verifying the code")
+
+    def _on_verified(self, res: Any) -> None:
+        self._set_busy(False)
+        if res.success:
+            title, text = msg.SUCCESS_TITLE[self.use_case]
+            self.end_page.show_result(True, title, text)
+            fb, fa = res.flags_before, res.flags_after
+            self._operator(
+                f"Verify <b>SUCCESS</b> · flags user_verified {fb.user_verified} → "
+                f"<b>{fa.user_verified}</b>, admin_verified {fb.admin_verified} → "
+                f"<b>{fa.admin_verified}</b>" + self._log_link()
+            )
+            self._go(self.end_page)
+            return
+        text = msg.end_user_text(res.reason)
+        if res.reason is Reason.INVALID_CODE and res.attempts_left:
+            text += f" {res.attempts_left} attempt(s) left."
+        if res.reason in (Reason.INVALID_CODE, Reason.EXPIRED, Reason.ATTEMPTS_EXCEEDED,
+                          Reason.ALREADY_USED):
+            self.code_page.fields["code"].set_error(text)
+            self._operator(msg.operator_text(res.reason, "") + self._log_link())
+            return
+        self.end_page.show_result(False, "Verification failed", text)
+        self._operator(msg.operator_text(res.reason, "") + self._log_link())
+        self._go(self.end_page)
+
+    def _on_resend(self) -> None:
+        if self._outcome is None:
+            return
+        self._set_busy(True)
+        engine, flow_id = self._engine, self._outcome.flow_id
+        self._tasks.run(lambda: engine.resend(flow_id), self._on_init, self._on_start_error,
+                        title="Resending the code")

@@ -1,0 +1,85 @@
+"""Look and feel: Fusion style, a light or dark palette that follows the system, the stylesheet.
+
+The stylesheet lives in ``resources/styles/base.qss`` with ``@token`` placeholders; the token
+values for each scheme come from ``resources/styles/tokens.json``. ``tokens()`` hands the same
+colours to code that paints (log rows, flag highlights, the mock site).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtWidgets import QApplication
+
+STYLES = Path(__file__).resolve().parents[2] / "resources" / "styles"
+_current = "light"
+
+
+@cache
+def _all_tokens() -> dict[str, dict[str, str]]:
+    try:
+        return json.loads((STYLES / "tokens.json").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    except OSError:  # installed without resources: a plain palette still works
+        return {"light": {}, "dark": {}}
+
+
+def system_scheme() -> str:
+    hints = QGuiApplication.styleHints()
+    return "dark" if hints.colorScheme() == Qt.ColorScheme.Dark else "light"
+
+
+def tokens(scheme: str | None = None) -> dict[str, str]:
+    return _all_tokens().get(scheme or _current, {})
+
+
+def color(name: str, fallback: str = "#808080") -> QColor:
+    return QColor(tokens().get(name, fallback))
+
+
+def apply(app: QApplication, scheme: str = "system") -> str:
+    """Style ``app``; ``scheme`` is "system", "light" or "dark". Returns the scheme applied."""
+    global _current
+    _current = system_scheme() if scheme == "system" else scheme
+    app.setStyle("Fusion")
+    t = tokens()
+    if t:
+        app.setPalette(_palette(t))
+        try:
+            template = (STYLES / "base.qss").read_text(encoding="utf-8")
+        except OSError:
+            template = ""
+        # longest names first so @accent_text isn't eaten by @accent
+        names = sorted(t, key=len, reverse=True)
+        pattern = re.compile("@(" + "|".join(map(re.escape, names)) + ")")
+        app.setStyleSheet(pattern.sub(lambda m: t[m.group(1)], template))
+    return _current
+
+
+def current() -> str:
+    return _current
+
+
+def _palette(t: dict[str, str]) -> QPalette:
+    p = QPalette()
+    role = QPalette.ColorRole
+    p.setColor(role.Window, QColor(t["bg"]))
+    p.setColor(role.WindowText, QColor(t["text"]))
+    p.setColor(role.Base, QColor(t["surface"]))
+    p.setColor(role.AlternateBase, QColor(t["surface_alt"]))
+    p.setColor(role.Text, QColor(t["text"]))
+    p.setColor(role.Button, QColor(t["surface"]))
+    p.setColor(role.ButtonText, QColor(t["text"]))
+    p.setColor(role.Highlight, QColor(t["selection"]))
+    p.setColor(role.HighlightedText, QColor(t["text"]))
+    p.setColor(role.PlaceholderText, QColor(t["muted"]))
+    p.setColor(role.ToolTipBase, QColor(t["surface"]))
+    p.setColor(role.ToolTipText, QColor(t["text"]))
+    p.setColor(role.Link, QColor(t["accent"]))
+    p.setColor(QPalette.ColorGroup.Disabled, role.Text, QColor(t["muted"]))
+    p.setColor(QPalette.ColorGroup.Disabled, role.ButtonText, QColor(t["muted"]))
+    return p

@@ -1,0 +1,98 @@
+"""GUI test fixtures: a real main window over a real engine (throwaway SQLite, frozen clock) with
+the sample workspace, driven through its widgets. Everything is offscreen."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+from PySide6.QtCore import QSettings, Qt  # noqa: E402
+
+from otp_bench.engine.clock import FrozenClock  # noqa: E402
+from otp_bench.engine.engine import Engine  # noqa: E402
+from otp_bench.store.store import Store  # noqa: E402
+
+
+@pytest.fixture
+def bench_engine(db_url: str) -> Iterator[Engine]:
+    from otp_bench.gui.sample import load_sample_workspace
+
+    eng = Engine(Store(db_url, throwaway=True), FrozenClock())
+    load_sample_workspace(eng)
+    yield eng
+
+
+@pytest.fixture
+def empty_engine(db_url: str) -> Iterator[Engine]:
+    yield Engine(Store(db_url, throwaway=True), FrozenClock())
+
+
+def _window(qtbot: Any, tmp_path: Path, engine: Engine) -> Any:
+    from otp_bench.gui import theme
+    from otp_bench.gui.main_window import MainWindow
+    from PySide6.QtWidgets import QApplication
+
+    theme.apply(QApplication.instance(), "light")
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    w = MainWindow(settings)
+    qtbot.addWidget(w)
+    w.set_engine(engine)
+    w.show()
+    qtbot.waitUntil(lambda: w.tasks.pending == 0)
+    return w
+
+
+@pytest.fixture
+def window(qtbot: Any, tmp_path: Path, bench_engine: Engine) -> Iterator[Any]:
+    w = _window(qtbot, tmp_path, bench_engine)
+    yield w
+    w.shutdown()
+
+
+@pytest.fixture
+def empty_window(qtbot: Any, tmp_path: Path, empty_engine: Engine) -> Iterator[Any]:
+    w = _window(qtbot, tmp_path, empty_engine)
+    yield w
+    w.shutdown()
+
+
+def idle(qtbot: Any, w: Any) -> None:
+    """Wait until every worker task has reported back to the GUI thread."""
+    qtbot.waitUntil(lambda: w.tasks.pending == 0, timeout=10000)
+
+
+def choose(qtbot: Any, combo: Any, text: str) -> None:
+    """Pick ``text`` in a combo box the way a user does: click it, then click the entry."""
+    index = combo.findText(text)
+    assert index >= 0, f"{text!r} not in {[combo.itemText(i) for i in range(combo.count())]}"
+    combo.showPopup()
+    view = combo.view()
+    rect = view.visualRect(view.model().index(index, 0))
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.waitUntil(lambda: combo.currentIndex() == index)
+
+
+def click(qtbot: Any, widget: Any) -> None:
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+
+
+def last_message_id(w: Any) -> int:
+    msgs = w.phone.messages
+    return int(msgs[-1].id) if msgs else 0
+
+
+def fill_code_from_phone(qtbot: Any, w: Any, after_id: int) -> str:
+    """Wait for a message newer than ``after_id`` on the phone, then press its "Fill code"."""
+    qtbot.waitUntil(lambda: bool(w.phone.bubbles) and last_message_id(w) > after_id
+                    and w.phone.messages[-1].otp is not None, timeout=10000)
+    bubble = w.phone.bubbles[-1]
+    from PySide6.QtWidgets import QPushButton
+
+    button = bubble.findChild(QPushButton, "fillCode")
+    click(qtbot, button)
+    return str(w.phone.messages[-1].otp)
