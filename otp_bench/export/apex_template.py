@@ -1,0 +1,248 @@
+"""Translating a provider config's Jinja templates into Apex string expressions.
+
+The translatable subset is what the presets use: literal text and ``{{ variable | filter ... }}``
+outputs. Variables are the six ``sendOneTimePassword`` parameters, ``sender``, ``user.*``,
+``site.*`` and ``credentials.*``; filters are ``e164``, ``national``, ``digits``, ``tojson``,
+``urlencode``, ``trim``, ``upper``, ``lower``, ``int``. Anything else (``{% if %}`` blocks,
+arithmetic, method calls) raises ``ApexExportError`` naming the template, so the export never emits Apex that
+silently differs from what the bench ran.
+
+Credentials never become values: each credential key is bound to a Named Credential merge field
+(``{!$Credential.Username}`` / ``{!$Credential.Password}``), which Salesforce substitutes at
+callout time in headers and bodies. Merge fields don't work in the endpoint URL; a credential used
+there becomes a placeholder constant the admin fills in (with a TODO saying so).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+from urllib.parse import quote_plus
+
+from jinja2 import Environment, TemplateSyntaxError, nodes
+
+from otp_bench.delivery.http_config import HttpConfig
+
+USERNAME = "{!$Credential.Username}"
+PASSWORD = "{!$Credential.Password}"
+Context = Literal["url", "header", "body", "form"]
+
+PARAMS = {
+    "user_id": "userId", "phone_number": "phoneNumber", "one_time_password": "oneTimePassword",
+    "default_text": "defaultText", "network_id": "networkId", "experience_id": "experienceId",
+    "sender": "SENDER",
+}
+USER_FIELDS = {
+    "id": "userId", "username": "u.Username", "first_name": "u.FirstName",
+    "last_name": "u.LastName", "email": "u.Email", "mobile": "u.MobilePhone",
+}
+SITE_FIELDS = {
+    "id": "networkId", "name": "n.Name", "url_prefix": "n.UrlPathPrefix",
+    "experience_id": "experienceId",
+}
+# filter → Apex, applied to the expression ``{}``; helpers are generated only when used
+FILTERS = {
+    "e164": "e164({})", "national": "national({})", "digits": "digitsOnly({})",
+    "tojson": "JSON.serialize({})", "urlencode": "EncodingUtil.urlEncode({}, 'UTF-8')",
+    "trim": "{}.trim()", "upper": "{}.toUpperCase()", "lower": "{}.toLowerCase()",
+    # Jinja's int gives 0 for text that isn't a number; Apex throws (→ EXCEPTION): same SMS fate
+    "int": "Long.valueOf({})",
+}
+HELPERS = {"e164", "national", "digitsOnly"}
+_ENV = Environment()
+
+
+class ApexExportError(ValueError):
+    """The config can't be translated faithfully; the message names the part."""
+
+
+def apex_string(text: str) -> str:
+    """An Apex single-quoted string literal."""
+    out = (text.replace("\\", "\\\\").replace("'", "\\'").replace("\n", "\\n")
+           .replace("\r", "\\r").replace("\t", "\\t"))
+    return f"'{out}'"
+
+
+@dataclass
+class Bindings:
+    """Which merge field or placeholder each credential key became, and what the code needs."""
+
+    merge: dict[str, str] = field(default_factory=dict)  # credential key → merge field
+    placeholders: dict[str, str] = field(default_factory=dict)  # key → Apex constant name
+    public: frozenset[str] = frozenset()
+    auth_keys: frozenset[str] = frozenset()  # bound by the auth scheme (always needed)
+    used: set[str] = field(default_factory=set)  # keys a header or body template merged
+    helpers: set[str] = field(default_factory=set)
+    needs_user: bool = False
+    needs_site: bool = False
+    merge_in_header: bool = False
+    merge_in_body: bool = False
+
+    @classmethod
+    def for_config(cls, cfg: HttpConfig) -> Bindings:
+        auth = cfg.auth
+        merge: dict[str, str] = {}
+        if auth.kind == "basic":
+            merge[auth.username] = USERNAME
+            merge[auth.password] = PASSWORD
+        elif auth.token:
+            merge[auth.token] = PASSWORD
+        bound = frozenset(merge)
+        # The other keys (e.g. Vonage's api_key, api_secret in the body): vendors list the
+        # identifier before the secret, so the last non-public key takes Password and the first
+        # remaining one Username; any further key becomes a placeholder.
+        rest = [k for k in cfg.required_credentials() if k not in merge]
+        secrets = [k for k in rest if k not in cfg.public_credentials]
+        if PASSWORD not in merge.values() and secrets:
+            merge[secrets[-1]] = PASSWORD
+            rest.remove(secrets[-1])
+        if USERNAME not in merge.values() and rest:
+            merge[rest[0]] = USERNAME
+        return cls(merge=merge, public=frozenset(cfg.public_credentials), auth_keys=bound)
+
+    def active(self) -> dict[str, str]:
+        """The bindings the generated code relies on: auth's own, and those a template used."""
+        return {k: v for k, v in self.merge.items() if k in self.auth_keys or k in self.used}
+
+    def placeholder(self, key: str) -> str:
+        name = "CRED_" + "".join(c if c.isalnum() else "_" for c in key).upper()
+        self.placeholders[key] = name
+        return name
+
+
+@dataclass(frozen=True)
+class Part:
+    kind: Literal["text", "expr", "merge"]
+    code: str  # literal text (text, merge) or an Apex expression (expr)
+
+
+def translate(source: str, what: str, ctx: Context, b: Bindings) -> list[Part]:
+    """The template as parts; raises ApexExportError for what Apex can't mirror."""
+    try:
+        tree = _ENV.parse(source)
+    except TemplateSyntaxError as exc:
+        raise ApexExportError(f"{what}: {exc.message}") from None
+    parts: list[Part] = []
+    for node in tree.body:
+        if not isinstance(node, nodes.Output):
+            raise ApexExportError(
+                f"{what}: {type(node).__name__.lower()} blocks ({{% ... %}}) can't be "
+                "translated to Apex; keep the template to text and {{ variable | filter }}"
+            )
+        for child in node.nodes:
+            if isinstance(child, nodes.TemplateData):
+                parts.append(Part("text", child.data))
+            else:
+                parts.append(_output(child, what, ctx, b))
+    return parts
+
+
+def _output(node: nodes.Node, what: str, ctx: Context, b: Bindings) -> Part:
+    filters: list[str] = []
+    while isinstance(node, nodes.Filter):
+        if node.args or node.kwargs or node.dyn_args or node.dyn_kwargs:
+            raise ApexExportError(f"{what}: filter {node.name!r} with arguments isn't supported")
+        if node.name not in FILTERS:
+            raise ApexExportError(f"{what}: filter {node.name!r} has no Apex translation")
+        filters.insert(0, node.name)
+        inner = node.node
+        if inner is None:
+            raise ApexExportError(f"{what}: filter {node.name!r} without a value")
+        node = inner
+    if isinstance(node, nodes.Const) and isinstance(node.value, str):
+        expr = apex_string(node.value)
+    else:
+        ref = _reference(node, what)
+        if ref[0] == "credentials":
+            return _credential(ref[1], filters, what, ctx, b)
+        expr = _variable(ref, what, b)
+    for name in filters:
+        if name in HELPERS:
+            b.helpers.add(name)
+        expr = FILTERS[name].format(expr)
+    return Part("expr", expr)
+
+
+def _reference(node: nodes.Node, what: str) -> tuple[str, str]:
+    if isinstance(node, nodes.Name):
+        return node.name, ""
+    if isinstance(node, nodes.Getattr) and isinstance(node.node, nodes.Name):
+        return node.node.name, node.attr
+    if (isinstance(node, nodes.Getitem) and isinstance(node.node, nodes.Name)
+            and isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str)):
+        return node.node.name, node.arg.value
+    raise ApexExportError(
+        f"{what}: only variables, their fields and string constants can be translated "
+        f"(found {type(node).__name__})"
+    )
+
+
+def _variable(ref: tuple[str, str], what: str, b: Bindings) -> str:
+    name, attr = ref
+    if name in PARAMS and not attr:
+        # Id parameters concatenate fine, but filters call String methods on them
+        return f"String.valueOf({PARAMS[name]})" if name in ("user_id", "network_id") else (
+            PARAMS[name])
+    if name == "user" and attr in USER_FIELDS:
+        if attr == "id":
+            return "String.valueOf(userId)"
+        b.needs_user = True  # the class queries the User, as the bench looks it up
+        return f"s({USER_FIELDS[attr]})"
+    if name == "site" and attr in SITE_FIELDS:
+        if attr in ("id", "experience_id"):
+            return f"String.valueOf({SITE_FIELDS[attr]})"
+        b.needs_site = True  # the class queries the Network (the site)
+        return f"s({SITE_FIELDS[attr]})"
+    full = f"{name}.{attr}" if attr else name
+    raise ApexExportError(f"{what}: variable {full!r} has no Apex counterpart")
+
+
+def _credential(key: str, filters: list[str], what: str, ctx: Context, b: Bindings) -> Part:
+    merge = b.merge.get(key)
+    if ctx == "url" or merge is None:
+        # Salesforce merges credentials into headers and bodies only: a placeholder constant
+        expr = b.placeholder(key)
+        for name in filters:
+            if name in HELPERS:
+                b.helpers.add(name)
+            expr = FILTERS[name].format(expr)
+        return Part("expr", expr)
+    if any(f not in ("urlencode", "tojson", "trim") for f in filters):
+        raise ApexExportError(
+            f"{what}: filters {filters} can't apply to a Named Credential merge field"
+        )
+    b.used.add(key)
+    if ctx == "header":
+        b.merge_in_header = True
+    else:
+        b.merge_in_body = True
+    # the merge field is substituted by Salesforce after Apex builds the request: it must reach
+    # the request verbatim (no URL encoding), only JSON quoting is kept
+    return Part("merge", f'"{merge}"' if "tojson" in filters else merge)
+
+
+def join(parts: list[Part], *, encode: bool = False) -> str:
+    """One Apex String expression; ``encode`` URL-encodes text and expressions, not merge fields."""
+    codes: list[str] = []
+    for p in parts:
+        if p.kind == "expr":
+            codes.append(f"EncodingUtil.urlEncode({p.code}, 'UTF-8')" if encode else p.code)
+        elif p.kind == "text" and encode:  # encoded now, as EncodingUtil.urlEncode would
+            codes.append(apex_string(quote_plus(p.code, safe="*")))
+        else:
+            codes.append(apex_string(p.code))
+    merged: list[str] = []
+    for c in codes:  # fold adjacent literals: 'a' + 'b' → 'ab'
+        if merged and _literal(merged[-1]) and _literal(c):
+            merged[-1] = merged[-1][:-1] + c[1:]
+        else:
+            merged.append(c)
+    return " + ".join(merged) if merged else "''"
+
+
+def _literal(code: str) -> bool:
+    """A plain Apex string literal (not an expression that happens to start with a quote)."""
+    if len(code) < 2 or code[0] != "'" or code[-1] != "'":
+        return False
+    body = code[1:-1].replace("\\\\", "").replace("\\'", "")
+    return "'" not in body
