@@ -4,8 +4,8 @@ The translatable subset is what the presets use: literal text and ``{{ variable 
 outputs. Variables are the six ``sendOneTimePassword`` parameters, ``sender``, ``user.*``,
 ``site.*`` and ``credentials.*``; filters are ``e164``, ``national``, ``digits``, ``tojson``,
 ``urlencode``, ``trim``, ``upper``, ``lower``, ``int``. Anything else (``{% if %}`` blocks,
-arithmetic, method calls) raises ``ApexExportError`` naming the template, so the export never emits Apex that
-silently differs from what the bench ran.
+arithmetic, method calls) raises ``ApexExportError`` naming the template, so the export never
+emits Apex that silently differs from what the bench ran.
 
 Credentials never become values: each credential key is bound to a Named Credential merge field
 (``{!$Credential.Username}`` / ``{!$Credential.Password}``), which Salesforce substitutes at

@@ -39,7 +39,8 @@ def test_every_preset_exports_a_handler_with_the_exact_signature(preset: str) ->
     provider = _provider(preset)
     bundle = generate(provider)
     handler = bundle.files[f"classes/{bundle.class_name}.cls"]
-    header = f"global class {bundle.class_name} implements Auth.CustomOneTimePasswordDeliveryHandler"
+    header = (f"global class {bundle.class_name} "
+              "implements Auth.CustomOneTimePasswordDeliveryHandler")
     assert header in handler
     assert SIGNATURE in handler
     assert SIGNATURE == (
