@@ -9,6 +9,7 @@ Written as it is read: one flow's events and callouts at a time.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
@@ -16,32 +17,79 @@ from otp_bench.domain.events import EventRecord
 from otp_bench.domain.model import ProviderKind
 from otp_bench.domain.vocabulary import UseCase
 from otp_bench.export.files import atomic_text
-from otp_bench.export.markdown import code, hms, row, stamp, table
+from otp_bench.export.markdown import code, hms, stamp, table
 from otp_bench.export.scrub import Scrubber
 from otp_bench.export.workspace_file import format_duration
 from otp_bench.store.store import Store
 
-ALL_FLOWS = 10**9
+
+@dataclass(slots=True)
+class FlowSummary:
+    """What the report needs to know of a flow before writing it, read off its events."""
+
+    id: str
+    use_case: str
+    site: str
+    username: str
+    handler: str
+    started_at: datetime
+    init: str = ""
+    delivery: str | None = None
+    verify: str | None = None
+
+    @property
+    def label(self) -> str:
+        try:
+            return UseCase(self.use_case).label
+        except ValueError:
+            return self.use_case
+
+    @property
+    def title(self) -> str:
+        return f"{self.label} — {self.site} — {self.username or 'no user'}"
+
+    @property
+    def failure(self) -> str | None:
+        """Why the flow counts as failed, in words; None when nothing went wrong."""
+        if self.init and self.init not in ("ok", "delivery_failed"):
+            return f"init refused: {self.init}"
+        if self.delivery and self.delivery != "SUCCESS":
+            return f"delivery {self.delivery}"
+        if self.verify and self.verify != "SUCCESS":
+            return f"verify {self.verify}"
+        return None
+
+    def see(self, e: EventRecord) -> None:
+        if e.kind == "init_refused":
+            self.init = e.result
+        elif e.kind == "delivery":
+            self.delivery = e.result
+            self.init = "ok" if e.result == "SUCCESS" else "delivery_failed"
+        elif e.kind == "verify":
+            self.verify = e.result
 
 
-def flow_title(flow: dict[str, Any]) -> str:
-    try:
-        label = UseCase(flow["use_case"]).label
-    except ValueError:
-        label = str(flow["use_case"])
-    return f"{label} — {flow.get('site', '')} — {flow.get('username') or 'no user'}"
-
-
-def flow_failed(flow: dict[str, Any]) -> str | None:
-    """Why a flow counts as failed, in words; None when nothing went wrong."""
-    init, delivery, verify = flow.get("init"), flow.get("delivery"), flow.get("verify")
-    if init and init not in ("ok", "delivery_failed"):
-        return f"init refused: {init}"
-    if delivery and delivery != "SUCCESS":
-        return f"delivery {delivery}"
-    if verify and verify != "SUCCESS":
-        return f"verify {verify}"
-    return None
+def scan(
+    store: Store, wanted: set[str] | None
+) -> tuple[dict[str, FlowSummary], list[tuple[datetime, str]]]:
+    """One pass over the events: a small summary per flow (in start order), and the events
+    that belong to no flow (workspace edits, clock moves)."""
+    flows: dict[str, FlowSummary] = {}
+    others: list[tuple[datetime, str]] = []
+    for e in store.iter_events():
+        if e.flow_id is None:
+            if wanted is None:
+                others.append((e.at, e.summary))
+            continue
+        if wanted is not None and e.flow_id not in wanted:
+            continue
+        flow = flows.get(e.flow_id)
+        if flow is None:
+            flow = flows[e.flow_id] = FlowSummary(
+                e.flow_id, e.use_case, e.site, e.user,
+                str(e.data.get("provider", "")) if e.kind == "flow_started" else "", e.at)
+        flow.see(e)
+    return flows, others
 
 
 def write_report(
@@ -54,12 +102,9 @@ def write_report(
     def w(text: str = "") -> None:
         out.write(scrub(text) + "\n")
 
-    site_names = {s.id: s.name for s in store.sites()}
     wanted = set(flow_ids) if flow_ids is not None else None
-    flows = [dict(f, site=site_names.get(f["site_id"], f["site_id"]))
-             for f in store.flows(limit=ALL_FLOWS) if wanted is None or f["id"] in wanted]
-    flows.sort(key=_first_seen(store))
-    failures = [(f, why) for f in flows if (why := flow_failed(f))]
+    flows, others = scan(store, wanted)
+    failures = [(f, why) for f in flows.values() if (why := f.failure)]
     w(f"# {title}")
     w()
     w(f"Generated {stamp(datetime.now(UTC))} by otp-bench. Secrets and one-time passwords are "
@@ -72,39 +117,24 @@ def write_report(
     w()
     if failures:
         w(table(["flow", "what", "site", "user", "why"],
-                [(code(f["id"]), _label(f), f["site"], f["username"], why)
-                 for f, why in failures]))
+                [(code(f.id), f.label, f.site, f.username, why) for f, why in failures]))
     else:
         w("None: every flow that ran was delivered and verified as it went.")
         w()
     w("## Flows")
     w()
-    for n, flow in enumerate(flows, 1):
+    for n, flow in enumerate(flows.values(), 1):
         _flow(store, flow, n, w)
-    if wanted is None:
-        _other_events(store, w)
+    if others:
+        w("## Workspace edits and clock")
+        w()
+        w(table(["time", "event"], [(hms(at), summary) for at, summary in others]))
     return len(flows)
 
 
 def export_report(store: Store, path: str, **kw: Any) -> int:
     with atomic_text(path) as fh:
         return write_report(store, fh, **kw)
-
-
-def _first_seen(store: Store) -> Any:
-    """Flows in the order they started, ties (a frozen bench clock) broken by their events."""
-    order: dict[str, int] = {}
-    for e in store.iter_events():
-        if e.flow_id is not None and e.flow_id not in order:
-            order[e.flow_id] = len(order)
-    return lambda f: order.get(f["id"], len(order))
-
-
-def _label(flow: dict[str, Any]) -> str:
-    try:
-        return UseCase(flow["use_case"]).label
-    except ValueError:
-        return str(flow["use_case"])
 
 
 def _workspace(store: Store, w: Any) -> None:
@@ -149,16 +179,15 @@ def _workspace(store: Store, w: Any) -> None:
              for u in store.users()]))
 
 
-def _flow(store: Store, flow: dict[str, Any], n: int, w: Any) -> None:
-    events = store.events(flow_id=flow["id"])
-    callouts = store.callouts(flow_id=flow["id"])
-    started = flow["started_at"]
-    started = started.replace(tzinfo=UTC) if started.tzinfo is None else started
-    w(f"### {n}. {flow_title(flow)}")
+def _flow(store: Store, flow: FlowSummary, n: int, w: Any) -> None:
+    events = store.events(flow_id=flow.id)
+    callouts = store.callouts(flow_id=flow.id)
+    w(f"### {n}. {flow.title}")
     w()
-    w(f"Flow {code(flow['id'])}, started {stamp(started)} via {flow['handler']}. "
-      f"Init **{flow.get('init') or 'pending'}**, delivery **{flow.get('delivery') or '–'}**, "
-      f"verify **{flow.get('verify') or 'not attempted'}**.")
+    via = f" via {flow.handler}" if flow.handler else ""
+    w(f"Flow {code(flow.id)}, started {stamp(flow.started_at)}{via}. "
+      f"Init **{flow.init or 'pending'}**, delivery **{flow.delivery or '–'}**, "
+      f"verify **{flow.verify or 'not attempted'}**.")
     w()
     if events:
         w(table(["time", "step", "event", "result"],
@@ -185,19 +214,3 @@ def _flags(e: EventRecord) -> str:
 
 def _b(v: object) -> str:
     return "true" if v is True else "false" if v is False else "–"
-
-
-def _other_events(store: Store, w: Any) -> None:
-    header = False
-    for e in store.iter_events():
-        if e.flow_id is not None:
-            continue
-        if not header:
-            w("## Workspace edits and clock")
-            w()
-            w("| time | event |")
-            w("|---|---|")
-            header = True
-        w(row((hms(e.at), e.summary)))
-    if header:
-        w()

@@ -75,7 +75,7 @@ class Fault:
         seconds = 0.0
         if kind_raw is None:
             for word in ("latency", "hang", "drop", "drip", "malformed"):
-                if d.get(word) not in (None, False):
+                if d.get(word) is not None and d.get(word) is not False:
                     kind_raw = word
                     if word in ("latency", "drip") and d[word] is not True:
                         seconds = _secs(d[word], word, parse_seconds)

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from otp_bench.gui.log.inspector import FlowInspector
 from otp_bench.gui.log.log_filter import LogFilterProxy
-from otp_bench.gui.log.log_model import ROW_ROLE, LogTableModel
+from otp_bench.gui.log.log_model import ROW_ROLE, LogRow, LogTableModel
 
 INITIAL_ROWS = 1000
 OLDER_PAGE = 2000
@@ -178,3 +178,5 @@ class LogPane(QWidget):
                 self.table.selectRow(r)
                 self.table.scrollTo(idx)
                 return
+        # not among the rows held (older than the cap, or still arriving): inspect it anyway
+        self.inspector.show_row(LogRow(0, "", "", "", "", "", "flow", "", "", "", flow_id, ""))
