@@ -27,9 +27,10 @@ from otp_bench.delivery.redaction import (
 )
 from otp_bench.delivery.request import BuiltRequest, CompiledConfig, call_variables
 from otp_bench.delivery.rules import Answer, map_result
+from otp_bench.delivery.template import cached_phone
 from otp_bench.domain.callout import CalloutRecord, HttpMessage, RawExchange
 from otp_bench.domain.model import ProviderConfig
-from otp_bench.domain.phone import Phone, PhoneError, parse_phone
+from otp_bench.domain.phone import Phone, PhoneError
 from otp_bench.domain.vocabulary import DeliveryResult
 
 MAX_RESPONSE_BYTES = 6 * 1024 * 1024  # Apex's synchronous heap-size limit for a callout answer
@@ -116,7 +117,7 @@ class HttpHandler:
         if self._problem or self._compiled is None or self.config is None:
             raise ConfigError("http", self._problem or "no configuration")
         try:
-            phone = parse_phone(phone_number)
+            phone = cached_phone(phone_number)
         except PhoneError as exc:
             return refuse(DeliveryResult.INVALID_PHONE_NUMBER, f"no callout: {exc}")
         policy = self._policy(user_id, phone)

@@ -8,6 +8,7 @@ runaway loop can't build a gigantic request.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 from jinja2 import StrictUndefined, TemplateError, Undefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from otp_bench.domain.phone import PhoneError, parse_phone
+from otp_bench.domain.phone import Phone, PhoneError, parse_phone
 
 MAX_RENDERED_CHARS = 64 * 1024  # far above any SMS request; a bigger one is a template bug
 
@@ -24,9 +25,15 @@ class TemplateProblem(ValueError):
     """A template that doesn't compile or render; the message names the template."""
 
 
-def _phone(value: Any) -> Any:
+@functools.lru_cache(maxsize=4096)
+def cached_phone(text: str) -> Phone:
+    """parse_phone, memoised: filters and policy checks parse the same number several times."""
+    return parse_phone(text)
+
+
+def _phone(value: Any) -> Phone:
     try:
-        return parse_phone(str(value))
+        return cached_phone(str(value))
     except PhoneError as exc:
         raise TemplateProblem(str(exc)) from None
 
