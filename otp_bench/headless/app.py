@@ -17,15 +17,21 @@ isn't checked; ``password`` in a registration is accepted and ignored (the flow 
 only ``sms`` verification is served; authorize answers 200 with JSON (as the Mobile SDK reads it),
 not a 302. No account enumeration (OTP-11): an init the end user mustn't learn was refused —
 unknown username, not a member, unmet flag requirement, taken username, failed delivery — answers
-exactly like a success, with a decoy identifier (grants.py); the operator sees the precise reason
-in the engine events. ``reveal_reasons=True`` (operator mode) answers those refusals as errors.
+exactly like a success, with a decoy identifier (grants.py) and after a similar delay (the median
+of recent real inits); the operator sees the precise reason in the engine events.
+``reveal_reasons=True`` (operator mode) answers those refusals as errors.
 
 The engine is blocking: every engine or store call runs in Starlette's thread pool.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import statistics
+import time
+from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
@@ -51,7 +57,10 @@ from otp_bench.headless.errors import (
     UNSUPPORTED_GRANT_TYPE,
     UNSUPPORTED_RESPONSE_TYPE,
     ApiError,
+    api_error,
     bad_request,
+    crash,
+    http_error,
 )
 from otp_bench.headless.grants import AuthRequest, Grants
 from otp_bench.headless.routing import resolve_site
@@ -89,6 +98,7 @@ class HeadlessApi:
         self.expose_inbox = expose_inbox
         self.grants = Grants(now=engine.clock.now)
         self.org_id = new_id(ORG_PREFIX)  # the bench has no org record; one per server
+        self._init_latencies: deque[float] = deque(maxlen=50)  # seconds, recent real inits
 
     # -- the app ---------------------------------------------------------------------------
 
@@ -107,7 +117,7 @@ class HeadlessApi:
         return Starlette(
             routes=routes,
             exception_handlers={
-                ApiError: _api_error, HTTPException: _http_error, Exception: _crash,
+                ApiError: api_error, HTTPException: http_error, Exception: crash,
             },
         )
 
@@ -130,8 +140,23 @@ class HeadlessApi:
         body = await rq.json_body(request)
         username = rq.text(body, "username")
         rq.sms_method(rq.text(body, "verificationmethod"), "verificationmethod")
-        identifier = await run_in_threadpool(self._start_login, site, username)
+        identifier = await self._timed_init(self._start_login, site, username)
         return JSONResponse({"identifier": identifier, "status": "success"}, headers=_NO_STORE)
+
+    async def _timed_init(self, fn: Callable[..., str], *args: Any) -> str:
+        """Runs an init; a decoy answer waits until the typical real init's latency has passed.
+
+        A real init calls the provider (often hundreds of ms); a decoy doesn't. Without the wait,
+        the answer's timing would tell an unknown username from a known one (OTP-11).
+        """
+        started = time.perf_counter()
+        identifier = await run_in_threadpool(fn, *args)
+        elapsed = time.perf_counter() - started
+        if self.grants.decoy(identifier) is None:
+            self._init_latencies.append(elapsed)
+        elif self._init_latencies:
+            await asyncio.sleep(max(0.0, statistics.median(self._init_latencies) - elapsed))
+        return identifier
 
     def _start_login(self, site: Site, username: str) -> str:
         use_case = UseCase.HEADLESS_PASSWORDLESS_LOGIN
@@ -176,7 +201,7 @@ class HeadlessApi:
             first_name=rq.text(user, "firstName", where="userdata", required=False),
             last_name=rq.text(user, "lastName", where="userdata", required=False),
         )
-        identifier = await run_in_threadpool(self._start_registration, site, new_user)
+        identifier = await self._timed_init(self._start_registration, site, new_user)
         return JSONResponse({"identifier": identifier, "email": email}, headers=_NO_STORE)
 
     def _start_registration(self, site: Site, new_user: NewUser) -> str:
@@ -354,23 +379,6 @@ class HeadlessApi:
              "received_at": m.received_at.isoformat()}
             for m in messages
         ], headers=_NO_STORE)
-
-
-async def _api_error(_request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, ApiError)
-    return exc.response()
-
-
-async def _http_error(_request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, HTTPException)
-    error = "not_found" if exc.status_code == 404 else "invalid_request"
-    return ApiError(exc.status_code, error, str(exc.detail)).response()
-
-
-async def _crash(_request: Request, exc: Exception) -> Response:
-    # A workspace problem (e.g. a site naming a deleted handler) or a bench bug: say what, not how.
-    log.exception("headless request failed")
-    return ApiError(500, "server_error", f"{type(exc).__name__}: {exc}").response()
 
 
 def build_app(engine: Engine, **options: bool) -> Starlette:

@@ -10,12 +10,17 @@ disabled on the site (or custom OTP not enabled for the org), 404 unknown site o
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
-from starlette.responses import JSONResponse
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 
 from otp_bench.domain.vocabulary import Reason
+
+log = logging.getLogger(__name__)
 
 # error categories (OAuth 2.0 names where one fits, RFC 6749 §5.2)
 INVALID_REQUEST = "invalid_request"
@@ -79,3 +84,20 @@ class ApiError(Exception):
 
 def bad_request(description: str, error: str = INVALID_REQUEST) -> ApiError:
     return ApiError(400, error, description)
+
+
+async def api_error(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ApiError)
+    return exc.response()
+
+
+async def http_error(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    error = "not_found" if exc.status_code == 404 else "invalid_request"
+    return ApiError(exc.status_code, error, str(exc.detail)).response()
+
+
+async def crash(_request: Request, exc: Exception) -> Response:
+    # A workspace problem (e.g. a site naming a deleted handler) or a bench bug: say what, not how.
+    log.exception("headless request failed")
+    return ApiError(500, "server_error", f"{type(exc).__name__}: {exc}").response()

@@ -193,3 +193,22 @@ def test_flags_unchanged_after_a_refused_flow(bench: Bench) -> None:
     identifier = bench.init_login("customers", "ana@example.com").json()["identifier"]
     bench.authorize("customers", identifier, _wrong(bench.code_for()))
     assert bench.engine.find_user("ana@example.com").flags == Flags(False, True)
+
+
+def test_a_decoy_answers_no_faster_than_a_real_init(
+    bench: Bench, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """OTP-11 timing: a provider's latency would otherwise tell known users from unknown ones."""
+    import time
+
+    real_start = bench.engine.start
+
+    def slow_provider(*args: object, **kw: object) -> object:
+        time.sleep(0.2)  # simulated provider latency, not a wait for the test's sake
+        return real_start(*args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(bench.engine, "start", slow_provider)
+    assert bench.init_login("customers", "ana@example.com").status_code == 200
+    started = time.perf_counter()
+    assert bench.init_login("customers", "ghost@example.com").status_code == 200
+    assert time.perf_counter() - started >= 0.15
