@@ -61,7 +61,8 @@ class Exchange:
         except ValueError:
             return None
 
-    def field(self, name: str) -> str | None:
+    def json_field(self, name: str) -> str | None:
+        """A string field of the JSON response body, or None."""
         data = self.json
         value = data.get(name) if isinstance(data, dict) else None
         return value if isinstance(value, str) else None
@@ -110,7 +111,7 @@ class HeadlessClient:
                                       "login"),
                         json_body={"username": username,
                                    "verificationmethod": verification_method})
-        self.identifier = ex.field("identifier") if ex.ok else self.identifier
+        self.identifier = ex.json_field("identifier") if ex.ok else self.identifier
         return ex
 
     def init_registration(
@@ -127,7 +128,7 @@ class HeadlessClient:
             body["password"] = password
         ex = self._send("POST", _path(site_prefix, "/services/auth/headless/init/registration"),
                         json_body=body)
-        self.identifier = ex.field("identifier") if ex.ok else self.identifier
+        self.identifier = ex.json_field("identifier") if ex.ok else self.identifier
         return ex
 
     def authorize(
@@ -150,7 +151,7 @@ class HeadlessClient:
         masked = None if reveal else f"Basic base64({identifier}:{OTP_MASK})"
         ex = self._send("POST", _path(site_prefix, "/services/oauth2/authorize"), form=form,
                         headers=headers, masked_authorization=masked)
-        code = ex.field("code") if ex.ok else None
+        code = ex.json_field("code") if ex.ok else None
         if code:
             with self._lock:
                 self._verifiers[code] = verifier
@@ -166,7 +167,7 @@ class HeadlessClient:
             "redirect_uri": self.redirect_uri, "code_verifier": verifier,
         }
         ex = self._send("POST", _path(site_prefix, "/services/oauth2/token"), form=form)
-        self.access_token = ex.field("access_token") if ex.ok else self.access_token
+        self.access_token = ex.json_field("access_token") if ex.ok else self.access_token
         return ex
 
     def userinfo(self, site_prefix: str, access_token: str | None = None) -> Exchange:
