@@ -219,7 +219,7 @@ def test_non_sms_channels_carry_the_security_warning() -> None:
 
 def test_template_errors_name_the_template_and_make_the_handler_throw() -> None:
     h, rec = _handler("webhook", OK["webhook"], http={"body": '{"x": {{ no_such_var | tojson }}}'})
-    with pytest.raises(ValueError, match="body.*no_such_var"):
+    with pytest.raises(ValueError, match=r"body.*no_such_var"):
         send(h)
     assert rec.requests == []
 
@@ -242,7 +242,8 @@ def test_registry_builds_the_http_handler() -> None:
 
 def test_template_sees_site_and_user_fields_and_phone_filters() -> None:
     body = ('{"who": {{ user.first_name | tojson }}, "site": {{ site.name | tojson }}, '
-            '"n": {{ phone_number | national | tojson }}, "d": {{ phone_number | digits | tojson }}}')
+            '"n": {{ phone_number | national | tojson }}, '
+            '"d": {{ phone_number | digits | tojson }}}')
     h, rec = _handler("webhook", OK["webhook"], http={"body": body})
     send(h)
     assert json.loads(rec.requests[0].content) == {

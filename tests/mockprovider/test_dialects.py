@@ -34,7 +34,7 @@ def _twilio(c: httpx.Client, to: str, token: str = "tok", prefix: str = "") -> h
 
 
 def test_twilio_requires_a_leading_plus_and_delivers(mock: Any) -> None:
-    m, inbox, c = mock
+    _, inbox, c = mock
     bad = _twilio(c, "14155552671")
     assert bad.status_code == 400 and bad.json()["code"] == 21211
     ok = _twilio(c, "+14155552671")

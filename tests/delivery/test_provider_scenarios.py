@@ -1,0 +1,44 @@
+"""Every preset's shipped scenario passes over real loopback HTTP; bad provider entries are
+refused naming the field."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from otp_bench.delivery.presets import PRESETS
+from otp_bench.scenario.cli import run_files
+from otp_bench.scenario.providers import validate_provider_spec
+
+SCENARIOS = Path(__file__).resolve().parents[2] / "resources" / "scenarios"
+
+
+def test_every_preset_has_a_passing_scenario() -> None:
+    files = [str(SCENARIOS / f"provider_{name}.yaml") for name in sorted(PRESETS)]
+    out = io.StringIO()
+    assert run_files(files, quiet=True, out=out) == 0, out.getvalue()
+
+
+@pytest.mark.parametrize(("spec", "field"), [
+    ({"name": "p", "preset": "nope"}, "preset"),
+    ({"name": "p", "preset": "twilio", "timeout": "121s"}, "timeout"),
+    ({"name": "p", "preset": "twilio", "endpoint": "ftp://x"}, "endpoint"),
+    ({"name": "p", "preset": "twilio", "endpoint": "https://api.twilio.com"}, "credentials"),
+    ({"name": "p", "preset": "twilio", "faults": [{"status": 999}]}, "faults[0].status"),
+    ({"name": "p", "preset": "twilio", "endpoint": "https://x.example", "faults": [{"drop": True}],
+      "credentials": {"account_sid": "a", "auth_token": "b"}}, "faults"),
+    ({"name": "p", "preset": "twilio", "colour": "red"}, "colour"),
+    ({"name": "p", "http": {"body_format": "json"}}, "http.body"),
+    ({"name": "p"}, "preset"),
+])
+def test_bad_provider_entries_name_the_field(spec: dict[str, object], field: str) -> None:
+    assert field in [f for f, _ in validate_provider_spec(spec)]
+
+
+def test_good_entries_validate() -> None:
+    assert validate_provider_spec({"name": "ok", "result": "SUCCESS"}) == []
+    assert validate_provider_spec({
+        "name": "t", "preset": "twilio", "endpoint": "mock", "timeout": "10s",
+        "faults": [{"status": 500, "times": 1}], "sender": "+15005550006"}) == []
