@@ -67,6 +67,9 @@ class Exchange:
         value = data.get(name) if isinstance(data, dict) else None
         return value if isinstance(value, str) else None
 
+    def field(self, name: str) -> str | None:  # the GUI's headless pane spells it so
+        return self.json_field(name)
+
 
 class HeadlessClient:
     def __init__(
