@@ -159,7 +159,18 @@ def set_theme(w: Any, scheme: str) -> None:
 
 
 def start_recording(w: Any, recorder_cls: Any, path: str | None) -> None:
-    """Wire the Recorder: one call, so the hook stays in one place."""
+    """Wire the Recorder: one call, so the hook stays in one place.
+
+    The first click starts recording into ``path``; the next stops and saves the scenario (on a
+    worker: the GUI thread never waits on disk) and says how to replay it.
+    """
+    recorder = getattr(w, "recorder", None)
+    if recorder is not None and recorder.recording:
+        stop_recording(w)
+        return
+    if w.engine is None:
+        w.statusBar().showMessage("Open a workspace before recording.", 5000)
+        return
     if path is None:
         path, _f = QFileDialog.getSaveFileName(w, "Record to scenario", "recorded.yaml",
                                                "Scenario (*.yaml)")
@@ -167,8 +178,23 @@ def start_recording(w: Any, recorder_cls: Any, path: str | None) -> None:
         return
     recorder = recorder_cls(w.engine)
     w.recorder = recorder
-    start = getattr(recorder, "start", None)
-    if start:
-        start()
     w.statusBar().showMessage(f"Recording flows to {path}; stop with File → Record again.")
     w.recording_path = path
+    w.actions["record"].setText("Stop recording and save scenario")
+
+
+def stop_recording(w: Any) -> None:
+    recorder, path = w.recorder, w.recording_path
+    recorder.stop()
+    w.actions["record"].setText("Record to scenario…")
+
+    def saved(_result: Any) -> None:
+        n = recorder.flow_count
+        w.statusBar().showMessage(f"Saved {n} recorded flow(s) to {path}; replay with "
+                                  f"otp-bench run {path}", 15000)
+        w.recording_saved.emit(str(path))
+
+    def failed(exc: BaseException) -> None:
+        w.statusBar().showMessage(f"Couldn't save the scenario: {exc}", 15000)
+
+    w.tasks.run(lambda: recorder.save(path), saved, failed, title="Saving the scenario")

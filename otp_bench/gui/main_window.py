@@ -45,6 +45,7 @@ class MainWindow(QMainWindow):
 
     engine_ready = Signal()
     workspace_refreshed = Signal()
+    recording_saved = Signal(str)  # the path of a scenario the Recorder just wrote
 
     def __init__(self, settings: QSettings | None = None) -> None:
         super().__init__()

@@ -10,12 +10,12 @@ from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pytest  # noqa: E402
-from PySide6.QtCore import QSettings, Qt  # noqa: E402
+import pytest
+from PySide6.QtCore import QSettings, Qt
 
-from otp_bench.engine.clock import FrozenClock  # noqa: E402
-from otp_bench.engine.engine import Engine  # noqa: E402
-from otp_bench.store.store import Store  # noqa: E402
+from otp_bench.engine.clock import FrozenClock
+from otp_bench.engine.engine import Engine
+from otp_bench.store.store import Store
 
 
 @pytest.fixture
@@ -33,9 +33,10 @@ def empty_engine(db_url: str) -> Iterator[Engine]:
 
 
 def _window(qtbot: Any, tmp_path: Path, engine: Engine) -> Any:
+    from PySide6.QtWidgets import QApplication
+
     from otp_bench.gui import theme
     from otp_bench.gui.main_window import MainWindow
-    from PySide6.QtWidgets import QApplication
 
     theme.apply(QApplication.instance(), "light")
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
@@ -78,6 +79,26 @@ def choose(qtbot: Any, combo: Any, text: str) -> None:
 
 
 def click(qtbot: Any, widget: Any) -> None:
+    from PySide6.QtCore import QPoint
+    from PySide6.QtWidgets import QAbstractButton, QCheckBox, QScrollArea
+
+    areas = []
+    parent = widget.parentWidget()
+    while parent is not None:
+        if isinstance(parent, QScrollArea):
+            areas.append(parent)
+        parent = parent.parentWidget()
+
+    def in_view() -> bool:  # scroll it into view first, as a user would (layouts may be pending)
+        for area in areas:
+            area.ensureWidgetVisible(widget)
+        return not widget.visibleRegion().isEmpty()
+
+    qtbot.waitUntil(in_view, timeout=3000)
+    if isinstance(widget, QCheckBox):  # only the box and its text are clickable, not the row
+        qtbot.mouseClick(widget, Qt.MouseButton.LeftButton, pos=QPoint(8, widget.height() // 2))
+        return
+    assert not isinstance(widget, QAbstractButton) or widget.isEnabled(), widget.text()
     qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
 
 

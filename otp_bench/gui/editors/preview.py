@@ -7,6 +7,7 @@ is the sample ``123456``. Problems come back as text naming the field or templat
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 SAMPLE = {
     "user_id": "005xx0000012345AAA", "phone_number": "+1 4155552671",
@@ -39,4 +40,8 @@ def render_preview(http: dict[str, Any], credential_keys: list[str]) -> tuple[bo
         return False, f"{type(exc).__name__}: {exc}"
     head = "\n".join(f"{k}: {v}" for k, v in req.headers)
     body = req.content.decode("utf-8", "replace")
-    return True, f"{req.method} {req.url}\n{head}\n\n{body}"
+    text = f"{req.method} {req.url}\n{head}\n\n{body}"
+    for k in keys:  # placeholders that went through URL encoding read back as ‹key›
+        for quoted in (quote(f"‹{k}›", safe=""), quote_plus(f"‹{k}›")):
+            text = text.replace(quoted, f"‹{k}›")
+    return True, text

@@ -147,7 +147,8 @@ class ProviderEditor(EditorBase):
             result=DeliveryResult(self.result.currentData()), http=http,
             credentials=self.http.credentials.credentials() if kind is ProviderKind.HTTP
             else self.provider.credentials,
-            channel=Channel(self.channel.currentData()), verified_only=self.verified_only.isChecked(),
+            channel=Channel(self.channel.currentData()),
+            verified_only=self.verified_only.isChecked(),
             country_allow_list=countries,
         )
 

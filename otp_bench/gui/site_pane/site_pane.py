@@ -270,8 +270,9 @@ class SitePane(QWidget):
             if missing:
                 return None
             new = NewUser(username=values["username"], mobile=values["mobile"],
-                          license=License(page.license.currentData()), first_name=values["first_name"],
-                          last_name=values["last_name"], email=values["email"])
+                          license=License(page.license.currentData()),
+                          first_name=values["first_name"], last_name=values["last_name"],
+                          email=values["email"])
             return lambda: engine.start(uc, site, new_user=new)
         username = page.username.text().strip()
         if not username:

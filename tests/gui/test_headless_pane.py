@@ -1,0 +1,63 @@
+"""The two headless flows, run from the headless client pane against the loopback API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conftest import choose, click, fill_code_from_phone, last_message_id
+
+from otp_bench.domain.vocabulary import UseCase
+from otp_bench.gui.main_window import TAB_HEADLESS
+
+
+def _open(qtbot: Any, w: Any, flow: UseCase) -> Any:
+    w.tabs.setCurrentIndex(TAB_HEADLESS)
+    hp = w.headless_pane
+    choose(qtbot, hp.flow, flow.label)
+    choose(qtbot, hp.site, "Acme Customers")
+    return hp
+
+
+def _authorize(qtbot: Any, w: Any, hp: Any, before: int) -> None:
+    qtbot.waitUntil(lambda: hp.step == "code", timeout=15000)
+    assert hp.identifier.text()
+    code = fill_code_from_phone(qtbot, w, before)
+    assert hp.code.text() == code
+    click(qtbot, hp.authorize_button)
+    qtbot.waitUntil(lambda: hp.step in ("done", "code") and len(hp._exchanges) >= 2,
+                    timeout=15000)
+
+
+def test_headless_passwordless_login_shows_init_authorize_and_token(qtbot: Any,
+                                                                     window: Any) -> None:
+    w = window
+    hp = _open(qtbot, w, UseCase.HEADLESS_PASSWORDLESS_LOGIN)
+    qtbot.keyClicks(hp.username, "ana@example.com")
+    before = last_message_id(w)
+    click(qtbot, hp.init_button)
+    _authorize(qtbot, w, hp, before)
+    assert hp.step == "done"
+    paths = [ex.url.split("/services/")[-1] for ex in hp._exchanges]
+    assert paths == ["auth/headless/init/passwordless/login", "oauth2/authorize", "oauth2/token"]
+    assert all(ex.ok for ex in hp._exchanges)
+    shown = hp.view.toPlainText()
+    assert "Auth-Request-Type: passwordless-login" in shown.replace("auth-request-type",
+                                                                    "Auth-Request-Type")
+    assert "access_token" in shown
+    # the OTP never appears in clear in the exchange view
+    assert w.phone.messages[-1].otp not in shown
+
+
+def test_headless_registration(qtbot: Any, window: Any) -> None:
+    w = window
+    hp = _open(qtbot, w, UseCase.HEADLESS_PASSWORDLESS_REGISTRATION)
+    qtbot.keyClicks(hp.username, "hana@example.com")
+    qtbot.keyClicks(hp.first_name, "Hana")
+    qtbot.keyClicks(hp.last_name, "Ho")
+    qtbot.keyClicks(hp.mobile, "+1 415 555 2682")
+    before = last_message_id(w)
+    click(qtbot, hp.init_button)
+    _authorize(qtbot, w, hp, before)
+    assert hp.step == "done"
+    assert "user-registration" in hp.view.toPlainText()
+    assert w.engine.store.user_by_username("hana@example.com") is not None
