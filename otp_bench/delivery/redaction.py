@@ -37,6 +37,8 @@ DENY_PARAMS = frozenset({
     "api_secret", "client_secret", "password", "passwd", "pwd", "signature", "sig",
 })
 _URL = re.compile(r"https?://[^\s'\"<>]+")
+# httpcore logs headers as a list of (b'name', b'value') tuples
+_HEADER_TUPLE = re.compile(r"\((b?)(['\"])([A-Za-z0-9_-]+)\2, (b?)(['\"])(.*?)\5\)")
 _BEARERISH = re.compile(r"(?i)\b(Basic|Bearer|App|AccessKey)\s+[A-Za-z0-9._~+/=-]{6,}")
 
 
@@ -168,7 +170,17 @@ def secrets_in_flight(values: Iterable[str]) -> Iterator[None]:
                     del _in_flight[v]
 
 
+def _mask_header_tuple(m: re.Match[str]) -> str:
+    if m.group(3).lower() in DENY_HEADERS:
+        return f"({m.group(1)}{m.group(2)}{m.group(3)}{m.group(2)}, {m.group(4)}'{MASK}')"
+    return m.group(0)
+
+
 class SecretLogFilter(logging.Filter):
+    """Masks, in a third-party record: in-flight secrets, secret query parameters in URLs,
+    ``Basic``/``Bearer``-style credentials, and denylisted headers in httpcore's header dumps
+    (it logs response headers, ``Set-Cookie`` included, at DEBUG)."""
+
     def filter(self, record: logging.LogRecord) -> bool:
         with _lock:
             live = list(_in_flight)
@@ -178,6 +190,7 @@ class SecretLogFilter(logging.Filter):
             text = str(record.msg)
         red = Redactor(live)
         masked = _BEARERISH.sub(lambda m: f"{m.group(1)} {MASK}", red.url_like(text))
+        masked = _HEADER_TUPLE.sub(_mask_header_tuple, masked)
         if masked != text or record.args:
             record.msg, record.args = masked, None
         return True
