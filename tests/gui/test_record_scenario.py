@@ -11,15 +11,23 @@ from typing import Any
 import yaml
 from conftest import choose, click, fill_code_from_phone, idle, last_message_id
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLineEdit, QPushButton
 
 from otp_bench.domain.vocabulary import UseCase
 from otp_bench.scenario.cli import run_files
 
 
 def _start(qtbot: Any, w: Any, site: str, flow: UseCase) -> Any:
-    choose(qtbot, w.site_pane.site, site)
-    choose(qtbot, w.site_pane.flow, flow.label)
-    return w.site_pane.pages[flow]
+    sp = w.site_pane
+    choose(qtbot, sp.site, site)
+    choose(qtbot, sp.flow, flow.label)
+    if sp.page_name != "start":  # same flow as before: "Start over" brings its first page back
+        click(qtbot, sp.findChild(QPushButton, "restart"))
+    qtbot.waitUntil(lambda: sp.page_name == "start")
+    page = sp.pages[flow]
+    for field in page.findChildren(QLineEdit):  # what the last flow typed is still there
+        field.clear()
+    return page
 
 
 def _submit_and_wait(qtbot: Any, w: Any, button: Any) -> None:
