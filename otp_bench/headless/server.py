@@ -50,7 +50,9 @@ class HeadlessServer:
     def bind(self) -> socket.socket:
         """The listening socket (created on first call)."""
         if self._socket is None:
-            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            # proto IPPROTO_TCP: asyncio then sets TCP_NODELAY on accepted connections (with
+            # proto 0 it skips that, and Nagle + delayed ACK add ~40 ms to every exchange)
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 sock.bind((LOOPBACK, self.port))
