@@ -19,7 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+from otp_bench.delivery.presets import PRESETS, get_preset
 from otp_bench.domain.events import (
     ClockAdvanced,
     DeliveryCompleted,
@@ -187,9 +189,15 @@ class Recorder:
         with self._lock:
             workspace = dict(self._workspace)
             notes = list(self._notes)
+        providers = [_on_runner_mock(p) for p in workspace.get("providers", [])]
+        workspace["providers"] = providers
         steps = self.steps()
         header = [f"# Recorded with otp-bench: {len(steps)} step(s). Replay: otp-bench run FILE"]
-        if any(PLACEHOLDER in str(p) for p in workspace.get("providers", [])):
+        if any(p.get("endpoint") == "mock" for p in providers):
+            header.append("# Providers that used the loopback mock provider replay against the "
+                          "runner's own mock (endpoint: mock);\n# faults set in the mock "
+                          "control aren't recorded: add them as faults: [...] if needed.")
+        if any(PLACEHOLDER in str(p) for p in providers if p.get("endpoint") != "mock"):
             header.append(f'# Replace each "{PLACEHOLDER}" with the credential before running.')
         if self.overlapping():
             header.append("# Flows overlapped while recording; they replay one after another, "
@@ -203,6 +211,32 @@ class Recorder:
         with atomic_text(target) as fh:
             fh.write(self.to_yaml())
         return target
+
+
+def _on_runner_mock(provider: dict[str, Any]) -> dict[str, Any]:
+    """An HTTP provider that called the bench's loopback mock replays against the runner's mock.
+
+    The mock of the recording session is gone by replay time; ``endpoint: mock`` makes the runner
+    start its own and point the config at it. The runner gives the mock the same credentials as
+    the handler, so test values can stand in for the secrets.
+    """
+    http = provider.get("http")
+    if not isinstance(http, dict):
+        return provider
+    host = urlsplit(str(http.get("base_url", ""))).hostname or ""
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        return provider
+    out = {"name": provider["name"], "endpoint": "mock"}
+    out.update((k, v) for k, v in provider.items() if k != "name")
+    creds = out.get("credentials")
+    preset = str(http.get("preset") or "")
+    if isinstance(creds, dict) and preset in PRESETS:
+        # the mock checks each vendor's credential format (a Twilio SID is AC + 32 hex): its
+        # published test values stand in for the secrets, which never go into the file
+        example = get_preset(preset).example_credentials
+        out["credentials"] = {k: example.get(k, v) if v == PLACEHOLDER else v
+                              for k, v in creds.items()}
+    return out
 
 
 def _step(f: _Flow, wait: float) -> dict[str, Any]:

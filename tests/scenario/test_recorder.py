@@ -130,3 +130,31 @@ def test_an_empty_recording_is_still_a_valid_scenario(bench: Engine, tmp_path: P
     path = Recorder(bench).save(tmp_path / "empty.yaml")
     assert yaml.safe_load(path.read_text("utf-8"))["steps"] == []
     assert _replay(path, tmp_path)["passed"] == 1
+
+
+def test_http_provider_on_the_loopback_mock_replays_without_its_secrets(tmp_path: Path) -> None:
+    from otp_bench.domain.model import Settings
+    from otp_bench.scenario.providers import ScenarioProviders
+
+    engine = Engine(Store(f"sqlite:///{tmp_path / 'http.db'}", throwaway=True), FrozenClock())
+    secret = "real-auth-token-CANARY-5150"
+    with ScenarioProviders(engine) as providers:
+        engine.save_settings(Settings(custom_otp_enabled=True))
+        providers.add({"name": "tw", "preset": "twilio", "endpoint": "mock",
+                       "credentials": {"account_sid": "AC" + "f" * 32, "auth_token": secret}})
+        site = engine.new_site("Customers", handler="tw", url_prefix="c")
+        engine.new_user("ana@example.com", mobile="+1 415 555 2671", sites=frozenset({site.id}),
+                        flags=Flags(user_verified=True))
+        rec = Recorder(engine)
+        o = engine.start("passwordless_login", "Customers", "ana@example.com")
+        assert o.delivery is not None and o.delivery.value == "SUCCESS" and o.callouts
+        engine.verify(o.flow_id, _code(engine, o))
+        text = rec.to_yaml()
+    engine.close()
+    assert secret not in text and "f" * 32 not in text
+    provider = yaml.safe_load(text)["providers"][0]
+    assert provider["endpoint"] == "mock"  # the session's mock is gone: the runner starts one
+    path = tmp_path / "http.yaml"
+    path.write_text(text, "utf-8")
+    step = _replay(path, tmp_path)["scenarios"][0]["steps"][0]
+    assert step["delivery"] == "SUCCESS" and len(step["callouts"]) == 1
