@@ -126,3 +126,41 @@ def test_a_credential_that_slipped_into_a_stored_callout_is_still_scrubbed(
     text = json.dumps(_har(planted), ensure_ascii=False)
     assert API_KEY not in text and BASIC not in text
     assert "REDACTED" in text
+
+
+def test_real_callouts_through_the_http_handler_export_clean(tmp_path: Path) -> None:
+    """End to end: the Twilio preset calling the loopback mock, then HAR with and without reveal."""
+    from otp_bench.domain.flags import Flags
+    from otp_bench.domain.model import Settings
+    from otp_bench.engine.clock import FrozenClock
+    from otp_bench.engine.engine import Engine
+    from otp_bench.scenario.providers import ScenarioProviders
+    from otp_bench.store.store import Store
+
+    token = "tw-auth-token-CANARY-8086"
+    engine = Engine(Store(f"sqlite:///{tmp_path / 'e2e.db'}", throwaway=True), FrozenClock())
+    with ScenarioProviders(engine) as providers:
+        engine.save_settings(Settings(custom_otp_enabled=True))
+        providers.add({"name": "tw", "preset": "twilio", "endpoint": "mock",
+                       "credentials": {"account_sid": "AC" + "e" * 32, "auth_token": token}})
+        site = engine.new_site("Customers", handler="tw", url_prefix="c")
+        engine.new_user("ana@example.com", mobile="+1 415 555 2671", sites=frozenset({site.id}),
+                        flags=Flags(user_verified=True))
+        out = engine.start("passwordless_login", "Customers", "ana@example.com")
+        assert out.callouts and out.phone
+    otp = next(m.otp for m in reversed(engine.store.inbox(out.phone)) if m.otp)
+    assert otp
+    buf = io.StringIO()
+    write_har(engine.store, buf)
+    har = json.loads(buf.getvalue())
+    assert problems(har) == []
+    text = buf.getvalue()
+    assert token not in text and otp not in text
+    entry = har["log"]["entries"][0]
+    assert entry["response"]["status"] == 201 and entry["_otpBench"]["result"] == "SUCCESS"
+    assert {p["name"] for p in entry["request"]["postData"]["params"]} >= {"To", "From", "Body"}
+    revealed = io.StringIO()
+    write_har(engine.store, revealed, reveal=True, warn=lambda _m: None)
+    assert otp in revealed.getvalue()
+    assert problems(json.loads(revealed.getvalue())) == []
+    engine.close()
