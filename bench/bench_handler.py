@@ -1,13 +1,17 @@
 """Custom handler latency vs a raw httpx POST to the same loopback mock (SPEC §4: ≤ 1.3x).
 
-Both send the Twilio preset's request to the mock provider (uvicorn on 127.0.0.1, its inbox a
-SQLite workspace), interleaved one for one so both see the same server, cache and disk state.
-Run: .venv/bin/python bench/bench_handler.py [N]
+Both send the Twilio preset's request to the mock provider (``otp-bench mock-provider`` in its
+own process, uvicorn on 127.0.0.1, its inbox a SQLite workspace), interleaved one for one so both
+see the same server, cache and disk state. ``--in-process`` serves the mock from a thread of this
+process instead (then client and server share the GIL).
+Run: .venv/bin/python bench/bench_handler.py [N] [--in-process]
 """
 
 from __future__ import annotations
 
+import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -27,11 +31,34 @@ PHONE, OTP = "+1 4155552671", "482915"
 TEXT = f"{OTP} is your verification code for Customers. Don't share it with anyone."
 
 
-def main(n: int = 1000) -> int:
-    with tempfile.TemporaryDirectory() as tmp:
-        store = Store(f"sqlite:///{Path(tmp) / 'bench.db'}", throwaway=True)
+def _serve(tmp: str, in_process: bool) -> tuple[str, object]:
+    db = f"sqlite:///{Path(tmp) / 'bench.db'}"
+    if in_process:
+        store = Store(db, throwaway=True)
         mock = LoopbackMock(store)
-        base = mock.start()
+        return mock.start(), (mock, store)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "otp_bench", "mock-provider", "--port", "0", "--db", db],
+        stdout=subprocess.PIPE, text=True, env={**os.environ, "OTP_BENCH_SECRETS": "file"},
+    )
+    assert proc.stdout is not None
+    first = proc.stdout.readline()  # "mock provider listening on http://127.0.0.1:PORT"
+    return first.rsplit(" ", 1)[-1].strip(), proc
+
+
+def _stop(server: object) -> None:
+    if isinstance(server, subprocess.Popen):
+        server.terminate()
+        server.wait(timeout=10)
+    else:
+        mock, store = server  # type: ignore[misc]
+        mock.stop()
+        store.close()
+
+
+def main(n: int = 1000, in_process: bool = False) -> int:
+    with tempfile.TemporaryDirectory() as tmp:
+        base, server = _serve(tmp, in_process)
         preset = get_preset("twilio")
         config = ProviderConfig(
             id="0Pr000000000001AAA", name="bench", kind=ProviderKind.HTTP,
@@ -62,11 +89,11 @@ def main(n: int = 1000) -> int:
                     r_times.append(time.perf_counter() - t)
         handler.close()
         raw.close()
-        mock.stop()
-        store.close()
+        _stop(server)
     hm, rm = statistics.mean(h_times), statistics.mean(r_times)
     hp, rp = statistics.median(h_times), statistics.median(r_times)
-    print(f"{n} sends each, interleaved, Twilio preset → loopback mock (SQLite inbox)")
+    where = "a thread of this process" if in_process else "its own process"
+    print(f"{n} sends each, interleaved, Twilio preset → loopback mock in {where} (SQLite inbox)")
     print(f"  handler : {1 / hm:8.0f} sends/s  mean {hm * 1000:.3f} ms  median {hp * 1000:.3f} ms")
     print(f"  raw POST: {1 / rm:8.0f} sends/s  mean {rm * 1000:.3f} ms  median {rp * 1000:.3f} ms")
     ratio = hm / rm
@@ -75,4 +102,5 @@ def main(n: int = 1000) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main(int(sys.argv[1]) if len(sys.argv) > 1 else 1000))
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    raise SystemExit(main(int(args[0]) if args else 1000, "--in-process" in sys.argv))

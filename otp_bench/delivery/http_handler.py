@@ -35,6 +35,7 @@ from otp_bench.domain.vocabulary import DeliveryResult
 
 MAX_RESPONSE_BYTES = 6 * 1024 * 1024  # Apex's synchronous heap-size limit for a callout answer
 STORED_BODY_CHARS = 64 * 1024  # what a callout record keeps of a body
+USER_AGENT = "SFDC-Callout/62.0 (otp-bench)"  # what an Apex callout announces, marked as ours
 APEX_NOTE = "response over 6 MB: Apex would have failed here"
 
 
@@ -80,11 +81,14 @@ class HttpHandler:
             self._problem = f"provider {config.name!r} is misconfigured: {exc}"
         wanted = (self.config.timeout_s if self.config and self.config.timeout_s else None)
         self.timeout_s = min(float(wanted or timeout_seconds), MAX_TIMEOUT_S)
-        self._client = httpx.Client(
-            transport=transport, timeout=httpx.Timeout(self.timeout_s), trust_env=False,
-            follow_redirects=False,
+        # the transport, not a Client: one connection pool per handler, no retries, no
+        # redirects, no proxy from the environment, and no cookie jar (Apex keeps no cookies
+        # between callouts, so a provider's Set-Cookie is never replayed)
+        self._transport: httpx.BaseTransport = transport or httpx.HTTPTransport(
             limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
+            trust_env=False, retries=0,
         )
+        self._timeouts = httpx.Timeout(self.timeout_s).as_dict()
         public = set(self.config.public_credentials) if self.config else set()
         self._secrets = [v for k, v in config.credentials.items() if k not in public and v]
         if self.config and self.config.auth.kind == "basic":
@@ -95,10 +99,11 @@ class HttpHandler:
             tuple(self.config.secret_headers) + self.config.auth.header_names()
             if self.config else ()
         )
+        self._redactor = Redactor(self._secrets, secret_headers=self._secret_headers)
         install_log_filter()
 
     def close(self) -> None:
-        self._client.close()
+        self._transport.close()
 
     # -- the platform call -------------------------------------------------------------------
 
@@ -168,11 +173,12 @@ class HttpHandler:
         detail = location = ""
         with secrets_in_flight([*self._secrets, otp]):
             try:
-                request = self._client.build_request(
-                    req.method, req.url, headers=list(req.headers), content=req.content or None,
+                request = httpx.Request(
+                    req.method, req.url, headers=[*req.headers, ("User-Agent", USER_AGENT)],
+                    content=req.content or None, extensions={"timeout": self._timeouts},
                 )
                 req_headers = tuple(request.headers.items())
-                response = self._client.send(request, stream=True)
+                response = self._transport.handle_request(request)
                 try:
                     status = response.status_code
                     resp_headers = tuple(response.headers.items())
@@ -222,8 +228,7 @@ class HttpHandler:
             response=(HttpMessage(resp_headers, resp_text, resp_cut or error == "too_large")
                       if status is not None else None),
         )
-        red = redact_exchange(raw, Redactor(self._secrets, secret_headers=self._secret_headers,
-                                            otp=otp))
+        red = redact_exchange(raw, self._redactor.plus(otp))
         return CalloutRecord(
             flow_id=current_flow() or "", provider=self.name, started_at=started_at,
             method=req.method, url=red.url, request=red.request, status=status,

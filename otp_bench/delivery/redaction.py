@@ -50,12 +50,15 @@ class Redactor:
         values = {s for s in secrets if s and len(s) >= MIN_SECRET_LEN}
         if otp:
             values.add(otp)
-        variants: set[str] = set()
-        for v in values:
-            variants.update({v, quote_plus(v), quote(v, safe=""), json.dumps(v)[1:-1]})
-        # longest first, so a secret containing another is masked whole
-        self._variants = sorted((v for v in variants if v), key=len, reverse=True)
+        self._variants = _variants(values)
         self._deny_headers = DENY_HEADERS | {h.lower() for h in secret_headers}
+
+    def plus(self, *values: str) -> Redactor:
+        """This redactor with more secrets (e.g. one call's OTP); cheap on the hot path."""
+        more = Redactor.__new__(Redactor)
+        more._deny_headers = self._deny_headers
+        more._variants = _variants(set(self._variants) | {v for v in values if v})
+        return more
 
     def text(self, s: str) -> str:
         for v in self._variants:
@@ -108,6 +111,14 @@ class Redactor:
     def message(self, msg: HttpMessage) -> HttpMessage:
         ct = next((v for k, v in msg.headers if k.lower() == "content-type"), "")
         return HttpMessage(self.headers(msg.headers), self.body(msg.body, ct), msg.body_truncated)
+
+
+def _variants(values: set[str]) -> list[str]:
+    variants: set[str] = set()
+    for v in values:
+        variants.update({v, quote_plus(v), quote(v, safe=""), json.dumps(v)[1:-1]})
+    # longest first, so a secret containing another is masked whole
+    return sorted((v for v in variants if v), key=len, reverse=True)
 
 
 def _has_deny_field(doc: Any, depth: int = 0) -> bool:

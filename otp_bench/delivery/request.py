@@ -39,7 +39,10 @@ def _compile(source: str, what: str) -> Template:
 
 
 class CompiledConfig:
-    """An ``HttpConfig`` with its templates compiled; raises ConfigError naming the template."""
+    """An ``HttpConfig`` with its templates compiled; raises ConfigError naming the template.
+
+    One instance serves one provider (fixed credentials and sender): templates reading only
+    those are rendered once."""
 
     def __init__(self, cfg: HttpConfig) -> None:
         self.cfg = cfg
@@ -52,7 +55,7 @@ class CompiledConfig:
     def build(self, variables: Mapping[str, Any], credentials: Mapping[str, str]) -> BuiltRequest:
         """Render a request; raises TemplateProblem (the handler throwing) when it can't."""
         cfg = self.cfg
-        query = [(n, t.render(variables)) for n, t in self.query]
+        query = [(n, t.render_fast(variables)) for n, t in self.query]
         headers = [("Accept", "application/json")]
         if cfg.body_format in _CT:
             headers.append(("Content-Type", _CT[cfg.body_format]))
@@ -68,10 +71,10 @@ class CompiledConfig:
             headers.append((auth.name, _cred(credentials, auth.token)))
         elif auth.kind == "api_key_query":
             query.append((auth.name, _cred(credentials, auth.token)))
-        own = [(n, t.render(variables)) for n, t in self.headers]
+        own = [(n, t.render_fast(variables)) for n, t in self.headers]
         names = {n.lower() for n, _ in own}
         headers = [h for h in headers if h[0].lower() not in names] + own
-        url = cfg.base_url + self.path.render(variables)
+        url = cfg.base_url + self.path.render_fast(variables)
         if query:
             url += ("&" if "?" in url else "?") + urlencode(query)
         content = b""
@@ -81,7 +84,7 @@ class CompiledConfig:
         elif cfg.body_format == "text" and self.body is not None:
             content = self.body.render(variables).encode()
         elif cfg.body_format == "form":
-            content = urlencode([(n, t.render(variables)) for n, t in self.form]).encode()
+            content = urlencode([(n, t.render_fast(variables)) for n, t in self.form]).encode()
         return BuiltRequest(cfg.method, url, tuple(headers), content)
 
 

@@ -13,11 +13,12 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateError, Undefined
+from jinja2 import StrictUndefined, TemplateError, Undefined, meta
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from otp_bench.domain.phone import Phone, PhoneError, parse_phone
 
+STATIC_NAMES = frozenset({"credentials", "sender"})  # fixed for a handler's lifetime
 MAX_RENDERED_CHARS = 64 * 1024  # far above any SMS request; a bigger one is a template bug
 
 
@@ -82,8 +83,20 @@ class Template:
         self.what = what
         try:
             self._tpl = _ENV.from_string(source)
+            names = meta.find_undeclared_variables(_ENV.parse(source))
         except TemplateError as exc:
             raise TemplateProblem(f"{what}: {_describe(exc)}") from None
+        # a template that only reads the provider's own settings renders the same every call
+        self.static = names <= STATIC_NAMES
+        self._cached: str | None = None
+
+    def render_fast(self, variables: Mapping[str, Any]) -> str:
+        """``render``, remembering the text of a static template (the handler's hot path)."""
+        if not self.static:
+            return self.render(variables)
+        if self._cached is None:
+            self._cached = self.render(variables)
+        return self._cached
 
     def render(self, variables: Mapping[str, Any]) -> str:
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import threading
 from typing import Any
 
@@ -37,8 +38,11 @@ def run(args: argparse.Namespace) -> int:
     for d in mock.state.dialects.values():
         print(f"  {d.name:12} POST {base}{d.path}")
     print(f"  inbox        GET  {base}/_bench/inbox?to=%2B14155552671")
-    print("Ctrl-C stops it.")
+    print("Ctrl-C stops it.", flush=True)
     stop = threading.Event()
+    if threading.current_thread() is threading.main_thread():
+        # SIGTERM (a script or a service manager ending it) stops as cleanly as Ctrl-C
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
         stop.wait()
     except KeyboardInterrupt:
