@@ -222,8 +222,7 @@ class FlowRunner:
             default_text=default_text.replace(code, "••••••"), network_id=site.id,
             experience_id=site.experience_id,
         )
-        report = self._call(e.handler_for(site), user_id, phone, code, default_text, site,
-                            record.id)
+        report = self._call(user_id, phone, code, default_text, site, record.id)
         delivered = report.result is DeliveryResult.SUCCESS
         with e.store.transaction() as tx:
             callout_ids = [tx.add_callout(c) for c in report.callouts]
@@ -253,16 +252,20 @@ class FlowRunner:
         )
 
     def _call(
-        self, handler: DeliveryHandler, user_id: str, phone: Phone, code: str,
-        default_text: str, site: Site, flow_id: str,
+        self, user_id: str, phone: Phone, code: str, default_text: str, site: Site, flow_id: str,
     ) -> DeliveryReport:
+        handler: DeliveryHandler | None = None
         try:
+            # resolved inside the try: a handler that can't be built fails this delivery
+            # (EXCEPTION) instead of leaving the flow hanging in "issued"
+            handler = self.e.handler_for(site)
             with serving_flow(flow_id):
                 return handler.send_one_time_password(
                     user_id, phone.salesforce, code, default_text, site.id, site.experience_id
                 )
         except Exception as exc:  # the platform maps a thrown handler to EXCEPTION
-            log.warning("handler %s threw %s", handler.name, type(exc).__name__)
+            name = handler.name if handler else self.e.handler_name(site)
+            log.warning("handler %s threw %s", name, type(exc).__name__)
             return DeliveryReport(
                 DeliveryResult.EXCEPTION, note=f"handler threw {type(exc).__name__}: {exc}"
             )
@@ -346,6 +349,8 @@ class FlowRunner:
 
         if ch is None or ch.invalidated == "delivery_failed":
             return fail(Reason.UNKNOWN_IDENTIFIER, "Failed: unknown identifier", None)
+        if record.user_id is not None and user is None:  # deleted while the code was out
+            return fail(Reason.UNKNOWN_IDENTIFIER, "Failed: user no longer exists", None)
         if identifier == record.identifier and record.state == FlowState.ISSUED.value:
             # the handler is still running: init hasn't handed the identifier out yet, and a
             # success here would be an illegal issued → verified transition
@@ -366,6 +371,9 @@ class FlowRunner:
                             failures, 0)
             return fail(Reason.INVALID_CODE, "Failed: invalid code", Step.WRONG_CODE, failures,
                         policy.max_failed_attempts - failures)
+        if record.user_id is None and e.store.user_by_username(record.username) is not None:
+            # another registration for the same username verified first
+            return fail(Reason.USERNAME_TAKEN, "Failed: username taken", None)
         if not tx.consume(identifier, now):
             return fail(Reason.ALREADY_USED, "Failed: code already used", None)
 

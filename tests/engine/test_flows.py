@@ -446,3 +446,43 @@ def test_verify_while_the_handler_is_still_running(engine: Engine) -> None:
     [out] = outcome
     assert out.ok  # type: ignore[attr-defined]
     assert engine.verify(flow_id, seen[0]).success
+
+
+# -- the workspace changing under a running flow ----------------------------------------------
+
+
+def test_two_registrations_race_for_one_username(ws: Workspace) -> None:
+    new = NewUser("race@example.com", fresh_mobile())
+    first = ws.engine.start(UseCase.SELF_REGISTRATION, DEFAULT_SITE, new_user=new)
+    code1 = ws.code(first.phone or "")
+    second = ws.engine.start(UseCase.SELF_REGISTRATION, CUSTOM_SITE, new_user=new)
+    code2 = ws.code(second.phone or "")
+    assert (first.init, second.init) == ("ok", "ok")  # nobody holds the name yet
+    assert ws.engine.verify(first.flow_id, code1).success
+    late = ws.engine.verify(second.flow_id, code2)
+    assert (late.success, late.verify) == (False, "username_taken")
+    assert [u.username for u in ws.engine.store.users()].count("race@example.com") == 1
+    assert ws.engine.find_user("race@example.com").flags == Flags(True, False)  # the first's
+
+
+def test_a_user_deleted_during_the_flow(ws: Workspace) -> None:
+    user = ws.user()
+    out = ws.engine.start(UseCase.PASSWORDLESS_LOGIN, DEFAULT_SITE, user.username)
+    code = ws.code(user)
+    ws.engine.delete_user(user.id)
+    res = ws.engine.verify(out.flow_id, code)
+    assert (res.success, res.verify) == (False, "unknown_identifier")
+    assert ws.engine.store.user_by_username(user.username) is None, "no ghost registration"
+
+
+def test_a_handler_that_cant_be_built_is_EXCEPTION(ws: Workspace) -> None:
+    def unbuildable(_site: object) -> DeliveryHandler:
+        raise ValueError("provider 'x': unknown kind 'carrier-pigeon'")
+
+    ws.engine.handler_for = unbuildable  # type: ignore[method-assign,assignment]
+    user = ws.user()
+    out = ws.engine.start(UseCase.PASSWORDLESS_LOGIN, CUSTOM_SITE, user.username)
+    assert (out.init, out.delivery) == ("delivery_failed", DeliveryResult.EXCEPTION)
+    assert "carrier-pigeon" in out.detail
+    [flow] = [f for f in ws.engine.store.flows() if f["id"] == out.flow_id]
+    assert flow["state"] == "delivery_failed", "the flow isn't left hanging in 'issued'"
