@@ -88,6 +88,7 @@ class HttpHandler:
             limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
             trust_env=False, retries=0,
         )
+        self._owns_transport = transport is None
         self._timeouts = httpx.Timeout(self.timeout_s).as_dict()
         public = set(self.config.public_credentials) if self.config else set()
         self._secrets = [v for k, v in config.credentials.items() if k not in public and v]
@@ -103,7 +104,8 @@ class HttpHandler:
         install_log_filter()
 
     def close(self) -> None:
-        self._transport.close()
+        if self._owns_transport:  # a transport handed in (a test seam) is shared: not ours
+            self._transport.close()
 
     # -- the platform call -------------------------------------------------------------------
 
