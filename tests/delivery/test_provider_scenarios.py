@@ -17,6 +17,7 @@ SCENARIOS = Path(__file__).resolve().parents[2] / "resources" / "scenarios"
 
 def test_every_preset_has_a_passing_scenario() -> None:
     files = [str(SCENARIOS / f"provider_{name}.yaml") for name in sorted(PRESETS)]
+    files.append(str(SCENARIOS / "provider_policies.yaml"))
     out = io.StringIO()
     assert run_files(files, quiet=True, out=out) == 0, out.getvalue()
 
