@@ -119,8 +119,10 @@ class Recorder:
         flow = self._flows.get(getattr(ev, "flow_id", None) or "")
         if flow is None:
             return
-        if isinstance(ev, InitRefused):
-            flow.init = ev.reason.value
+        if isinstance(ev, InitRefused):  # init, delivery: those of the last init or resend
+            flow.init, flow.delivery = ev.reason.value, None
+            if ev.step == "resend":  # a refused resend (rate limit) is replayed as a resend too
+                flow.resends += 1
         elif isinstance(ev, OtpIssued) and ev.resend:
             flow.resends += 1
         elif isinstance(ev, DeliveryCompleted):

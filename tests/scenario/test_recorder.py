@@ -158,3 +158,15 @@ def test_http_provider_on_the_loopback_mock_replays_without_its_secrets(tmp_path
     path.write_text(text, "utf-8")
     step = _replay(path, tmp_path)["scenarios"][0]["steps"][0]
     assert step["delivery"] == "SUCCESS" and len(step["callouts"]) == 1
+
+
+def test_a_refused_resend_is_replayed(bench: Engine, tmp_path: Path) -> None:
+    rec = Recorder(bench)
+    o = bench.start("passwordless_login", "Acme Customers", "ana@example.com")
+    for _ in range(5):  # the 5th code is the last one of the hour; the next resend is refused
+        bench.resend(o.flow_id)
+    steps = yaml.safe_load(rec.to_yaml())["steps"]
+    assert steps[0]["resend"] == 5 and steps[0]["expect"]["init"] == "rate_limited"
+    path = tmp_path / "resend.yaml"
+    path.write_text(rec.to_yaml(), "utf-8")
+    assert _replay(path, tmp_path)["scenarios"][0]["steps"][0]["init"] == "rate_limited"
