@@ -268,7 +268,7 @@ class MainWindow(QMainWindow):
         self.docks["log"].show()
         self.docks["log"].raise_()
         self.log.filter.setText(flow_id)
-        self.log.proxy.set_filter_text(flow_id)
+        self.log.set_filter(flow_id)
         self.log.select_flow(flow_id)
 
     def record_to_scenario(self, path: str | None = None) -> None:

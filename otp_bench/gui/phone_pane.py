@@ -9,7 +9,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -124,6 +124,10 @@ class PhonePane(QWidget):
         lay.addWidget(phone, 1, Qt.AlignmentFlag.AlignHCenter)
         lay.addLayout(opts)
         self.number.activated.connect(lambda _i: self._on_pick())
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(60)
+        self._refresh_timer.timeout.connect(self._read)
 
     @property
     def messages(self) -> list[Any]:
@@ -141,7 +145,11 @@ class PhonePane(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        """Re-read the numbers and the shown inbox on a worker."""
+        """Re-read the numbers and the shown inbox soon (deliveries in a burst read once)."""
+        if not self._refresh_timer.isActive():
+            self._refresh_timer.start()
+
+    def _read(self) -> None:
         if self._engine is None:
             return
         store, follow = self._engine.store, self.follow.isChecked()
@@ -170,8 +178,11 @@ class PhonePane(QWidget):
         if number:
             self.number.setCurrentText(number)
         self.number.blockSignals(False)
-        self._messages = messages
-        self._render()
+        old, self._messages = self._messages, messages
+        if old and [m.id for m in messages[: len(old)]] == [m.id for m in old]:
+            self._append(messages[len(old):])  # same inbox, new messages: add bubbles only
+        else:
+            self._render()
         self.refreshed.emit()
 
     def _render(self) -> None:
@@ -186,6 +197,14 @@ class PhonePane(QWidget):
             b = Bubble(m, self.show_codes.isChecked())
             b.fill.connect(self.fill_requested)
             self.list_layout.insertWidget(1 + i, b)
+            self.bubbles.append(b)
+
+    def _append(self, messages: list[Any]) -> None:
+        self.empty.setVisible(not self._messages)
+        for m in messages:
+            b = Bubble(m, self.show_codes.isChecked())
+            b.fill.connect(self.fill_requested)
+            self.list_layout.insertWidget(self.list_layout.count() - 1, b)
             self.bubbles.append(b)
 
     def latest_code(self) -> str | None:

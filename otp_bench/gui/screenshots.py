@@ -15,6 +15,7 @@ from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from otp_bench.gui import theme
+from otp_bench.gui.log.log_model import ROW_ROLE
 
 
 def _wait(signal: Any, timeout_ms: int = 10000) -> None:
@@ -43,6 +44,7 @@ def _save(widget: QWidget, out: Path, name: str) -> None:
 def take_screenshots(app: QApplication, directory: str, db_url: str | None) -> int:
     from otp_bench.domain.vocabulary import UseCase
     from otp_bench.gui.main_window import TAB_EDITOR, TAB_HEADLESS, MainWindow
+
 
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
@@ -109,10 +111,9 @@ def take_screenshots(app: QApplication, directory: str, db_url: str | None) -> i
 
 def _select_last_flow(w: Any) -> None:
     w.log.model.flush()
-    rows = w.log.proxy.rowCount()
-    for r in range(rows - 1, -1, -1):
-        idx = w.log.proxy.index(r, 0)
-        row = idx.data(w.log.model.ROW_ROLE if hasattr(w.log.model, "ROW_ROLE") else 257)
+    view = w.log.shown_model
+    for r in range(view.rowCount() - 1, -1, -1):
+        row = view.index(r, 0).data(ROW_ROLE)
         if row is not None and row.kind == "delivery":
             w.log.table.selectRow(r)
             return

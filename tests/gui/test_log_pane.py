@@ -50,10 +50,14 @@ def test_live_rows_and_filter_box(qtbot: Any, window: Any) -> None:
     qtbot.waitUntil(lambda: any(r.result == "PROVIDER_ERROR" for r in w.log.model.rows))
     total = w.log.model.rowCount()
     qtbot.keyClicks(w.log.filter, "returned PROVIDER_ERROR")
-    qtbot.waitUntil(lambda: w.log.proxy.rowCount() == 1, timeout=3000)
+    qtbot.waitUntil(lambda: w.log.shown_model.rowCount() == 1, timeout=3000)
+    assert w.log.shown_model is w.log.proxy
     row = w.log.proxy.index(0, 0).data(ROW_ROLE)
     assert row.result == "PROVIDER_ERROR" and row.site == "Initech Support"
     assert w.log.count.text() == f"1 of {total:,}"
+    w.log.filter.clear()  # no filter: the view reads the model directly again
+    qtbot.waitUntil(lambda: w.log.shown_model is w.log.model, timeout=3000)
+    assert w.log.count.text() == f"{total:,} rows"
 
 
 def test_older_rows_load_lazily(qtbot: Any, window: Any, monkeypatch: Any) -> None:
@@ -87,3 +91,34 @@ def test_inspector_shows_the_chain_with_the_otp_masked(qtbot: Any, window: Any) 
                  "admin_verified", "INIT", "DELIVER", "VERIFY"):
         assert part in html, part
     assert code not in html
+
+
+def test_filter_proxy_follows_appends_prepends_and_the_cap(qtbot: Any, qtmodeltester: Any,
+                                                           bench_engine: Any) -> None:
+    for _ in range(3):
+        _login(bench_engine)
+    _login(bench_engine, "Initech Support")
+    records = bench_engine.store.events()
+    model = LogTableModel(cap=12)
+    proxy = LogFilterProxy()
+    proxy.setSourceModel(model)
+    proxy.set_filter_text("verify")
+    qtmodeltester.check(proxy)  # the tester stays attached and checks every change below
+
+    def expected() -> list[int]:
+        return [r.id for r in model.rows if "verify" in r.hay]
+
+    def shown() -> list[int]:
+        return [proxy.index(i, 0).data(ROW_ROLE).id for i in range(proxy.rowCount())]
+
+    model.add_records(records[-8:])
+    model.flush()
+    assert shown() == expected() and shown()
+    model.prepend_older(list(reversed(records[-12:-8])))  # older rows on top
+    assert shown() == expected()
+    model.add_records(records[-30:-20])  # past the cap: the oldest rows go
+    model.flush()
+    assert model.rowCount() == 12
+    assert shown() == expected()
+    proxy.set_filter_text("")
+    assert proxy.rowCount() == 12

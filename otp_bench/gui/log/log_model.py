@@ -40,7 +40,7 @@ class LogRow(NamedTuple):
 def row_from(rec: Any) -> LogRow:
     """A compact row from a stored ``EventRecord``."""
     latency = f"{rec.latency_ms:.0f} ms" if rec.latency_ms is not None else ""
-    time = rec.at.strftime("%H:%M:%S.%f")[:-3]
+    time = rec.at.isoformat(timespec="milliseconds")[11:23]
     hay = " ".join(
         (rec.site, rec.user, rec.use_case, rec.step, rec.kind, rec.result, rec.summary,
          rec.flow_id or "")

@@ -42,8 +42,9 @@ class LogPane(QWidget):
         self._loading = False
         self._exhausted = False
         self.model = LogTableModel(self)
+        # The proxy is attached only while a filter is on: unfiltered, the view reads the model
+        # directly, so appends and clearing the filter never walk 100k rows through Python.
         self.proxy = LogFilterProxy(self)
-        self.proxy.setSourceModel(self.model)
 
         self.filter = QLineEdit()
         self.filter.setObjectName("logFilter")
@@ -66,7 +67,7 @@ class LogPane(QWidget):
 
         self.table = QTableView()
         self.table.setObjectName("logTable")
-        self.table.setModel(self.proxy)
+        self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setAlternatingRowColors(True)
@@ -80,7 +81,7 @@ class LogPane(QWidget):
         head.setHighlightSections(False)
         for col, width in enumerate((96, 120, 150, 170, 58, 104, 150, 70)):
             self.table.setColumnWidth(col, width)
-        self.table.selectionModel().selectionChanged.connect(self._on_selection)
+        self._connect_selection()
         self.table.verticalScrollBar().valueChanged.connect(self._on_scroll)
         self.model.rowsInserted.connect(self._on_rows_inserted)
 
@@ -157,12 +158,39 @@ class LogPane(QWidget):
         if first > 0 and self.follow.isChecked():
             self.table.scrollToBottom()
 
-    def _apply_filter(self) -> None:
-        self.proxy.set_filter_text(self.filter.text())
+    def _connect_selection(self) -> None:
+        self.table.selectionModel().selectionChanged.connect(self._on_selection)
+
+    @property
+    def shown_model(self) -> Any:
+        """What the table shows: the model, or the filter proxy while a filter is on."""
+        return self.table.model()
+
+    def set_filter(self, text: str) -> None:
+        """Show only rows containing every word of ``text`` (empty: all rows)."""
+        self.model.flush()
+        if text.split():
+            if self.proxy.sourceModel() is None:
+                self.proxy.set_filter_text(text)
+                self.proxy.setSourceModel(self.model)
+            else:
+                self.proxy.set_filter_text(text)
+            target: Any = self.proxy
+        else:
+            target = self.model
+        if self.table.model() is not target:
+            self.table.setModel(target)
+            self._connect_selection()
+            if target is self.model:
+                self.proxy.setSourceModel(None)
+                self.proxy.set_filter_text("")
         self._update_count()
 
+    def _apply_filter(self) -> None:
+        self.set_filter(self.filter.text())
+
     def _update_count(self) -> None:
-        total, shown = self.model.rowCount(), self.proxy.rowCount()
+        total, shown = self.model.rowCount(), self.shown_model.rowCount()
         self.count.setText(f"{total:,} rows" if shown == total else f"{shown:,} of {total:,}")
 
     def _on_selection(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
@@ -172,8 +200,9 @@ class LogPane(QWidget):
     def select_flow(self, flow_id: str) -> None:
         """Select the newest row of ``flow_id`` (the site pane's "show in log")."""
         self.model.flush()
-        for r in range(self.proxy.rowCount() - 1, -1, -1):
-            idx = self.proxy.index(r, 0)
+        view = self.shown_model
+        for r in range(view.rowCount() - 1, -1, -1):
+            idx = view.index(r, 0)
             if idx.data(ROW_ROLE).flow_id == flow_id:
                 self.table.selectRow(r)
                 self.table.scrollTo(idx)

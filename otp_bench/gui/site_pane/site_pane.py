@@ -50,6 +50,13 @@ _PATHS = {
     UseCase.PASSWORDLESS_REGISTRATION: "s/login/SelfRegister?passwordless=1",
     UseCase.VERIFICATION_METHOD_REGISTRATION: "s/settings/verification-methods",
 }
+_PAGE_TYPES: dict[UseCase, Any] = {
+    UseCase.PASSWORDLESS_LOGIN: PasswordlessLoginPage,
+    UseCase.VERIFICATION: PasswordLoginPage,
+    UseCase.SELF_REGISTRATION: lambda: RegisterPage(with_password=True),
+    UseCase.PASSWORDLESS_REGISTRATION: lambda: RegisterPage(with_password=False),
+    UseCase.VERIFICATION_METHOD_REGISTRATION: AddMobilePage,
+}
 
 
 class SitePane(QWidget):
@@ -85,19 +92,10 @@ class SitePane(QWidget):
         chrome.addWidget(self.address, 1)
         chrome.addWidget(restart)
 
-        self.pages: dict[UseCase, Any] = {
-            UseCase.PASSWORDLESS_LOGIN: PasswordlessLoginPage(),
-            UseCase.VERIFICATION: PasswordLoginPage(),
-            UseCase.SELF_REGISTRATION: RegisterPage(with_password=True),
-            UseCase.PASSWORDLESS_REGISTRATION: RegisterPage(with_password=False),
-            UseCase.VERIFICATION_METHOD_REGISTRATION: AddMobilePage(),
-        }
+        self.pages: dict[UseCase, Any] = {}  # built on first use: startup paints sooner
         self.code_page = CodePage()
         self.end_page = EndPage()
         self.stack = QStackedWidget()
-        for page in self.pages.values():
-            self.stack.addWidget(page)
-            page.submitted.connect(self._on_start)
         self.stack.addWidget(self.code_page)
         self.stack.addWidget(self.end_page)
         self.code_page.submitted.connect(self._on_verify)
@@ -158,6 +156,7 @@ class SitePane(QWidget):
         self.site.currentIndexChanged.connect(lambda _i: self._apply_site())
         self.flow.currentIndexChanged.connect(lambda _i: self.restart())
         self._apply_site()
+        self.restart()
 
     # -- workspace -------------------------------------------------------------------------
 
@@ -214,9 +213,18 @@ class SitePane(QWidget):
 
     # -- navigation ------------------------------------------------------------------------
 
+    def page(self, uc: UseCase) -> Any:
+        """The start page of ``uc`` (created the first time it's needed)."""
+        if uc not in self.pages:
+            page = _PAGE_TYPES[uc]()
+            page.submitted.connect(self._on_start)
+            self.stack.addWidget(page)
+            self.pages[uc] = page
+        return self.pages[uc]
+
     def restart(self) -> None:
         self._outcome = None
-        page = self.pages[self.use_case]
+        page = self.page(self.use_case)
         page.clear_errors()
         self._set_busy(False)
         self.operator.hide()

@@ -7,8 +7,9 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 def set_invalid(widget: QWidget, message: str | None) -> None:
     """Show ``widget`` as invalid (red border via the ``invalid`` property) with a tooltip."""
-    widget.setProperty("invalid", bool(message))
     widget.setToolTip(message or "")
+    if bool(widget.property("invalid")) == bool(message):
+        return  # re-polishing under a stylesheet is costly: only when the state flips
     style = widget.style()
     style.unpolish(widget)
     style.polish(widget)

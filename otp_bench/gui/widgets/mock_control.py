@@ -26,7 +26,7 @@ from otp_bench.gui.widgets.forms import label, set_invalid
 
 def _load_mock_class() -> Any:
     try:
-        from otp_bench.mockprovider import LoopbackMock  # type: ignore[attr-defined]
+        from otp_bench.mockprovider.loopback import LoopbackMock
     except ImportError:
         return None
     return LoopbackMock
@@ -98,14 +98,14 @@ class MockController(QObject):
         self._tasks.run(lambda: mock.set_faults(key, faults), title="Setting mock faults")
 
     def keys(self) -> list[str]:
-        for attr in ("keys", "dialects", "providers"):
-            value = getattr(self._mock, attr, None) if self._mock else None
-            if callable(value):
-                value = value()
-            if value:
-                return [str(k) for k in value]
-        return ["twilio", "vonage", "sinch", "plivo", "infobip", "messagebird", "telesign",
-                "whatsapp", "webhook"]
+        """Dialect names (all providers speaking it) and the workspace's provider names."""
+        dialects = list(getattr(getattr(self._mock, "state", None), "dialects", {}) or ())
+        names = [p.name for p in self._engine.store.providers()] if self._engine else []
+        return [*dialects, *names]
+
+    def url_for(self, key: str) -> str | None:
+        """The base URL a provider config uses to reach the mock under ``key``."""
+        return self._mock.url_for(key) if self._mock is not None else None
 
 
 class FaultsDialog(QDialog):
@@ -150,7 +150,15 @@ class FaultsDialog(QDialog):
             self.problem.setText("Faults are a list, e.g. [{status: 500}]")
             set_invalid(self.text, "a list")
             return
-        self._faults = value
+        from otp_bench.mockprovider.faults import Fault, FaultError
+        from otp_bench.scenario.durations import parse_duration
+
+        try:
+            self._faults = [Fault.from_dict(f, parse_seconds=parse_duration) for f in value]
+        except FaultError as exc:
+            self.problem.setText(f"Fault: {exc}")
+            set_invalid(self.text, str(exc))
+            return
         self.accept()
 
     def faults(self) -> list[Any]:
