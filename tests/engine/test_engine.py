@@ -283,3 +283,25 @@ def test_engine_open_on_a_path(tmp_path: Path) -> None:
         eng.close()
     assert (tmp_path / "plain.db").exists()
 
+
+
+def test_two_engines_on_one_file_share_single_use(ws: Workspace) -> None:
+    """Two processes on one workspace (say the GUI and `otp-bench run`) hold no common lock:
+    single use rests on the conditional UPDATE, and SQLite's busy timeout absorbs contention."""
+    user = ws.user()
+    out = ws.engine.start(LOGIN, DEFAULT_SITE, user.username)
+    code = ws.code(user)
+    other = Engine(Store(ws.engine.store.url, secrets=ws.engine.store.secrets),
+                   ws.engine.clock)
+    barrier = threading.Barrier(8)
+
+    def attempt(i: int) -> str:
+        barrier.wait()
+        return (ws.engine if i % 2 else other).verify(out.flow_id, code).verify
+
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            results = list(pool.map(attempt, range(8)))
+    finally:
+        other.close()
+    assert sorted(results) == ["SUCCESS"] + ["already_used"] * 7
