@@ -124,3 +124,32 @@ def test_a_lost_seal_key_masks_the_code(tmp_path: Path) -> None:
     [msg] = other.inbox()
     assert msg.otp is None and "123456" not in msg.body and "••••••" in msg.body
     other.close()
+
+
+def test_callouts_are_stored_redacted_with_the_raw_exchange_sealed(db_url: str) -> None:
+    from otp_bench.domain.callout import CalloutRecord, HttpMessage, RawExchange
+
+    store = Store(db_url, throwaway=True)
+    raw = RawExchange(
+        "https://api.example.com/send?key=" + TOKEN,
+        HttpMessage((("Authorization", "Bearer " + TOKEN),), '{"code": "482913"}'),
+        HttpMessage((), '{"ok": true}'),
+    )
+    rec = CalloutRecord(
+        flow_id="flw_1", provider="p", started_at=datetime(2026, 1, 1, tzinfo=UTC),
+        method="POST", url="https://api.example.com/send?key=***",
+        request=HttpMessage((("Authorization", "***"),), '{"code": "••••••"}'),
+        status=200, response=HttpMessage((), '{"ok": true}'), elapsed_ms=3.0,
+        result=DeliveryResult.SUCCESS, rule="status 2xx", raw=raw,
+    )
+    with store.transaction() as tx:
+        cid = tx.add_callout(rec)
+    [stored] = store.callouts(flow_id="flw_1")
+    assert stored.id == cid and stored.raw is None
+    assert stored.request.body == '{"code": "••••••"}' and stored.status == 200
+    [revealed] = store.callouts(ids=[cid], reveal=True)
+    assert revealed.raw == raw
+    store.close()
+    for path in Path(db_url.removeprefix("sqlite:///")).parent.glob("workspace.db*"):
+        data = path.read_bytes()
+        assert TOKEN.encode() not in data and b"482913" not in data
