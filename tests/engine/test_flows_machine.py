@@ -160,6 +160,14 @@ class OtpLifecycle(RuleBasedStateMachine):
             ch.successes += 1
             flow.verified = True
 
+    @rule(flow=flows, other=flows)
+    def verify_code_of_another_flow(self, flow: ModelFlow, other: ModelFlow) -> None:
+        foreign = other.current.code
+        if other is flow or foreign == flow.current.code:  # same flow, or a 1-in-10^6 tie
+            return
+        expected = self.expect(flow.current, right=False)
+        assert self.engine.verify(flow.flow_id, foreign).verify == expected
+
     @precondition(lambda self: any(len(f.challenges) > 1 for f in self.all_flows))
     @rule(data=st.data())
     def verify_superseded(self, data: st.DataObject) -> None:
