@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from otp_bench.gui.bridge import EngineBridge
 from otp_bench.gui.flags_panel import FlagsPanel
 from otp_bench.gui.log.log_pane import LogPane
 from otp_bench.gui.phone_pane import PhonePane
@@ -55,7 +54,7 @@ class MainWindow(QMainWindow):
         self.settings = settings or QSettings("otp-bench", "otp-bench")
         self.tasks = TaskRunner(self)
         self.engine: Any = None
-        self.bridge: EngineBridge | None = None
+        self.bridge: Any = None  # EngineBridge, once a workspace is open
         self.editor: QWidget | None = None
 
         self.site_pane = SitePane(self.tasks)
@@ -180,6 +179,8 @@ class MainWindow(QMainWindow):
         if old is not None:
             self.headless_pane.close_client()
             self.tasks.run(old.close, title="Closing the workspace")
+        from otp_bench.gui.bridge import EngineBridge  # the domain's event types load here
+
         self.bridge = EngineBridge(engine, self)
         self.bridge.batch.connect(self.log.append_batch)
         self.bridge.flags_changed.connect(self.flags.on_flags_changed)

@@ -22,9 +22,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from otp_bench.domain.events import OTP_MASK
 from otp_bench.gui import theme
 from otp_bench.gui.widgets.forms import label
+
+OTP_MASK = "••••••"  # as otp_bench.domain.events spells it (not imported: startup paints sooner)
 
 
 class Bubble(QFrame):

@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from otp_bench.domain.model import NewUser
 from otp_bench.domain.vocabulary import License, Reason, UseCase
 from otp_bench.gui.site_pane import messages as msg
 from otp_bench.gui.site_pane.pages import (
@@ -277,6 +276,8 @@ class SitePane(QWidget):
                 page.fields[k].set_error("Complete this field.")
             if missing:
                 return None
+            from otp_bench.domain.model import NewUser
+
             new = NewUser(username=values["username"], mobile=values["mobile"],
                           license=License(page.license.currentData()),
                           first_name=values["first_name"], last_name=values["last_name"],
