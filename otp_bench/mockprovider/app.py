@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import re
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -30,6 +31,11 @@ from otp_bench.mockprovider.dialect import Accepted, Dialect, Incoming
 from otp_bench.mockprovider.faults import MAX_HANG_S, Fault, FaultError, FaultKind, FaultPlan
 from otp_bench.mockprovider.vendors_messaging import Infobip, MessageBird, Webhook, WhatsApp
 from otp_bench.mockprovider.vendors_sms import Plivo, Sinch, Telesign, Twilio, Vonage
+
+
+def route_key(name: str) -> str:
+    """A provider name as it appears in ``/~{key}/``: URL-safe, so any name routes."""
+    return re.sub(r"[^A-Za-z0-9._-]", "-", name) or "-"
 
 
 def all_dialects() -> dict[str, Dialect]:
@@ -51,6 +57,7 @@ class MockState:
 
     def set_faults(self, key: str, faults: Iterable[Fault | Mapping[str, Any]]) -> None:
         plan = FaultPlan.of(f if isinstance(f, Fault) else Fault.from_dict(f) for f in faults)
+        key = route_key(key)
         with self.lock:
             if plan.armed:
                 self.plans[key] = plan
@@ -58,6 +65,7 @@ class MockState:
                 self.plans.pop(key, None)
 
     def set_account(self, key: str, credentials: Mapping[str, str] | None) -> None:
+        key = route_key(key)
         with self.lock:
             if credentials:
                 self.accounts[key] = dict(credentials)
@@ -208,7 +216,7 @@ def create_app(state: MockState) -> Starlette:
                 state.set_faults(key, items)
             except (ValueError, FaultError) as exc:
                 return JSONResponse({"error": str(exc)}, status_code=400)
-        plan = state.plans.get(key)
+        plan = state.plans.get(route_key(key))
         return JSONResponse([f.to_dict() for f in plan.faults()] if plan else [])
 
     async def health(request: Request) -> Response:

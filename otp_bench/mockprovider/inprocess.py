@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 
 from otp_bench.delivery.base import Inbox
-from otp_bench.mockprovider.app import MockState, create_app
+from otp_bench.mockprovider.app import MockState, create_app, route_key
 from otp_bench.mockprovider.faults import Fault
 
 BASE_URL = "http://mock-provider.invalid"  # any host works: nothing is resolved
@@ -71,7 +71,7 @@ class InProcessMock:
         self.base_url = BASE_URL
 
     def url_for(self, key: str) -> str:
-        return f"{self.base_url}/~{key}"
+        return f"{self.base_url}/~{route_key(key)}"
 
     def set_faults(self, key: str, faults: Iterable[Fault | Mapping[str, Any]]) -> None:
         self.state.set_faults(key, faults)

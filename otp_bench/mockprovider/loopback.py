@@ -12,13 +12,12 @@ import socket
 import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
-from urllib.parse import quote
 
 import uvicorn
 
 from otp_bench.delivery.base import Inbox
 from otp_bench.delivery.redaction import install_log_filter
-from otp_bench.mockprovider.app import MockState, create_app
+from otp_bench.mockprovider.app import MockState, create_app, route_key
 from otp_bench.mockprovider.faults import Fault
 
 
@@ -87,7 +86,7 @@ class LoopbackMock:
 
     def url_for(self, key: str) -> str:
         """Base URL whose requests use ``key``'s faults and credentials."""
-        return f"{self.base_url}/~{quote(key, safe='')}"
+        return f"{self.base_url}/~{route_key(key)}"
 
     def set_faults(self, key: str, faults: Iterable[Fault | Mapping[str, Any]]) -> None:
         """``key``: a provider key (see ``url_for``) or a dialect name such as ``twilio``."""

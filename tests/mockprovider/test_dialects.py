@@ -136,3 +136,11 @@ def test_no_per_request_state(mock: Any) -> None:
     after = {k: len(v) for k, v in vars(m.state).items() if hasattr(v, "__len__")}
     assert after == before and m.state.requests == 200  # a counter, not a journal
     assert len(inbox.messages) == 200  # the messages went to the inbox (the store)
+
+
+def test_any_provider_name_routes_to_its_own_faults(mock: Any) -> None:
+    m, _, c = mock
+    m.set_faults("Twilio / EU sandbox", [{"status": 502}])
+    prefix = m.url_for("Twilio / EU sandbox").removeprefix(m.base_url)
+    assert _twilio(c, "+14155552671", prefix=prefix).status_code == 502
+    assert _twilio(c, "+14155552671", prefix="/~other").status_code == 201
