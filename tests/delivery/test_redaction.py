@@ -82,3 +82,29 @@ def test_third_party_log_records_are_masked(caplog: pytest.LogCaptureFixture) ->
     logging.getLogger("httpx").info("GET https://x.example/?api_key=later-key")
     for leaked in ("canary-cookie", SECRET, quote_plus(SECRET), "abcdefgh1234", "later-key"):
         assert leaked not in caplog.text
+
+
+secret_values = st.text(alphabet=st.characters(min_codepoint=33, max_codepoint=0x2FF),
+                        min_size=8, max_size=24)
+nested = st.recursive(
+    st.text(max_size=10) | st.integers(),
+    lambda kids: st.lists(kids, max_size=3) | st.dictionaries(st.text(max_size=6), kids,
+                                                              max_size=3),
+    max_leaves=10,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(secret=secret_values, doc=nested, depth=st.integers(min_value=0, max_value=6),
+       field=st.sampled_from(["echo", "password", "Token", "message"]))
+def test_a_known_secret_is_masked_at_any_depth(secret: str, doc: object, depth: int,
+                                               field: str) -> None:
+    planted: object = {field: f"before {secret} after", "other": doc}
+    for i in range(depth):
+        planted = {f"level{i}": [planted]}
+    red = Redactor([secret])
+    text = json.dumps(planted, ensure_ascii=False)
+    assert secret not in red.body(text, "application/json")
+    ascii_text = json.dumps(planted)  # \\u-escaped non-ASCII: masked field or value variant
+    out = red.body(ascii_text, "application/json")
+    assert secret not in out and json.dumps(secret)[1:-1] not in out
