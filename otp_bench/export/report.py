@@ -9,87 +9,17 @@ Written as it is read: one flow's events and callouts at a time.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from otp_bench.domain.events import EventRecord
 from otp_bench.domain.model import ProviderKind
-from otp_bench.domain.vocabulary import UseCase
 from otp_bench.export.files import atomic_text
+from otp_bench.export.flow_events import FlowSummary, grouped, scan
 from otp_bench.export.markdown import code, hms, stamp, table
 from otp_bench.export.scrub import Scrubber
 from otp_bench.export.workspace_file import format_duration
 from otp_bench.store.store import Store
-
-
-@dataclass(slots=True)
-class FlowSummary:
-    """What the report needs to know of a flow before writing it, read off its events."""
-
-    id: str
-    use_case: str
-    site: str
-    username: str
-    handler: str
-    started_at: datetime
-    init: str = ""
-    delivery: str | None = None
-    verify: str | None = None
-
-    @property
-    def label(self) -> str:
-        try:
-            return UseCase(self.use_case).label
-        except ValueError:
-            return self.use_case
-
-    @property
-    def title(self) -> str:
-        return f"{self.label} — {self.site} — {self.username or 'no user'}"
-
-    @property
-    def failure(self) -> str | None:
-        """Why the flow counts as failed, in words; None when nothing went wrong."""
-        if self.init and self.init not in ("ok", "delivery_failed"):
-            return f"init refused: {self.init}"
-        if self.delivery and self.delivery != "SUCCESS":
-            return f"delivery {self.delivery}"
-        if self.verify and self.verify != "SUCCESS":
-            return f"verify {self.verify}"
-        return None
-
-    def see(self, e: EventRecord) -> None:
-        if e.kind == "init_refused":
-            self.init = e.result
-        elif e.kind == "delivery":
-            self.delivery = e.result
-            self.init = "ok" if e.result == "SUCCESS" else "delivery_failed"
-        elif e.kind == "verify":
-            self.verify = e.result
-
-
-def scan(
-    store: Store, wanted: set[str] | None
-) -> tuple[dict[str, FlowSummary], list[tuple[datetime, str]]]:
-    """One pass over the events: a small summary per flow (in start order), and the events
-    that belong to no flow (workspace edits, clock moves)."""
-    flows: dict[str, FlowSummary] = {}
-    others: list[tuple[datetime, str]] = []
-    for e in store.iter_events():
-        if e.flow_id is None:
-            if wanted is None:
-                others.append((e.at, e.summary))
-            continue
-        if wanted is not None and e.flow_id not in wanted:
-            continue
-        flow = flows.get(e.flow_id)
-        if flow is None:
-            flow = flows[e.flow_id] = FlowSummary(
-                e.flow_id, e.use_case, e.site, e.user,
-                str(e.data.get("provider", "")) if e.kind == "flow_started" else "", e.at)
-        flow.see(e)
-    return flows, others
 
 
 def write_report(
@@ -123,8 +53,8 @@ def write_report(
         w()
     w("## Flows")
     w()
-    for n, flow in enumerate(flows.values(), 1):
-        _flow(store, flow, n, w)
+    for n, (flow, events) in enumerate(grouped(store, flows), 1):
+        _flow(store, flow, events, n, w)
     if others:
         w("## Workspace edits and clock")
         w()
@@ -179,8 +109,7 @@ def _workspace(store: Store, w: Any) -> None:
              for u in store.users()]))
 
 
-def _flow(store: Store, flow: FlowSummary, n: int, w: Any) -> None:
-    events = store.events(flow_id=flow.id)
+def _flow(store: Store, flow: FlowSummary, events: list[EventRecord], n: int, w: Any) -> None:
     callouts = store.callouts(flow_id=flow.id)
     w(f"### {n}. {flow.title}")
     w()
