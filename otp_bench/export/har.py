@@ -21,6 +21,7 @@ from typing import Any, TextIO
 from urllib.parse import parse_qsl, urlsplit
 
 from otp_bench.domain.callout import CalloutRecord, HttpMessage
+from otp_bench.domain.vocabulary import UseCase
 from otp_bench.export.files import atomic_text
 from otp_bench.export.scrub import Scrubber
 from otp_bench.store.store import Store
@@ -92,13 +93,13 @@ def write_har(
         out.write((",\n" if count else "") + json.dumps(entry, ensure_ascii=False))
         count += 1
         if rec.flow_id not in pages:
-            pages[rec.flow_id] = (_iso(rec.started_at), rec.provider)
+            pages[rec.flow_id] = (_iso(rec.started_at), _page_title(store, rec))
     out.write("\n], \"pages\": [\n")
-    for i, (fid, (started, provider)) in enumerate(pages.items()):
+    for i, (fid, (started, title)) in enumerate(pages.items()):
         page = {
             "startedDateTime": started,
             "id": fid,
-            "title": f"flow {fid} via {provider}",
+            "title": title,
             "pageTimings": {"onContentLoad": -1, "onLoad": -1},
         }
         out.write((",\n" if i else "") + json.dumps(scrub.deep(page), ensure_ascii=False))
@@ -112,6 +113,19 @@ def export_har(
 ) -> HarSummary:
     with atomic_text(path) as fh:
         return write_har(store, fh, flow_id=flow_id, ids=ids, reveal=reveal, warn=warn)
+
+
+def _page_title(store: Store, rec: CalloutRecord) -> str:
+    """"Passwordless login — Customers — ana@example.com (flw_…)", from the flow's first event."""
+    first = store.events(flow_id=rec.flow_id, limit=1)
+    if not first:
+        return f"{rec.flow_id} via {rec.provider}"
+    e = first[0]
+    try:
+        what = UseCase(e.use_case).label
+    except ValueError:
+        what = e.use_case or "flow"
+    return f"{what} — {e.site} — {e.user or 'no user'} ({rec.flow_id})"
 
 
 # -- one entry -------------------------------------------------------------------------------

@@ -164,3 +164,9 @@ def test_real_callouts_through_the_http_handler_export_clean(tmp_path: Path) -> 
     assert otp in revealed.getvalue()
     assert problems(json.loads(revealed.getvalue())) == []
     engine.close()
+
+
+def test_each_flow_is_a_page_named_after_what_happened(planted: Planted) -> None:
+    pages = {p["id"]: p["title"] for p in _har(planted)["log"]["pages"]}
+    assert pages[planted.login_flow] == (
+        f"Verification method registration — Customers — ana@example.com ({planted.login_flow})")
