@@ -90,6 +90,8 @@ class FlagsModel(QAbstractTableModel):
             return f
         if role == Qt.ItemDataRole.TextAlignmentRole and flag:
             return int(Qt.AlignmentFlag.AlignCenter)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{u.username} · {u.license.value} · mobile {u.mobile or 'none'}"
         if role == USER_ROLE:
             return u
         return None
@@ -155,9 +157,10 @@ class FlagsPanel(QWidget):
         self.table.setAlternatingRowColors(True)
         head = self.table.horizontalHeader()
         head.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        head.setStretchLastSection(True)
-        for c, width in enumerate((160, 110, 92)):
-            self.table.setColumnWidth(c, width)
+        head.setSectionResizeMode(FlagsModel.COL_USER, QHeaderView.ResizeMode.Stretch)
+        self.table.setColumnHidden(FlagsModel.COL_LICENSE, True)  # in the tooltip instead
+        for c in (FlagsModel.COL_USER_VERIFIED, FlagsModel.COL_ADMIN_VERIFIED):
+            head.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
         self.table.selectionModel().currentRowChanged.connect(lambda cur, _p: self._on_pick(cur))
         self.history = QTableWidget(0, 4)
         self.history.setObjectName("historyTable")
@@ -223,4 +226,5 @@ class FlagsPanel(QWidget):
                                       h.identifier)):
                 self.history.setItem(i, c, QTableWidgetItem(text))
         self.history.resizeColumnsToContents()
+        self.history.horizontalHeader().setStretchLastSection(True)
         self.history_shown.emit(user_id)

@@ -7,8 +7,6 @@ from typing import Any
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QToolBar, QToolButton, QWidget
 
-from otp_bench.gui import theme
-
 ABOUT = """<h3>otp-bench</h3>
 <p>A testbench for Salesforce Experience Cloud custom one-time-password delivery providers
 (<code>Auth.CustomOneTimePasswordDeliveryHandler</code>): walk every login and registration flow
@@ -151,11 +149,8 @@ def _fill_recent(w: Any, menu: Any) -> None:
 
 
 def set_theme(w: Any, scheme: str) -> None:
-    from PySide6.QtWidgets import QApplication
-
-    theme.apply(QApplication.instance(), scheme)  # type: ignore[arg-type]
+    w.apply_theme(scheme)
     w.settings.setValue("theme", scheme)
-    w.site_pane._apply_site()
 
 
 def start_recording(w: Any, recorder_cls: Any, path: str | None) -> None:

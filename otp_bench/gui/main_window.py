@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -87,11 +87,7 @@ class MainWindow(QMainWindow):
             "log": self._dock("Live log", self.log, Qt.DockWidgetArea.BottomDockWidgetArea),
         }
         self.splitDockWidget(self.docks["phone"], self.docks["flags"], Qt.Orientation.Vertical)
-        self.resizeDocks([self.docks["workspace"]], [270], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.docks["phone"]], [440], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.docks["phone"], self.docks["flags"]], [560, 300],
-                         Qt.Orientation.Vertical)
-        self.resizeDocks([self.docks["log"]], [300], Qt.Orientation.Vertical)
+        self._sized = False
 
         self.clock = ClockWidget(self.tasks)
         self.mock = MockController(self.tasks, self)
@@ -295,6 +291,33 @@ class MainWindow(QMainWindow):
 
     # -- state -----------------------------------------------------------------------------
 
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        if not self._sized:  # dock sizes only hold once the window has its real size
+            self._sized = True
+            if self.settings.value("windowState") is None:
+                QTimer.singleShot(0, self.default_dock_sizes)
+
+    def default_dock_sizes(self) -> None:
+        h = self.height()
+        self.resizeDocks([self.docks["workspace"]], [290], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.docks["phone"]], [420], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.docks["log"]], [max(260, h * 34 // 100)], Qt.Orientation.Vertical)
+        self.resizeDocks([self.docks["phone"], self.docks["flags"]], [h * 36 // 100, h * 30 // 100],
+                         Qt.Orientation.Vertical)
+
+    def apply_theme(self, scheme: str) -> None:
+        """Switch light/dark/system and re-render what holds colours in HTML."""
+        from PySide6.QtWidgets import QApplication
+
+        from otp_bench.gui import theme
+
+        theme.apply(QApplication.instance(), scheme)  # type: ignore[arg-type]
+        self.site_pane._apply_site()
+        self.phone.restyle()
+        self.log.inspector.restyle()
+        self.headless_pane.restyle()
+
     def _remember(self, path: str) -> None:
         recent = [p for p in (self.settings.value("recent", []) or []) if p != path]
         self.settings.setValue("recent", [path, *recent][:8])
@@ -315,6 +338,7 @@ class MainWindow(QMainWindow):
             dock.setFloating(False)
             dock.show()
         self.settings.remove("windowState")
+        self.default_dock_sizes()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.settings.setValue("geometry", self.saveGeometry())

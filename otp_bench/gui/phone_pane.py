@@ -200,6 +200,9 @@ class PhonePane(QWidget):
             self.list_layout.insertWidget(1 + i, b)
             self.bubbles.append(b)
 
+    def restyle(self) -> None:
+        self._render()
+
     def _append(self, messages: list[Any]) -> None:
         self.empty.setVisible(not self._messages)
         for m in messages:

@@ -43,7 +43,7 @@ def _save(widget: QWidget, out: Path, name: str) -> None:
 
 def take_screenshots(app: QApplication, directory: str, db_url: str | None) -> int:
     from otp_bench.domain.vocabulary import UseCase
-    from otp_bench.gui.main_window import TAB_EDITOR, TAB_HEADLESS, MainWindow
+    from otp_bench.gui.main_window import MainWindow
 
 
     out = Path(directory)
@@ -67,41 +67,50 @@ def take_screenshots(app: QApplication, directory: str, db_url: str | None) -> i
     sp.flow.setCurrentIndex(sp.flow.findData(UseCase.PASSWORDLESS_LOGIN))
     page = sp.pages[UseCase.PASSWORDLESS_LOGIN]
     page.username.setText("ana@example.com")
+    _save(sp, out, "site_login")
     page.button.click()
+    _wait(w.phone.refreshed)
     _wait_idle(w)
+    _settle(200)
+    _select_last_flow(w, "delivery")
     _wait_idle(w)
+    _settle()
+    _save(w, out, "main_window")  # the code page, the masked code on the phone, the chain
+    _save(w.phone, out, "phone")
     code = w.phone.latest_code()
     if code:
         w.fill_code(code)
         sp.code_page.button.click()
         _wait_idle(w)
     _settle(300)
-    _select_last_flow(w)
+    _save(sp, out, "site_logged_in")
+    ana = w.engine.store.user_by_username("ana@example.com")
+    for r in range(w.flags.model.rowCount()):
+        if w.flags.model.index(r, 0).data() == ana.username:
+            w.flags.table.selectRow(r)
     _wait_idle(w)
     _settle()
-    _save(w, out, "main_window")
-    _save(sp, out, "site_pane")
-    _save(w.phone, out, "phone")
-    _save(w.log, out, "live_log")
     _save(w.flags, out, "flags")
-    w.tabs.setCurrentIndex(TAB_HEADLESS)
+    _select_last_flow(w, "flags_changed")
+    _wait_idle(w)
     _settle()
-    _save(w.headless_pane, out, "headless_client")
-    twilio = next((p for p in w.engine.store.providers()), None)
-    w.open_editor("provider", twilio)
+    _save(w.log, out, "live_log")
+    _refusal(w, out)
+    _headless(w, out)
+    w.open_editor("provider", None)
     _preset(w, "twilio")
+    w.editor.name.setText("twilio-sandbox")
     _settle()
     _save(w.editor_host, out, "provider_editor")
-    w.open_editor("user", w.engine.store.user_by_username("ana@example.com"))
+    w.open_editor("user", w.engine.store.user_by_username("ben@example.com"))
     _settle()
     _save(w.editor_host, out, "user_editor")
-    w.tabs.setCurrentIndex(TAB_EDITOR)
-    theme.apply(app, "dark")
-    sp._apply_site()
     w.tabs.setCurrentIndex(0)
+    w.apply_theme("dark")
+    _wait_idle(w)
     _settle()
     _save(w, out, "main_window_dark")
-    theme.apply(app, "light")
+    w.apply_theme("light")
     w.shutdown()
     w.deleteLater()
     tmp.cleanup()
@@ -109,14 +118,50 @@ def take_screenshots(app: QApplication, directory: str, db_url: str | None) -> i
     return 0
 
 
-def _select_last_flow(w: Any) -> None:
+def _select_last_flow(w: Any, kind: str) -> None:
     w.log.model.flush()
     view = w.log.shown_model
     for r in range(view.rowCount() - 1, -1, -1):
         row = view.index(r, 0).data(ROW_ROLE)
-        if row is not None and row.kind == "delivery":
+        if row is not None and row.kind == kind:
             w.log.table.selectRow(r)
             return
+
+
+def _refusal(w: Any, out: Path) -> None:
+    """A delivery failure: what the end user sees, and the operator's reason next to it."""
+    from otp_bench.domain.vocabulary import UseCase
+
+    sp = w.site_pane
+    sp.site.setCurrentIndex(sp.site.findText("Initech Support"))
+    sp.flow.setCurrentIndex(sp.flow.findData(UseCase.PASSWORDLESS_LOGIN))
+    sp.restart()
+    sp.pages[UseCase.PASSWORDLESS_LOGIN].username.setText("ana@example.com")
+    sp.pages[UseCase.PASSWORDLESS_LOGIN].button.click()
+    _wait_idle(w)
+    _settle()
+    _save(sp, out, "site_delivery_failed")
+    sp.site.setCurrentIndex(sp.site.findText("Acme Customers"))
+
+
+def _headless(w: Any, out: Path) -> None:
+    from otp_bench.gui.main_window import TAB_HEADLESS
+
+    w.tabs.setCurrentIndex(TAB_HEADLESS)
+    hp = w.headless_pane
+    hp.site.setCurrentIndex(hp.site.findText("Acme Customers"))
+    hp.username.setText("ben@example.com")
+    hp.init_button.click()
+    _wait_idle(w, 20000)
+    _wait(w.phone.refreshed)
+    code = w.phone.latest_code()
+    if code and hp.step == "code":
+        hp.code.setText(code)
+        hp.authorize_button.click()
+        _wait_idle(w, 20000)
+    hp.code.clear()  # a used code, but screenshots get shared: never show one
+    _settle()
+    _save(hp, out, "headless_client")
 
 
 def _preset(w: Any, name: str) -> None:

@@ -124,10 +124,13 @@ class HttpSection(QWidget):
             "one_time_password, default_text, user_id, network_id, experience_id, sender, "
             "user.*, site.*, credentials.*; filters e164, national, digits, tojson)", self.body)
         add("form", "Form fields", self.form_fields)
-        lay.addWidget(label("PREVIEW — rendered from sample values; credentials shown as ‹key›",
-                            "section"))
-        lay.addWidget(self.preview_state)
-        lay.addWidget(self.preview)
+        self.preview_box = QWidget()  # the editor places it (a side column)
+        pb = QVBoxLayout(self.preview_box)
+        pb.setContentsMargins(0, 0, 0, 0)
+        pb.addWidget(label("LIVE PREVIEW — the request rendered from sample values; credentials "
+                           "shown as ‹key›, never in clear", "section"))
+        pb.addWidget(self.preview_state)
+        pb.addWidget(self.preview, 1)
         add("rules", "Result mapping (first rule that holds wins; then 2xx → SUCCESS, transport "
             "error → EXCEPTION, else PROVIDER_ERROR)", self.rules)
 

@@ -66,10 +66,13 @@ class ProviderEditor(EditorBase):
         self.channel_warning.setObjectName("channelWarning")
         self.form.addWidget(self.channel_warning)
         self.channel.currentIndexChanged.connect(self._on_channel)
-        self.verified_only = QCheckBox("Send only to verified numbers (best practice; refuses "
-                                       "unverified numbers with INVALID_PHONE_NUMBER, no callout)")
+        self.verified_only = QCheckBox("Send only to verified numbers")
+        self.verified_only.setObjectName("verifiedOnly")
         self.verified_only.setChecked(p.verified_only)
         self.form.addWidget(self.verified_only)
+        self.form.addWidget(label("Best practice: Salesforce doesn't verify the number before a "
+                                  "custom provider sends. On: unverified numbers get "
+                                  "INVALID_PHONE_NUMBER, with no callout.", "muted"))
         self.countries = self.field("country_allow_list", "Country allow-list",
                                     QLineEdit(", ".join(p.country_allow_list)),
                                     "Region codes such as US, GB, DE; empty allows all. Others "
@@ -78,7 +81,10 @@ class ProviderEditor(EditorBase):
         self.section("HTTP handler")
         self.http = HttpSection(p.http, dict(p.credentials), self.fields)
         self.form.addWidget(self.http)
-        self.section("Send test")
+        self.side_panel.show()
+        self.side.addWidget(self.http.preview_box, 3)
+        self.side.addWidget(label("SEND TEST — one real sendOneTimePassword call with a random "
+                                  "code; a delivered code lands on the phone", "section"))
         row = QWidget()
         rl = QHBoxLayout(row)
         rl.setContentsMargins(0, 0, 0, 0)
@@ -90,12 +96,12 @@ class ProviderEditor(EditorBase):
         self.test_button.clicked.connect(self.send_test)
         rl.addWidget(self.test_number, 1)
         rl.addWidget(self.test_button)
-        self.form.addWidget(row)
+        self.side.addWidget(row)
         self.test_result = QTextBrowser()
         self.test_result.setObjectName("testResult")
         self.test_result.setMinimumHeight(160)
         self.test_result.hide()
-        self.form.addWidget(self.test_result)
+        self.side.addWidget(self.test_result, 2)
         self.kind.currentIndexChanged.connect(self._on_kind)
         self.delete_button.setVisible(not self.is_new)
         self._on_kind()
@@ -106,6 +112,7 @@ class ProviderEditor(EditorBase):
         http = ProviderKind(self.kind.currentData()) is ProviderKind.HTTP
         self.fields["result"].setVisible(not http)
         self.http.setVisible(http)
+        self.http.preview_box.setVisible(http)
 
     def _on_channel(self) -> None:
         warning = Channel(self.channel.currentData()).security_warning

@@ -93,6 +93,9 @@ class FlowInspector(QWidget):
         self.browser.setHtml(html)
         self.shown.emit(row.flow_id or "")
 
+    def restyle(self) -> None:
+        self.show_row(self._row)
+
     def _on_reveal(self, on: bool) -> None:
         if on:
             answer = QMessageBox.question(

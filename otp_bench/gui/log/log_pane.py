@@ -79,7 +79,7 @@ class LogPane(QWidget):
         head = self.table.horizontalHeader()
         head.setStretchLastSection(True)
         head.setHighlightSections(False)
-        for col, width in enumerate((96, 120, 150, 170, 58, 104, 150, 70)):
+        for col, width in enumerate((96, 120, 150, 170, 80, 104, 150, 70)):
             self.table.setColumnWidth(col, width)
         self._connect_selection()
         self.table.verticalScrollBar().valueChanged.connect(self._on_scroll)

@@ -246,6 +246,9 @@ class HeadlessPane(QWidget):
         self.status.setText(f"<b>{type(exc).__name__}</b>: {exc}")
         self._set_step("init")
 
+    def restyle(self) -> None:
+        self.view.setHtml(render_exchanges(self._exchanges))
+
     def _add(self, ex: Any) -> None:
         self._exchanges.append(ex)
         self.view.setHtml(render_exchanges(self._exchanges))

@@ -54,6 +54,7 @@ class Page(QWidget):
         self.body = QVBoxLayout(self)
         self.body.setContentsMargins(28, 24, 28, 24)
         self.body.setSpacing(12)
+        self.body.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.body.addWidget(self.title)
         if subtitle:
             self.body.addWidget(self.subtitle)
@@ -206,11 +207,13 @@ class EndPage(Page):
         )
 
 
+CARD_WIDTH = 400
+
+
 class Card(QFrame):
     """The white card the pages sit on."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setProperty("role", "card")
-        self.setMaximumWidth(440)
-        self.setMinimumWidth(360)
+        self.setFixedWidth(CARD_WIDTH)

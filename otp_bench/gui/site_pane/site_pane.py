@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from otp_bench.domain.vocabulary import License, Reason, UseCase
 from otp_bench.gui.site_pane import messages as msg
 from otp_bench.gui.site_pane.pages import (
+    CARD_WIDTH,
     AddMobilePage,
     Card,
     CodePage,
@@ -97,6 +98,8 @@ class SitePane(QWidget):
         self.stack = QStackedWidget()
         self.stack.addWidget(self.code_page)
         self.stack.addWidget(self.end_page)
+        self.code_page.installEventFilter(self)
+        self.end_page.installEventFilter(self)
         self.code_page.submitted.connect(self._on_verify)
         self.code_page.resend_clicked.connect(self._on_resend)
         self.end_page.restart.connect(self.restart)
@@ -116,7 +119,7 @@ class SitePane(QWidget):
         cl.addWidget(self.stack)
         self.operator = QFrame()
         self.operator.setProperty("role", "operator")
-        self.operator.setMaximumWidth(440)
+        self.operator.setFixedWidth(330)
         self.operator_text = QLabel()
         self.operator_text.setObjectName("operatorNote")
         self.operator_text.setWordWrap(True)
@@ -135,8 +138,13 @@ class SitePane(QWidget):
         col.setSpacing(14)
         col.addWidget(self.header)
         col.addSpacing(18)
-        col.addWidget(card, 0, Qt.AlignmentFlag.AlignHCenter)
-        col.addWidget(self.operator, 0, Qt.AlignmentFlag.AlignHCenter)
+        row = QHBoxLayout()  # the end user's card, and next to it what the operator is told
+        row.setSpacing(18)
+        row.addStretch(1)
+        row.addWidget(card, 0, Qt.AlignmentFlag.AlignTop)
+        row.addWidget(self.operator, 0, Qt.AlignmentFlag.AlignTop)
+        row.addStretch(1)
+        col.addLayout(row)
         col.addStretch(1)
         self.frame = QFrame()
         self.frame.setObjectName("siteFrame")
@@ -152,7 +160,7 @@ class SitePane(QWidget):
         lay.setSpacing(8)
         lay.addLayout(chrome)
         lay.addWidget(self.frame, 1)
-        self.site.currentIndexChanged.connect(lambda _i: self._apply_site())
+        self.site.currentIndexChanged.connect(lambda _i: (self._apply_site(), self.restart()))
         self.flow.currentIndexChanged.connect(lambda _i: self.restart())
         self._apply_site()
         self.restart()
@@ -217,6 +225,7 @@ class SitePane(QWidget):
         if uc not in self.pages:
             page = _PAGE_TYPES[uc]()
             page.submitted.connect(self._on_start)
+            page.installEventFilter(self)
             self.stack.addWidget(page)
             self.pages[uc] = page
         return self.pages[uc]
@@ -237,8 +246,21 @@ class SitePane(QWidget):
             policy = QSizePolicy.Policy.Preferred if w is page else QSizePolicy.Policy.Ignored
             w.setSizePolicy(policy, policy)
         self.stack.setCurrentWidget(page)
-        self.stack.adjustSize()
+        self._fit()
         self.page_changed.emit(self.page_name)
+
+    def _fit(self) -> None:
+        """Size the card to the shown page: wrapped text needs its height for the card's fixed
+        width, which a stacked widget never asks its page for."""
+        page = self.stack.currentWidget()
+        if page is not None:
+            self.stack.setFixedHeight(page.heightForWidth(CARD_WIDTH) if page.hasHeightForWidth()
+                                      else page.sizeHint().height())
+
+    def eventFilter(self, obj: Any, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.LayoutRequest and obj is self.stack.currentWidget():
+            self._fit()  # an error line appeared or went: the card follows
+        return False
 
     def _set_busy(self, busy: bool) -> None:
         for page in (*self.pages.values(), self.code_page):

@@ -24,6 +24,7 @@ class Field(QWidget):
         self.editor = editor
         self.label = QLabel(label)
         self.label.setProperty("role", "section")
+        self.label.setWordWrap(True)
         self.error = QLabel()
         self.error.setProperty("role", "error")
         self.error.setWordWrap(True)
