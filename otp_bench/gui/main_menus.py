@@ -86,6 +86,7 @@ def build_toolbar(w: Any) -> QToolBar:
     tb.addSeparator()
     mock = QToolButton()
     mock.setObjectName("mockToggle")
+    w.mock_button = mock
     mock.setText("Mock provider")
     mock.setCheckable(True)
     mock.setToolTip("Start or stop the loopback mock SMS provider")
@@ -93,6 +94,7 @@ def build_toolbar(w: Any) -> QToolBar:
     w.mock.status_changed.connect(lambda t: _sync_toggle(mock, "stopped" not in t))
     tb.addWidget(mock)
     faults = QToolButton()
+    faults.setObjectName("faultsButton")
     faults.setText("Faults…")
     faults.setToolTip("Inject faults per provider into the mock (latency, errors, drops…)")
     faults.clicked.connect(lambda: edit_faults(w))
@@ -121,8 +123,9 @@ def edit_faults(w: Any) -> None:
         w.statusBar().showMessage("Start the mock provider first.", 5000)
         return
     dlg = FaultsDialog(w.mock.keys(), w)
-    if dlg.exec():
-        w.mock.set_faults(dlg.key.currentText(), dlg.faults())
+    dlg.accepted.connect(lambda: w.mock.set_faults(dlg.key.currentText(), dlg.faults()))
+    w.faults_dialog = dlg
+    dlg.open()
 
 
 def new_workspace(w: Any) -> None:

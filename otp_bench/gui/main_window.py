@@ -229,7 +229,7 @@ class MainWindow(QMainWindow):
             return
         from otp_bench.gui.editors import factory
 
-        editor = factory.make_editor(kind, obj, self.tasks, self.engine)
+        editor = factory.make_editor(kind, obj, self.tasks, self.engine, self.mock)
         if self.editor is not None:
             self.editor_host.removeWidget(self.editor)
             self.editor.deleteLater()

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import choose, click, idle
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from otp_bench.gui.main_window import TAB_EDITOR
+from tests.gui.helpers import choose, click, idle
 
 
 def _open(qtbot: Any, w: Any, kind: str, name: str) -> Any:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import choose, click, fill_code_from_phone, last_message_id
-
 from otp_bench.domain.vocabulary import UseCase
 from otp_bench.gui.main_window import TAB_HEADLESS
+from tests.gui.helpers import choose, click, fill_code_from_phone, last_message_id
 
 
 def _open(qtbot: Any, w: Any, flow: UseCase) -> Any:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import click
-
 from otp_bench.domain.vocabulary import UseCase
 from otp_bench.gui.log import log_pane
 from otp_bench.gui.log.log_filter import LogFilterProxy
 from otp_bench.gui.log.log_model import ROW_ROLE, LogTableModel
+from tests.gui.helpers import click
 
 
 def _login(engine: Any, site: str = "Acme Customers", user: str = "ana@example.com") -> Any:

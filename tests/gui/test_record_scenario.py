@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from conftest import choose, click, fill_code_from_phone, idle, last_message_id
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit, QPushButton
 
 from otp_bench.domain.vocabulary import UseCase
 from otp_bench.scenario.cli import run_files
+from tests.gui.helpers import choose, click, fill_code_from_phone, idle, last_message_id
 
 
 def _start(qtbot: Any, w: Any, site: str, flow: UseCase) -> Any:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import choose, click, fill_code_from_phone, idle, last_message_id
 from PySide6.QtCore import Qt
 
 from otp_bench.domain.vocabulary import UseCase
+from tests.gui.helpers import choose, click, fill_code_from_phone, idle, last_message_id
 
 
 def _start(qtbot: Any, w: Any, site: str, flow: UseCase) -> Any:

@@ -7,7 +7,7 @@ from typing import Any
 from otp_bench.gui.editors.base import EditorBase
 
 
-def make_editor(kind: str, obj: Any, tasks: Any, engine: Any) -> EditorBase:
+def make_editor(kind: str, obj: Any, tasks: Any, engine: Any, mock: Any = None) -> EditorBase:
     if kind == "site":
         from otp_bench.gui.editors.site_editor import SiteEditor
 
@@ -19,7 +19,7 @@ def make_editor(kind: str, obj: Any, tasks: Any, engine: Any) -> EditorBase:
     if kind == "provider":
         from otp_bench.gui.editors.provider_editor import ProviderEditor
 
-        return ProviderEditor(tasks, engine, obj)
+        return ProviderEditor(tasks, engine, obj, mock=mock)
     if kind == "settings":
         from otp_bench.gui.editors.settings_editor import SettingsEditor
 

@@ -101,7 +101,12 @@ class HttpSection(QWidget):
 
         add("preset", "Preset", prow, "Fills the whole config from the vendor's documented API. "
             "Add credentials and a sender; point the base URL at the mock or the vendor.")
-        add("base_url", "Endpoint base URL", self.base_url)
+        brow = QWidget()
+        self.base_row = QHBoxLayout(brow)
+        self.base_row.setContentsMargins(0, 0, 0, 0)
+        self.base_row.addWidget(self.base_url, 1)
+        add("base_url", "Endpoint base URL", brow)
+        fields["base_url"].editor = self.base_url
         row = QFormLayout()
         row.addRow("Path (template)", self.path)
         row.addRow("Method", self.method)

@@ -35,7 +35,7 @@ _REGION = re.compile(r"^[A-Z]{2}$")
 
 class ProviderEditor(EditorBase):
     def __init__(self, tasks: Any, engine: Any, provider: ProviderConfig | None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, mock: Any = None) -> None:
         title = "New provider" if provider is None else f"Provider · {provider.name}"
         super().__init__(tasks, engine, title, parent)
         self.provider = provider or ProviderConfig(id=new_id(PROVIDER_PREFIX), name="")
@@ -81,6 +81,17 @@ class ProviderEditor(EditorBase):
         self.section("HTTP handler")
         self.http = HttpSection(p.http, dict(p.credentials), self.fields)
         self.form.addWidget(self.http)
+        self.mock = mock
+        self.use_mock = QPushButton("Use the loopback mock")
+        self.use_mock.setObjectName("useMock")
+        self.use_mock.setToolTip("Point the base URL at the bench's mock provider (started if "
+                                 "needed); its faults for this provider are keyed by its name")
+        self.use_mock.clicked.connect(self._use_mock)
+        self.use_mock.setVisible(mock is not None)
+        self._waiting_for_mock = False
+        if mock is not None:
+            mock.started.connect(self._on_mock_started)
+        self.http.base_row.addWidget(self.use_mock)
         self.side_panel.show()
         self.side.addWidget(self.http.preview_box, 3)
         self.side.addWidget(label("SEND TEST — one real sendOneTimePassword call with a random "
@@ -107,6 +118,26 @@ class ProviderEditor(EditorBase):
         self._on_kind()
         self._on_channel()
         self.finish()
+
+    def _use_mock(self) -> None:
+        if self.mock is None:
+            return
+        if not self.mock.running:
+            self._waiting_for_mock = True
+            self.mock.start()
+            return
+        self._fill_mock_url()
+
+    def _on_mock_started(self, _url: str) -> None:
+        if self._waiting_for_mock:
+            self._waiting_for_mock = False
+            self._fill_mock_url()
+
+    def _fill_mock_url(self) -> None:
+        key = self.name.text().strip() or "otp-bench"
+        url = self.mock.url_for(key)
+        if url:
+            self.http.base_url.setText(url)
 
     def _on_kind(self) -> None:
         http = ProviderKind(self.kind.currentData()) is ProviderKind.HTTP

@@ -33,9 +33,10 @@ def _load_mock_class() -> Any:
 
 
 class MockController(QObject):
-    """Signals: status_changed(text) — the status bar's mock label; error(str)."""
+    """Signals: status_changed(text) for the status bar; started(base_url); error(str)."""
 
     status_changed = Signal(str)
+    started = Signal(str)
     error = Signal(str)
 
     def __init__(self, tasks: Any, parent: QObject | None = None) -> None:
@@ -76,6 +77,7 @@ class MockController(QObject):
     def _started(self, res: tuple[Any, str]) -> None:
         self._mock, self.base_url = res
         self.status_changed.emit(f"Mock provider: {self.base_url}")
+        self.started.emit(self.base_url)
 
     def _failed(self, exc: BaseException) -> None:
         self.status_changed.emit("Mock provider: stopped")
