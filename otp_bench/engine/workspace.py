@@ -9,9 +9,10 @@ import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from otp_bench.delivery.http_config import validate_http
 from otp_bench.domain.events import Event, SiteHandlerSwitched, WorkspaceChanged
 from otp_bench.domain.ids import PROVIDER_PREFIX, SITE_PREFIX, USER_PREFIX, new_id
-from otp_bench.domain.model import ProviderConfig, Settings, Site, User
+from otp_bench.domain.model import ProviderConfig, ProviderKind, Settings, Site, User
 from otp_bench.domain.phone import PhoneError, parse_phone
 
 if TYPE_CHECKING:
@@ -153,6 +154,9 @@ class WorkspaceOps:
     def save_provider(self, provider: ProviderConfig) -> ProviderConfig:
         if not provider.name.strip():
             raise ValidationError("name", "a provider needs a name")
+        if provider.kind is ProviderKind.HTTP:
+            for fld, message in validate_http(provider.http):
+                raise ValidationError(f"http.{fld}", message)
         old = next((p for p in self.store.providers() if p.id == provider.id), None)
         self.store.save_provider(provider)
         if old is not None and old.name != provider.name:

@@ -164,3 +164,12 @@ def test_workspace_edits_are_events(engine: Engine) -> None:
     kinds = [(r.kind, r.data.get("what"), r.data.get("name")) for r in engine.store.events()]
     assert ("workspace", "site", "Shop") in kinds
     assert ("workspace", "user", "ana@example.com") in kinds
+
+
+def test_an_http_provider_with_a_broken_config_is_refused_naming_the_field(engine: Engine) -> None:
+    from otp_bench.domain.model import ProviderKind
+
+    with pytest.raises(ValidationError) as info:
+        engine.new_provider("broken", kind=ProviderKind.HTTP, http={"base_url": "ftp://x"})
+    assert info.value.field == "http.base_url"
+    assert engine.store.provider_by_name("broken") is None

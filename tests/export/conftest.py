@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 
+from otp_bench.delivery.presets import preset_http
 from otp_bench.domain.callout import CalloutRecord, HttpMessage, RawExchange
 from otp_bench.domain.model import ProviderKind, Settings
 from otp_bench.domain.vocabulary import DeliveryResult
@@ -84,8 +85,7 @@ def plant(engine: Engine) -> tuple[str, str]:
     engine.new_provider("scripted-ok", result=DeliveryResult.SUCCESS)
     engine.new_provider(
         "twilio-sandbox", kind=ProviderKind.HTTP,
-        http={"base_url": "https://api.twilio.com", "preset": "twilio",
-              "auth": {"kind": "basic", "username": "account_sid", "password": "auth_token"}},
+        http=preset_http("twilio", sender="+15005550006"),
         credentials={"account_sid": ACCOUNT_SID, "auth_token": AUTH_TOKEN, "api_key": API_KEY},
     )
     site = engine.new_site("Customers", handler="scripted-ok", url_prefix="customers")
