@@ -1,0 +1,1 @@
+"""Workspace editors: org settings, sites, users, providers."""

@@ -1,0 +1,1 @@
+"""The live log: its table model, filter proxy, view and flow inspector."""

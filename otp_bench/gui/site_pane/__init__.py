@@ -1,0 +1,1 @@
+"""The mock Experience Cloud site and the headless client pane."""

@@ -7,6 +7,8 @@ bench assumption (the platform's exact strings vary by locale and release).
 
 from __future__ import annotations
 
+from typing import Any
+
 from otp_bench.domain.vocabulary import Reason, UseCase
 
 END_USER: dict[Reason, str] = {
@@ -55,3 +57,15 @@ def mask_phone(e164: str | None) -> str:
     if not e164:
         return "your mobile phone"
     return f"{e164[:2]} ••• ••• {e164[-4:]}"
+
+
+def delivery_note(out: Any) -> str:
+    """The operator's view of a successful init: identifier, handler, result, callouts."""
+    parts = [f"Init <b>ok</b> · identifier <code>{out.identifier}</code>",
+             f"Delivered by <b>{out.handler}</b>: <b>{out.delivery.value}</b>"]
+    if out.callouts:
+        c = out.callouts[-1]
+        parts.append(f"{len(out.callouts)} callout(s), last HTTP {c.status} in "
+                     f"{c.elapsed_ms:.0f} ms")
+    parts += [f"⚠ {w}" for w in out.warnings]
+    return "<br>".join(parts)

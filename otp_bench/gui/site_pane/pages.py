@@ -6,6 +6,8 @@ the fields. Object names are stable: tests type into them like a user would.
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -17,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from otp_bench.domain.vocabulary import License
+from otp_bench.domain.vocabulary import License, UseCase
 from otp_bench.gui.widgets.forms import Field, label
 
 
@@ -217,3 +219,22 @@ class Card(QFrame):
         super().__init__(parent)
         self.setProperty("role", "card")
         self.setFixedWidth(CARD_WIDTH)
+
+
+BROWSER_FLOWS = (
+    UseCase.PASSWORDLESS_LOGIN, UseCase.VERIFICATION, UseCase.SELF_REGISTRATION,
+    UseCase.PASSWORDLESS_REGISTRATION, UseCase.VERIFICATION_METHOD_REGISTRATION,
+)
+PATHS = {
+    UseCase.PASSWORDLESS_LOGIN: "s/login/passwordless", UseCase.VERIFICATION: "s/login",
+    UseCase.SELF_REGISTRATION: "s/login/SelfRegister",
+    UseCase.PASSWORDLESS_REGISTRATION: "s/login/SelfRegister?passwordless=1",
+    UseCase.VERIFICATION_METHOD_REGISTRATION: "s/settings/verification-methods",
+}
+PAGE_TYPES: dict[UseCase, Any] = {
+    UseCase.PASSWORDLESS_LOGIN: PasswordlessLoginPage,
+    UseCase.VERIFICATION: PasswordLoginPage,
+    UseCase.SELF_REGISTRATION: lambda: RegisterPage(with_password=True),
+    UseCase.PASSWORDLESS_REGISTRATION: lambda: RegisterPage(with_password=False),
+    UseCase.VERIFICATION_METHOD_REGISTRATION: AddMobilePage,
+}

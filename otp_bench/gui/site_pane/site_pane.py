@@ -29,34 +29,15 @@ from PySide6.QtWidgets import (
 from otp_bench.domain.vocabulary import License, Reason, UseCase
 from otp_bench.gui.site_pane import messages as msg
 from otp_bench.gui.site_pane.pages import (
+    BROWSER_FLOWS,
     CARD_WIDTH,
-    AddMobilePage,
+    PAGE_TYPES,
+    PATHS,
     Card,
     CodePage,
     EndPage,
-    PasswordlessLoginPage,
-    PasswordLoginPage,
-    RegisterPage,
 )
 from otp_bench.gui.widgets.forms import label
-
-BROWSER_FLOWS = (
-    UseCase.PASSWORDLESS_LOGIN, UseCase.VERIFICATION, UseCase.SELF_REGISTRATION,
-    UseCase.PASSWORDLESS_REGISTRATION, UseCase.VERIFICATION_METHOD_REGISTRATION,
-)
-_PATHS = {
-    UseCase.PASSWORDLESS_LOGIN: "s/login/passwordless", UseCase.VERIFICATION: "s/login",
-    UseCase.SELF_REGISTRATION: "s/login/SelfRegister",
-    UseCase.PASSWORDLESS_REGISTRATION: "s/login/SelfRegister?passwordless=1",
-    UseCase.VERIFICATION_METHOD_REGISTRATION: "s/settings/verification-methods",
-}
-_PAGE_TYPES: dict[UseCase, Any] = {
-    UseCase.PASSWORDLESS_LOGIN: PasswordlessLoginPage,
-    UseCase.VERIFICATION: PasswordLoginPage,
-    UseCase.SELF_REGISTRATION: lambda: RegisterPage(with_password=True),
-    UseCase.PASSWORDLESS_REGISTRATION: lambda: RegisterPage(with_password=False),
-    UseCase.VERIFICATION_METHOD_REGISTRATION: AddMobilePage,
-}
 
 
 class SitePane(QWidget):
@@ -216,14 +197,14 @@ class SitePane(QWidget):
     def _update_address(self) -> None:
         site = self.current_site
         prefix = (site.url_prefix or "site") if site else "site"
-        self.address.setText(f"https://{prefix}.my.site.com/{_PATHS[self.use_case]}")
+        self.address.setText(f"https://{prefix}.my.site.com/{PATHS[self.use_case]}")
 
     # -- navigation ------------------------------------------------------------------------
 
     def page(self, uc: UseCase) -> Any:
         """The start page of ``uc`` (created the first time it's needed)."""
         if uc not in self.pages:
-            page = _PAGE_TYPES[uc]()
+            page = PAGE_TYPES[uc]()
             page.submitted.connect(self._on_start)
             page.installEventFilter(self)
             self.stack.addWidget(page)
@@ -331,7 +312,7 @@ class SitePane(QWidget):
             until = self._engine.clock.now() + timedelta(seconds=ttl)
             self.code_page.prepare(msg.mask_phone(out.phone),
                                    f"The code is valid until {until:%H:%M:%S} (bench time).")
-            self._operator(self._delivery_note(out))
+            self._operator(msg.delivery_note(out) + self._log_link())
             self._go(self.code_page)
             return
         if out.reason in (Reason.INVALID_PHONE_NUMBER, Reason.USERNAME_TAKEN):
@@ -348,16 +329,6 @@ class SitePane(QWidget):
                 f"{out.delivery.meaning}."
         self._operator(note + self._log_link())
         self._go(self.end_page)
-
-    def _delivery_note(self, out: Any) -> str:
-        parts = [f"Init <b>ok</b> · identifier <code>{out.identifier}</code>",
-                 f"Delivered by <b>{out.handler}</b>: <b>{out.delivery.value}</b>"]
-        if out.callouts:
-            c = out.callouts[-1]
-            parts.append(f"{len(out.callouts)} callout(s), last HTTP {c.status} in "
-                         f"{c.elapsed_ms:.0f} ms")
-        parts += [f"⚠ {w}" for w in out.warnings]
-        return "<br>".join(parts) + self._log_link()
 
     def _log_link(self) -> str:
         return "<br><a href='log'>Show this flow in the log</a>"
