@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
 from otp_bench.gui.flags_panel import FlagsPanel
 from otp_bench.gui.log.log_pane import LogPane
 from otp_bench.gui.phone_pane import PhonePane
-from otp_bench.gui.site_pane.headless_pane import HeadlessPane
 from otp_bench.gui.site_pane.site_pane import SitePane
 from otp_bench.gui.tasks import TaskRunner
 from otp_bench.gui.widgets.clock import ClockWidget
@@ -58,15 +57,17 @@ class MainWindow(QMainWindow):
         self.editor: QWidget | None = None
 
         self.site_pane = SitePane(self.tasks)
-        self.headless_pane = HeadlessPane(self.tasks)
+        self._headless: Any = None  # built the first time its tab opens: startup paints sooner
         self.editor_host = QStackedWidget()
         self.editor_host.addWidget(self._editor_placeholder())
         self.tabs = QTabWidget()
         self.tabs.setObjectName("centralTabs")
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.site_pane, "Mock site")
-        self.tabs.addTab(self.headless_pane, "Headless client")
+        self.tabs.addTab(QWidget(), "Headless client")
         self.tabs.addTab(self.editor_host, "Workspace editor")
+        self.tabs.currentChanged.connect(
+            lambda i: self.headless_pane if i == TAB_HEADLESS else None)
         self.first_run = self._first_run_banner()
         central = QWidget()
         cl = QVBoxLayout(central)
@@ -123,6 +124,27 @@ class MainWindow(QMainWindow):
         self.addDockWidget(area, dock)
         return dock
 
+    @property
+    def headless_pane(self) -> Any:
+        """The headless client pane (created, and put in its tab, on first use)."""
+        if self._headless is None:
+            from otp_bench.gui.site_pane.headless_pane import HeadlessPane
+
+            pane = HeadlessPane(self.tasks)
+            self._headless = pane
+            current = self.tabs.currentIndex()
+            self.tabs.blockSignals(True)
+            old = self.tabs.widget(TAB_HEADLESS)
+            self.tabs.removeTab(TAB_HEADLESS)
+            self.tabs.insertTab(TAB_HEADLESS, pane, "Headless client")
+            self.tabs.setCurrentIndex(current)
+            self.tabs.blockSignals(False)
+            old.deleteLater()
+            if self.engine is not None:
+                pane.set_engine(self.engine)
+                pane.set_sites(self.engine.store.sites())
+        return self._headless
+
     def _editor_placeholder(self) -> QWidget:
         w = QWidget()
         lay = QVBoxLayout(w)
@@ -173,7 +195,8 @@ class MainWindow(QMainWindow):
             self.bridge.detach()
             self.bridge.deleteLater()
         if old is not None:
-            self.headless_pane.close_client()
+            if self._headless is not None:
+                self._headless.close_client()
             self.tasks.run(old.close, title="Closing the workspace")
         from otp_bench.gui.bridge import EngineBridge  # the domain's event types load here
 
@@ -183,9 +206,10 @@ class MainWindow(QMainWindow):
         self.bridge.workspace_changed.connect(lambda _b: self.refresh_workspace())
         self.bridge.inbox_changed.connect(self.phone.refresh)
         self.bridge.clock_changed.connect(self.clock.refresh)
-        for pane in (self.site_pane, self.headless_pane, self.phone, self.flags, self.log,
+        for pane in (self.site_pane, self._headless, self.phone, self.flags, self.log,
                      self.clock, self.mock):
-            pane.set_engine(engine)
+            if pane is not None:
+                pane.set_engine(engine)
         path = engine.store.path
         self.status_workspace.setText(f"Workspace: {path or engine.store.url}")
         self.setWindowTitle(f"otp-bench — {path.name if path else 'workspace'}")
@@ -202,7 +226,8 @@ class MainWindow(QMainWindow):
         sites, users, providers = store.sites(), store.users(), store.providers()
         self.tree.populate(store.settings(), sites, users, providers)
         self.site_pane.set_sites(sites)
-        self.headless_pane.set_sites(sites)
+        if self._headless is not None:
+            self._headless.set_sites(sites)
         self.flags.set_users(users)
         self.first_run.setVisible(not sites and not users)
         self.workspace_refreshed.emit()
@@ -256,7 +281,7 @@ class MainWindow(QMainWindow):
         if self.site_pane.fill_code(code):
             self.tabs.setCurrentIndex(TAB_SITE)
             return
-        if self.headless_pane.fill_code(code):
+        if self._headless is not None and self._headless.fill_code(code):
             self.tabs.setCurrentIndex(TAB_HEADLESS)
             return
         self.statusBar().showMessage("No code page is waiting for a code.", 5000)
@@ -316,7 +341,8 @@ class MainWindow(QMainWindow):
         self.site_pane._apply_site()
         self.phone.restyle()
         self.log.inspector.restyle()
-        self.headless_pane.restyle()
+        if self._headless is not None:
+            self._headless.restyle()
 
     def _remember(self, path: str) -> None:
         recent = [p for p in (self.settings.value("recent", []) or []) if p != path]
@@ -350,7 +376,9 @@ class MainWindow(QMainWindow):
         """Stop workers and close the workspace (app exit, tests)."""
         if self.bridge is not None:
             self.bridge.detach()
-        client, self.headless_pane._client = self.headless_pane._client, None
+        client = None
+        if self._headless is not None:
+            client, self._headless._client = self._headless._client, None
         mock, self.mock._mock = self.mock._mock, None
         self.tasks.shutdown(wait=True)
         for thing in (client, mock):
