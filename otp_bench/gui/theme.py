@@ -46,6 +46,9 @@ def apply(app: QApplication, scheme: str = "system") -> str:
     global _current
     _current = system_scheme() if scheme == "system" else scheme
     app.setStyle("Fusion")
+    font = app.font()
+    font.setPixelSize(13)
+    app.setFont(font)
     t = tokens()
     if t:
         app.setPalette(_palette(t))
