@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from otp_bench.delivery.presets import preset_http
 from otp_bench.domain.flags import Flags
 from otp_bench.domain.model import OtpPolicy, ProviderConfig, ProviderKind, Settings, User
 from otp_bench.domain.vocabulary import Channel, DeliveryResult, License, UseCase
@@ -30,7 +31,7 @@ def test_a_reopened_workspace_shows_everything(tmp_path: Path) -> None:
                         default_text="Code {otp} for {site}", callout_timeout_seconds=20)
     eng.save_settings(settings)
     provider = eng.new_provider(
-        "twilio", kind=ProviderKind.HTTP, http={"endpoint": "https://api.twilio.com"},
+        "twilio", kind=ProviderKind.HTTP, http=preset_http("twilio", sender="+15005550006"),
         credentials={"account_sid": "AC123", "auth_token": TOKEN}, channel=Channel.WHATSAPP,
         verified_only=True, country_allow_list=("US", "GB"),
     )
