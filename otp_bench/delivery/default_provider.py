@@ -6,9 +6,26 @@ import time
 
 from otp_bench.delivery.base import DEFAULT_PROVIDER_NAME, DeliveryReport, Inbox
 from otp_bench.domain.phone import PhoneError, parse_phone
-from otp_bench.domain.vocabulary import DeliveryResult
+from otp_bench.domain.vocabulary import Channel, DeliveryResult
 
 SALESFORCE_SENDER = "Salesforce"
+
+
+def land_on_phone(
+    inbox: Inbox, phone_number: str, text: str, otp: str, *, sender: str, via: str, note: str,
+    channel: Channel = Channel.SMS,
+) -> DeliveryReport:
+    """Deliver ``text`` straight to the phone: what every no-callout handler does on SUCCESS."""
+    started = time.perf_counter()
+    try:
+        phone = parse_phone(phone_number)
+    except PhoneError as exc:
+        return DeliveryReport(DeliveryResult.INVALID_PHONE_NUMBER, note=str(exc))
+    message = inbox.deliver(phone.e164, text, sender=sender, via=via, channel=channel, otp=otp)
+    return DeliveryReport(
+        DeliveryResult.SUCCESS, message=message, note=note,
+        elapsed_ms=(time.perf_counter() - started) * 1000,
+    )
 
 
 class SalesforceDefaultProvider:
@@ -28,18 +45,8 @@ class SalesforceDefaultProvider:
         network_id: str,
         experience_id: str,
     ) -> DeliveryReport:
-        started = time.perf_counter()
-        try:
-            phone = parse_phone(phone_number)
-        except PhoneError as exc:
-            return DeliveryReport(DeliveryResult.INVALID_PHONE_NUMBER, note=str(exc))
-        message = self._inbox.deliver(
-            phone.e164, default_text, sender=SALESFORCE_SENDER, via=self.name,
-            otp=one_time_password,
-        )
-        return DeliveryReport(
-            DeliveryResult.SUCCESS,
-            message=message,
+        return land_on_phone(
+            self._inbox, phone_number, default_text, one_time_password,
+            sender=SALESFORCE_SENDER, via=self.name,
             note="delivered by the simulated Salesforce default provider (no callout)",
-            elapsed_ms=(time.perf_counter() - started) * 1000,
         )

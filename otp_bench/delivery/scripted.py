@@ -5,10 +5,8 @@
 
 from __future__ import annotations
 
-import time
-
 from otp_bench.delivery.base import DeliveryReport, Inbox
-from otp_bench.domain.phone import PhoneError, parse_phone
+from otp_bench.delivery.default_provider import land_on_phone
 from otp_bench.domain.vocabulary import Channel, DeliveryResult
 
 
@@ -30,20 +28,9 @@ class ScriptedHandler:
         network_id: str,
         experience_id: str,
     ) -> DeliveryReport:
-        started = time.perf_counter()
         if self._result is not DeliveryResult.SUCCESS:
             return DeliveryReport(self._result, note=f"scripted handler returns {self._result}")
-        try:
-            phone = parse_phone(phone_number)
-        except PhoneError as exc:
-            return DeliveryReport(DeliveryResult.INVALID_PHONE_NUMBER, note=str(exc))
-        message = self._inbox.deliver(
-            phone.e164, default_text, sender=self.name, via=self.name,
-            channel=self._channel, otp=one_time_password,
-        )
-        return DeliveryReport(
-            DeliveryResult.SUCCESS,
-            message=message,
-            note="scripted handler: no callout",
-            elapsed_ms=(time.perf_counter() - started) * 1000,
+        return land_on_phone(
+            self._inbox, phone_number, default_text, one_time_password, sender=self.name,
+            via=self.name, channel=self._channel, note="scripted handler: no callout",
         )
