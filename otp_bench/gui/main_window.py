@@ -235,6 +235,8 @@ class MainWindow(QMainWindow):
             self._headless.set_sites(sites)
         self.flags.set_users(users)
         self.first_run.setVisible(not sites and not users)
+        engine = self.engine
+        self.tasks.run(lambda: _warm_handlers(engine), title="Preparing handlers")
         self.workspace_refreshed.emit()
 
     def load_sample(self) -> None:
@@ -393,3 +395,18 @@ class MainWindow(QMainWindow):
         if self.engine is not None:
             self.engine.close()
             self.engine = None
+
+
+def _warm_handlers(engine: Any) -> None:
+    """Build every site's handler once, off the GUI thread, right after the workspace opens.
+
+    The first build imports the HTTP stack and compiles templates: C calls that hold the GIL for
+    tens of milliseconds. Done here, the operator's first flow (or a burst of them) doesn't stall
+    the event loop. A broken provider config is reported by the flow that uses it, not here.
+    """
+    for site in engine.store.sites():
+        if site.handler:
+            try:
+                engine.handler_for(site)
+            except Exception:
+                continue

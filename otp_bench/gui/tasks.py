@@ -8,7 +8,10 @@ tests and the status bar use instead of sleeping.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import threading
 import traceback
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -21,6 +24,14 @@ log = logging.getLogger(__name__)
 # Enough workers for many concurrent slow callouts (each flow blocks one worker while the provider
 # answers); SQLite writes are serialised by the store's own lock, so more workers cost nothing.
 MAX_WORKERS = 32
+WORKER_NICE = 10
+
+
+def _lower_priority() -> None:
+    """Workers yield the CPU to the GUI thread: when a burst of flows competes for the GIL and
+    two cores, the event loop still gets its turn (Linux: a per-thread nice value)."""
+    with contextlib.suppress(AttributeError, OSError):  # elsewhere: only latency suffers
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), WORKER_NICE)
 
 
 class TaskRunner(QObject):
@@ -39,7 +50,8 @@ class TaskRunner(QObject):
 
     def __init__(self, parent: QObject | None = None, max_workers: int = MAX_WORKERS) -> None:
         super().__init__(parent)
-        self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="otp-bench")
+        self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="otp-bench",
+                                        initializer=_lower_priority)
         self._pending = 0
         self._closed = False
         self._deliver.connect(self._on_deliver, Qt.ConnectionType.QueuedConnection)
