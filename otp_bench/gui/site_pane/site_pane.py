@@ -366,11 +366,13 @@ class SitePane(QWidget):
             title, text = msg.SUCCESS_TITLE[self.use_case]
             self.end_page.show_result(True, title, text)
             fb, fa = res.flags_before, res.flags_after
-            self._operator(
-                f"Verify <b>SUCCESS</b> · flags user_verified {fb.user_verified} → "
-                f"<b>{fa.user_verified}</b>, admin_verified {fb.admin_verified} → "
-                f"<b>{fa.admin_verified}</b>" + self._log_link()
-            )
+
+            def flag(name: str) -> str:
+                b, a = getattr(fb, name), getattr(fa, name)
+                return f"{name} {str(b).lower()} → <b>{str(a).lower()}</b>"
+
+            self._operator(f"Verify <b>SUCCESS</b> · {flag('user_verified')}, "
+                           f"{flag('admin_verified')}" + self._log_link())
             self._go(self.end_page)
             return
         text = msg.end_user_text(res.reason)
