@@ -77,3 +77,41 @@ def test_twilio_on_the_loopback_mock_then_a_fault(qtbot: Any, window: Any) -> No
         click(qtbot, page.button)
     assert not sp.end_page.ok
     assert "PROVIDER_ERROR" in sp.operator_text.text()
+
+
+def test_inspector_masks_the_callout_until_the_operator_reveals(qtbot: Any, window: Any,
+                                                                 monkeypatch: Any) -> None:
+    from dataclasses import replace
+
+    from PySide6.QtWidgets import QMessageBox
+
+    from otp_bench.delivery.presets import get_preset, preset_http
+    from otp_bench.domain.model import ProviderKind
+
+    w = window
+    with qtbot.waitSignal(w.mock.started, timeout=10000):
+        click(qtbot, w.mock_button)
+    e = w.engine  # set-up through the engine; what's checked is what the inspector shows
+    e.new_provider("twilio-mock", kind=ProviderKind.HTTP,
+                   http=preset_http("twilio", base_url=w.mock.url_for("twilio-mock")),
+                   credentials=dict(get_preset("twilio").example_credentials))
+    e.save_site(replace(e.store.site_by_name("Globex Partners"), handler="twilio-mock"))
+    out = e.start(UseCase.PASSWORDLESS_LOGIN, "Globex Partners", "ana@example.com")
+    assert out.ok, out.detail
+    code = e.store.inbox(out.phone)[-1].otp
+    last = e.store.events(newest_first=True, limit=1)[0].id
+    qtbot.waitUntil(lambda: w.log.model.newest_id == last)
+    with qtbot.waitSignal(w.log.inspector.shown, timeout=5000):
+        w.show_flow_in_log(out.flow_id)
+    text = w.log.inspector.browser.toPlainText()
+    assert "Messages.json" in text and "HTTP 201" in text
+    assert code not in text
+    token = get_preset("twilio").example_credentials.get("auth_token", "")
+    assert not token or token not in text
+
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: QMessageBox.StandardButton.Yes)
+    with qtbot.waitSignal(w.log.inspector.shown, timeout=5000):
+        click(qtbot, w.log.inspector.reveal)
+    revealed = w.log.inspector.browser.toPlainText()
+    assert "Revealed" in revealed and code in revealed
