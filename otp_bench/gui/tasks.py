@@ -84,6 +84,8 @@ class TaskRunner(QObject):
         future, on_done, on_error, title = item
         self._pending -= 1
         try:
+            if future.cancelled():  # dropped at shutdown: nobody waits for it any more
+                return
             exc = future.exception()
             if exc is None:
                 if on_done is not None:

@@ -60,3 +60,15 @@ def empty_window(qtbot: Any, tmp_path: Path, empty_engine: Engine) -> Iterator[A
     w = _window(qtbot, tmp_path, empty_engine)
     yield w
     w.shutdown()
+
+
+@pytest.fixture(autouse=True)
+def _no_dangling_workers() -> Iterator[None]:
+    """A test that leaves a worker, the mock provider or the headless server running fails."""
+    import threading
+
+    before = {t.ident for t in threading.enumerate()}
+    yield
+    left = [t.name for t in threading.enumerate()
+            if t.ident not in before and t.is_alive() and t.name.startswith("otp-bench")]
+    assert not left, f"threads outlived the test: {left}"
