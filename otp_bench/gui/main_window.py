@@ -219,7 +219,7 @@ class MainWindow(QMainWindow):
         self.refresh_workspace()
         # Everything loaded so far (Qt wrappers, SQLAlchemy, httpx, uvicorn) lives as long as the
         # app: move it out of the collector's reach, or a full collection walking it pauses every
-        # thread, the GUI's included, for 30-90 ms.
+        # thread, the GUI's included, for 30-90 ms. (Unfrozen at shutdown, so it can be freed.)
         gc.freeze()
         self.engine_ready.emit()
 
@@ -395,6 +395,7 @@ class MainWindow(QMainWindow):
         if self.engine is not None:
             self.engine.close()
             self.engine = None
+        gc.unfreeze()
 
 
 def _warm_handlers(engine: Any) -> None:
