@@ -31,6 +31,7 @@ from otp_bench.gui.log.log_pane import LogPane
 from otp_bench.gui.phone_pane import PhonePane
 from otp_bench.gui.site_pane.site_pane import SitePane
 from otp_bench.gui.tasks import TaskRunner
+from otp_bench.gui.warmup import warm_handlers
 from otp_bench.gui.widgets.clock import ClockWidget
 from otp_bench.gui.widgets.forms import label
 from otp_bench.gui.widgets.mock_control import MockController
@@ -236,7 +237,7 @@ class MainWindow(QMainWindow):
         self.flags.set_users(users)
         self.first_run.setVisible(not sites and not users)
         engine = self.engine
-        self.tasks.run(lambda: _warm_handlers(engine), title="Preparing handlers")
+        self.tasks.run(lambda: warm_handlers(engine), title="Preparing handlers")
         self.workspace_refreshed.emit()
 
     def load_sample(self) -> None:
@@ -397,17 +398,3 @@ class MainWindow(QMainWindow):
             self.engine = None
         gc.unfreeze()
 
-
-def _warm_handlers(engine: Any) -> None:
-    """Build every site's handler once, off the GUI thread, right after the workspace opens.
-
-    The first build imports the HTTP stack and compiles templates: C calls that hold the GIL for
-    tens of milliseconds. Done here, the operator's first flow (or a burst of them) doesn't stall
-    the event loop. A broken provider config is reported by the flow that uses it, not here.
-    """
-    for site in engine.store.sites():
-        if site.handler:
-            try:
-                engine.handler_for(site)
-            except Exception:
-                continue
