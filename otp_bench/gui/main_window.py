@@ -14,12 +14,9 @@ from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QDockWidget,
-    QFrame,
-    QHBoxLayout,
     QLabel,
     QMainWindow,
     QMessageBox,
-    QPushButton,
     QStackedWidget,
     QTabWidget,
     QVBoxLayout,
@@ -32,8 +29,8 @@ from otp_bench.gui.phone_pane import PhonePane
 from otp_bench.gui.site_pane.site_pane import SitePane
 from otp_bench.gui.tasks import TaskRunner
 from otp_bench.gui.warmup import warm_handlers
+from otp_bench.gui.widgets.banners import editor_placeholder, first_run_banner
 from otp_bench.gui.widgets.clock import ClockWidget
-from otp_bench.gui.widgets.forms import label
 from otp_bench.gui.widgets.mock_control import MockController
 from otp_bench.gui.workspace_tree import WorkspaceTree
 
@@ -61,7 +58,7 @@ class MainWindow(QMainWindow):
         self.site_pane = SitePane(self.tasks)
         self._headless: Any = None  # built the first time its tab opens: startup paints sooner
         self.editor_host = QStackedWidget()
-        self.editor_host.addWidget(self._editor_placeholder())
+        self.editor_host.addWidget(editor_placeholder())
         self.tabs = QTabWidget()
         self.tabs.setObjectName("centralTabs")
         self.tabs.setDocumentMode(True)
@@ -70,7 +67,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.editor_host, "Workspace editor")
         self.tabs.currentChanged.connect(
             lambda i: self.headless_pane if i == TAB_HEADLESS else None)
-        self.first_run = self._first_run_banner()
+        self.first_run = first_run_banner(self.load_sample)
         central = QWidget()
         cl = QVBoxLayout(central)
         cl.setContentsMargins(0, 0, 0, 0)
@@ -147,33 +144,6 @@ class MainWindow(QMainWindow):
                 pane.set_sites(self.engine.store.sites())
         return self._headless
 
-    def _editor_placeholder(self) -> QWidget:
-        w = QWidget()
-        lay = QVBoxLayout(w)
-        lay.addStretch(1)
-        lab = label("Pick a site, user or provider in the Workspace tree to edit it, or use "
-                    "+ Site / + User / + Provider.", "muted")
-        lab.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        lay.addWidget(lab)
-        lay.addStretch(1)
-        return w
-
-    def _first_run_banner(self) -> QFrame:
-        f = QFrame()
-        f.setObjectName("firstRun")
-        f.setProperty("role", "note")
-        lay = QHBoxLayout(f)
-        lay.setContentsMargins(14, 10, 14, 10)
-        lay.addWidget(label("<b>This workspace is empty.</b> Load the sample workspace — three "
-                            "branded sites, scripted providers and users covering every flag "
-                            "combination — and walk a passwordless login in a minute.", ""), 1)
-        b = QPushButton("Load sample workspace")
-        b.setObjectName("loadSample")
-        b.setProperty("primary", True)
-        b.clicked.connect(self.load_sample)
-        lay.addWidget(b)
-        f.hide()
-        return f
 
     # -- workspace lifecycle -------------------------------------------------------------------
 
