@@ -130,6 +130,7 @@ class MainWindow(QMainWindow):
             from otp_bench.gui.site_pane.headless_pane import HeadlessPane
 
             pane = HeadlessPane(self.tasks)
+            pane.show_log.connect(self.filter_log)
             self._headless = pane
             current = self.tabs.currentIndex()
             self.tabs.blockSignals(True)
@@ -263,6 +264,11 @@ class MainWindow(QMainWindow):
             self.tabs.setCurrentIndex(TAB_HEADLESS)
             return
         self.statusBar().showMessage("No code page is waiting for a code.", 5000)
+
+    def filter_log(self, text: str) -> None:
+        self.docks["log"].show()
+        self.log.filter.setText(text)
+        self.log.set_filter(text)
 
     def show_flow_in_log(self, flow_id: str) -> None:
         self.docks["log"].show()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from otp_bench.domain.vocabulary import UseCase
+from otp_bench.gui.log.log_model import ROW_ROLE
 from otp_bench.gui.main_window import TAB_HEADLESS
 from tests.gui.helpers import choose, click, fill_code_from_phone, last_message_id
 
@@ -60,3 +61,18 @@ def test_headless_registration(qtbot: Any, window: Any) -> None:
     assert hp.step == "done"
     assert "user-registration" in hp.view.toPlainText()
     assert w.engine.store.user_by_username("hana@example.com") is not None
+
+
+def test_a_refused_init_looks_like_success_but_the_log_has_the_reason(qtbot: Any,
+                                                                      window: Any) -> None:
+    w = window  # ivan has an internal licence: refused, yet the API answers with a decoy
+    hp = _open(qtbot, w, UseCase.HEADLESS_PASSWORDLESS_LOGIN)
+    qtbot.keyClicks(hp.username, "ivan@acme.example.com")
+    click(qtbot, hp.init_button)
+    qtbot.waitUntil(lambda: hp.step == "code", timeout=15000)
+    assert hp._exchanges[0].ok and hp.identifier.text()
+    qtbot.waitUntil(lambda: any(r.result == "internal_user" for r in w.log.model.rows))
+    hp.status.linkActivated.emit("log")  # the "live log" link in the pane's status line
+    qtbot.waitUntil(lambda: w.log.shown_model is w.log.proxy)
+    shown = [w.log.proxy.index(i, 0).data(ROW_ROLE) for i in range(w.log.proxy.rowCount())]
+    assert any(r.result == "internal_user" for r in shown)

@@ -7,6 +7,7 @@ names, ``ConflictError`` under the name, ``NeedsConfirmation`` asks the operator
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -115,7 +116,7 @@ class EditorBase(QWidget):
         self.banner.hide()
 
     def show_error(self, field: str, message: str) -> None:
-        key = field.split(".")[0] if field not in self.fields else field
+        key = re.split(r"[.\[]", field)[0] if field not in self.fields else field
         target = self.fields.get(field) or self.fields.get(key)
         if target is not None:
             target.set_error(message)

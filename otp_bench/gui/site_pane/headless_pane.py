@@ -41,6 +41,7 @@ class HeadlessPane(QWidget):
 
     exchanged = Signal(object)
     step_changed = Signal(str)
+    show_log = Signal(str)  # filter text for the live log: the engine's side of this flow
 
     def __init__(self, tasks: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -71,6 +72,8 @@ class HeadlessPane(QWidget):
         self.status = label("", "muted")
         self.status.setObjectName("hlStatus")
         self.status.setTextFormat(Qt.TextFormat.RichText)
+        self.status.linkActivated.connect(
+            lambda _l: self.show_log.emit(f"{self.username.text().strip()} headless"))
 
         form = QFormLayout()
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
@@ -204,8 +207,9 @@ class HeadlessPane(QWidget):
         if ident:
             self.identifier.setText(ident)
             self.status.setText("Init answered with an identifier. The API answers refusals "
-                                "like successes (no account enumeration): the live log has the "
-                                "real outcome. Enter the code from the phone.")
+                                "like successes (no account enumeration): <a href='log'>the "
+                                "live log</a> has the real outcome. Enter the code from the "
+                                "phone.")
             self._set_step("code")
         else:
             self.status.setText(f"<b>Init failed</b>: HTTP {ex.status} {ex.error}")
