@@ -141,3 +141,14 @@ def test_first_run_offers_the_sample_workspace(qtbot: Any, empty_window: Any) ->
     idle(qtbot, w)
     qtbot.waitUntil(lambda: not w.first_run.isVisible(), timeout=5000)
     assert w.site_pane.site.count() >= 2
+
+
+def test_an_invalid_field_is_marked_and_clears_when_fixed(qtbot: Any, window: Any) -> None:
+    w = window
+    ed = _open(qtbot, w, "user", "cleo@example.com")
+    ed.mobile.clear()
+    qtbot.keyClicks(ed.mobile, "12")
+    assert ed.mobile.property("invalid") is True  # the red border's stylesheet hook
+    ed.mobile.clear()
+    qtbot.keyClicks(ed.mobile, "+44 7911 123456")
+    assert ed.mobile.property("invalid") is False

@@ -10,6 +10,7 @@ def set_invalid(widget: QWidget, message: str | None) -> None:
     widget.setToolTip(message or "")
     if bool(widget.property("invalid")) == bool(message):
         return  # re-polishing under a stylesheet is costly: only when the state flips
+    widget.setProperty("invalid", bool(message))
     style = widget.style()
     style.unpolish(widget)
     style.polish(widget)
