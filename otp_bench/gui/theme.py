@@ -17,6 +17,7 @@ from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
 STYLES = Path(__file__).resolve().parents[2] / "resources" / "styles"
+ICONS = STYLES.parent / "icons"
 _current = "light"
 
 
@@ -57,9 +58,10 @@ def apply(app: QApplication, scheme: str = "system") -> str:
         except OSError:
             template = ""
         # longest names first so @accent_text isn't eaten by @accent
-        names = sorted(t, key=len, reverse=True)
+        values = {**t, "icons": ICONS.as_posix()}
+        names = sorted(values, key=len, reverse=True)
         pattern = re.compile("@(" + "|".join(map(re.escape, names)) + ")")
-        app.setStyleSheet(pattern.sub(lambda m: t[m.group(1)], template))
+        app.setStyleSheet(pattern.sub(lambda m: values[m.group(1)], template))
     return _current
 
 
