@@ -80,4 +80,5 @@ class InProcessMock:
         self.state.set_account(key, credentials)
 
     def close(self) -> None:
+        self.state.close()  # first: queued messages are written while their loop still runs
         self.transport.close()
