@@ -31,6 +31,10 @@ test: lint test-core test-gui
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_engine.py
+	$(BIN)/python bench/bench_handler.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/bench_gui.py
+	$(BIN)/python bench/bench_export.py
+	$(BIN)/python bench/bench_mock.py
 
 screenshots: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/otp-bench --screenshot docs/screenshots
