@@ -8,31 +8,27 @@ from __future__ import annotations
 
 import logging
 import secrets
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from otp_bench.delivery.base import DeliveryHandler, DeliveryReport, serving_flow
 from otp_bench.domain.events import (
     DeliveryCompleted,
-    Event,
-    FlagsChanged,
     FlowStarted,
     HandlerCalled,
-    HistoryRecorded,
     InitRefused,
     OtpIssued,
-    UserRegistered,
-    VerifyAttempted,
 )
-from otp_bench.domain.flags import Flags, policy_for, requirement_met
-from otp_bench.domain.ids import USER_PREFIX, new_id
+from otp_bench.domain.flags import policy_for, requirement_met
 from otp_bench.domain.model import NewUser, Site, User
 from otp_bench.domain.phone import Phone, PhoneError, parse_phone
-from otp_bench.domain.vocabulary import DeliveryResult, License, Reason, UseCase, VerifyMessage
+from otp_bench.domain.vocabulary import DeliveryResult, Reason, UseCase
 from otp_bench.engine import otp
 from otp_bench.engine.outcomes import InitOutcome, VerifyOutcome
 from otp_bench.engine.states import FLOW_SPECS, FlowState, Step, advance, can
+from otp_bench.engine.step import StepLog
+from otp_bench.engine.verify import Verifier
 from otp_bench.store.activity import Challenge, FlowRecord, Tx
 
 if TYPE_CHECKING:
@@ -47,38 +43,10 @@ class NotFound(LookupError):
     """A site, user or flow the caller named doesn't exist."""
 
 
-@dataclass
-class _Step:
-    """Events of one step, written and published together."""
-
-    engine: Engine
-    flow_id: str
-    site: Site
-    username: str
-    use_case: UseCase
-    step: str
-    events: list[Event] = field(default_factory=list)
-
-    def emit(self, cls: type[Event], **kw: object) -> None:
-        self.events.append(
-            cls(  # type: ignore[call-arg]
-                at=self.engine.clock.now(), flow_id=self.flow_id, site=self.site.name,
-                user=self.username, use_case=self.use_case, step=self.step, **kw,
-            )
-        )
-
-    def history(self, tx: Tx, user_id: str | None, status: str, identifier: str) -> None:
-        tx.add_history(
-            at=self.engine.clock.now(), user_id=user_id, username=self.username,
-            site_id=self.site.id, use_case=self.use_case.value, status=status,
-            identifier=identifier,
-        )
-        self.emit(HistoryRecorded, status=status, identifier=identifier)
-
-
 class FlowRunner:
     def __init__(self, engine: Engine) -> None:
         self.e = engine
+        self._verifier = Verifier(engine)
 
     # -- init ------------------------------------------------------------------------------
 
@@ -101,7 +69,7 @@ class FlowRunner:
             username = new_user.username
         flow_id = "flw_" + secrets.token_hex(8)
         handler_name = e.handler_name(site)
-        st = _Step(e, flow_id, site, username, use_case, "init")
+        st = StepLog(e, flow_id, site, username, use_case, "init")
         st.emit(FlowStarted, provider=handler_name)
 
         phone: Phone | None = None
@@ -175,7 +143,7 @@ class FlowRunner:
         return tx.codes_issued_since(subject, now - timedelta(hours=1)) >= policy.max_codes_per_hour
 
     def _refuse(
-        self, tx: Tx, st: _Step, record: FlowRecord, reason: Reason, detail: str
+        self, tx: Tx, st: StepLog, record: FlowRecord, reason: Reason, detail: str
     ) -> InitOutcome:
         tx.update_flow(record.id, state=advance(FlowState.STARTED, Step.REFUSE).value,
                        init=reason.value)
@@ -190,7 +158,7 @@ class FlowRunner:
         )
 
     def _issue(
-        self, tx: Tx, st: _Step, record: FlowRecord, subject: str, now: datetime,
+        self, tx: Tx, st: StepLog, record: FlowRecord, subject: str, now: datetime,
         resend: bool = False,
     ) -> tuple[str, str]:
         policy = self.e.settings.otp
@@ -212,7 +180,7 @@ class FlowRunner:
         identifier: str, code: str, handler_name: str,
     ) -> InitOutcome:
         e = self.e
-        st = _Step(e, record.id, site, record.username, UseCase(record.use_case), "deliver")
+        st = StepLog(e, record.id, site, record.username, UseCase(record.use_case), "deliver")
         default_text = (
             e.settings.default_text.replace("{otp}", code).replace("{site}", site.name)
         )
@@ -284,7 +252,7 @@ class FlowRunner:
                 raise NotFound(f"flow {flow_id} is {state.value}; nothing to resend")
             user = e.store.user_by_id(record.user_id) if record.user_id else None
             phone = parse_phone(record.mobile or "")
-            st = _Step(e, flow_id, site, record.username, UseCase(record.use_case), "resend")
+            st = StepLog(e, flow_id, site, record.username, UseCase(record.use_case), "resend")
             subject = user.id if user else phone.e164
             now = e.clock.now()
             if self._rate_limited(tx, subject, now):
@@ -303,118 +271,12 @@ class FlowRunner:
             e.publish_after(tx, st.events)
         return self._deliver(record, site, user, phone, identifier, code, e.handler_name(site))
 
-    # -- verify ----------------------------------------------------------------------------
 
     def verify(self, flow_id: str, code: str) -> VerifyOutcome:
-        e = self.e
-        with e.store.transaction() as tx:
-            record = tx.flow(flow_id)
-            if record is None or record.identifier is None:
-                return VerifyOutcome(flow_id, False, VerifyMessage.FAILURE,
-                                     Reason.UNKNOWN_IDENTIFIER)
-            return self._verify(tx, record, record.identifier, code)
+        return self._verifier.verify(flow_id, code)
 
     def verify_identifier(self, identifier: str, code: str) -> VerifyOutcome:
-        with self.e.store.transaction() as tx:
-            ch = tx.challenge(identifier)
-            record = tx.flow(ch.flow_id) if ch else None
-            if record is None:
-                return VerifyOutcome(None, False, VerifyMessage.FAILURE, Reason.UNKNOWN_IDENTIFIER)
-            return self._verify(tx, record, identifier, code)
-
-    def _verify(self, tx: Tx, record: FlowRecord, identifier: str, code: str) -> VerifyOutcome:
-        e = self.e
-        site = e.find_site(record.site_id)
-        use_case = UseCase(record.use_case)
-        st = _Step(e, record.id, site, record.username, use_case, "verify")
-        ch = tx.challenge(identifier)
-        now = e.clock.now()
-        policy = e.settings.otp
-        user = e.store.user_by_id(record.user_id) if record.user_id else None
-        before = user.flags if user else None
-
-        def fail(reason: Reason, status: str, step: Step | None, attempt: int = 0,
-                 left: int | None = None) -> VerifyOutcome:
-            if step is not None and can(FlowState(record.state), step):
-                tx.update_flow(record.id, state=advance(FlowState(record.state), step).value,
-                               verify=reason.value)
-            else:
-                tx.update_flow(record.id, verify=reason.value)
-            st.emit(VerifyAttempted, identifier=identifier, success=False,
-                    message=VerifyMessage.FAILURE.value, reason=reason, attempt=attempt)
-            st.history(tx, record.user_id, status, identifier)
-            e.publish_after(tx, st.events)
-            return VerifyOutcome(record.id, False, VerifyMessage.FAILURE, reason,
-                                 record.user_id, before, before, attempts_left=left)
-
-        if ch is None or ch.invalidated == "delivery_failed":
-            return fail(Reason.UNKNOWN_IDENTIFIER, "Failed: unknown identifier", None)
-        if record.user_id is not None and user is None:  # deleted while the code was out
-            return fail(Reason.UNKNOWN_IDENTIFIER, "Failed: user no longer exists", None)
-        if identifier == record.identifier and record.state == FlowState.ISSUED.value:
-            # the handler is still running: init hasn't handed the identifier out yet, and a
-            # success here would be an illegal issued → verified transition
-            return fail(Reason.UNKNOWN_IDENTIFIER, "Failed: unknown identifier", None)
-        if ch.consumed_at is not None:
-            return fail(Reason.ALREADY_USED, "Failed: code already used", None)
-        if ch.invalidated == "attempts_exceeded":
-            return fail(Reason.ATTEMPTS_EXCEEDED, "Failed: too many attempts", None)
-        if ch.invalidated == "superseded":
-            return fail(Reason.INVALID_CODE, "Failed: code replaced by a newer one", None)
-        if now >= ch.expires_at:
-            return fail(Reason.EXPIRED, "Failed: code expired", Step.EXPIRE)
-        if not otp.matches(code.strip(), ch.salt, ch.code_hash):
-            failures = tx.count_failure(identifier)
-            if failures >= policy.max_failed_attempts:
-                tx.invalidate(identifier, "attempts_exceeded")
-                return fail(Reason.ATTEMPTS_EXCEEDED, "Failed: too many attempts", Step.LOCK,
-                            failures, 0)
-            return fail(Reason.INVALID_CODE, "Failed: invalid code", Step.WRONG_CODE, failures,
-                        policy.max_failed_attempts - failures)
-        if record.user_id is None and e.store.user_by_username(record.username) is not None:
-            # another registration for the same username verified first
-            return fail(Reason.USERNAME_TAKEN, "Failed: username taken", None)
-        if not tx.consume(identifier, now):
-            return fail(Reason.ALREADY_USED, "Failed: code already used", None)
-
-        post = policy_for(use_case, site.uses_custom).post
-        if user is None:  # registration: the user exists from now on
-            user = self._register(tx, st, record, site, post.apply(Flags()))
-            after = user.flags
-            st.emit(FlagsChanged, user_id=user.id, before=Flags(), after=after)
-        else:
-            after = post.apply(user.flags)
-            changes: dict[str, object] = {}
-            if record.mobile and record.mobile != user.mobile:
-                changes["mobile"] = record.mobile
-            if changes:
-                user = e.store.save_user(replace(user, **changes), tx)  # type: ignore[arg-type]
-            if after != user.flags:
-                user = e.store.set_flags(tx, user.id, after)
-            st.emit(FlagsChanged, user_id=user.id, before=before or Flags(), after=after)
-        tx.update_flow(record.id, state=advance(FlowState(record.state), Step.VERIFIED).value,
-                       verify=VerifyMessage.SUCCESS.value, user_id=user.id)
-        st.emit(VerifyAttempted, identifier=identifier, success=True,
-                message=VerifyMessage.SUCCESS.value)
-        st.history(tx, user.id, "Succeeded", identifier)
-        e.publish_after(tx, st.events)
-        auth_code = secrets.token_urlsafe(24) if use_case.is_headless else None
-        if auth_code:
-            e.remember_auth_code(auth_code, record.id, user.id)
-        return VerifyOutcome(record.id, True, VerifyMessage.SUCCESS, None, user.id,
-                             before or Flags(), after, auth_code)
-
-    def _register(self, tx: Tx, st: _Step, record: FlowRecord, site: Site, flags: Flags) -> User:
-        data = record.pending_user or {}
-        user = User(
-            id=new_id(USER_PREFIX), username=data["username"], license=License(data["license"]),
-            mobile=data["mobile"], first_name=data.get("first_name", ""),
-            last_name=data.get("last_name", ""), email=data.get("email", ""), flags=flags,
-            sites=frozenset({site.id}),
-        )
-        self.e.store.save_user(user, tx)
-        st.emit(UserRegistered, user_id=user.id)
-        return user
+        return self._verifier.verify_identifier(identifier, code)
 
 
 def _pending(new_user: NewUser, phone: Phone | None) -> dict[str, str]:
