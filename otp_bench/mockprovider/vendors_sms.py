@@ -23,9 +23,17 @@ from otp_bench.mockprovider.dialect import (
     new_id,
 )
 
+_rfc2822: tuple[int, str] = (0, "")
+
 
 def _now_rfc2822() -> str:
-    return format_datetime(datetime.now(UTC).replace(microsecond=0), usegmt=False)
+    # whole seconds: formatted once a second, not once a request (it showed under load)
+    global _rfc2822
+    now = datetime.now(UTC).replace(microsecond=0)
+    second = int(now.timestamp())
+    if _rfc2822[0] != second:
+        _rfc2822 = (second, format_datetime(now, usegmt=False))
+    return _rfc2822[1]
 
 
 def _digits(raw: str) -> str:
