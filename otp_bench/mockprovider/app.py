@@ -1,10 +1,11 @@
-"""The mock provider as one Starlette app: every dialect at its documented path, plus faults.
+"""The mock provider as one ASGI app: every dialect at its documented path, plus faults.
 
 Each dialect is served at its vendor's path and again under ``/~{key}/...``, so several providers
 of one run can share a server and still get their own faults and credentials (``key`` is usually
 the provider's name). Faults are looked up by that key, then by the dialect's name. Accepted
-messages go to the phone inbox (the store), never to an in-memory journal, so memory stays flat
-however long the server runs. ``GET /_bench/inbox?to=+1415...`` lets scripts read a phone.
+messages go to the phone inbox (the store, through one batching writer: ``inbox_writer``), never
+to an in-memory journal, so memory stays flat however long the server runs.
+``GET /_bench/inbox?to=+1415...`` lets scripts read a phone.
 """
 
 from __future__ import annotations

@@ -105,7 +105,10 @@ class InboxWriter:
                 except queue.Empty:
                     break
             if batch:
-                self._write(batch)
+                try:
+                    self._write(batch)
+                except Exception as exc:  # a bug here must not leave requests waiting forever
+                    self._answer(batch, [exc] * len(batch))
             for w in waiters:
                 w.set()
             if stop:
@@ -130,6 +133,9 @@ class InboxWriter:
                 except Exception as exc:  # answered to that request as a 500
                     results.append(exc)
         self.written += sum(1 for r in results if r is None)
+        self._answer(batch, results)
+
+    def _answer(self, batch: list[_Item], results: list[BaseException | None]) -> None:
         by_loop: dict[_Loop, list[tuple[asyncio.Future[None], BaseException | None]]] = {}
         for (_, loop, fut), r in zip(batch, results, strict=True):
             if loop is not None and fut is not None:

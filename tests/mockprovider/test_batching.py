@@ -155,3 +155,18 @@ def test_an_inbox_without_deliver_many_gets_one_call_per_message() -> None:
         writer.submit(NUMBERS[0], f"m{i}", sender="S", via="v")
     writer.close()
     assert [m.body for m in inbox.messages] == [f"m{i}" for i in range(5)]
+
+
+def test_vendor_paths_answer_as_before_and_the_rest_still_routes(store: Store) -> None:
+    # vendor paths skip Starlette's router: what a client sees must not change
+    with LoopbackMock(store) as mock, httpx.Client(base_url=mock.base_url) as client:
+        wrong_method = client.get(PATH)
+        assert wrong_method.status_code == 405
+        assert wrong_method.json() == {"error": "use POST"}
+        assert wrong_method.headers["content-type"] == "application/json"
+        mock.set_faults("mine", [{"error": "invalid_number"}])
+        keyed = client.post(mock.url_for("mine") + PATH, headers=AUTH,
+                            data={"To": NUMBERS[0], "From": "+15005550006", "Body": "hi"})
+        assert keyed.status_code == 400 and keyed.json()["code"] == 21211
+        assert client.get("/_bench/health").json()["ok"] is True
+        assert client.get("/nowhere").status_code == 404
