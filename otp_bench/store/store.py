@@ -8,7 +8,6 @@ never meet SQLITE_BUSY.
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -18,15 +17,12 @@ from pathlib import Path
 from typing import Any, cast
 
 import platformdirs
-from sqlalchemy import Engine, Table, bindparam, delete, func, select
+from sqlalchemy import Engine, Table, bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from otp_bench.domain.callout import CalloutRecord
-from otp_bench.domain.events import EventRecord
 from otp_bench.domain.flags import Flags
 from otp_bench.domain.model import (
-    HistoryEntry,
     InboxMessage,
     OtpPolicy,
     ProviderConfig,
@@ -40,9 +36,6 @@ from otp_bench.store import convert as cv
 from otp_bench.store.activity import Tx
 from otp_bench.store.db import open_engine, resolve_url, sqlite_path
 from otp_bench.store.orm import (
-    CalloutRow,
-    EventRow,
-    HistoryRow,
     InboxRow,
     KeyValue,
     MembershipRow,
@@ -50,6 +43,7 @@ from otp_bench.store.orm import (
     SiteRow,
     UserRow,
 )
+from otp_bench.store.queries import ActivityQueries
 from otp_bench.store.seal import Sealer, find_otp, mask_body, unmask_body
 from otp_bench.store.secret_store import choose_secret_store
 
@@ -65,7 +59,7 @@ class ConflictError(ValueError):
     """A save that clashes with existing data (e.g. a duplicate name); nothing was written."""
 
 
-class Store:
+class Store(ActivityQueries):
     def __init__(
         self, url: str | None = None, *, secrets: SecretStore | None = None,
         throwaway: bool = False,
@@ -344,81 +338,6 @@ class Store:
     def inbox_numbers(self) -> list[str]:
         with self.session() as s:
             return list(s.scalars(select(InboxRow.to).distinct().order_by(InboxRow.to)))
-
-    # -- activity queries ----------------------------------------------------------------------
-
-    def history(self, user_id: str | None = None, limit: int = 1000) -> list[HistoryEntry]:
-        q = select(HistoryRow).order_by(HistoryRow.id.desc()).limit(limit)
-        if user_id is not None:
-            q = q.where(HistoryRow.user_id == user_id)
-        with self.session() as s:
-            return [cv.history_from(r) for r in reversed(list(s.scalars(q)))]
-
-    def events(
-        self, *, after_id: int = 0, before_id: int | None = None, flow_id: str | None = None,
-        limit: int | None = None, newest_first: bool = False,
-    ) -> list[EventRecord]:
-        q = select(EventRow).where(EventRow.id > after_id)
-        if before_id is not None:
-            q = q.where(EventRow.id < before_id)
-        if flow_id is not None:
-            q = q.where(EventRow.flow_id == flow_id)
-        q = q.order_by(EventRow.id.desc() if newest_first else EventRow.id)
-        if limit is not None:
-            q = q.limit(limit)
-        with self.session() as s:
-            return [cv.event_from(r) for r in s.scalars(q)]
-
-    def iter_events(self, batch: int = 2000) -> Iterator[EventRecord]:
-        """All events, oldest first, read in batches so memory stays flat."""
-        last = 0
-        while True:
-            chunk = self.events(after_id=last, limit=batch)
-            if not chunk:
-                return
-            yield from chunk
-            last = chunk[-1].id or last
-
-    def event_count(self) -> int:
-        with self.session() as s:
-            return int(s.scalar(select(func.count()).select_from(EventRow)) or 0)
-
-    def seal_json(self, data: dict[str, Any]) -> bytes:
-        return self._sealer.seal(json.dumps(data))
-
-    def callouts(
-        self, *, flow_id: str | None = None, ids: Iterable[int] | None = None,
-        after_id: int = 0, limit: int | None = None, reveal: bool = False,
-    ) -> list[CalloutRecord]:
-        """Callouts as stored (redacted); ``reveal=True`` also unseals the raw exchange."""
-        q = select(CalloutRow).where(CalloutRow.id > after_id).order_by(CalloutRow.id)
-        if flow_id is not None:
-            q = q.where(CalloutRow.flow_id == flow_id)
-        if ids is not None:
-            q = q.where(CalloutRow.id.in_(list(ids)))
-        if limit is not None:
-            q = q.limit(limit)
-        with self.session() as s:
-            rows = list(s.scalars(q))
-        out = []
-        for r in rows:
-            rec = cv.callout_from(r)
-            if reveal and r.sealed_raw:
-                text = self._sealer.unseal(r.sealed_raw)
-                if text is not None:
-                    rec = replace(rec, raw=cv.raw_from(json.loads(text)))
-            out.append(rec)
-        return out
-
-    def flows(self, limit: int = 1000) -> list[dict[str, Any]]:
-        from otp_bench.store.orm import FlowRow
-
-        q = select(FlowRow).order_by(FlowRow.started_at.desc()).limit(limit)
-        with self.session() as s:
-            return [
-                {c.key: getattr(r, c.key) for c in FlowRow.__table__.columns}
-                for r in s.scalars(q)
-            ]
 
 
 def _settings_dict(s: Settings) -> dict[str, Any]:
