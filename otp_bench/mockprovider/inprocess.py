@@ -12,14 +12,13 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import threading
-from collections.abc import Iterable, Mapping
 from typing import Any
 
 import httpx
 
 from otp_bench.delivery.base import Inbox
-from otp_bench.mockprovider.app import MockState, create_app, route_key
-from otp_bench.mockprovider.faults import Fault
+from otp_bench.mockprovider.app import MockState, create_app
+from otp_bench.mockprovider.control import MockControl
 
 BASE_URL = "http://mock-provider.invalid"  # any host works: nothing is resolved
 
@@ -61,7 +60,7 @@ class InProcessTransport(httpx.BaseTransport):
             self._thread.join(timeout=5)
 
 
-class InProcessMock:
+class InProcessMock(MockControl):
     """The mock's controls without a server: faults, expected credentials, and a transport."""
 
     def __init__(self, inbox: Inbox) -> None:
@@ -69,15 +68,6 @@ class InProcessMock:
         self.app = create_app(self.state)
         self.transport = InProcessTransport(self.app)
         self.base_url = BASE_URL
-
-    def url_for(self, key: str) -> str:
-        return f"{self.base_url}/~{route_key(key)}"
-
-    def set_faults(self, key: str, faults: Iterable[Fault | Mapping[str, Any]]) -> None:
-        self.state.set_faults(key, faults)
-
-    def set_account(self, key: str, credentials: Mapping[str, str] | None) -> None:
-        self.state.set_account(key, credentials)
 
     def close(self) -> None:
         self.state.close()  # first: queued messages are written while their loop still runs

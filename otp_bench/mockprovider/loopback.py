@@ -10,15 +10,13 @@ from __future__ import annotations
 import logging
 import socket
 import threading
-from collections.abc import Iterable, Mapping
-from typing import Any
 
 import uvicorn
 
 from otp_bench.delivery.base import Inbox
 from otp_bench.delivery.redaction import install_log_filter
-from otp_bench.mockprovider.app import MockState, create_app, route_key
-from otp_bench.mockprovider.faults import Fault
+from otp_bench.mockprovider.app import MockState, create_app
+from otp_bench.mockprovider.control import MockControl
 
 
 class _QuietDrops(logging.Filter):
@@ -31,7 +29,7 @@ class _QuietDrops(logging.Filter):
 logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
 
 
-class LoopbackMock:
+class LoopbackMock(MockControl):
     def __init__(self, inbox: Inbox, *, host: str = "127.0.0.1") -> None:
         self.state = MockState(inbox)
         self.app = create_app(self.state)
@@ -88,18 +86,6 @@ class LoopbackMock:
             self._sock.close()
         self._server = self._thread = self._sock = None
         self.state.close()  # after the server: answers still in flight get their commits
-
-    def url_for(self, key: str) -> str:
-        """Base URL whose requests use ``key``'s faults and credentials."""
-        return f"{self.base_url}/~{route_key(key)}"
-
-    def set_faults(self, key: str, faults: Iterable[Fault | Mapping[str, Any]]) -> None:
-        """``key``: a provider key (see ``url_for``) or a dialect name such as ``twilio``."""
-        self.state.set_faults(key, faults)
-
-    def set_account(self, key: str, credentials: Mapping[str, str] | None) -> None:
-        """Credentials the mock expects for ``key``; without any it accepts well-formed ones."""
-        self.state.set_account(key, credentials)
 
     def __enter__(self) -> LoopbackMock:
         if not self.running:
