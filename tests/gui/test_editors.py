@@ -105,6 +105,7 @@ def test_provider_preset_fills_the_config_and_the_preview_masks_secrets(
     qtbot.waitUntil(lambda: "✓" in http.preview_state.text(), timeout=3000)
     preview = http.preview.toPlainText()
     assert "Messages.json" in preview and "‹" in preview
+    assert "Authorization: Basic base64(‹account_sid›:‹auth_token›)" in preview
     for secret in http.credentials.credentials().values():
         assert secret not in preview or len(secret) < 3
     http.body_format.setCurrentText("text")

@@ -6,6 +6,7 @@ is the sample ``123456``. Problems come back as text naming the field or templat
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 from urllib.parse import quote, quote_plus
 
@@ -38,10 +39,22 @@ def render_preview(http: dict[str, Any], credential_keys: list[str]) -> tuple[bo
         return False, str(exc)
     except Exception as exc:  # a preview must never take the editor down
         return False, f"{type(exc).__name__}: {exc}"
-    head = "\n".join(f"{k}: {v}" for k, v in req.headers)
+    head = "\n".join(f"{k}: {_readable_basic(v)}" for k, v in req.headers)
     body = req.content.decode("utf-8", "replace")
     text = f"{req.method} {req.url}\n{head}\n\n{body}"
     for k in keys:  # placeholders that went through URL encoding read back as ‹key›
         for quoted in (quote(f"‹{k}›", safe=""), quote_plus(f"‹{k}›")):
             text = text.replace(quoted, f"‹{k}›")
     return True, text
+
+
+def _readable_basic(value: str) -> str:
+    """``Basic <base64 of placeholders>`` shown as ``Basic base64(‹user›:‹password›)``."""
+    scheme, _, token = value.partition(" ")
+    if scheme.lower() != "basic" or not token:
+        return value
+    try:
+        decoded = base64.b64decode(token, validate=True).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return value
+    return f"{scheme} base64({decoded})" if "‹" in decoded else value
