@@ -24,8 +24,11 @@ def _open(qtbot: Any, w: Any, kind: str, name: str) -> Any:
 def test_switching_a_site_back_to_default_asks_and_is_logged(qtbot: Any, window: Any) -> None:
     w = window
     ed = _open(qtbot, w, "site", "Acme Customers")
+    assert ed.custody_note.isVisibleTo(ed)  # a custom handler sees the OTP: said up front
+    assert "receives the OTP" in ed.custody_note.text()
     choose(qtbot, ed.handler, "Salesforce default provider")
     assert ed.switch_warning.isVisibleTo(ed)
+    assert not ed.custody_note.isVisibleTo(ed)
     click(qtbot, ed.save_button)
     qtbot.waitUntil(lambda: getattr(ed, "confirm_box", None) is not None
                     and ed.confirm_box.isVisible(), timeout=5000)

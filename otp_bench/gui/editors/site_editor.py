@@ -77,6 +77,13 @@ class SiteEditor(EditorBase):
                                     "asked to confirm and the switch is logged.", "error")
         self.switch_warning.hide()
         self.form.addWidget(self.switch_warning)
+        self.custody_note = label(
+            "Security: with a custom handler your Apex code receives the OTP that Salesforce generated "
+            "and performs the delivery: you're responsible for its security. Salesforce doesn't "
+            "verify the number before a custom provider sends.", "muted")
+        self.custody_note.setObjectName("custodyNote")
+        self.custody_note.setVisible(s.handler is not None)
+        self.form.addWidget(self.custody_note)
         self.handler.currentIndexChanged.connect(self._on_handler)
         self.section("Headless identity API")
         self.headless_login = QCheckBox("Allow headless passwordless login")
@@ -124,6 +131,7 @@ class SiteEditor(EditorBase):
     def _on_handler(self) -> None:
         to_default = self.handler.currentData() is None and self.site.handler is not None
         self.switch_warning.setVisible(to_default and not self.is_new)
+        self.custody_note.setVisible(self.handler.currentData() is not None)
 
     def build(self) -> Site | None:
         bad = False
