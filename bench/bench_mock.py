@@ -1,16 +1,21 @@
 """The mock provider under load, against WireMock in the same run (SPEC §4).
 
-Starts ``otp-bench mock-provider`` (its inbox a SQLite workspace) and, when its jar is given,
-WireMock standalone with its request journal on (the default) and a stub for the same Twilio
-path, both on loopback. Each gets the same warm-up, then ROUNDS rounds of REQUESTS Twilio form
+Starts ``otp-bench mock-provider`` (its inbox a SQLite workspace) once as one process and once
+with ``--workers 2`` (2 processes sharing the port and one SQLite workspace) and, when its jar is
+given, WireMock standalone with its request journal on (the default) and a stub for the same
+Twilio path, all on loopback. Each gets the same warm-up, then ROUNDS rounds of REQUESTS Twilio form
 POSTs (Basic auth) over 8 keep-alive connections, driven by ``wrk`` — or, when wrk is missing, by
 a small asyncio client in this process (slower: it shares the CPU with the server). Prints
 requests per second, the ratio, and each server's RSS at start, after every round and its peak
-(sampled): ours stays flat because messages go to the store, WireMock's journal keeps growing.
-Finally checks that every accepted message is in our inbox after a clean stop.
+(sampled; for ``--workers`` the sum over the supervisor and its workers, so shared library pages
+count once per process): ours stays flat because messages go to the store, WireMock's journal
+keeps growing. Checks after each of our runs that every accepted message is in the inbox after a
+clean stop (SIGTERM); tests/mockprovider/test_workers.py checks "exactly once" with distinct
+messages.
 
 Run:  .venv/bin/python bench/bench_mock.py [--requests 40000] [--rounds 4]
           [--wiremock-jar PATH | env OTP_BENCH_WIREMOCK_JAR=PATH] [--python-load]
+          [--workers 2]  (0: skip the multi-process run)
 WireMock's jar: ``npm install wiremock`` in a scratch directory (e.g. /tmp/wm), then
 node_modules/wiremock/build/wiremock-standalone-*.jar. Needs Java 11+.
 """
@@ -88,7 +93,7 @@ WIREMOCK_STUB = {
 
 # -- servers ------------------------------------------------------------------------------------
 
-def rss_mb(pid: int) -> float:
+def _rss_one(pid: int) -> float:
     try:
         with open(f"/proc/{pid}/status") as f:
             for line in f:
@@ -99,8 +104,32 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def _children(pid: int) -> list[int]:
+    out = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    # the ppid is the 2nd field after the parenthesised command name
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        out.append(int(entry))
+            except (OSError, ValueError, IndexError):
+                pass
+    return out
+
+
+def rss_mb(pid: int) -> float:
+    """RSS of ``pid`` and its descendants (the worker processes of ``--workers N``)."""
+    total, todo = 0.0, [pid]
+    while todo:
+        p = todo.pop()
+        total += _rss_one(p)
+        todo += _children(p)
+    return total
+
+
 class PeakRss:
-    """Samples a process's RSS every 100 ms while a round runs."""
+    """Samples a process tree's RSS every 100 ms while a round runs."""
 
     def __init__(self, pid: int) -> None:
         self.pid, self.peak = pid, rss_mb(pid)
@@ -124,10 +153,10 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_ours(tmp: str) -> tuple[subprocess.Popen[str], str]:
+def start_ours(db: str, workers: int) -> tuple[subprocess.Popen[str], str]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "otp_bench", "mock-provider", "--port", "0",
-         "--db", f"sqlite:///{tmp}/mock.db"], stdout=subprocess.PIPE, text=True,
+         "--db", f"sqlite:///{db}", "--workers", str(workers)], stdout=subprocess.PIPE, text=True,
         env={**os.environ, "OTP_BENCH_SECRETS": "file"})
     assert proc.stdout is not None
     line = proc.stdout.readline()
@@ -269,6 +298,26 @@ def measure(label: str, pid: int, base: str, load: Callable[[str, int], Round],
     return out
 
 
+def run_ours(db: str, workers: int, load: Callable[[str, int], Round], per_round: int,
+             rounds: int) -> list[Round]:
+    proc, base = start_ours(db, workers)
+    label = ("otp-bench mock provider, SQLite inbox" if workers == 1 else
+             f"otp-bench mock provider --workers {workers}, one SQLite inbox (RSS: all processes)")
+    try:
+        out = measure(label, proc.pid, base, load, per_round, rounds)
+    finally:
+        stop(proc)  # SIGTERM: a clean stop, which must write every queued message
+    with sqlite3.connect(db) as conn:
+        stored = conn.execute("SELECT count(*) FROM inbox").fetchone()[0]
+    accepted = WARMUP + sum(r.done - r.errors for r in out)
+    # wrk may count a request it sent before being stopped but whose answer it never read:
+    # the server accepted it, so the inbox can hold a few more than wrk's count, never fewer
+    verdict = "all there" if stored >= accepted else f"{accepted - stored} MISSING"
+    print(f"  inbox after a clean stop: {stored:,} messages for {accepted:,} accepted "
+          f"requests ({verdict})")
+    return out
+
+
 def mean_rate(rs: list[Round]) -> float:
     return sum(r.done for r in rs) / sum(r.seconds for r in rs)
 
@@ -284,6 +333,8 @@ def main() -> int:
     p.add_argument("--wiremock-jar", default=os.environ.get("OTP_BENCH_WIREMOCK_JAR"),
                    help="WireMock standalone jar (or env OTP_BENCH_WIREMOCK_JAR)")
     p.add_argument("--python-load", action="store_true", help="use the asyncio client, not wrk")
+    p.add_argument("--workers", type=int, default=2,
+                   help="worker processes of the second run of ours (default 2; 0: skip it)")
     a = p.parse_args()
     per_round = a.requests or a.per_round
 
@@ -304,18 +355,9 @@ def main() -> int:
         print(f"load: {how}, Twilio form POST with Basic auth; {a.rounds} rounds x "
               f"{per_round:,} requests (each at most {a.max_seconds} s); {os.cpu_count()} CPUs")
 
-        proc, base = start_ours(tmp)
-        try:
-            ours = measure("otp-bench mock provider, SQLite inbox", proc.pid, base, load,
-                           per_round, a.rounds)
-        finally:
-            stop(proc)  # SIGTERM: a clean stop, which must write every queued message
-        with sqlite3.connect(f"{tmp}/mock.db") as db:
-            stored = db.execute("SELECT count(*) FROM inbox").fetchone()[0]
-        accepted = WARMUP + sum(r.done - r.errors for r in ours)
-        verdict = "all there" if stored >= accepted else f"{accepted - stored} MISSING"
-        print(f"  inbox after a clean stop: {stored:,} messages for {accepted:,} accepted "
-              f"requests ({verdict})")
+        ours = run_ours(f"{tmp}/mock1.db", 1, load, per_round, a.rounds)
+        multi = (run_ours(f"{tmp}/mock{a.workers}.db", a.workers, load, per_round, a.rounds)
+                 if a.workers > 1 else [])
 
         theirs: list[Round] = []
         if not a.wiremock_jar:
@@ -333,10 +375,14 @@ def main() -> int:
             finally:
                 stop(wm)
 
-    print(f"ours: {mean_rate(ours):,.0f} requests/s over {a.rounds} rounds")
+    print(f"ours, 1 process: {mean_rate(ours):,.0f} requests/s over {a.rounds} rounds")
+    if multi:
+        print(f"ours, --workers {a.workers}: {mean_rate(multi):,.0f} requests/s")
     if theirs:
         print(f"WireMock: {mean_rate(theirs):,.0f} requests/s; ours / WireMock = "
-              f"{mean_rate(ours) / mean_rate(theirs):.2f}")
+              f"{mean_rate(ours) / mean_rate(theirs):.2f} (1 process)" + (
+                  f", {mean_rate(multi) / mean_rate(theirs):.2f} (--workers {a.workers})"
+                  if multi else ""))
     return 0
 
 

@@ -29,9 +29,26 @@ class _QuietDrops(logging.Filter):
 logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
 
 
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket listening on ``host:port`` (0: any free port), set up the way uvicorn needs."""
+    # proto must say TCP: asyncio only sets TCP_NODELAY on accepted sockets whose proto is
+    # IPPROTO_TCP, and without it Nagle + delayed ACK add 40 ms to every answer
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(512)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
 class LoopbackMock(MockControl):
-    def __init__(self, inbox: Inbox, *, host: str = "127.0.0.1") -> None:
-        self.state = MockState(inbox)
+    def __init__(self, inbox: Inbox, *, host: str = "127.0.0.1",
+                 state: MockState | None = None) -> None:
+        self.state = state if state is not None else MockState(inbox)
         self.app = create_app(self.state)
         self.host = host
         self._server: uvicorn.Server | None = None
@@ -44,21 +61,16 @@ class LoopbackMock(MockControl):
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
-    def start(self, port: int = 0) -> str:
-        """Listen on ``host:port`` (0: any free port); returns the base URL."""
+    def start(self, port: int = 0, *, sock: socket.socket | None = None) -> str:
+        """Listen on ``host:port`` (0: any free port); returns the base URL.
+
+        ``sock``: serve an already listening socket instead (the worker processes of
+        ``workers.py`` share one); ``stop`` closes it.
+        """
         if self.running:
             return self.base_url
-        # proto must say TCP: asyncio only sets TCP_NODELAY on accepted sockets whose proto is
-        # IPPROTO_TCP, and without it Nagle + delayed ACK add 40 ms to every answer
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        try:
-            sock.bind((self.host, port))
-            sock.listen(512)
-        except OSError:
-            sock.close()
-            raise
+        if sock is None:
+            sock = listening_socket(self.host, port)
         self._sock = sock
         # "auto": httptools and uvloop (uvicorn[standard]) when installed — 2-3x the requests
         # per second of h11 on asyncio — else the pure-Python ones (uvloop has no Windows build).
