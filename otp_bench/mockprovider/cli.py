@@ -54,9 +54,14 @@ def run(args: argparse.Namespace) -> int:
 
 def _run_single(args: argparse.Namespace, url: str | None, faults: dict[str, Any]) -> int:
     from otp_bench.mockprovider.loopback import LoopbackMock
+    from otp_bench.store.db import StoreError
     from otp_bench.store.store import Store
 
-    store = Store(url)
+    try:
+        store = Store(url)
+    except StoreError as exc:
+        print(f"otp-bench mock-provider: {exc}")
+        return 2
     mock = LoopbackMock(store, host=args.host)
     for key, items in faults.items():
         mock.set_faults(key, items)
@@ -86,12 +91,15 @@ def _run_workers(args: argparse.Namespace, url: str | None, workers: int,
                  faults: dict[str, Any]) -> int:
     from otp_bench.mockprovider.app import all_dialects
     from otp_bench.mockprovider.workers import WorkerPool
-    from otp_bench.store.db import resolve_url
+    from otp_bench.store.db import StoreError, resolve_url
 
     try:
         pool = WorkerPool(resolve_url(url), args.host, args.port, workers, faults)
     except OSError as exc:
         print(f"otp-bench mock-provider: can't listen on {args.host}:{args.port}: {exc}")
+        return 2
+    except StoreError as exc:
+        print(f"otp-bench mock-provider: {exc}")
         return 2
     stop = threading.Event()
     wake_r, wake_w = socket.socketpair()

@@ -1,4 +1,4 @@
-"""``serve_workers``: the loopback mock as N processes sharing one listening socket (load tests).
+"""``WorkerPool``: the loopback mock as N processes sharing one listening socket (load tests).
 
 One Python process is GIL-bound well below what a JVM mock serves on two cores, so for load
 tests the CLI can pre-fork: the supervisor binds the socket, opens the workspace once (so the
@@ -126,7 +126,7 @@ class WorkerPool:
 
         if workers < 1:
             raise ValueError("workers must be at least 1")
-        Store(url).close()  # migrate and make the seal key once, before N processes race to
+        Store(url).close()  # migrate and make the seal key here, or N workers race to
         self.url, self.host, self.workers = url, host, workers
         self.faults = faults or {}
         self.sock = listening_socket(host, port)
