@@ -123,7 +123,11 @@ def _run_workers(args: argparse.Namespace, url: str | None, workers: int,
         _banner(base, [d.path for d in dialects.values()], list(dialects),
                 f"{workers} worker processes (pids {' '.join(map(str, pool.pids))}); faults "
                 "are fixed at start (--faults FILE)")
-        pool.wait(stop, wake_r)
+        try:
+            pool.wait(stop, wake_r)
+        except RuntimeError as exc:  # a dead worker that can't be replaced: stop the others
+            print(f"otp-bench mock-provider: {exc}")
+            return 1
     finally:
         pool.stop()
         wake_r.close()
