@@ -78,9 +78,9 @@ class SiteEditor(EditorBase):
         self.switch_warning.hide()
         self.form.addWidget(self.switch_warning)
         self.custody_note = label(
-            "Security: with a custom handler your Apex code receives the OTP that Salesforce generated "
-            "and performs the delivery: you're responsible for its security. Salesforce doesn't "
-            "verify the number before a custom provider sends.", "muted")
+            "Security: with a custom handler your Apex code receives the OTP that Salesforce "
+            "generated and performs the delivery: you're responsible for its security. "
+            "Salesforce doesn't verify the number before a custom provider sends.", "muted")
         self.custody_note.setObjectName("custodyNote")
         self.custody_note.setVisible(s.handler is not None)
         self.form.addWidget(self.custody_note)
