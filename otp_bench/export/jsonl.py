@@ -12,24 +12,12 @@ from typing import Any, TextIO
 from otp_bench.domain.events import EventRecord
 from otp_bench.export.files import atomic_text
 from otp_bench.export.scrub import Scrubber
+from otp_bench.store.convert import event_values
 from otp_bench.store.store import Store
 
 
 def event_json(rec: EventRecord) -> dict[str, Any]:
-    return {
-        "id": rec.id,
-        "at": rec.at.isoformat(),
-        "kind": rec.kind,
-        "flow_id": rec.flow_id,
-        "site": rec.site,
-        "user": rec.user,
-        "use_case": rec.use_case,
-        "step": rec.step,
-        "result": rec.result,
-        "latency_ms": rec.latency_ms,
-        "summary": rec.summary,
-        "data": rec.data,
-    }
+    return {"id": rec.id, **event_values(rec), "at": rec.at.isoformat()}
 
 
 def write_events(store: Store, out: TextIO) -> int:
