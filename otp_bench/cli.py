@@ -27,16 +27,28 @@ otp-bench: Qt's X11 platform plugin needs the system library libxcb-cursor0, whi
   or use Wayland (QT_QPA_PLATFORM=wayland), or QT_QPA_PLATFORM=offscreen with --screenshot DIR.
 """
 
-# (module, function adding the subparser): parts that register their own subcommands.
+# (commands, module, function adding the subparsers): parts that register their own
+# subcommands. They import the engine, so they load only when one of their commands (or --help)
+# is on the command line: the desktop app's first paint doesn't wait for them.
 _PLUGINS = (
-    ("otp_bench.mockprovider.cli", "add_parser"),
-    ("otp_bench.headless.cli", "add_parser"),
-    ("otp_bench.export.cli", "add_parsers"),
-    ("otp_bench.export.apex", "add_apex_parser"),
+    (("mock-provider",), "otp_bench.mockprovider.cli", "add_parser"),
+    (("headless",), "otp_bench.headless.cli", "add_parser"),
+    (("export", "workspace"), "otp_bench.export.cli", "add_parsers"),
+    (("export",), "otp_bench.export.apex", "add_apex_parser"),
 )
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _wanted(argv: Sequence[str] | None) -> set[str]:
+    """The plugin modules the command line needs; all of them for --help or no argv at all."""
+    words = set(sys.argv[1:] if argv is None else argv)
+    everything = not words.isdisjoint({"-h", "--help"})
+    return {
+        module for commands, module, _fn in _PLUGINS
+        if everything or not words.isdisjoint(commands)
+    }
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="otp-bench",
         description="Testbench for Salesforce Experience Cloud custom OTP delivery providers. "
@@ -59,14 +71,15 @@ def build_parser() -> argparse.ArgumentParser:
                      help="run in this workspace instead of a throwaway one")
     run.add_argument("-q", "--quiet", action="store_true", help="only the summary")
     run.set_defaults(func=_run)
-    for module, fn in _PLUGINS:
-        if importlib.util.find_spec(module) is not None:
+    wanted = _wanted(argv)
+    for _commands, module, fn in _PLUGINS:
+        if module in wanted and importlib.util.find_spec(module) is not None:
             getattr(importlib.import_module(module), fn, lambda _s: None)(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = build_parser(argv).parse_args(argv)
     if args.version:
         from otp_bench import __version__
 

@@ -42,3 +42,23 @@ def test_offscreen_and_screenshot_need_no_display(monkeypatch: pytest.MonkeyPatc
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["--version"]) == 0
     assert capsys.readouterr().out.startswith("otp-bench ")
+
+
+def test_the_app_path_loads_no_engine_before_the_window() -> None:
+    """``otp-bench`` (the app) and ``--version`` don't import the engine or the HTTP stacks."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from otp_bench.cli import build_parser; build_parser([]).parse_args([]); "
+        "print(sorted(m for m in ('otp_bench.engine', 'sqlalchemy', 'starlette', 'httpx') "
+        "if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_plugin_commands_still_load_when_named(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        cli.main(["workspace", "--help"])
+    assert "import" in capsys.readouterr().out
