@@ -24,10 +24,9 @@ def build_handler(
     if config.kind is ProviderKind.SCRIPTED:
         return ScriptedHandler(config.name, config.result, inbox, config.channel)
     if config.kind is ProviderKind.HTTP:
-        try:
-            from otp_bench.delivery.http_handler import HttpHandler
-        except ImportError as exc:  # pragma: no cover - until the HTTP handler lands
-            raise HandlerBuildError("the HTTP handler isn't available in this build") from exc
+        # imported here: httpx and Jinja2 load only once an HTTP provider is first used
+        from otp_bench.delivery.http_handler import HttpHandler
+
         handler: DeliveryHandler = HttpHandler(
             config, inbox=inbox, directory=directory, timeout_seconds=timeout_seconds,
             transport=transport,

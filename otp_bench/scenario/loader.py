@@ -6,7 +6,7 @@ touches a workspace.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -297,5 +297,3 @@ def _kind(value: Any) -> str:
 def _list(values: Any) -> str:
     return ", ".join(sorted(str(v) for v in values))
 
-
-Validator = Callable[[Any], None]

@@ -9,10 +9,10 @@ never meet SQLITE_BUSY.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
 
@@ -311,11 +311,10 @@ class Store(ActivityQueries):
                 conn.execute(_INSERT_INBOX_ROWS, rows)
         return len(rows)
 
-    now_hook: Any = None  # set by the engine: the bench clock, so messages carry bench time
+    # the engine sets its bench clock here, so phone messages carry bench time
+    now_hook: Callable[[], datetime] | None = None
 
     def now(self) -> datetime:
-        from datetime import UTC
-
         return self.now_hook() if self.now_hook else datetime.now(UTC)
 
     def inbox(self, number: str | None = None, *, limit: int = 500) -> list[InboxMessage]:
