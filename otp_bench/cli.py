@@ -90,6 +90,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(func(args) or 0)
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        # a workspace that can't be opened is one line and exit 2 in every command, even one
+        # that forgot to catch it (looked up lazily: the store isn't imported for --version)
+        db = sys.modules.get("otp_bench.store.db")
+        if db is not None and isinstance(exc, db.StoreError):
+            print(f"otp-bench: {exc}", file=sys.stderr)
+            return 2
+        raise
 
 
 def _run(args: argparse.Namespace) -> int:
