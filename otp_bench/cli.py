@@ -65,11 +65,17 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     gui.set_defaults(func=_gui)
     run = sub.add_parser("run", help="run scenario files and check their expectations")
     run.add_argument("files", nargs="+", metavar="FILE")
-    run.add_argument("--report", metavar="FILE", help="write the JSON report here")
-    run.add_argument("--junit", metavar="FILE", help="write JUnit XML here")
+    run.add_argument("--report", metavar="FILE",
+                     help="write the JSON report here (- for standard output)")
+    run.add_argument("--junit", metavar="FILE",
+                     help="write JUnit XML here (- for standard output)")
     run.add_argument("--db", dest="run_db", metavar="URL",
                      help="run in this workspace instead of a throwaway one")
-    run.add_argument("-q", "--quiet", action="store_true", help="only the summary")
+    run.add_argument("-q", "--quiet", action="store_true",
+                     help="only the summary: no step lines, no progress bar")
+    run.add_argument("--format", dest="run_format", choices=("text", "json"), default="text",
+                     help="step lines as text, or JSON Lines for tools: one object per step as "
+                     "it completes, then the summary")
     run.set_defaults(func=_run)
     wanted = _wanted(argv)
     for _commands, module, fn in _PLUGINS:
@@ -96,7 +102,7 @@ def _run(args: argparse.Namespace) -> int:
     from otp_bench.scenario.cli import run_files
 
     return run_files(args.files, report=args.report, junit=args.junit,
-                     db_url=args.run_db or None, quiet=args.quiet)
+                     db_url=args.run_db or None, quiet=args.quiet, fmt=args.run_format)
 
 
 def _gui(args: argparse.Namespace) -> int:
