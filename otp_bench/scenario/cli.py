@@ -13,6 +13,7 @@ from otp_bench.scenario.loader import load_scenario
 from otp_bench.scenario.model import Scenario, ScenarioError
 from otp_bench.scenario.report import write_json, write_junit
 from otp_bench.scenario.runner import ScenarioResult, StepResult, run_scenario
+from otp_bench.scenario.shipped import resolve
 from otp_bench.store.db import StoreError
 
 OK, FAILED, INVALID = 0, 1, 2
@@ -28,7 +29,7 @@ def run_files(
     invalid = False
     for f in files:
         try:
-            scenarios.append(load_scenario(f))
+            scenarios.append(load_scenario(resolve(f)))
         except ScenarioError as exc:
             print(f"invalid scenario: {exc}", file=err)
             invalid = True
