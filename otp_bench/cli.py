@@ -66,11 +66,17 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run scenario files and check their expectations")
     run.add_argument("files", nargs="*", metavar="FILE",
                      help="scenario files; shipped:NAME names a scenario shipped with otp-bench")
-    run.add_argument("--report", metavar="FILE", help="write the JSON report here")
-    run.add_argument("--junit", metavar="FILE", help="write JUnit XML here")
+    run.add_argument("--report", metavar="FILE",
+                     help="write the JSON report here (- for standard output)")
+    run.add_argument("--junit", metavar="FILE",
+                     help="write JUnit XML here (- for standard output)")
     run.add_argument("--db", dest="run_db", metavar="URL",
                      help="run in this workspace instead of a throwaway one")
-    run.add_argument("-q", "--quiet", action="store_true", help="only the summary")
+    run.add_argument("-q", "--quiet", action="store_true",
+                     help="only the summary: no step lines, no progress bar")
+    run.add_argument("--format", dest="run_format", choices=("text", "json"), default="text",
+                     help="step lines as text, or JSON Lines for tools: one object per step as "
+                     "it completes, then the summary")
     run.add_argument("--schema", action="store_true",
                      help="print the scenario JSON Schema (for editors) and exit")
     run.add_argument("--list-shipped", action="store_true",
@@ -113,7 +119,7 @@ def _run(args: argparse.Namespace) -> int:
     from otp_bench.scenario.cli import run_files
 
     return run_files(args.files, report=args.report, junit=args.junit,
-                     db_url=args.run_db or None, quiet=args.quiet)
+                     db_url=args.run_db or None, quiet=args.quiet, fmt=args.run_format)
 
 
 def _gui(args: argparse.Namespace) -> int:

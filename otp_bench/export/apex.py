@@ -48,6 +48,7 @@ from otp_bench.export.apex_template import (
     join,
     translate,
 )
+from otp_bench.outputs import OutputError, is_stdio, write_output
 
 __all__ = ["ApexBundle", "ApexExportError", "add_apex_parser", "generate", "run_apex", "write"]
 
@@ -330,12 +331,21 @@ def _test_class(env: Environment, cfg: HttpConfig, cls: str, test: str, nc: str)
 
 
 def write(bundle: ApexBundle, directory: str | Path) -> list[Path]:
+    """The bundle's files under ``directory`` (made if missing, inside an existing folder), each
+    written by ``otp_bench.outputs``: replaced whole, a symlinked file's target written."""
+    if is_stdio(directory):
+        raise OutputError("the Apex bundle is several files; name a folder to write them in, "
+                          "not -")
     root = Path(directory)
+    if root.exists() and not root.is_dir():
+        raise OutputError(f"{root} is not a folder; name a folder for the Apex bundle")
+    if not root.exists() and not root.absolute().parent.is_dir():
+        raise OutputError(f"can't write into {root}: folder {root.parent} doesn't exist")
     written = []
     for rel, content in bundle.files.items():
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(content, encoding="utf-8")
+        write_output(path, content)
         written.append(path)
     return written
 
@@ -386,7 +396,7 @@ def run_apex(args: argparse.Namespace) -> int:
         bundle = generate(provider, class_name=args.class_name,
                           named_credential=args.named_credential)
         paths = write(bundle, args.directory)
-    except (ApexExportError, OSError) as exc:
+    except (ApexExportError, OSError, OutputError) as exc:
         print(f"otp-bench export apex: {exc}", file=sys.stderr)
         return 2
     finally:
