@@ -157,6 +157,10 @@ def _provider(c: _Ctx, raw: Any, i: int) -> dict[str, Any]:
         raise c.fail(path, f"must be a mapping, not {_kind(raw)}")
     for fld, message in validate_provider_spec(raw):
         raise c.fail((*path, fld), message)
+    if "apex" in raw:  # the handler's source is relative to the scenario file
+        from otp_bench.scenario.apex_spec import resolve_source
+
+        return resolve_source(raw, c.file)
     return dict(raw)
 
 
