@@ -82,6 +82,7 @@ class User:
     flags: Flags = field(default_factory=Flags)
     sites: frozenset[str] = frozenset()  # site ids
     active: bool = True
+    locale: str = "en_US"  # LanguageLocaleKey, as SOQL on User returns it to an Apex handler
 
     @property
     def display_name(self) -> str:

@@ -146,6 +146,8 @@ def user_dict(user: User, site_names: dict[str, str]) -> dict[str, Any]:
     if user.mobile:
         out["mobile"] = user.mobile
     out["license"] = user.license.value
+    if user.locale != "en_US":
+        out["locale"] = user.locale
     out["user_verified"] = user.flags.user_verified
     out["admin_verified"] = user.flags.admin_verified
     out["sites"] = sorted(site_names[s] for s in user.sites if s in site_names)

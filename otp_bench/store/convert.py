@@ -61,6 +61,7 @@ def user_from(row: UserRow, sites: frozenset[str]) -> User:
         flags=Flags(row.user_verified, row.admin_verified),
         sites=sites,
         active=row.active,
+        locale=row.locale or "en_US",
     )
 
 
@@ -75,6 +76,7 @@ def user_fields(user: User) -> dict[str, Any]:
         "user_verified": user.flags.user_verified,
         "admin_verified": user.flags.admin_verified,
         "active": user.active,
+        "locale": user.locale,
     }
 
 
