@@ -1,18 +1,16 @@
-"""One outbound callout, the way Apex makes it: the transport every custom handler shares.
+"""One outbound callout, the way Apex makes it: the callout path every custom handler shares.
 
-``CalloutClient.send`` makes one request (no retries: a resent SMS costs twice and reaches the
+``CalloutClient.send`` makes one request through ``exchange.perform`` (one overall deadline
+enforced by a timer, a 6 MB response ceiling; no retries: a resent SMS costs twice and reaches the
 user twice; redirects not followed; no proxy from the environment; no cookie jar, as Apex keeps no
-cookies between callouts) with a timeout that is also an overall deadline (httpx's read timeout is
-per chunk, so a slow-drip answer could otherwise outlive it) and a 6 MB response ceiling. It
-returns the unredacted ``Exchange``; the handler decides the result (declarative rules or the
-user's Apex), then ``record`` turns the exchange into a redacted ``CalloutRecord`` with the raw
-exchange kept for the store to seal. The declarative ``HttpHandler`` and the ``ApexHandler`` both
-call out through here.
+cookies between callouts) and returns the unredacted ``Callout``; the handler decides the result
+(declarative rules or the user's Apex), then ``record`` turns it into a redacted
+``CalloutRecord`` with the raw exchange kept for the store to seal. The declarative
+``HttpHandler`` and the ``ApexHandler`` both call out through here.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,6 +19,7 @@ from typing import Any
 import httpx
 
 from otp_bench.delivery.base import current_flow
+from otp_bench.delivery.exchange import Exchange, close_transport, default_transport, perform
 from otp_bench.delivery.redaction import (
     Redactor,
     install_log_filter,
@@ -37,24 +36,6 @@ USER_AGENT = "SFDC-Callout/62.0 (otp-bench)"  # what an Apex callout announces, 
 APEX_NOTE = "response over 6 MB: Apex would have failed here"
 
 
-class _TooLarge(Exception):
-    pass
-
-
-class _Deadline(Exception):
-    pass
-
-
-def _error_kind(exc: Exception) -> str:
-    if isinstance(exc, _Deadline | httpx.TimeoutException):
-        return "timeout"
-    if isinstance(exc, httpx.ConnectError):
-        return "connect"
-    if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):
-        return "protocol"
-    return "network"
-
-
 def _cap(text: str) -> tuple[str, bool]:
     if len(text) > STORED_BODY_CHARS:
         return text[:STORED_BODY_CHARS], True
@@ -62,19 +43,32 @@ def _cap(text: str) -> tuple[str, bool]:
 
 
 @dataclass(frozen=True)
-class Exchange:
-    """What one callout brought back, unredacted; ``error`` is a transport error kind or None."""
+class Callout:
+    """One request and what came back, unredacted (``exchange.error`` is a transport error)."""
 
     request: BuiltRequest
-    request_headers: tuple[tuple[str, str], ...]
-    status: int | None
-    reason: str
-    headers: tuple[tuple[str, str], ...]
-    body: bytes
-    error: str | None  # "timeout", "connect", "protocol", "network", "too_large"
-    detail: str
+    exchange: Exchange
     started_at: datetime
-    elapsed_ms: float
+
+    @property
+    def status(self) -> int | None:
+        return self.exchange.status
+
+    @property
+    def headers(self) -> tuple[tuple[str, str], ...]:
+        return self.exchange.headers
+
+    @property
+    def body(self) -> bytes:
+        return self.exchange.body
+
+    @property
+    def error(self) -> str | None:
+        return self.exchange.error
+
+    @property
+    def elapsed_ms(self) -> float:
+        return self.exchange.elapsed_s * 1000
 
     @property
     def note(self) -> str | None:
@@ -82,7 +76,7 @@ class Exchange:
         if self.error == "too_large":
             return APEX_NOTE
         if self.error is not None:
-            return f"transport error ({self.error}): {self.detail}"
+            return f"transport error ({self.error}): {self.exchange.detail}"
         if self.status is not None and 300 <= self.status < 400:
             location = dict((k.lower(), v) for k, v in self.headers).get("location", "?")
             return f"redirect to {location} not followed"
@@ -97,12 +91,8 @@ class CalloutClient:
         secret_headers: Iterable[str] = (),
     ) -> None:
         self.name = name
-        # the transport, not a Client: one connection pool per handler, no retries, no
-        # redirects, no proxy from the environment, and no cookie jar
-        self._transport: httpx.BaseTransport = transport or httpx.HTTPTransport(
-            limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
-            trust_env=False, retries=0,
-        )
+        # the transport, not a Client: one connection pool per handler (see exchange.py)
+        self._transport: Any = transport or default_transport()
         self._owns_transport = transport is None
         self.secrets = [s for s in secrets if s]
         self.redactor = Redactor(self.secrets, secret_headers=secret_headers)
@@ -110,57 +100,30 @@ class CalloutClient:
 
     def close(self) -> None:
         if self._owns_transport:  # a transport handed in (a test seam) is shared: not ours
-            self._transport.close()
+            close_transport(self._transport)
 
     def send(self, req: BuiltRequest, *, timeout_s: float, otp: str = "",
-             deadline: float | None = None) -> Exchange:
-        """One request; never raises for what the network or the provider does."""
-        started = time.perf_counter()
+             deadline_s: float | None = None) -> Callout:
+        """One request within ``deadline_s`` overall (what is left of ``timeout_s``); never
+        raises for what the network or the provider does."""
         started_at = datetime.now(UTC)
-        stop = min(deadline, started + timeout_s) if deadline is not None else started + timeout_s
-        req_headers: tuple[tuple[str, str], ...] = req.headers
-        status: int | None = None
-        reason = ""
-        resp_headers: tuple[tuple[str, str], ...] = ()
-        body = bytearray()
-        error: str | None = None
-        detail = ""
-        wait = max(stop - started, 0.001)
+        wait = max(0.001, timeout_s if deadline_s is None else deadline_s)
         with secrets_in_flight([*self.secrets, otp]):
             try:
                 request = httpx.Request(
                     req.method, req.url, headers=[*req.headers, ("User-Agent", USER_AGENT)],
                     content=req.content or None,
-                    extensions={"timeout": httpx.Timeout(wait).as_dict()},
+                    extensions={"timeout": httpx.Timeout(timeout_s).as_dict()},
                 )
-                req_headers = tuple(request.headers.items())
-                response = self._transport.handle_request(request)
-                try:
-                    status = response.status_code
-                    reason = response.reason_phrase
-                    resp_headers = tuple(response.headers.items())
-                    declared = response.headers.get("content-length", "")
-                    if declared.isdigit() and int(declared) > MAX_RESPONSE_BYTES:
-                        raise _TooLarge
-                    for chunk in response.iter_bytes():
-                        body += chunk
-                        if len(body) > MAX_RESPONSE_BYTES:
-                            raise _TooLarge
-                        if time.perf_counter() > stop:
-                            raise _Deadline
-                finally:
-                    response.close()
-            except _TooLarge:
-                error = "too_large"
-            except (_Deadline, httpx.HTTPError, httpx.InvalidURL, OSError) as exc:
-                error = _error_kind(exc)
-                detail = (f"no complete answer within the {timeout_s:g} s deadline"
-                          if isinstance(exc, _Deadline) else f"{type(exc).__name__}")
-        return Exchange(req, req_headers, status, reason, resp_headers, bytes(body), error,
-                        detail, started_at, (time.perf_counter() - started) * 1000)
+            except (httpx.InvalidURL, ValueError) as exc:
+                ex = Exchange(req.headers, None, (), b"", "network", type(exc).__name__, 0.0)
+            else:
+                ex = perform(self._transport, request, deadline_s=wait,
+                             max_bytes=MAX_RESPONSE_BYTES, timeout_s=timeout_s)
+        return Callout(req, ex, started_at)
 
     def record(
-        self, ex: Exchange, *, otp: str, result: DeliveryResult, rule: str = "",
+        self, ex: Callout, *, otp: str, result: DeliveryResult, rule: str = "",
         note: str | None = None, extra: dict[str, Any] | None = None,
         elapsed_ms: float | None = None,
     ) -> CalloutRecord:
@@ -170,7 +133,7 @@ class CalloutClient:
         resp_text, resp_cut = _cap(ex.body.decode("utf-8", errors="replace"))
         raw = RawExchange(
             url=req.url,
-            request=HttpMessage(ex.request_headers, req_text, req_cut),
+            request=HttpMessage(ex.exchange.request_headers, req_text, req_cut),
             response=(HttpMessage(ex.headers, resp_text, resp_cut or ex.error == "too_large")
                       if ex.status is not None else None),
         )

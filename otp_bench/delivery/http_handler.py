@@ -2,8 +2,9 @@
 
 Mirrors what an Apex handler can do: one request (no retries: a resent SMS costs twice and
 reaches the user twice), redirects not followed, a timeout of 10 s by default and 120 s at most
-that is also an overall deadline (httpx's read timeout is per chunk, so a slow-drip answer could
-otherwise outlive it), and a 6 MB response ceiling. Policy options refuse before any callout:
+that is one overall deadline enforced by a timer in ``exchange.perform`` (httpx's timeouts are
+per read, so a server dripping its headers could otherwise outlive it), and a 6 MB response
+ceiling, all through the shared ``CalloutClient``. Policy options refuse before any callout:
 ``verified_only`` and ``country_allow_list``. Every callout becomes a ``CalloutRecord``, redacted,
 with the unredacted exchange in ``raw`` for the store to seal.
 """
@@ -124,8 +125,9 @@ class HttpHandler:
 
     def _callout(self, req: BuiltRequest, otp: str, started: float) -> CalloutRecord:
         assert self.config is not None
+        # the overall deadline counts from the platform call, as Apex's timeout does
         ex = self.client.send(req, timeout_s=self.timeout_s, otp=otp,
-                              deadline=started + self.timeout_s)
+                              deadline_s=self.timeout_s - (time.perf_counter() - started))
         result, rule = map_result(self.config.rules, Answer(
             status=ex.status, body=ex.body, error=ex.error, headers=ex.headers,
         ))
