@@ -69,6 +69,8 @@ def provider_dict(p: ProviderConfig, *, reveal_secrets: bool = False) -> dict[st
         if p.channel is not Channel.SMS:
             out["channel"] = p.channel.value
         return out  # the allow-list and verified-only policy belong to HTTP handlers
+    if p.kind is ProviderKind.APEX and p.apex is not None:
+        return {**out, **_apex_dict(p, reveal_secrets)}
     out["http"] = p.http
     # the keys the config needs are listed even when unset, so the file says what to re-enter
     # and an imported workspace exports the same file again
@@ -84,6 +86,30 @@ def provider_dict(p: ProviderConfig, *, reveal_secrets: bool = False) -> dict[st
         out["verified_only"] = True
     if p.country_allow_list:
         out["country_allow_list"] = list(p.country_allow_list)
+    return out
+
+
+def _apex_dict(p: ProviderConfig, reveal_secrets: bool) -> dict[str, Any]:
+    """An Apex provider in the scenario file's own form (SPEC §3); secrets as placeholders."""
+    assert p.apex is not None
+    d = p.apex.to_dict()
+    out: dict[str, Any] = {"apex": d["source"]}
+    if d["class_name"]:
+        out["class"] = d["class_name"]
+    ncs: dict[str, dict[str, Any]] = {}
+    for name, nc in d["named_credentials"].items():
+        for cred in ("username", "password"):
+            secret = p.credentials.get(f"{name}.{cred}")
+            if secret:
+                nc[cred] = secret if reveal_secrets else PLACEHOLDER
+        ncs[name] = nc
+    for section, content in (("remote_sites", d["remote_sites"]), ("named_credentials", ncs),
+                             ("custom_metadata", d["custom_metadata"]),
+                             ("custom_settings", d["custom_settings"])):
+        if content:
+            out[section] = content
+    if p.channel is not Channel.SMS:
+        out["channel"] = p.channel.value
     return out
 
 
@@ -120,6 +146,8 @@ def user_dict(user: User, site_names: dict[str, str]) -> dict[str, Any]:
     if user.mobile:
         out["mobile"] = user.mobile
     out["license"] = user.license.value
+    if user.locale != "en_US":
+        out["locale"] = user.locale
     out["user_verified"] = user.flags.user_verified
     out["admin_verified"] = user.flags.admin_verified
     out["sites"] = sorted(site_names[s] for s in user.sites if s in site_names)

@@ -6,6 +6,7 @@ complete before anything runs, so an invalid file never touches a workspace.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ SITE_KEYS = {
 }
 USER_KEYS = {
     "username", "mobile", "license", "user_verified", "admin_verified", "sites", "first_name",
-    "last_name", "email",
+    "last_name", "email", "locale",
 }
 NEW_USER_KEYS = {"username", "mobile", "license", "first_name", "last_name", "email"}
 STEP_KEYS = {"flow", "site", "user", "new_user", "code", "wait", "expect", "mobile", "resend"}
@@ -158,6 +159,10 @@ def _provider(c: _Ctx, raw: Any, i: int) -> dict[str, Any]:
         raise c.fail(path, f"must be a mapping, not {_kind(raw)}")
     for fld, message in validate_provider_spec(raw):
         raise c.fail((*path, fld), message)
+    if "apex" in raw:  # the handler's source is relative to the scenario file
+        from otp_bench.scenario.apex_spec import resolve_source
+
+        return resolve_source(raw, c.file)
     return dict(raw)
 
 
@@ -188,6 +193,8 @@ def _user(c: _Ctx, raw: Any, i: int, sites: set[str]) -> dict[str, Any]:
             c.typed(u[key], (*path, key), bool, "true or false")
     if u.get("mobile") is not None:
         _phone(c, u["mobile"], (*path, "mobile"))
+    if "locale" in u and not re.fullmatch(r"[a-z]{2,3}(_[A-Z]{2})?", str(u["locale"])):
+        raise c.fail((*path, "locale"), "a LanguageLocaleKey such as en_US, de or pt_BR")
     for j, site in enumerate(c.seq(u.get("sites"), (*path, "sites"))):
         if site not in sites:
             raise c.fail((*path, "sites", j), f"no site named {site!r} in this file")

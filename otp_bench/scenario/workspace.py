@@ -91,6 +91,7 @@ def _user(engine: Engine, raw: dict[str, Any], site_ids: dict[str, str]) -> User
         first_name=raw.get("first_name", base.first_name),
         last_name=raw.get("last_name", base.last_name),
         email=raw.get("email", base.email),
+        locale=str(raw.get("locale", base.locale)),
         flags=Flags(bool(raw.get("user_verified", False)), bool(raw.get("admin_verified", False))),
         sites=frozenset(sites),
     )
