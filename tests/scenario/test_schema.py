@@ -18,6 +18,7 @@ from otp_bench.cli import main
 from otp_bench.engine.clock import FrozenClock
 from otp_bench.engine.engine import Engine
 from otp_bench.scenario import loader, providers, schema, shipped
+from otp_bench.scenario.apex_spec import APEX_KEYS
 from otp_bench.scenario.recorder import Recorder
 from otp_bench.scenario.sample import load_sample
 from otp_bench.store.store import Store
@@ -61,6 +62,7 @@ def test_every_loader_key_is_in_the_schema() -> None:
         (loader.STEP_KEYS, step["properties"]),
         (loader.EXPECT_KEYS, step["properties"]["expect"]["properties"]),
         (providers.HTTP_KEYS, http), (providers.SCRIPTED_KEYS, scripted),
+        (APEX_KEYS, schema.APEX_PROVIDER["properties"]),
     ]
     for keys, props in pairs:
         missing = set(keys) - set(props)
