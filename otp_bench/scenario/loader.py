@@ -1,7 +1,7 @@
 """Loading and validating scenario files: every problem names file, line and field.
 
-The shape is SPEC §3. Validation is complete before anything runs, so an invalid file never
-touches a workspace.
+The shape is docs/scenarios.md (and the JSON Schema in scenario/schema.py). Validation is
+complete before anything runs, so an invalid file never touches a workspace.
 """
 
 from __future__ import annotations
