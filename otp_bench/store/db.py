@@ -1,11 +1,15 @@
 """Opening a workspace database: URL resolution, SQLite pragmas, Alembic migrations.
 
+A new SQLite workspace file is a copy of a pre-migrated template (``store.schema_template``);
+an existing one, or any other backend, is brought to the head revision by Alembic.
+
 The default workspace is a SQLite file in the user data dir; ``--db URL`` or ``OTP_BENCH_DB``
 names any SQLAlchemy URL instead (PostgreSQL for a team workspace).
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import sqlite3
 from pathlib import Path
@@ -18,6 +22,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DatabaseError, OperationalError
+
+from otp_bench.store import schema_template
 
 ENV_VAR = "OTP_BENCH_DB"
 _MIGRATIONS = Path(__file__).parent / "migrations"
@@ -58,11 +64,19 @@ def open_engine(url: str) -> Engine:
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 10}
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fresh = path is not None and schema_template.is_new(path)
+        if fresh:
+            assert path is not None
+            schema_template.create_from_template(path, _migrate_url)
+    except (DatabaseError, OperationalError, sqlite3.DatabaseError, OSError) as exc:
+        raise StoreError(f"can't create workspace {path}: {_plain(exc)}") from None
     engine = create_engine(url, **kwargs)
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
     try:
-        migrate(engine)
+        if not fresh:
+            migrate(engine)
     except (DatabaseError, OperationalError, sqlite3.DatabaseError) as exc:
         engine.dispose()
         where = str(path) if path else url
@@ -70,11 +84,34 @@ def open_engine(url: str) -> Engine:
     return engine
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest revision (no-op when it is already there)."""
+def _config() -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(_MIGRATIONS))
-    head = ScriptDirectory.from_config(cfg).get_current_head()
+    return cfg
+
+
+@functools.lru_cache(maxsize=8)
+def _head_for(key: str) -> str | None:
+    """The head revision of the scripts whose content hashes to ``key`` (parsed once)."""
+    return ScriptDirectory.from_config(_config()).get_current_head()
+
+
+def head_revision() -> str | None:
+    return _head_for(schema_template.schema_key())
+
+
+def _migrate_url(url: str) -> None:
+    engine = create_engine(url)
+    try:
+        migrate(engine)
+    finally:
+        engine.dispose()
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest revision (no-op when it is already there)."""
+    cfg = _config()
+    head = head_revision()
     with engine.begin() as conn:
         current = MigrationContext.configure(conn).get_current_revision()
         if current == head:
