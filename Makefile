@@ -5,12 +5,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint test-core test-gui bench screenshots clean
+.PHONY: run test lint test-core test-gui test-wheel bench screenshots clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[gui,test]'
+	$(BIN)/python -m pip install --quiet -e '.[gui,apex,test]'
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -27,7 +27,11 @@ test-core: $(STAMP)
 test-gui: $(STAMP)
 	QT_QPA_PLATFORM=offscreen PYTEST_QT_API=pyside6 $(BIN)/python -m pytest -q tests/gui
 
-test: lint test-core test-gui
+# the built wheel in a clean virtualenv: version, run a shipped scenario, export apex, screenshot
+test-wheel: $(STAMP)
+	PYTHON=$(BIN)/python .ci/wheel-check
+
+test: lint test-core test-gui test-wheel
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_engine.py

@@ -34,6 +34,7 @@ from otp_bench.domain.secrets import SecretStore
 from otp_bench.domain.vocabulary import Channel
 from otp_bench.store import convert as cv
 from otp_bench.store.activity import Tx
+from otp_bench.store.connected_apps import ConnectedAppStore
 from otp_bench.store.db import open_engine, resolve_url, sqlite_path
 from otp_bench.store.orm import (
     InboxRow,
@@ -59,7 +60,7 @@ class ConflictError(ValueError):
     """A save that clashes with existing data (e.g. a duplicate name); nothing was written."""
 
 
-class Store(ActivityQueries):
+class Store(ActivityQueries, ConnectedAppStore):
     def __init__(
         self, url: str | None = None, *, secrets: SecretStore | None = None,
         throwaway: bool = False,
