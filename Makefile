@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint test-core test-gui test-pg bench screenshots clean
+.PHONY: run test lint test-core test-gui test-pg test-wheel bench screenshots clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,7 +33,11 @@ test-pg: $(STAMP)
 	scripts/pg-test-server env OTP_BENCH_NO_QT=1 OTP_BENCH_TEST_BACKEND=postgresql \
 	    $(BIN)/python -m pytest -q -p no:pytest-qt $(PG_SUITES)
 
-test: lint test-core test-gui test-pg
+# the built wheel in a clean virtualenv: version, run a shipped scenario, export apex, screenshot
+test-wheel: $(STAMP)
+	PYTHON=$(BIN)/python .ci/wheel-check
+
+test: lint test-core test-gui test-pg test-wheel
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_engine.py

@@ -2,8 +2,9 @@
 
 Mirrors what an Apex handler can do: one request (no retries: a resent SMS costs twice and
 reaches the user twice), redirects not followed, a timeout of 10 s by default and 120 s at most
-that is also an overall deadline (httpx's read timeout is per chunk, so a slow-drip answer could
-otherwise outlive it), and a 6 MB response ceiling. Policy options refuse before any callout:
+that is one overall deadline enforced by a timer in ``exchange.perform`` (httpx's timeouts are
+per read, so a server dripping its headers could otherwise outlive it), and a 6 MB response
+ceiling. Policy options refuse before any callout:
 ``verified_only`` and ``country_allow_list``. Every callout becomes a ``CalloutRecord``, redacted,
 with the unredacted exchange in ``raw`` for the store to seal.
 """
@@ -18,6 +19,7 @@ from typing import Any
 import httpx
 
 from otp_bench.delivery.base import DeliveryReport, Directory, Inbox, current_flow
+from otp_bench.delivery.exchange import Exchange, close_transport, default_transport, perform
 from otp_bench.delivery.http_config import MAX_TIMEOUT_S, ConfigError, HttpConfig
 from otp_bench.delivery.redaction import (
     Redactor,
@@ -37,24 +39,6 @@ MAX_RESPONSE_BYTES = 6 * 1024 * 1024  # Apex's synchronous heap-size limit for a
 STORED_BODY_CHARS = 64 * 1024  # what a callout record keeps of a body
 USER_AGENT = "SFDC-Callout/62.0 (otp-bench)"  # what an Apex callout announces, marked as ours
 APEX_NOTE = "response over 6 MB: Apex would have failed here"
-
-
-class _TooLarge(Exception):
-    pass
-
-
-class _Deadline(Exception):
-    pass
-
-
-def _error_kind(exc: Exception) -> str:
-    if isinstance(exc, _Deadline | httpx.TimeoutException):
-        return "timeout"
-    if isinstance(exc, httpx.ConnectError):
-        return "connect"
-    if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):
-        return "protocol"
-    return "network"
 
 
 def _cap(text: str) -> tuple[str, bool]:
@@ -84,10 +68,7 @@ class HttpHandler:
         # the transport, not a Client: one connection pool per handler, no retries, no
         # redirects, no proxy from the environment, and no cookie jar (Apex keeps no cookies
         # between callouts, so a provider's Set-Cookie is never replayed)
-        self._transport: httpx.BaseTransport = transport or httpx.HTTPTransport(
-            limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
-            trust_env=False, retries=0,
-        )
+        self._transport: Any = transport or default_transport()
         self._owns_transport = transport is None
         self._timeouts = httpx.Timeout(self.timeout_s).as_dict()
         public = set(self.config.public_credentials) if self.config else set()
@@ -105,7 +86,7 @@ class HttpHandler:
 
     def close(self) -> None:
         if self._owns_transport:  # a transport handed in (a test seam) is shared: not ours
-            self._transport.close()
+            close_transport(self._transport)
 
     # -- the platform call -------------------------------------------------------------------
 
@@ -166,45 +147,24 @@ class HttpHandler:
     def _callout(self, req: BuiltRequest, otp: str, started: float) -> CalloutRecord:
         assert self.config is not None
         started_at = datetime.now(UTC)
-        deadline = started + self.timeout_s
-        req_headers: tuple[tuple[str, str], ...] = req.headers
-        status: int | None = None
-        resp_headers: tuple[tuple[str, str], ...] = ()
-        body = bytearray()
-        error: str | None = None
-        detail = location = ""
+        # the overall deadline counts from the platform call, as Apex's timeout does
+        remaining = max(0.001, self.timeout_s - (time.perf_counter() - started))
         with secrets_in_flight([*self._secrets, otp]):
             try:
                 request = httpx.Request(
                     req.method, req.url, headers=[*req.headers, ("User-Agent", USER_AGENT)],
                     content=req.content or None, extensions={"timeout": self._timeouts},
                 )
-                req_headers = tuple(request.headers.items())
-                response = self._transport.handle_request(request)
-                try:
-                    status = response.status_code
-                    resp_headers = tuple(response.headers.items())
-                    location = response.headers.get("location", "?")
-                    declared = response.headers.get("content-length", "")
-                    if declared.isdigit() and int(declared) > MAX_RESPONSE_BYTES:
-                        raise _TooLarge
-                    for chunk in response.iter_bytes():
-                        body += chunk
-                        if len(body) > MAX_RESPONSE_BYTES:
-                            raise _TooLarge
-                        if time.perf_counter() > deadline:
-                            raise _Deadline
-                finally:
-                    response.close()
-            except _TooLarge:
-                error = "too_large"
-            except (_Deadline, httpx.HTTPError, httpx.InvalidURL, OSError) as exc:
-                error = _error_kind(exc)
-                detail = (f"no complete answer within the {self.timeout_s:g} s deadline"
-                          if isinstance(exc, _Deadline) else f"{type(exc).__name__}")
+            except (httpx.InvalidURL, ValueError) as exc:
+                ex = Exchange(req.headers, None, (), b"", "network", type(exc).__name__, 0.0)
+            else:
+                ex = perform(self._transport, request, deadline_s=remaining,
+                             max_bytes=MAX_RESPONSE_BYTES, timeout_s=self.timeout_s)
+        detail = ex.detail
+        status, resp_headers, body, error = ex.status, ex.headers, ex.body, ex.error
         elapsed_ms = (time.perf_counter() - started) * 1000
         result, rule = map_result(self.config.rules, Answer(
-            status=status, body=bytes(body), error=error, headers=resp_headers,
+            status=status, body=body, error=error, headers=resp_headers,
         ))
         note = None
         if error == "too_large":
@@ -212,8 +172,9 @@ class HttpHandler:
         elif error is not None:
             note = f"transport error ({error}): {detail}"
         elif status is not None and 300 <= status < 400:
+            location = dict((k.lower(), v) for k, v in resp_headers).get("location", "?")
             note = f"redirect to {location} not followed"
-        return self._record(req, req_headers, status, resp_headers, bytes(body), error,
+        return self._record(req, ex.request_headers, status, resp_headers, body, error,
                             started_at, elapsed_ms, result, rule, note, otp)
 
     def _record(

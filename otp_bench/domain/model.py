@@ -45,6 +45,9 @@ class Settings:
     default_text: str = DEFAULT_TEXT
     callout_timeout_seconds: float = 10.0
     redact: bool = True
+    # headless access tokens live this long on the bench clock (Salesforce's session timeout
+    # setting; its default is 2 hours)
+    session_timeout_seconds: int = 2 * 60 * 60
 
     def with_(self, **changes: Any) -> Settings:
         return replace(self, **changes)

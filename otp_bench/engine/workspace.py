@@ -71,6 +71,8 @@ class WorkspaceOps:
         if not 0 < settings.callout_timeout_seconds <= MAX_TIMEOUT:
             raise ValidationError("callout_timeout_seconds",
                                   f"must be above 0 and at most {MAX_TIMEOUT:g} s (Apex limit)")
+        if not 60 <= settings.session_timeout_seconds <= 24 * 60 * 60:
+            raise ValidationError("session_timeout_seconds", "must be 1 minute to 24 hours")
         self.store.save_settings(settings)
         self._changed("settings", "org")
         return settings

@@ -7,14 +7,17 @@ outputs. Variables are the six ``sendOneTimePassword`` parameters, ``sender``, `
 arithmetic, method calls) raises ``ApexExportError`` naming the template, so the export never
 emits Apex that silently differs from what the bench ran.
 
-Credentials never become values: each credential key is bound to a Named Credential merge field
-(``{!$Credential.Username}`` / ``{!$Credential.Password}``), which Salesforce substitutes at
-callout time in headers and bodies. Merge fields don't work in the endpoint URL; a credential used
-there becomes a placeholder constant the admin fills in (with a TODO saying so).
+Credentials never become values: each credential key is an authentication parameter of the
+External Credential (current Named Credential format), referenced as the merge field
+``{!$Credential.<ExternalCredential>.<key>}``, which Salesforce substitutes at callout time in
+headers and bodies. Merge fields don't work in the endpoint URL: an identifier there (Twilio's
+account SID) moves into the Named Credential's URL (apex.py); anything else becomes a placeholder
+constant the admin fills in (with a TODO saying so).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import quote_plus
@@ -23,8 +26,6 @@ from jinja2 import Environment, TemplateSyntaxError, nodes
 
 from otp_bench.delivery.http_config import HttpConfig
 
-USERNAME = "{!$Credential.Username}"
-PASSWORD = "{!$Credential.Password}"
 Context = Literal["url", "header", "body", "form"]
 
 PARAMS = {
@@ -63,46 +64,39 @@ def apex_string(text: str) -> str:
     return f"'{out}'"
 
 
+def parameter_name(key: str) -> str:
+    """A credential key as an External Credential authentication parameter name."""
+    name = re.sub(r"[^A-Za-z0-9_]", "_", key).strip("_") or "Secret"
+    return name if name[0].isalpha() else "P" + name
+
+
 @dataclass
 class Bindings:
-    """Which merge field or placeholder each credential key became, and what the code needs."""
+    """Which credential keys the request merges, which are placeholders, and what the code needs."""
 
-    merge: dict[str, str] = field(default_factory=dict)  # credential key → merge field
+    external_credential: str
     placeholders: dict[str, str] = field(default_factory=dict)  # key → Apex constant name
     public: frozenset[str] = frozenset()
-    auth_keys: frozenset[str] = frozenset()  # bound by the auth scheme (always needed)
-    used: set[str] = field(default_factory=set)  # keys a header or body template merged
+    used: dict[str, None] = field(default_factory=dict)  # keys merged, in order of first use
+    in_url: dict[str, None] = field(default_factory=dict)  # keys the Named Credential URL holds
     helpers: set[str] = field(default_factory=set)
     needs_user: bool = False
     needs_site: bool = False
+    otp_text: bool = False  # the config sends defaultText only: the class writes the OTP itself
     merge_in_header: bool = False
     merge_in_body: bool = False
+    form_merges: dict[str, None] = field(default_factory=dict)  # keys merged into a form body
 
     @classmethod
-    def for_config(cls, cfg: HttpConfig) -> Bindings:
-        auth = cfg.auth
-        merge: dict[str, str] = {}
-        if auth.kind == "basic":
-            merge[auth.username] = USERNAME
-            merge[auth.password] = PASSWORD
-        elif auth.token:
-            merge[auth.token] = PASSWORD
-        bound = frozenset(merge)
-        # The other keys (e.g. Vonage's api_key, api_secret in the body): vendors list the
-        # identifier before the secret, so the last non-public key takes Password and the first
-        # remaining one Username; any further key becomes a placeholder.
-        rest = [k for k in cfg.required_credentials() if k not in merge]
-        secrets = [k for k in rest if k not in cfg.public_credentials]
-        if PASSWORD not in merge.values() and secrets:
-            merge[secrets[-1]] = PASSWORD
-            rest.remove(secrets[-1])
-        if USERNAME not in merge.values() and rest:
-            merge[rest[0]] = USERNAME
-        return cls(merge=merge, public=frozenset(cfg.public_credentials), auth_keys=bound)
+    def for_config(cls, cfg: HttpConfig, external_credential: str) -> Bindings:
+        return cls(external_credential=external_credential,
+                   public=frozenset(cfg.public_credentials))
 
-    def active(self) -> dict[str, str]:
-        """The bindings the generated code relies on: auth's own, and those a template used."""
-        return {k: v for k, v in self.merge.items() if k in self.auth_keys or k in self.used}
+    def merge_field(self, key: str, *, formula: bool = False) -> str:
+        """``{!$Credential.EC.key}``, or the bare reference for use inside a formula."""
+        self.used.setdefault(key)
+        ref = f"$Credential.{self.external_credential}.{parameter_name(key)}"
+        return ref if formula else "{!" + ref + "}"
 
     def placeholder(self, key: str) -> str:
         name = "CRED_" + "".join(c if c.isalnum() else "_" for c in key).upper()
@@ -114,6 +108,7 @@ class Bindings:
 class Part:
     kind: Literal["text", "expr", "merge"]
     code: str  # literal text (text, merge) or an Apex expression (expr)
+    key: str = ""  # the credential key a URL placeholder stands for
 
 
 def translate(source: str, what: str, ctx: Context, b: Bindings) -> list[Part]:
@@ -179,6 +174,10 @@ def _reference(node: nodes.Node, what: str) -> tuple[str, str]:
 
 def _variable(ref: tuple[str, str], what: str, b: Bindings) -> str:
     name, attr = ref
+    if name == "default_text" and not attr and b.otp_text:
+        # Salesforce's defaultText isn't guaranteed to carry the code: the SMS says it explicitly
+        b.helpers.add("smsText")
+        return "smsText(oneTimePassword)"
     if name in PARAMS and not attr:
         # Id parameters concatenate fine, but filters call String methods on them
         return f"String.valueOf({PARAMS[name]})" if name in ("user_id", "network_id") else (
@@ -198,26 +197,28 @@ def _variable(ref: tuple[str, str], what: str, b: Bindings) -> str:
 
 
 def _credential(key: str, filters: list[str], what: str, ctx: Context, b: Bindings) -> Part:
-    merge = b.merge.get(key)
-    if ctx == "url" or merge is None:
+    if ctx == "url":
         # Salesforce merges credentials into headers and bodies only: a placeholder constant
+        # (apex.py moves a leading path identifier into the Named Credential's URL instead)
         expr = b.placeholder(key)
         for name in filters:
             if name in HELPERS:
                 b.helpers.add(name)
             expr = FILTERS[name].format(expr)
-        return Part("expr", expr)
+        return Part("expr", expr, key)
     if any(f not in ("urlencode", "tojson", "trim") for f in filters):
         raise ApexExportError(
             f"{what}: filters {filters} can't apply to a Named Credential merge field"
         )
-    b.used.add(key)
+    merge = b.merge_field(key)
     if ctx == "header":
         b.merge_in_header = True
     else:
         b.merge_in_body = True
+    if ctx == "form":
+        b.form_merges.setdefault(key)
     # the merge field is substituted by Salesforce after Apex builds the request: it must reach
-    # the request verbatim (no URL encoding), only JSON quoting is kept
+    # the request verbatim (Apex can't URL-encode a value it never sees); only JSON quoting is kept
     return Part("merge", f'"{merge}"' if "tojson" in filters else merge)
 
 

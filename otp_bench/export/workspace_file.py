@@ -14,8 +14,8 @@ import yaml
 
 from otp_bench.domain.model import ALL_USE_CASES, ProviderConfig, ProviderKind, Settings, Site, User
 from otp_bench.domain.vocabulary import Channel
-from otp_bench.export.files import atomic_text
 from otp_bench.export.scrub import Scrubber
+from otp_bench.outputs import open_output
 from otp_bench.store.store import Store
 
 PLACEHOLDER = "<secret: re-enter>"
@@ -201,7 +201,7 @@ def workspace_yaml(store: Store, *, name: str = "otp-bench workspace",
 def export_workspace(store: Store, path: str, *, name: str = "otp-bench workspace"
                      ) -> WorkspaceSummary:
     text = workspace_yaml(store, name=name)
-    with atomic_text(path) as fh:
+    with open_output(path) as fh:
         fh.write(text)
     return WorkspaceSummary(
         providers=len(store.providers()), sites=len(store.sites()), users=len(store.users()),

@@ -12,6 +12,7 @@ from typing import Any
 
 from otp_bench.domain.phone import PhoneError, parse_phone
 from otp_bench.domain.vocabulary import DeliveryResult, License, Reason, UseCase, VerifyMessage
+from otp_bench.outputs import input_name, read_input
 from otp_bench.scenario.durations import parse_duration
 from otp_bench.scenario.model import ClockStep, Expect, FlowStep, Scenario, ScenarioError, Step
 from otp_bench.scenario.providers import validate_provider_spec
@@ -80,9 +81,9 @@ class _Ctx:
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    file = str(path)
+    file = input_name(path)
     try:
-        text = Path(path).read_text("utf-8")
+        text = read_input(path)  # "-": standard input
     except OSError as exc:
         raise ScenarioError(file, 0, "", f"can't read the file: {exc.strerror or exc}") from None
     except UnicodeDecodeError:

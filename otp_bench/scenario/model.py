@@ -13,7 +13,7 @@ class ScenarioError(ValueError):
     """An invalid scenario file; the message names file, line and field."""
 
     def __init__(self, file: str, line: int, field: str, message: str) -> None:
-        where = f"{file}:{line}" + (f": {field}" if field else "")
+        where = file + (f":{line}" if line else "") + (f": {field}" if field else "")
         super().__init__(f"{where}: {message}")
         self.file = file
         self.line = line

@@ -1,11 +1,15 @@
 """Opening a workspace database: URL resolution, SQLite pragmas, Alembic migrations.
 
+A new SQLite workspace file is a copy of a pre-migrated template (``store.schema_template``);
+an existing one, or any other backend, is brought to the head revision by Alembic.
+
 The default workspace is a SQLite file in the user data dir; ``--db URL`` or ``OTP_BENCH_DB``
 names any SQLAlchemy URL instead (PostgreSQL for a team workspace).
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import sqlite3
 from pathlib import Path
@@ -20,7 +24,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DatabaseError, OperationalError
 
 from otp_bench.domain.workspace import Workspace
-from otp_bench.store import locks
+from otp_bench.store import locks, schema_template
 
 ENV_VAR = "OTP_BENCH_DB"
 _MIGRATIONS = Path(__file__).parent / "migrations"
@@ -58,6 +62,13 @@ def open_engine(url: str) -> Engine:
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 10}
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fresh = path is not None and schema_template.is_new(path)
+        if fresh:
+            assert path is not None
+            schema_template.create_from_template(path, _migrate_url)
+    except (DatabaseError, OperationalError, sqlite3.DatabaseError, OSError) as exc:
+        raise StoreError(f"can't create workspace {path}: {_plain(exc)}") from None
     where = Workspace(url)
     try:
         engine = create_engine(url, **kwargs)
@@ -67,11 +78,36 @@ def open_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
     locks.install(engine)
     try:
-        migrate(engine)
+        if not fresh:
+            migrate(engine)
     except (DatabaseError, OperationalError, sqlite3.DatabaseError) as exc:
         engine.dispose()
         raise StoreError(where.scrub(f"can't open workspace {where}: {_plain(exc)}")) from None
     return engine
+
+
+def _config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(_MIGRATIONS))
+    return cfg
+
+
+@functools.lru_cache(maxsize=8)
+def _head_for(key: str) -> str | None:
+    """The head revision of the scripts whose content hashes to ``key`` (parsed once)."""
+    return ScriptDirectory.from_config(_config()).get_current_head()
+
+
+def head_revision() -> str | None:
+    return _head_for(schema_template.schema_key())
+
+
+def _migrate_url(url: str) -> None:
+    engine = create_engine(url)
+    try:
+        migrate(engine)
+    finally:
+        engine.dispose()
 
 
 def migrate(engine: Engine) -> None:
@@ -80,9 +116,8 @@ def migrate(engine: Engine) -> None:
     Under a lock (see ``store.locks``): processes opening a fresh database at once take turns,
     and the later ones find it migrated.
     """
-    cfg = Config()
-    cfg.set_main_option("script_location", str(_MIGRATIONS))
-    head = ScriptDirectory.from_config(cfg).get_current_head()
+    cfg = _config()
+    head = head_revision()
     with locks.immediate(engine).begin() as conn:
         locks.lock_for_migration(conn)
         current = MigrationContext.configure(conn).get_current_revision()

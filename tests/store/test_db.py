@@ -24,7 +24,7 @@ from otp_bench.store.store import Store
 
 TABLES = {
     "alembic_version", "callouts", "challenges", "events", "flows", "inbox", "kv",
-    "memberships", "providers", "sites", "users", "verification_history",
+    "memberships", "providers", "sites", "users", "verification_history", "connected_apps",
 }
 
 
