@@ -159,6 +159,9 @@ class WorkspaceOps:
         if provider.kind is ProviderKind.HTTP:
             for fld, message in validate_http(provider.http):
                 raise ValidationError(f"http.{fld}", message)
+        if provider.kind is ProviderKind.APEX and provider.apex is None:
+            raise ValidationError("apex", "an Apex class provider needs its source (.cls, folder "
+                                          "or sfdx project)")
         old = next((p for p in self.store.providers() if p.id == provider.id), None)
         self.store.save_provider(provider)
         if old is not None and old.name != provider.name:

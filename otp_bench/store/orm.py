@@ -50,6 +50,7 @@ class UserRow(Base):
     user_verified: Mapped[bool] = mapped_column(Boolean, default=False)
     admin_verified: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    locale: Mapped[str] = mapped_column(String(40), default="en_US", server_default="en_US")
 
 
 class MembershipRow(Base):
