@@ -141,7 +141,8 @@ class EvaluatorBase:
         cache_key = (id(node), id(frame.cls))
         cache = self.program.static_refs
         if cache_key in cache:
-            return cache[cache_key]
+            hit: StaticRef | None = cache[cache_key]
+            return hit
         parts.append(cur.name)
         parts.reverse()
         ref: StaticRef | None = None
