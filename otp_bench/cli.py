@@ -35,6 +35,7 @@ _PLUGINS = (
     (("headless",), "otp_bench.headless.cli", "add_parser"),
     (("export", "workspace"), "otp_bench.export.cli", "add_parsers"),
     (("export",), "otp_bench.export.apex", "add_apex_parser"),
+    (("apex",), "otp_bench.apex.cli", "add_parser"),
 )
 
 

@@ -16,6 +16,7 @@ from otp_bench.domain.model import ALL_USE_CASES, ProviderConfig, ProviderKind, 
 from otp_bench.domain.vocabulary import Channel
 from otp_bench.export.scrub import Scrubber
 from otp_bench.outputs import open_output
+from otp_bench.scenario.connected_apps import app_dict
 from otp_bench.store.store import Store
 
 PLACEHOLDER = "<secret: re-enter>"
@@ -59,7 +60,8 @@ def settings_dict(s: Settings) -> dict[str, Any]:
         "default_text": s.default_text,
         "callout_timeout": format_duration(s.callout_timeout_seconds),
         "redact": s.redact,
-    }
+    } | ({"session_timeout": format_duration(s.session_timeout_seconds)}
+         if s.session_timeout_seconds != Settings().session_timeout_seconds else {})
 
 
 def provider_dict(p: ProviderConfig, *, reveal_secrets: bool = False) -> dict[str, Any]:
@@ -164,7 +166,8 @@ def workspace_dict(store: Store, *, reveal_secrets: bool = False) -> dict[str, A
         "sites": [site_dict(s) for s in sorted(store.sites(), key=lambda s: s.name)],
         "users": [user_dict(u, site_names)
                   for u in sorted(store.users(), key=lambda u: u.username.lower())],
-    }
+    } | ({"connected_apps": [app_dict(a) for a in apps]} if (apps := store.connected_apps())
+         else {})
 
 
 class _FlowMap(dict):  # type: ignore[type-arg]

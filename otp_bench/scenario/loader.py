@@ -1,7 +1,7 @@
 """Loading and validating scenario files: every problem names file, line and field.
 
-The shape is SPEC §3. Validation is complete before anything runs, so an invalid file never
-touches a workspace.
+The shape is docs/scenarios.md (and the JSON Schema in scenario/schema.py). Validation is
+complete before anything runs, so an invalid file never touches a workspace.
 """
 
 from __future__ import annotations
@@ -14,13 +14,18 @@ from typing import Any
 from otp_bench.domain.phone import PhoneError, parse_phone
 from otp_bench.domain.vocabulary import DeliveryResult, License, Reason, UseCase, VerifyMessage
 from otp_bench.outputs import input_name, read_input
+from otp_bench.scenario.connected_apps import parse_connected_app
 from otp_bench.scenario.durations import parse_duration
 from otp_bench.scenario.model import ClockStep, Expect, FlowStep, Scenario, ScenarioError, Step
 from otp_bench.scenario.providers import validate_provider_spec
 from otp_bench.scenario.yamlpos import YamlSyntaxError, line_of, load_with_lines
 
-TOP_KEYS = {"name", "description", "settings", "providers", "sites", "users", "steps"}
-SETTINGS_KEYS = {"custom_otp_enabled", "otp", "default_text", "callout_timeout", "redact"}
+TOP_KEYS = {
+    "name", "description", "settings", "providers", "sites", "users", "steps", "connected_apps",
+}
+SETTINGS_KEYS = {
+    "custom_otp_enabled", "otp", "default_text", "callout_timeout", "redact", "session_timeout",
+}
 OTP_KEYS = {"digits", "ttl", "registration_ttl", "max_attempts", "max_per_hour"}
 SITE_KEYS = {
     "name", "handler", "headless_passwordless_login", "headless_registration", "url_prefix",
@@ -117,8 +122,12 @@ def parse_scenario(
     steps: list[Step] = []
     for i, raw in enumerate(c.seq(doc.get("steps"), ("steps",))):
         steps.append(_step(c, raw, i))
+    apps = tuple(parse_connected_app(c, a, i)
+                 for i, a in enumerate(c.seq(doc.get("connected_apps"), ("connected_apps",))))
+    _unique(c, apps, "connected_apps", "name")
+    _unique(c, apps, "connected_apps", "client_id")
     return Scenario(Path(file), name, settings, providers, sites, users, tuple(steps),
-                    dict(c.lines))
+                    dict(c.lines), connected_apps=apps)
 
 
 def _settings(c: _Ctx, raw: Any) -> dict[str, Any]:
@@ -137,6 +146,11 @@ def _settings(c: _Ctx, raw: Any) -> dict[str, Any]:
         if not 0 < t <= 120:
             raise c.fail(("settings", "callout_timeout"), "must be above 0s and at most 120s")
         out["callout_timeout"] = t
+    if "session_timeout" in s:
+        t = c.duration(s["session_timeout"], ("settings", "session_timeout"))
+        if not 60 <= t <= 24 * 3600:
+            raise c.fail(("settings", "session_timeout"), "must be 1m to 24h")
+        out["session_timeout"] = t
     if "otp" in s:
         otp = c.mapping(s["otp"], ("settings", "otp"), OTP_KEYS)
         o: dict[str, Any] = {}

@@ -67,6 +67,7 @@ class Scenario:
     users: tuple[dict[str, Any], ...]
     steps: tuple[Step, ...]
     lines: dict[tuple[str | int, ...], int] = field(default_factory=dict, compare=False)
+    connected_apps: tuple[dict[str, Any], ...] = ()
 
     def line(self, *path: str | int) -> int:
         from otp_bench.scenario.yamlpos import line_of
