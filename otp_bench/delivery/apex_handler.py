@@ -49,7 +49,7 @@ from otp_bench.delivery.credential_formula import FormulaError, evaluate, merge
 from otp_bench.delivery.http_config import ConfigError
 from otp_bench.delivery.redaction import Redactor
 from otp_bench.delivery.request import BuiltRequest
-from otp_bench.domain.apex_provider import MOCK, ApexConfig
+from otp_bench.domain.apex_provider import MOCK, ApexConfig, origin
 from otp_bench.domain.callout import CalloutRecord
 from otp_bench.domain.model import ProviderConfig
 from otp_bench.domain.vocabulary import DeliveryResult
@@ -162,15 +162,28 @@ class ApexHandler:
                                       "provider, which isn't running: start it first")
         return self._mock_url
 
+    def _routed(self, url: str) -> str:
+        """A named credential's URL, sent where the remote sites say its host really goes."""
+        url = self._target(url)
+        home = origin(url)
+        for site, target in self.apex.remote_sites:
+            if site == home:
+                return self._target(target).rstrip("/") + url[len(home):]
+        return url
+
     def _environment(self, source: ApexSource, sent: list[Callout], otp: str) -> ApexEnvironment:
         creds = self.provider.credentials
-        ncs: dict[str, NamedCredential] = {
-            name: NamedCredential.from_mapping(spec)
-            for name, spec in source.named_credentials.items()  # an sfdx project's metadata
-        }
+        ncs: dict[str, NamedCredential] = {}
+        for name, spec in source.named_credentials.items():  # an sfdx project's metadata
+            meta = NamedCredential.from_mapping(spec)
+            ncs[name] = NamedCredential(
+                url=self._routed(meta.url), username=creds.get(f"{name}.username", meta.username),
+                password=creds.get(f"{name}.password", ""), token=meta.token,
+                generate_authorization_header=meta.generate_authorization_header,
+                allow_merge_fields=meta.allow_merge_fields)
         ec_urls: list[tuple[str, str, tuple[tuple[str, str], ...]]] = []
         for nc in self.apex.named_credentials:
-            url = self._target(nc.url)
+            url = self._routed(nc.url)
             if nc.external_credential:
                 # current format: the runtime routes, the External Credential is applied here
                 ec_urls.append((url.rstrip("/"), nc.external_credential, nc.auth_headers))
@@ -182,7 +195,11 @@ class ApexHandler:
                     password=creds.get(f"{nc.name}.password", ""),
                     generate_authorization_header=nc.generate_authorization_header,
                     allow_merge_fields=nc.allow_merge_fields)
-        ec_params = {tuple(k.lower().split(".", 1)): v for k, v in creds.items() if "." in k}
+        ec_params: dict[tuple[str, str], str] = {}
+        for key, value in creds.items():  # "<EC>.<param>" secrets
+            ec, _, param = key.partition(".")
+            if param:
+                ec_params[(ec.lower(), param.lower())] = value
         metadata = {**source.custom_metadata, **{k: {r: dict(f) for r, f in recs.items()}
                                                   for k, recs in self.apex.custom_metadata.items()}}
         directory = self._directory
@@ -268,8 +285,10 @@ class ApexHandler:
         cls = self.class_name(program)
         sent: list[Callout] = []
         env = self._environment(source, sent, one_time_password)
-        run = run_send(program, cls, SendArgs(user_id, phone_number, one_time_password,
-                                              default_text, network_id, experience_id), env)
+        # an empty Id is Apex's null (a send test from the editor has no user or site)
+        args = SendArgs(user_id or None, phone_number, one_time_password,  # type: ignore[arg-type]
+                        default_text, network_id or None, experience_id)  # type: ignore[arg-type]
+        run = run_send(program, cls, args, env)
         self.last = run
         result = run.result or DeliveryResult.EXCEPTION
         if run.result is None:  # refused mid-run or an interpreter fault: never a guess

@@ -3,7 +3,7 @@
 The current Named Credential format keeps secrets as authentication parameters of an External
 Credential: Apex refers to them as ``{!$Credential.<EC>.<param>}`` in headers and bodies, and the
 External Credential's own headers are formulas such as
-``{!'Basic ' & BASE64ENCODE(BLOB($Credential.TwilioAuth.account_sid & ':' & $Credential.TwilioAuth.auth_token))}``.
+``{!'Basic ' & BASE64ENCODE(BLOB($Credential.Tw.account_sid & ':' & $Credential.Tw.auth_token))}``.
 This module evaluates that subset: string literals, ``&``, ``$Credential.EC.param`` and the
 documented functions BLOB, BASE64ENCODE, BASE64DECODE, HEX, HASH and HMAC (Named Credentials
 Developer Guide, "Named Credential Formula Functions"). Anything else raises ``FormulaError``
