@@ -10,6 +10,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from otp_bench.domain.apex_provider import ApexConfig
 from otp_bench.domain.flags import Flags
 from otp_bench.domain.vocabulary import Channel, DeliveryResult, License, UseCase
 
@@ -45,6 +46,9 @@ class Settings:
     default_text: str = DEFAULT_TEXT
     callout_timeout_seconds: float = 10.0
     redact: bool = True
+    # headless access tokens live this long on the bench clock (Salesforce's session timeout
+    # setting; its default is 2 hours)
+    session_timeout_seconds: int = 2 * 60 * 60
 
     def with_(self, **changes: Any) -> Settings:
         return replace(self, **changes)
@@ -81,6 +85,7 @@ class User:
     flags: Flags = field(default_factory=Flags)
     sites: frozenset[str] = frozenset()  # site ids
     active: bool = True
+    locale: str = "en_US"  # LanguageLocaleKey, as SOQL on User returns it to an Apex handler
 
     @property
     def display_name(self) -> str:
@@ -103,14 +108,16 @@ class NewUser:
 class ProviderKind(StrEnum):
     SCRIPTED = "scripted"  # no callout; returns a chosen result
     HTTP = "http"  # declarative HTTP handler (otp_bench.delivery.http)
+    APEX = "apex"  # the user's own Apex class, interpreted (otp_bench.delivery.apex_handler)
 
 
 @dataclass(frozen=True)
 class ProviderConfig:
     """A custom OTP delivery handler the bench can run.
 
-    ``http`` holds the declarative handler's settings without secrets; ``credentials`` holds the
-    secrets, kept by the store in the secret store, never in the database or an export.
+    ``http`` holds the declarative handler's settings without secrets, ``apex`` an Apex class
+    provider's; ``credentials`` holds the secrets, kept by the store in the secret store, never
+    in the database or an export.
     """
 
     id: str
@@ -122,6 +129,7 @@ class ProviderConfig:
     channel: Channel = Channel.SMS
     verified_only: bool = False
     country_allow_list: tuple[str, ...] = ()
+    apex: ApexConfig | None = None
 
     def __repr__(self) -> str:  # credentials never reach a repr, a log line or a traceback
         return f"ProviderConfig(name={self.name!r}, kind={self.kind.value!r})"

@@ -71,6 +71,8 @@ class WorkspaceOps:
         if not 0 < settings.callout_timeout_seconds <= MAX_TIMEOUT:
             raise ValidationError("callout_timeout_seconds",
                                   f"must be above 0 and at most {MAX_TIMEOUT:g} s (Apex limit)")
+        if not 60 <= settings.session_timeout_seconds <= 24 * 60 * 60:
+            raise ValidationError("session_timeout_seconds", "must be 1 minute to 24 hours")
         self.store.save_settings(settings)
         self._changed("settings", "org")
         return settings
@@ -157,6 +159,9 @@ class WorkspaceOps:
         if provider.kind is ProviderKind.HTTP:
             for fld, message in validate_http(provider.http):
                 raise ValidationError(f"http.{fld}", message)
+        if provider.kind is ProviderKind.APEX and provider.apex is None:
+            raise ValidationError("apex", "an Apex class provider needs its source (.cls, folder "
+                                          "or sfdx project)")
         old = next((p for p in self.store.providers() if p.id == provider.id), None)
         self.store.save_provider(provider)
         if old is not None and old.name != provider.name:

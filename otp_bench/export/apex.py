@@ -32,8 +32,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateSyntaxError, nodes
+from jinja2 import Environment, FunctionLoader, StrictUndefined, TemplateSyntaxError, nodes
 
+from otp_bench import assets
 from otp_bench.delivery.http_config import DEFAULT_TIMEOUT_S, ConfigError, HttpConfig
 from otp_bench.delivery.presets import PRESETS
 from otp_bench.domain.ids import to_18
@@ -52,7 +53,6 @@ from otp_bench.outputs import OutputError, is_stdio, write_output
 __all__ = ["ApexBundle", "ApexExportError", "add_apex_parser", "generate", "run_apex", "write"]
 
 API_VERSION = "62.0"  # Winter '25, where Auth.CustomOneTimePasswordDeliveryHandler arrived
-TEMPLATES = Path(__file__).resolve().parents[2] / "resources" / "apex"
 SIGNATURE = (
     "global Auth.CustomOneTimePasswordDeliveryResult sendOneTimePassword(Id userId, "
     "String phoneNumber, String oneTimePassword, String defaultText, Id networkId, "
@@ -192,7 +192,9 @@ def generate(
 
 
 def _env() -> Environment:
-    return Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined,
+    # templates ship in the package (resources/apex); a missing one is assets.MissingResource
+    return Environment(loader=FunctionLoader(lambda name: assets.read_text("apex", name)),
+                       undefined=StrictUndefined,
                        autoescape=False, keep_trailing_newline=True)
 
 

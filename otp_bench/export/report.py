@@ -90,6 +90,9 @@ def _workspace(store: Store, w: Any) -> None:
         for p in providers:
             if p.kind is ProviderKind.SCRIPTED:
                 what = f"scripted: returns {p.result.value}"
+            elif p.kind is ProviderKind.APEX and p.apex is not None:
+                what = (f"Apex class {p.apex.class_name or '(the one handler)'} from "
+                        f"{p.apex.source} (interpreted by otp-bench, not compiled by Salesforce)")
             else:
                 base = str(p.http.get("base_url", ""))
                 preset = str(p.http.get("preset", ""))

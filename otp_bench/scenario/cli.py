@@ -18,6 +18,7 @@ from otp_bench.scenario.model import Scenario, ScenarioError
 from otp_bench.scenario.report import write_json, write_junit
 from otp_bench.scenario.run_output import Format, JsonRunOutput, RunOutput
 from otp_bench.scenario.runner import ScenarioResult, StepResult, run_scenario
+from otp_bench.scenario.shipped import resolve
 from otp_bench.store.db import StoreError
 
 OK, FAILED, INVALID = 0, 1, 2
@@ -47,7 +48,7 @@ def run_files(
             else RunOutput(bar, err, quiet=quiet)
         for f in files:
             try:
-                scenarios.append(load_scenario(f))
+                scenarios.append(load_scenario(resolve(f)))
             except ScenarioError as exc:
                 show.invalid(str(exc))
                 invalid = True

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from otp_bench.domain.apex_provider import ApexConfig
 from otp_bench.domain.callout import CalloutRecord, HttpMessage, RawExchange
 from otp_bench.domain.events import EventRecord
 from otp_bench.domain.flags import Flags
@@ -60,6 +61,7 @@ def user_from(row: UserRow, sites: frozenset[str]) -> User:
         flags=Flags(row.user_verified, row.admin_verified),
         sites=sites,
         active=row.active,
+        locale=row.locale or "en_US",
     )
 
 
@@ -74,6 +76,7 @@ def user_fields(user: User) -> dict[str, Any]:
         "user_verified": user.flags.user_verified,
         "admin_verified": user.flags.admin_verified,
         "active": user.active,
+        "locale": user.locale,
     }
 
 
@@ -83,7 +86,9 @@ def provider_from(row: ProviderRow, credentials: dict[str, str]) -> ProviderConf
         name=row.name,
         kind=ProviderKind(row.kind),
         result=DeliveryResult(row.result),
-        http=dict(row.http),
+        # an Apex provider's settings share the kind-specific JSON column
+        http=dict(row.http) if row.kind != ProviderKind.APEX else {},
+        apex=ApexConfig.from_dict(row.http) if row.kind == ProviderKind.APEX else None,
         credentials=credentials,
         channel=Channel(row.channel),
         verified_only=row.verified_only,
@@ -96,7 +101,7 @@ def provider_fields(p: ProviderConfig) -> dict[str, Any]:
         "name": p.name,
         "kind": p.kind.value,
         "result": p.result.value,
-        "http": p.http,
+        "http": p.apex.to_dict() if p.kind is ProviderKind.APEX and p.apex else p.http,
         "secret_keys": {"keys": sorted(p.credentials)},
         "channel": p.channel.value,
         "verified_only": p.verified_only,
