@@ -138,17 +138,23 @@ class EvaluatorBase:
             return None
         if self._is_value_name(cur.key, frame):
             return None
+        cache_key = (id(node), id(frame.cls))
+        cache = self.program.static_refs
+        if cache_key in cache:
+            hit: StaticRef | None = cache[cache_key]
+            return hit
         parts.append(cur.name)
         parts.reverse()
+        ref: StaticRef | None = None
         cls = self.program.resolve(tuple(parts), frame.cls)
-        if cls is not None:
-            return StaticRef(cls, None)
         key = lib.class_key(parts)
-        if lib.is_system_class(key):
-            return StaticRef(None, key)
-        if len(parts) == 1 and (key in lib.NAMESPACES or key.endswith(("__mdt", "__c"))):
-            return StaticRef(None, key)
-        return None
+        if cls is not None:
+            ref = StaticRef(cls, None)
+        elif lib.is_system_class(key) or (len(parts) == 1 and (
+                key in lib.NAMESPACES or key.endswith(("__mdt", "__c")))):
+            ref = StaticRef(None, key)
+        cache[cache_key] = ref  # names of types don't change: the program is immutable
+        return ref
 
     def _is_value_name(self, key: str, frame: Frame) -> bool:
         if key in frame.vars:

@@ -82,7 +82,20 @@ SETTINGS = _obj({
     "default_text": _text("the defaultText handed to the handler; must contain {otp}"),
     "callout_timeout": {**DURATION, "description": "the workspace callout timeout (≤ 120s)"},
     "redact": {**BOOL, "description": "redact secrets and codes in logs and exports"},
+    "session_timeout": {**DURATION, "description": "how long a headless access token lives "
+                        "on the bench clock (2h; 1m to 24h)"},
 }, description="org settings")
+
+CONNECTED_APP = _obj({
+    "name": _text("the connected app's name"),
+    "client_id": _text("its client id (consumer key); headless clients send it"),
+    "callback_urls": {"type": "array", "items": {"type": "string"},
+                      "description": "redirect URIs it accepts; echo = the site's "
+                      "/services/oauth2/echo ([echo])"},
+    "require_pkce": {**BOOL, "description": "authorize needs a code_challenge (false)"},
+    "scopes": {"type": "array", "items": {"type": "string"},
+               "description": "OAuth scopes it may be granted ([api, openid, refresh_token])"},
+}, required=("name", "client_id"), description="a headless API client (docs/headless.md)")
 
 FAULT = _obj({
     "kind": _enum(FaultKind, "what goes wrong (or use the shorthand keys below)"),
@@ -265,6 +278,7 @@ def build() -> dict[str, Any]:
                 SCRIPTED_PROVIDER, HTTP_PROVIDER, APEX_PROVIDER]}},
             "sites": {"type": "array", "items": SITE},
             "users": {"type": "array", "items": USER},
+            "connected_apps": {"type": "array", "items": CONNECTED_APP},
             "steps": {"type": "array", "items": {"anyOf": [CLOCK_STEP, FLOW_STEP]}},
         }),
     }
