@@ -50,12 +50,15 @@ class Calls(EvaluatorBase):
                       cls: ClassInfo) -> s.MethodDecl | None:
         """By arity, then by the runtime types of the arguments (there is no static typing)."""
         same = [m for m in methods if len(m.params) == len(args)]
-        if len(same) <= 1:
-            return same[0] if same else None
+        if not same:
+            return None
+
         def resolve(t: s.TypeRef) -> ClassInfo | None:
             return self.program.resolve(t.parts, cls)
 
         fallback = None
+        if len(same) == 1 and not cls.is_exception:
+            return same[0]  # one candidate: its parameter types convert the arguments
         for m in same:
             exact = all(a is None or instance_of(a, p.type, resolve)
                         for p, a in zip(m.params, args, strict=True))
@@ -156,7 +159,11 @@ class Calls(EvaluatorBase):
 
     def call_library(self, target: Any, name: str, args: list[Any]) -> Any:
         key = name.lower()
-        table = lib.INSTANCE.get(type(target), {}).get(key)
+        methods = lib.INSTANCE.get(type(target))
+        if methods is None:
+            methods = next((lib.INSTANCE[t] for t in type(target).__mro__ if t in lib.INSTANCE),
+                           {})
+        table = methods.get(key)
         fn = lib.pick(table, len(args)) if table else None
         if fn is None:
             raise Unsupported(f"method {type_name(target)}.{name} with {len(args)} arguments")

@@ -23,9 +23,16 @@ class ApexThrow(Exception):
 class Unsupported(Exception):
     """The handler reached something the bench doesn't interpret: a refusal, never a guess."""
 
+    at: str | None = None  # File.cls:line, filled in by the statement it happened in
+
 
 class InternalFault(Exception):
     """A bug in otp-bench's interpreter, reported as such (never as a Python traceback)."""
+
+    def __init__(self, where: str, cause: BaseException) -> None:
+        self.where = where
+        self.cause = cause
+        super().__init__(f"otp-bench internal error in {where} ({type(cause).__name__})")
 
 
 def new_exception(type_name: str, message: str | None, line: int = 0) -> ApexObject:

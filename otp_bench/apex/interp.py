@@ -15,7 +15,7 @@ from otp_bench.apex.calls import Calls
 from otp_bench.apex.classes import ClassInfo
 from otp_bench.apex.conversions import assign
 from otp_bench.apex.env import ApexEnvironment
-from otp_bench.apex.errors import ApexThrow, Unsupported
+from otp_bench.apex.errors import ApexThrow, InternalFault, Unsupported
 from otp_bench.apex.evaluate import Frame
 from otp_bench.apex.limits import Limits
 from otp_bench.apex.operators import Operators
@@ -51,7 +51,8 @@ class Interpreter(Calls, Operators):
             s.NewList: self.ev_new_list, s.NewMap: self.ev_new_map, s.Unary: self.ev_unary,
             s.Update: self.ev_update, s.Binary: self.ev_binary, s.Assign: self.ev_assign,
             s.Ternary: self.ev_ternary, s.InstanceOf: self.ev_instanceof, s.Cast: self.ev_cast,
-            s.ClassLit: lambda n, f: TypeValue(n.type), s.This: self.ev_this,
+            s.ClassLit: lambda n, f: TypeValue(n.type, f.cls),
+            s.This: self.ev_this,
             s.Soql: lambda n, f: run_soql(self, n, f),
         })
 
@@ -67,10 +68,26 @@ class Interpreter(Calls, Operators):
                 exc.line = node.line
                 exc.stack = self.stack_trace(node.line)
             raise
-        except KeyError as exc:
-            if type(node) not in self._stmts:
-                raise Unsupported(f"statement {type(node).__name__}") from exc
+        except Unsupported as exc:
+            if exc.at is None:
+                exc.at = f"{self.current_file()}:{node.line}"
             raise
+        except (InternalFault, RecursionError, MemoryError):
+            raise
+        except Exception as exc:  # a bug of the interpreter: named where it happened
+            raise InternalFault(self.where(node.line), exc) from exc
+
+    def current_file(self) -> str:
+        if self.frames and self.frames[-1][0].decl is not None:
+            return self.frames[-1][0].decl.file  # type: ignore[union-attr]
+        return "?"
+
+    def where(self, line: int) -> str:
+        if not self.frames:
+            return f"line {line}"
+        cls, method = self.frames[-1]
+        name = f"{cls.qualified}.{method.name}" if method else cls.qualified
+        return f"{name} at {self.current_file()}:{line}"
 
     def st_block(self, node: s.Block, frame: Frame) -> Any:
         for stmt in node.body:
@@ -230,6 +247,7 @@ class Interpreter(Calls, Operators):
             raise Unsupported(f"call of abstract method {method.name}")
         self.limits.enter()
         self.frames.append((owner, method))
+        self.live.append(frame)
         try:
             body = method.body.body[skip:] if skip else method.body.body
             for stmt in body:
@@ -244,6 +262,7 @@ class Interpreter(Calls, Operators):
         finally:
             self.limits.leave()
             self.frames.pop()
+            self.live.pop()
         return None
 
     def construct(self, cls: ClassInfo, args: list[Any], line: int) -> ApexObject:

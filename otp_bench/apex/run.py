@@ -12,11 +12,13 @@ import re
 import sys
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from otp_bench.apex.env import ApexEnvironment, ApexHttpRequest, ApexHttpResponse, SendArgs
-from otp_bench.apex.errors import ApexThrow, Unsupported, new_exception
+from otp_bench.apex.errors import ApexThrow, InternalFault, Unsupported, new_exception
 from otp_bench.apex.interp import Interpreter
 from otp_bench.apex.program import HANDLER_INTERFACE, ApexProgram
 from otp_bench.apex.values import ApexObject, EnumValue
@@ -25,7 +27,11 @@ from otp_bench.domain.vocabulary import DeliveryResult
 T = TypeVar("T")
 _STACK_BYTES = 512 * 1024 * 1024
 _RECURSION = 60_000
+_WORKERS = 8
 _thread_lock = threading.Lock()
+# Raised once, at import: Apex's own depth limit (1000 frames) must be what ends a recursion.
+if sys.getrecursionlimit() < _RECURSION:
+    sys.setrecursionlimit(_RECURSION)
 
 
 @dataclass(frozen=True)
@@ -72,45 +78,39 @@ class ApexRunResult:
     soql_queries: int = 0
 
 
-def on_deep_stack(fn: Callable[[], T]) -> T:
-    """Run ``fn`` on a thread with a deep stack; its result or its exception."""
-    box: dict[str, Any] = {}
+_executor: ThreadPoolExecutor | None = None
 
-    def target() -> None:
-        try:
-            box["value"] = fn()
-        except BaseException as exc:  # handed back to the caller's thread
-            box["error"] = exc
 
+def on_deep_stack(fn: Callable[[], T], deadline_s: float = 600.0) -> T:
+    """Run ``fn`` on a pooled thread with a deep stack; its result or its exception.
+
+    The pool's threads are started with a 512 MB (virtual) stack, so the interpreter's own
+    depth limit (1000 Apex frames) is what ends a runaway recursion.
+    """
+    global _executor
     with _thread_lock:
-        old = threading.stack_size()
+        if _executor is None:
+            _executor = ThreadPoolExecutor(_WORKERS, thread_name_prefix="apex-run")
+        old = threading.stack_size(_STACK_BYTES)  # applies to a thread submit() may start
         try:
-            threading.stack_size(_STACK_BYTES)
-            worker = threading.Thread(target=target, name="apex-run", daemon=True)
-            worker.start()
+            future = _executor.submit(fn)
         finally:
             threading.stack_size(old)
-        if sys.getrecursionlimit() < _RECURSION:
-            sys.setrecursionlimit(_RECURSION)
-    worker.join()
-    if "error" in box:
-        raise box["error"]
-    return box["value"]  # type: ignore[no-any-return]
+    try:
+        return future.result(timeout=deadline_s)
+    except FutureTimeout:
+        raise RunDeadline(f"the run did not finish within {deadline_s:.0f} s") from None
 
 
-def where(interp: Interpreter) -> str:
-    if interp.frames:
-        cls, method = interp.frames[-1]
-        file = cls.decl.file if cls.decl else "?"
-        name = f"{cls.qualified}.{method.name}" if method else cls.qualified
-        return f"{name} at {file}:{interp.line}"
-    return f"line {interp.line}"
+class RunDeadline(Exception):
+    """A run outlived every limit that should have ended it (a bench fault, reported)."""
 
 
 def guarded(interp: Interpreter, body: Callable[[], Any]) -> tuple[str, Any]:
     """("return", value) | ("throw", ApexObject) | ("refuse", text) | ("internal", text)."""
+    deadline = interp.env.cpu_limit_ms / 1000 + 130  # CPU + every callout's time, and margin
     try:
-        return "return", on_deep_stack(body)
+        return "return", on_deep_stack(body, deadline)
     except ApexThrow as thrown:
         return "throw", thrown.obj
     except RecursionError:
@@ -119,11 +119,12 @@ def guarded(interp: Interpreter, body: Callable[[], Any]) -> tuple[str, Any]:
     except MemoryError:
         return "throw", new_exception("LimitException", "Apex heap size too large", interp.line)
     except Unsupported as exc:
-        file = interp.frames[-1][0].decl.file if interp.frames and interp.frames[-1][0].decl \
-            else "?"
-        return "refuse", f"unsupported: {exc} at {file}:{interp.line}"
-    except Exception as exc:  # an interpreter bug: named, never a traceback
-        return "internal", f"otp-bench internal error in {where(interp)} ({type(exc).__name__})"
+        return "refuse", f"unsupported: {exc} at {exc.at or interp.where(interp.line)}"
+    except (InternalFault, RunDeadline) as exc:
+        return "internal", str(exc)
+    except Exception as exc:  # an interpreter bug outside any statement: named, no traceback
+        return "internal", f"otp-bench internal error in {interp.where(interp.line)} " \
+            f"({type(exc).__name__})"
 
 
 def exception_info(obj: ApexObject) -> ApexExceptionInfo:

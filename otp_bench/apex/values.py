@@ -145,10 +145,11 @@ class SObject:
 class TypeValue:
     """``Foo.class``: a System.Type."""
 
-    __slots__ = ("type",)
+    __slots__ = ("ctx", "type")
 
-    def __init__(self, type_ref: TypeRef) -> None:
+    def __init__(self, type_ref: TypeRef, ctx: ClassInfo | None = None) -> None:
         self.type = type_ref
+        self.ctx = ctx  # the class it was written in: names resolve from there
 
 
 def hashable(value: Any) -> Any:

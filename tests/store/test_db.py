@@ -104,7 +104,7 @@ def test_an_unreachable_location_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_url_resolution(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert resolve_url("postgresql://u@h/db") == "postgresql://u@h/db"
+    assert resolve_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
     path_url = resolve_url(str(tmp_path / "a.db"))
     assert path_url == f"sqlite:///{(tmp_path / 'a.db').resolve()}"
     assert sqlite_path(path_url) == (tmp_path / "a.db").resolve()

@@ -73,6 +73,9 @@ def encode(rt: Any, value: Any, suppress: bool, depth: int = 0) -> Any:
         for name, v in value.fields.values():
             out[name] = encode(rt, v, suppress, depth + 1)
         return out
+    json_form = getattr(value, "json", None)
+    if callable(json_form):
+        return json_form()
     if isinstance(value, ApexObject):
         if value.exc is not None:
             raise Unsupported("JSON.serialize of an exception")
@@ -193,14 +196,14 @@ def _typed(rt: Any, t: Any, text: Any, *, strict: bool) -> Any:
         raise npe()
     if not isinstance(t, TypeValue):
         raise Unsupported("JSON.deserialize with a type that is not Foo.class")
-    return convert(rt, parse(text), t.type, strict, "")
+    return convert(rt, parse(text), t.type, strict, t.ctx)
 
 
 def _bad(value: Any, t: TypeRef) -> Exception:
     return throw("JSONException", f"Illegal value for {t}: {to_string(value)}")
 
 
-def convert(rt: Any, value: Any, t: TypeRef, strict: bool, where: str) -> Any:
+def convert(rt: Any, value: Any, t: TypeRef, strict: bool, ctx: Any) -> Any:
     key = t.key
     if value is None or key == "object":
         return value
@@ -224,7 +227,7 @@ def convert(rt: Any, value: Any, t: TypeRef, strict: bool, where: str) -> Any:
         if not isinstance(value, ApexList):
             raise throw("JSONException", f"Expected {t} but found {_kind(value)}")
         elem = t.args[0] if t.args else OBJECT
-        items = [convert(rt, v, elem, strict, where) for v in value]
+        items = [convert(rt, v, elem, strict, ctx) for v in value]
         return ApexList(elem, items) if key == "list" else ApexSet(elem, items)
     if key == "map":
         if not isinstance(value, ApexMap):
@@ -232,9 +235,9 @@ def convert(rt: Any, value: Any, t: TypeRef, strict: bool, where: str) -> Any:
         kt, vt = (*t.args, OBJECT, OBJECT)[:2]
         out = ApexMap(kt, vt)
         for k, v in value.items():
-            out[convert(rt, k, kt, strict, where)] = convert(rt, v, vt, strict, where)
+            out[convert(rt, k, kt, strict, ctx)] = convert(rt, v, vt, strict, ctx)
         return out
-    cls = rt.program.resolve(t.parts, None)
+    cls = rt.program.resolve(t.parts, ctx)
     if cls is None or cls.decl is None:
         from otp_bench.apex import lib
 
@@ -262,7 +265,7 @@ def convert(rt: Any, value: Any, t: TypeRef, strict: bool, where: str) -> Any:
             if strict:
                 raise throw("JSONException", f"Unknown field: {cls.qualified}.{k}")
             continue
-        obj.fields[f.key] = convert(rt, v, f.type, strict, f"{where}.{f.name}")
+        obj.fields[f.key] = convert(rt, v, f.type, strict, cls)
     return obj
 
 
