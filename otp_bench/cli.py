@@ -122,7 +122,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(func(args) or 0)
     except KeyboardInterrupt:
         return 130
-<<<<<<< HEAD
+    except BrokenPipeError:  # `otp-bench export events - | head`: the reader left, as with cat
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # no second error while Python flushes at exit
+        return 141  # 128 + SIGPIPE, what a shell reports for a tool stopped by a closed pipe
     except Exception as exc:
         # a workspace that can't be opened is one line and exit 2 in every command, even one
         # that forgot to catch it (looked up lazily: the store isn't imported for --version)
@@ -131,11 +134,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"otp-bench: {exc}", file=sys.stderr)
             return 2
         raise
-=======
-    except BrokenPipeError:  # `otp-bench export events - | head`: the reader left, as with cat
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())  # no second error while Python flushes at exit
-        return 141  # 128 + SIGPIPE, what a shell reports for a tool stopped by a closed pipe
 
 
 def _version(*, verbose: bool) -> int:
@@ -163,7 +161,6 @@ def _completion(args: argparse.Namespace) -> int:
 
     print(script(build_parser(["completion"]), args.shell), end="")
     return 0
->>>>>>> main
 
 
 def _run(args: argparse.Namespace) -> int:
