@@ -29,7 +29,7 @@ _VALUE_TYPES: dict[str, type] = {
 }
 _KNOWN_TYPES = {"object", "boolean", "void", "type", "sobject", "user", "network", "exception",
                 "httpcalloutmock", "auth.customonetimepassworddeliveryhandler",
-                "customonetimepassworddeliveryhandler", "comparable", "date", "datetime"}
+                "customonetimepassworddeliveryhandler", "comparable"}
 
 
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}

@@ -20,9 +20,49 @@ from otp_bench.apex.limits import Limits
 from otp_bench.apex.program import ApexProgram
 from otp_bench.apex.values import (
     ApexObject,
+    ApexSet,
     EnumValue,
     SObject,
 )
+
+
+def estimate(root: Any, budget: int = 200_000) -> int:
+    """Bytes of a value graph, roughly as Apex counts heap (Strings 2 bytes a character)."""
+    total = 0
+    seen: set[int] = set()
+    stack = [root]
+    while stack and budget > 0:
+        budget -= 1
+        value = stack.pop()
+        if value is None or isinstance(value, bool | int | float):
+            total += 8
+            continue
+        if isinstance(value, str):
+            total += 2 * len(value) + 24
+            continue
+        if id(value) in seen:
+            continue
+        seen.add(id(value))
+        if isinstance(value, dict):
+            total += 48
+            stack.extend(value.keys())
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            total += 32
+            stack.extend(value)
+        elif isinstance(value, ApexSet):
+            total += 48
+            stack.extend(value.items)
+        elif isinstance(value, ApexObject):
+            total += 32
+            stack.extend(value.fields.values())
+        elif isinstance(value, SObject):
+            total += 48
+            stack.extend(v for _k, v in value.fields.values())
+        else:
+            data = getattr(value, "data", None)
+            total += len(data) if isinstance(data, bytes) else 32
+    return total
 
 
 class Frame:
@@ -59,6 +99,8 @@ class EvaluatorBase:
         self.line = 0
         self.try_depth = 0
         self.frames: list[tuple[ClassInfo, s.MethodDecl | None]] = []
+        self.live: list[Frame] = []  # the frames of running methods, for the heap estimate
+        limits.heap_probe = self.heap_size
         self.call_lines: list[int] = []
         self.last_return_line = 0
         self.debug_lines: list[tuple[int, str, str]] = []
@@ -116,6 +158,15 @@ class EvaluatorBase:
     def warn(self, text: str) -> None:
         if text not in self.warnings:
             self.warnings.append(text)
+
+    def heap_size(self) -> int:
+        """What the transaction holds: statics and every running method's variables."""
+        roots: list[Any] = [store for store in self.statics.values()]
+        for frame in self.live:
+            roots.append(frame.vars)
+            if frame.this is not None:
+                roots.append(frame.this)
+        return estimate(roots)
 
     # ------------------------------------------------------------------ names
     def _find_static(self, cls: ClassInfo, key: str) -> tuple[ClassInfo, s.FieldDecl] | None:
