@@ -29,7 +29,20 @@ _VALUE_TYPES: dict[str, type] = {
 }
 _KNOWN_TYPES = {"object", "boolean", "void", "type", "sobject", "user", "network", "exception",
                 "httpcalloutmock", "auth.customonetimepassworddeliveryhandler",
-                "customonetimepassworddeliveryhandler", "comparable", "date", "datetime"}
+                "customonetimepassworddeliveryhandler", "comparable"}
+
+
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(cls: type) -> tuple[str, ...]:
+    names = _CHILD_FIELDS.get(cls)
+    if names is None:
+        names = tuple(f.name for f in dataclasses.fields(cls)
+                      if f.name not in ("owner", "outer", "line", "col", "type", "name", "key",
+                                        "op", "value") or (f.name == "value" and cls is not s.Lit))
+        _CHILD_FIELDS[cls] = names
+    return names
 
 
 def walk(node: Any) -> Iterator[Any]:
@@ -40,15 +53,12 @@ def walk(node: Any) -> Iterator[Any]:
         if isinstance(cur, list | tuple):
             stack.extend(cur)
             continue
-        if not dataclasses.is_dataclass(cur) or isinstance(cur, s.TypeRef):
+        if not isinstance(cur, s.Node | s.Catch | s.When):
             continue
         yield cur
-        for f in dataclasses.fields(cur):
-            if f.name in ("owner", "outer"):
-                continue
-            value = getattr(cur, f.name)
-            if isinstance(value, list | tuple) or (dataclasses.is_dataclass(value)
-                                                    and not isinstance(value, type)):
+        for name in _child_fields(type(cur)):
+            value = getattr(cur, name)
+            if value is not None and not isinstance(value, str | int | bool):
                 stack.append(value)
 
 
