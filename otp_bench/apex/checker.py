@@ -22,13 +22,27 @@ from otp_bench.apex.values import ApexList, ApexMap, ApexSet, Blob, Long
 if TYPE_CHECKING:
     from otp_bench.apex.program import ApexProgram
 
+HANDLER_INTERFACE = "auth.customonetimepassworddeliveryhandler"
 _VALUE_TYPES: dict[str, type] = {
     "string": str, "id": str, "integer": int, "long": Long, "double": float,
     "decimal": decimal.Decimal, "blob": Blob, "list": ApexList, "map": ApexMap, "set": ApexSet,
 }
 _KNOWN_TYPES = {"object", "boolean", "void", "type", "sobject", "user", "network", "exception",
                 "httpcalloutmock", "auth.customonetimepassworddeliveryhandler",
-                "customonetimepassworddeliveryhandler", "comparable", "date", "datetime"}
+                "customonetimepassworddeliveryhandler", "comparable"}
+
+
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(cls: type) -> tuple[str, ...]:
+    names = _CHILD_FIELDS.get(cls)
+    if names is None:
+        names = tuple(f.name for f in dataclasses.fields(cls)
+                      if f.name not in ("owner", "outer", "line", "col", "type", "name", "key",
+                                        "op", "value") or (f.name == "value" and cls is not s.Lit))
+        _CHILD_FIELDS[cls] = names
+    return names
 
 
 def walk(node: Any) -> Iterator[Any]:
@@ -39,15 +53,12 @@ def walk(node: Any) -> Iterator[Any]:
         if isinstance(cur, list | tuple):
             stack.extend(cur)
             continue
-        if not dataclasses.is_dataclass(cur) or isinstance(cur, s.TypeRef):
+        if not isinstance(cur, s.Node | s.Catch | s.When):
             continue
         yield cur
-        for f in dataclasses.fields(cur):
-            if f.name in ("owner", "outer"):
-                continue
-            value = getattr(cur, f.name)
-            if isinstance(value, list | tuple) or (dataclasses.is_dataclass(value)
-                                                    and not isinstance(value, type)):
+        for name in _child_fields(type(cur)):
+            value = getattr(cur, name)
+            if value is not None and not isinstance(value, str | int | bool):
                 stack.append(value)
 
 
@@ -84,7 +95,14 @@ class Checker:
                 self.check_body(cls, f.init, dict(field_types))
             for acc in (f.getter, f.setter):
                 if acc is not None and acc.body is not None:
-                    self.check_body(cls, acc.body, dict(field_types))
+                    self.check_body(cls, acc.body, dict(field_types), accessor=True)
+        if decl.kind == "class" and not decl.abstract and cls.implements(HANDLER_INTERFACE) and \
+                not any(len(m.params) == 6 and not m.static
+                        for m in cls.find_methods("sendonetimepassword")):
+            self.report(cls, s.Lit(decl.line, 1, None),
+                        f"{cls.qualified} implements Auth.CustomOneTimePasswordDeliveryHandler "
+                        "but has no instance method sendOneTimePassword(Id, String, String, "
+                        "String, Id, String)")
         methods = [m for ms in decl.methods.values() for m in ms] + decl.ctors
         for m in methods:
             scope = dict(field_types)
@@ -103,8 +121,11 @@ class Checker:
             self.report(cls, at, f"unsupported: type {t} (not a class of this source nor a "
                         "system type the bench interprets)")
 
-    def check_body(self, cls: ClassInfo, body: s.Node, scope: dict[str, s.TypeRef]) -> None:
+    def check_body(self, cls: ClassInfo, body: s.Node, scope: dict[str, s.TypeRef],
+                   *, accessor: bool = False) -> None:
         nodes = list(walk(body))
+        if accessor:
+            scope = {**scope, "value": s.OBJECT}
         for n in nodes:  # declarations first: Apex scopes are checked by the compiler, not us
             if isinstance(n, s.LocalVar):
                 for name, _init in n.decls:
@@ -119,13 +140,57 @@ class Checker:
                     self.report(cls, n, f"unsupported: catch of {n.type} (not an exception type)")
             elif isinstance(n, s.Cast | s.InstanceOf | s.ClassLit):
                 self.check_type(cls, n.type, n)
+        skip: set[int] = set()  # enum constants in `when` labels are bare names, not variables
         for n in nodes:
+            if isinstance(n, s.When) and n.values:
+                skip.update(id(v) for v in n.values if isinstance(v, s.Name))
+        for n in nodes:
+            if isinstance(n, s.Name) and id(n) not in skip:
+                self.check_name(cls, n, scope)
+            elif isinstance(n, s.FieldGet):
+                self.check_static_field(cls, n, scope)
             if isinstance(n, s.Call):
                 self.check_call(cls, n, scope)
             elif isinstance(n, s.New):
                 self.check_new(cls, n)
             elif isinstance(n, s.NewList | s.NewMap):
                 self.check_type(cls, n.type, n)
+
+    def _known_field(self, cls: ClassInfo, key: str) -> bool:
+        if cls.find_field(key) is not None:
+            return True
+        outer = cls.outer
+        while outer is not None:
+            found = outer.find_field(key)
+            if found is not None and found[1].static:
+                return True
+            outer = outer.outer
+        return False
+
+    def check_name(self, cls: ClassInfo, node: s.Name, scope: dict[str, s.TypeRef]) -> None:
+        key = node.key
+        if key in scope or self._known_field(cls, key):
+            return
+        if self.program.resolve((node.name,), cls) is not None:
+            return
+        if lib.is_system_class(key) or key in lib.NAMESPACES or key.endswith(("__mdt", "__c")):
+            return
+        self.report(cls, node, f"Variable does not exist: {node.name}")
+
+    def check_static_field(self, cls: ClassInfo, node: s.FieldGet,
+                           scope: dict[str, s.TypeRef]) -> None:
+        """``Auth.CustomOneTimePasswordDeliveryResult.SUCESS`` and other system constants."""
+        parts = self._head(node.obj)
+        if parts is None or parts[0].lower() in scope or self._known_field(cls, parts[0].lower()):
+            return
+        if self.program.resolve(tuple(parts), cls) is not None:
+            return
+        key = lib.class_key(parts)
+        enum = lib.ENUMS.get(key)
+        if enum is not None and node.name.upper() not in enum[1]:
+            self.report(cls, node, f"Variable does not exist: {enum[0]}.{node.name}")
+        elif key in lib.NAMESPACES and not lib.is_system_class(f"{key}.{node.key}"):
+            self.report(cls, node, f"unsupported: unknown system type {parts[0]}.{node.name}")
 
     def _is_exception_type(self, t: s.TypeRef, cls: ClassInfo) -> bool:
         found = self.program.resolve(t.parts, cls)
@@ -158,7 +223,16 @@ class Checker:
         return list(reversed(parts))
 
     def check_call(self, cls: ClassInfo, node: s.Call, scope: dict[str, s.TypeRef]) -> None:
-        if node.obj is None or isinstance(node.obj, s.This | s.Super):
+        if node.obj is None:
+            owner: ClassInfo | None = cls
+            while owner is not None:
+                if any(len(m.params) == len(node.args) for m in owner.find_methods(node.key)):
+                    return
+                owner = owner.outer
+            self.report(cls, node, f"Method does not exist or incorrect signature: "
+                        f"{node.name}({len(node.args)} arguments)")
+            return
+        if isinstance(node.obj, s.This | s.Super):
             return
         parts = self._head(node.obj)
         if parts is None:

@@ -29,6 +29,9 @@ _STACK_BYTES = 512 * 1024 * 1024
 _RECURSION = 60_000
 _WORKERS = 8
 _thread_lock = threading.Lock()
+# Raised once, at import: Apex's own depth limit (1000 frames) must be what ends a recursion.
+if sys.getrecursionlimit() < _RECURSION:
+    sys.setrecursionlimit(_RECURSION)
 
 
 @dataclass(frozen=True)
@@ -88,8 +91,6 @@ def on_deep_stack(fn: Callable[[], T], deadline_s: float = 600.0) -> T:
     with _thread_lock:
         if _executor is None:
             _executor = ThreadPoolExecutor(_WORKERS, thread_name_prefix="apex-run")
-        if sys.getrecursionlimit() < _RECURSION:
-            sys.setrecursionlimit(_RECURSION)
         old = threading.stack_size(_STACK_BYTES)  # applies to a thread submit() may start
         try:
             future = _executor.submit(fn)

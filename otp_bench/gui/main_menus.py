@@ -69,6 +69,10 @@ def build_menus(w: Any) -> dict[str, QAction]:
     scheme = view.addMenu("&Theme")
     for s in ("system", "light", "dark"):
         act(f"theme_{s}", s.title(), lambda _c=False, s=s: set_theme(w, s), None, scheme)
+    presenter = act("presenter", "&Presenter mode (larger text)",
+                    lambda on: w.set_presenter(bool(on)), "Ctrl+Shift+=", view)
+    presenter.setCheckable(True)
+    presenter.setChecked(str(w.settings.value("presenter", "false")) == "true")
     act("reset", "&Reset layout", w.reset_layout, None, view)
 
     helpm = bar.addMenu("&Help")

@@ -88,9 +88,12 @@ class HeadlessPane(QWidget):
         self._form = form
         left = QWidget()
         ll = QVBoxLayout(left)
-        ll.addWidget(label("A client app calls the site's headless identity API. The bench "
-                           "serves it on loopback; every exchange is shown on the right.",
-                           "muted"))
+        intro = label("A client app calls the site's headless identity API. The bench "
+                      "serves it on loopback; every exchange is shown on the right.", "muted")
+        # the splitter ignores height-for-width: reserve the wrapped lines of a narrow column,
+        # or the form rows below get squashed in a 1280×720 window
+        intro.setMinimumHeight(intro.heightForWidth(260))
+        ll.addWidget(intro)
         ll.addLayout(form)
         ll.addWidget(self.init_button)
         f2 = QFormLayout()
