@@ -105,6 +105,12 @@ class Checker:
                         "String, Id, String)")
         methods = [m for ms in decl.methods.values() for m in ms] + decl.ctors
         for m in methods:
+            if "testsetup" in m.annotations:
+                self.report(cls, s.Lit(m.line, 1, None),
+                            f"unsupported: @TestSetup method {m.name} (no records to set up)")
+            elif m.is_test and not m.static:
+                self.report(cls, s.Lit(m.line, 1, None),
+                            f"Test methods must be static: {cls.qualified}.{m.name}")
             scope = dict(field_types)
             for p in m.params:
                 scope[p.name] = p.type

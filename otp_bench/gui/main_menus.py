@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QToolBar, QToolButton, QWidget
+from PySide6.QtWidgets import QFileDialog, QToolBar, QToolButton, QWidget
+
+from otp_bench.gui.help_menu import add_help_items
 
 ABOUT = """<h3>otp-bench</h3>
 <p>A testbench for Salesforce Experience Cloud custom one-time-password delivery providers
@@ -76,8 +78,7 @@ def build_menus(w: Any) -> dict[str, QAction]:
     act("reset", "&Reset layout", w.reset_layout, None, view)
 
     helpm = bar.addMenu("&Help")
-    act("about", "&About otp-bench", lambda: QMessageBox.about(w, "About otp-bench", ABOUT),
-        QKeySequence.StandardKey.HelpContents, helpm)
+    add_help_items(w, helpm, act, ABOUT)
     return acts
 
 
