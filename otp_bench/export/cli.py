@@ -98,6 +98,8 @@ def _cmd(fn: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespac
         except ValueError as exc:  # ScenarioError and friends: already name file/line/field
             print(f"otp-bench: {exc}", file=sys.stderr)
             return INVALID
+        except BrokenPipeError:
+            raise  # the reader of standard output left: main() ends quietly, as cat would
         except OSError as exc:
             print(f"otp-bench: {exc.strerror or exc}"
                   + (f": {exc.filename}" if exc.filename else ""), file=sys.stderr)

@@ -309,6 +309,10 @@ def test_json_deserialize_typed() -> None:
     ("Math.mod(-7, 3)", "-1"),
     ("Math.max(1, 2.5)", "2.5"),
     ("Decimal.valueOf('3.14159').setScale(2)", "3.14"),
+    ("Decimal.valueOf('2.345').setScale(2)", "2.35"),  # half up when no mode is given
+    ("Decimal.valueOf('2.5').round()", "2"),  # round() is half even
+    ("'a'.compareTo('B')", "31"),
+    ("-2147483648", "-2147483648"),
 ])
 def test_system_library(expr: str, expected: str) -> None:
     assert shown(f"return {expr};") == expected
