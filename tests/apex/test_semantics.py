@@ -315,6 +315,9 @@ def test_json_deserialize_typed() -> None:
     ("Decimal.valueOf('2.5').round()", "2"),  # round() is half even
     ("'a'.compareTo('B')", "31"),
     ("-2147483648", "-2147483648"),
+    ("Boolean.valueOf('TRUE') && !Boolean.valueOf('no')", "true"),
+    ("Id.valueOf('001000000000001')", "001000000000001AAA"),
+    ("Id.valueOf('001Dn00000Abcde')", "001Dn00000AbcdeIAB"),
 ])
 def test_system_library(expr: str, expected: str) -> None:
     assert shown(f"return {expr};") == expected
