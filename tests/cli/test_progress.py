@@ -119,3 +119,16 @@ def test_piping_the_data_keeps_the_bar_off_stdout(big_workspace: str, tmp_path: 
     lines = data.decode("utf-8").splitlines()
     assert len(lines) > EVENTS // 2 and all(line.startswith('{"id": ') for line in lines)
     assert b"Exporting events" in terminal[0] and b"wrote" in terminal[0]
+
+
+def test_a_reader_that_leaves_early_ends_the_export_quietly(big_workspace: str,
+                                                           tmp_path: Path) -> None:
+    """``export events - | head -1``: no traceback, no "Broken pipe" line, the shell's 141."""
+    proc = subprocess.Popen(_cmd(big_workspace, "export", "events", "-"), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=_env(tmp_path))
+    assert proc.stdout is not None and proc.stderr is not None
+    first = proc.stdout.readline()
+    proc.stdout.close()  # what head does after its line
+    err = proc.stderr.read()
+    assert proc.wait(timeout=120) == 141
+    assert first.startswith(b'{"id": 1') and err == b""
