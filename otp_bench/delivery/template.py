@@ -31,6 +31,7 @@ STATIC_NAMES = frozenset({"credentials", "sender"})  # fixed for a handler's lif
 MAX_RENDERED_CHARS = 64 * 1024  # far above any SMS request; a bigger one is a template bug
 MAX_STEPS = 200_000  # template lines executed per render; a real request template needs < 1000
 MAX_RENDER_SECONDS = 1.0
+MAX_DEPTH = 40  # nested macro calls; a recursion runs into this long before Python's own limit
 MAX_POWER = 1024  # largest exponent ``**`` takes; bigger numbers are no request's business
 
 
@@ -79,15 +80,23 @@ class _Budget:
     def __init__(self, what: str) -> None:
         self.what = what
         self.steps = 0
+        self.depth = 0
         self.deadline = time.perf_counter() + MAX_RENDER_SECONDS
 
     def calls(self, frame: FrameType, event: str, arg: Any) -> Any:
         if frame.f_code.co_filename == "<template>":
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                self.depth = 0  # unwinding: the frames' return events come without calls
+                raise TemplateProblem(
+                    f"{self.what}: macros nested deeper than {MAX_DEPTH} (the limit)")
             return self.lines
         return None  # filters and Python code the template calls run untraced, at full speed
 
     def lines(self, frame: FrameType, event: str, arg: Any) -> Any:
-        if event == "line":
+        if event == "return":
+            self.depth -= 1
+        elif event == "line":
             self.steps += 1
             if self.steps > MAX_STEPS:
                 raise TemplateProblem(

@@ -27,7 +27,7 @@ HOSTILE = {
     "repetition": ("{{ 'a' * 10**8 }}", str(MAX_RENDERED_CHARS)),
     "power": ("{{ 2 ** 100000000 }}", "limit"),
     "big output": ("{% for i in range(100000) %}xxxxxxxxxx{% endfor %}", str(MAX_RENDERED_CHARS)),
-    "recursion": ("{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(0) }}", "Recursion"),
+    "recursion": ("{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(0) }}", "nested deeper"),
 }
 
 
