@@ -63,7 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="otp-bench-progress-") as tmp:
         url = f"sqlite:///{Path(tmp) / 'big.db'}"
         counts = fill(url, args.events)
-        env = {**os.environ, "OTP_BENCH_SECRETS": "file", "TERM": "xterm-256color",
+        env = {**os.environ, "OTP_BENCH_SECRETS": "file", "OTP_BENCH_KEY_STORE": "file",
+               "TERM": "xterm-256color",
                "COLUMNS": "100", "OTP_BENCH_LOG_DIR": str(Path(tmp) / "logs")}
         out = str(Path(tmp) / "events.jsonl")
         cmd = [sys.executable, "-m", "otp_bench", "--db", url, "export", "events", out]

@@ -148,3 +148,15 @@ def test_recorder_saves_through_the_output_helper(
     else:
         with pytest.raises(OutputError, match="is a directory"):
             rec.save(tmp_path)
+
+
+def test_workspace_key_goes_through_a_pipe(
+    workspace_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert main(["--db", workspace_url, "workspace", "key", "export", "-"]) == 0
+    exported = capsys.readouterr()
+    assert json.loads(exported.out)["format"] == "otp-bench workspace key"
+    assert "to standard output" in exported.err
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(exported.out.encode())))
+    assert main(["--db", workspace_url, "workspace", "key", "import", "-"]) == 0
+    assert "is unlocked on this machine" in capsys.readouterr().out
