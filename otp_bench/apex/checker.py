@@ -270,6 +270,16 @@ class Checker:
             self.report(cls, node, f"unsupported: unknown class or variable {parts[0]}")
 
     def _check_instance(self, cls: ClassInfo, node: s.Call, t: s.TypeRef) -> None:
+        user = self.program.resolve(t.parts, cls)
+        if user is not None and user.decl is not None:
+            if user.kind == "enum" or user.is_exception or (user.kind == "interface" and not \
+                    user.decl.methods):
+                return  # enum and exception methods come from the system
+            if not any(len(m.params) == len(node.args) for m in user.find_methods(node.key)) \
+                    and node.key not in ("equals", "hashcode", "tostring"):
+                self.report(cls, node, f"Method does not exist or incorrect signature: "
+                            f"{user.qualified}.{node.name}({len(node.args)} arguments)")
+            return
         pytype = _VALUE_TYPES.get(t.key) or lib.TYPES.get(lib.class_key(t.parts))
         if pytype is None:
             return

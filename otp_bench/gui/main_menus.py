@@ -103,6 +103,8 @@ def build_toolbar(w: Any) -> QToolBar:
     faults.setText("Faults…")
     faults.setToolTip("Inject faults per provider into the mock (latency, errors, drops…)")
     faults.clicked.connect(lambda: edit_faults(w))
+    w.faults_button = faults
+    w.mock.faults_changed.connect(lambda: show_armed(w, faults))
     tb.addWidget(faults)
     spacer = QWidget()
     spacer.setSizePolicy(spacer.sizePolicy().horizontalPolicy().Expanding,
@@ -121,16 +123,33 @@ def _sync_toggle(button: QToolButton, on: bool) -> None:
     button.blockSignals(False)
 
 
-def edit_faults(w: Any) -> None:
-    from otp_bench.gui.widgets.mock_control import FaultsDialog
+def edit_faults(w: Any, provider: str | None = None) -> None:
+    from otp_bench.gui.widgets.faults_form import FaultsDialog
 
     if not w.mock.running:
         w.statusBar().showMessage("Start the mock provider first.", 5000)
         return
-    dlg = FaultsDialog(w.mock.keys(), w)
-    dlg.accepted.connect(lambda: w.mock.set_faults(dlg.key.currentText(), dlg.faults()))
+    keys = w.mock.keys()
+    if not keys:
+        w.statusBar().showMessage("No provider calls out yet: add an HTTP provider that uses "
+                                  "the loopback mock.", 6000)
+        return
+    dlg = FaultsDialog(keys, w.mock.armed, w, current=provider)
+    dlg.accepted.connect(lambda: w.mock.set_faults(dlg.key, dlg.faults()))
     w.faults_dialog = dlg
     dlg.open()
+
+
+def show_armed(w: Any, button: QToolButton) -> None:
+    """The toolbar says when faults are armed, and which (the phone says it too)."""
+    lines = w.mock.armed_summary()
+    button.setText(f"⚠ Faults armed ({len(lines)})" if lines else "Faults…")
+    button.setProperty("armed", bool(lines))
+    button.style().unpolish(button)
+    button.style().polish(button)
+    button.setToolTip("\n".join(["Armed in the mock:", *lines]) if lines else
+                      "Inject faults per provider into the mock (latency, errors, drops…)")
+    w.phone.set_armed_faults(lines)
 
 
 def new_workspace(w: Any) -> None:

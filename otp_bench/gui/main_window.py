@@ -192,8 +192,8 @@ class MainWindow(QMainWindow):
             if pane is not None:
                 pane.set_engine(engine)
         path = engine.store.path
-        self.status_workspace.setText(f"Workspace: {path or engine.store.url}")
-        self.setWindowTitle(f"otp-bench — {path.name if path else 'workspace'}")
+        self.status_workspace.setText(f"Workspace: {engine.store.workspace}")  # no password
+        self.setWindowTitle(f"otp-bench — {engine.store.workspace.short}")
         if path:
             self._remember(str(path))
         self.refresh_workspace()

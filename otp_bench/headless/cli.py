@@ -72,7 +72,9 @@ def run(args: argparse.Namespace) -> int:
             print(f"otp-bench headless: {exc}", file=sys.stderr)
             return 2
         base = server.base_url
-        print(f"Headless identity API on {base}  (workspace {engine.store.url})")
+        print(f"Headless identity API on {base}  (workspace {engine.store.workspace})")
+        if engine.store.secrets_locked:
+            print(f"  {engine.store.secrets_locked}")
         sites = engine.store.sites()
         if not sites:
             print("  no sites yet: add one in the app or load a scenario into this workspace")
