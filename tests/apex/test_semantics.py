@@ -301,6 +301,8 @@ def test_json_deserialize_typed() -> None:
     ("'Hello World'.replaceAll('(\\\\w+) (\\\\w+)', '$2 $1')", "World Hello"),
     ("String.format('{0} has {1} items', new List<Object>{'cart', 1234})", "cart has 1,234 items"),
     ("String.join(new List<String>{'a', 'b'}, '-')", "a-b"),
+    ("Pattern.compile('\"code\":\\\\s*(\\\\d+)').matcher('{\"code\": 21211}').find()", "true"),
+    ("Pattern.matches('[0-9]+', '12a')", "false"),
     ("'  x '.trim().length()", "1"),
     ("'abcdef'.substring(2, 4)", "cd"),
     ("'abc'.left(10) + 'abc'.right(2)", "abcbc"),
@@ -369,3 +371,11 @@ def test_serialize_pretty_uses_salesforce_layout() -> None:
     assert shown("return JSON.serializePretty(new Map<String, Object>{'a' => 1, "
                  "'b' => new List<Object>{true, 'x'}, 'c' => new Map<String, Object>()});") == (
         '{\n  "a" : 1,\n  "b" : [ true, "x" ],\n  "c" : { }\n}')
+
+
+def test_matcher_groups() -> None:
+    assert shown("""
+        Matcher m = Pattern.compile('(\\\\w+)=(\\\\d+)').matcher('a=1, b=22');
+        String out = '';
+        while (m.find()) { out += m.group(1) + ':' + m.group(2) + ';'; }
+        return out + m.groupCount();""") == "a:1;b:22;2"
