@@ -80,10 +80,12 @@ def test_the_level_comes_from_the_flag_then_the_environment(
 def test_an_unknown_level_is_one_line_and_exit_2(
     log_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["--log-level", "loud", "run", "x.yaml"]) == 2
-    err = capsys.readouterr().err
-    assert err.strip() == ("otp-bench: unknown log level 'loud' (one of DEBUG, INFO, WARNING, "
-                           "ERROR, CRITICAL)")
+    for argv in (["--log-level", "loud", "run", "x.yaml"],  # before the command or after it
+                 ["export", "events", "-", "--log-level", "loud"]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert err.strip() == ("otp-bench: unknown log level 'loud' (one of DEBUG, INFO, "
+                               "WARNING, ERROR, CRITICAL)")
 
 
 def test_the_file_rotates(log_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
