@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -37,6 +38,9 @@ def test_canary_secrets_and_otps_never_reach_the_file_or_stderr(
 ) -> None:
     path = logs.setup_logging("headless", level="DEBUG")
     assert path == log_dir / "headless.log"
+    logging.getLogger("otp_bench").info("first line")
+    _flush()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600  # only its owner reads the log
     with secrets_in_flight([API_KEY, PASSWORD, OTP]):
         logging.getLogger("httpx").info("HTTP Request: POST https://sms.example/send?api_key=%s",
                                         API_KEY)
