@@ -307,7 +307,8 @@ class ApexHandler:
             warnings.insert(0, channel.security_warning)
         records = tuple(self._record(c, one_time_password, result, note) for c in sent)
         return DeliveryReport(
-            result, callouts=records, note=note, rule=f"Apex {cls} ({NOT_COMPILED})",
+            # the rule is where the handler ended: the live log's delivery row says it
+            result, callouts=records, note=note, rule=f"{note} ({cls}, {NOT_COMPILED})",
             elapsed_ms=(time.perf_counter() - started) * 1000, warnings=tuple(warnings),
             log=tuple(log),
         )

@@ -301,6 +301,8 @@ def test_json_deserialize_typed() -> None:
     ("'Hello World'.replaceAll('(\\\\w+) (\\\\w+)', '$2 $1')", "World Hello"),
     ("String.format('{0} has {1} items', new List<Object>{'cart', 1234})", "cart has 1,234 items"),
     ("String.join(new List<String>{'a', 'b'}, '-')", "a-b"),
+    ("Pattern.compile('\"code\":\\\\s*(\\\\d+)').matcher('{\"code\": 21211}').find()", "true"),
+    ("Pattern.matches('[0-9]+', '12a')", "false"),
     ("'  x '.trim().length()", "1"),
     ("'abcdef'.substring(2, 4)", "cd"),
     ("'abc'.left(10) + 'abc'.right(2)", "abcbc"),
@@ -313,6 +315,9 @@ def test_json_deserialize_typed() -> None:
     ("Decimal.valueOf('2.5').round()", "2"),  # round() is half even
     ("'a'.compareTo('B')", "31"),
     ("-2147483648", "-2147483648"),
+    ("Boolean.valueOf('TRUE') && !Boolean.valueOf('no')", "true"),
+    ("Id.valueOf('001000000000001')", "001000000000001AAA"),
+    ("Id.valueOf('001Dn00000Abcde')", "001Dn00000AbcdeIAB"),
 ])
 def test_system_library(expr: str, expected: str) -> None:
     assert shown(f"return {expr};") == expected
@@ -369,3 +374,40 @@ def test_serialize_pretty_uses_salesforce_layout() -> None:
     assert shown("return JSON.serializePretty(new Map<String, Object>{'a' => 1, "
                  "'b' => new List<Object>{true, 'x'}, 'c' => new Map<String, Object>()});") == (
         '{\n  "a" : 1,\n  "b" : [ true, "x" ],\n  "c" : { }\n}')
+
+
+def test_matcher_groups() -> None:
+    assert shown("""
+        Matcher m = Pattern.compile('(\\\\w+)=(\\\\d+)').matcher('a=1, b=22');
+        String out = '';
+        while (m.find()) { out += m.group(1) + ':' + m.group(2) + ';'; }
+        return out + m.groupCount();""") == "a:1;b:22;2"
+
+
+def test_json_parser_walks_tokens() -> None:
+    assert shown("""
+        JSONParser p = JSON.createParser('{"messages":[{"status":"0","price":"0.0075"}],"n":3}');
+        List<String> seen = new List<String>();
+        while (p.nextToken() != null) {
+            if (p.getCurrentToken() == JSONToken.FIELD_NAME) {
+                String name = p.getCurrentName();
+                p.nextToken();
+                if (name == 'n') { seen.add('n=' + (p.getIntegerValue() + 1)); }
+                else if (name == 'status') { seen.add('status=' + p.getText()); }
+                else if (name == 'messages') { seen.add(String.valueOf(p.getCurrentToken())); }
+            }
+        }
+        return String.join(seen, ' ');""") == "START_ARRAY status=0 n=4"
+
+
+def test_an_interpreter_fault_is_named_never_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    from otp_bench.apex import lib
+    from tests.apex.harness import run_body
+
+    def broken(rt: object, s: str) -> int:
+        raise ZeroDivisionError("bug")
+
+    monkeypatch.setitem(lib.INSTANCE[str]["length"], 0, broken)
+    outcome, value, _ = run_body("String s = 'abc';\n    return s.length();")
+    assert outcome == "internal"
+    assert value == "otp-bench internal error in T.run at T.cls:5 (ZeroDivisionError)"

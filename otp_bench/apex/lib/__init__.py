@@ -86,6 +86,7 @@ def load() -> None:
         json_lib,
         json_parser,
         numbers,
+        pattern,
         strings,
         system,
     )
