@@ -97,6 +97,9 @@ def take_screenshots(app: QApplication, directory: str, db_url: str | None) -> i
     _save(w.log, out, "live_log")
     _refusal(w, out)
     _headless(w, out)
+    from otp_bench.gui.editors.apex_screenshots import apex_screenshots
+
+    apex_screenshots(w, out)
     w.open_editor("provider", None)
     _preset(w, "twilio")
     w.editor.name.setText("twilio-sandbox")
