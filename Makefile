@@ -46,6 +46,7 @@ bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/bench_gui.py
 	$(BIN)/python bench/bench_export.py
 	$(BIN)/python bench/bench_mock.py
+	$(BIN)/python bench/bench_progress.py --events 20000
 
 screenshots: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/otp-bench --screenshot docs/screenshots

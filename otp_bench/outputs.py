@@ -19,7 +19,9 @@ What a target gets, as a Unix user expects of ``command > target``, plus atomici
 - a regular file is replaced atomically — a temporary sibling is written, synced, then
   ``os.replace``-d over it, so a failed or interrupted write never leaves half a file — and keeps
   its permission bits (and owner, where the process may set it). Hard links to it are not kept;
-- a new file gets ``0666 & ~umask``, or ``0600`` when it holds revealed secrets (``secret=True``);
+- a new file gets ``0666 & ~umask``; one holding revealed secrets (``secret=True``: a revealed
+  HAR, a workspace key) is created ``0600``, and replacing a file with secrets drops its group and
+  other bits (``0640`` becomes ``0600``): a secret is never left readable by others;
 - a directory, a missing folder, a file we may not write: ``OutputError``, one line naming the
   target and what is wrong (commands print it and exit 2). Nothing is created or replaced then.
 
@@ -178,7 +180,7 @@ def _atomic(t: Target, *, secret: bool) -> Iterator[TextIO]:
         return
     try:
         if st is not None:
-            os.fchmod(fd, stat.S_IMODE(st.st_mode))
+            os.fchmod(fd, stat.S_IMODE(st.st_mode) & (0o7700 if secret else 0o7777))
             if (st.st_uid, st.st_gid) != (os.geteuid(), os.getegid()):
                 with suppress(OSError):  # only root may give a file away; write it anyway
                     os.fchown(fd, st.st_uid, st.st_gid)

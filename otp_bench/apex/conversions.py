@@ -111,8 +111,16 @@ def widen(value: Any, key: str) -> Any:
 
 
 def to_id(value: str) -> str:
+    """A String as an Id: checked, and a 15-character Id gets its 3-character checksum."""
     if len(value) not in (15, 18) or not set(value) <= ID_CHARS:
         raise throw("StringException", f"Invalid id: {value}")
+    if len(value) == 15:
+        suffix = ""
+        for chunk in range(3):
+            bits = sum(1 << i for i, ch in enumerate(value[chunk * 5:chunk * 5 + 5])
+                       if "A" <= ch <= "Z")
+            suffix += "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"[bits]
+        return value + suffix
     return value
 
 

@@ -150,8 +150,8 @@ def run_send(program: ApexProgram, class_name: str, args: SendArgs,
                               "with six parameters")
         handler = interp.construct(cls, [], cls.decl.line if cls.decl else 0)
         return interp.invoke(methods[0], handler, [
-            args.userId, args.phoneNumber, args.oneTimePassword, args.defaultText,
-            args.networkId, args.experienceId])
+            args.userId or None, args.phoneNumber, args.oneTimePassword, args.defaultText,
+            args.networkId or None, args.experienceId])  # an absent Id arrives as null
 
     outcome, value = guarded(interp, body)
     out = _result(outcome, value, interp)

@@ -94,7 +94,7 @@ class HeadlessApi:
         self.reveal_reasons = reveal_reasons
         self.expose_inbox = expose_inbox
         self.grants = Grants(now=engine.clock.now)
-        self.identity = load_identity(engine.store.secrets)
+        self.identity = load_identity(engine.store)
         self.tokens = TokenStore(now=engine.clock.now, timeout=lambda: timedelta(
             seconds=engine.settings.session_timeout_seconds))
         self._init_latencies: deque[float] = deque(maxlen=50)  # seconds, recent real inits

@@ -315,6 +315,9 @@ def test_json_deserialize_typed() -> None:
     ("Decimal.valueOf('2.5').round()", "2"),  # round() is half even
     ("'a'.compareTo('B')", "31"),
     ("-2147483648", "-2147483648"),
+    ("Boolean.valueOf('TRUE') && !Boolean.valueOf('no')", "true"),
+    ("Id.valueOf('001000000000001')", "001000000000001AAA"),
+    ("Id.valueOf('001Dn00000Abcde')", "001Dn00000AbcdeIAB"),
 ])
 def test_system_library(expr: str, expected: str) -> None:
     assert shown(f"return {expr};") == expected
@@ -379,3 +382,32 @@ def test_matcher_groups() -> None:
         String out = '';
         while (m.find()) { out += m.group(1) + ':' + m.group(2) + ';'; }
         return out + m.groupCount();""") == "a:1;b:22;2"
+
+
+def test_json_parser_walks_tokens() -> None:
+    assert shown("""
+        JSONParser p = JSON.createParser('{"messages":[{"status":"0","price":"0.0075"}],"n":3}');
+        List<String> seen = new List<String>();
+        while (p.nextToken() != null) {
+            if (p.getCurrentToken() == JSONToken.FIELD_NAME) {
+                String name = p.getCurrentName();
+                p.nextToken();
+                if (name == 'n') { seen.add('n=' + (p.getIntegerValue() + 1)); }
+                else if (name == 'status') { seen.add('status=' + p.getText()); }
+                else if (name == 'messages') { seen.add(String.valueOf(p.getCurrentToken())); }
+            }
+        }
+        return String.join(seen, ' ');""") == "START_ARRAY status=0 n=4"
+
+
+def test_an_interpreter_fault_is_named_never_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    from otp_bench.apex import lib
+    from tests.apex.harness import run_body
+
+    def broken(rt: object, s: str) -> int:
+        raise ZeroDivisionError("bug")
+
+    monkeypatch.setitem(lib.INSTANCE[str]["length"], 0, broken)
+    outcome, value, _ = run_body("String s = 'abc';\n    return s.length();")
+    assert outcome == "internal"
+    assert value == "otp-bench internal error in T.run at T.cls:5 (ZeroDivisionError)"

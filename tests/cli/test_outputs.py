@@ -37,10 +37,18 @@ def test_a_regular_file_is_replaced_keeping_its_mode(tmp_path: Path) -> None:
     target.write_text("old\n")
     target.chmod(0o640)
     inode = target.stat().st_ino
-    write_output(target, "new\n", secret=True)
+    write_output(target, "new\n")
     assert target.read_text("utf-8") == "new\n"
     assert stat.S_IMODE(target.stat().st_mode) == 0o640
     assert target.stat().st_ino != inode  # replaced (atomically), not truncated
+
+
+def test_secrets_replacing_a_file_drop_its_group_and_other_bits(tmp_path: Path) -> None:
+    target = tmp_path / "revealed.har"
+    target.write_text("old\n")
+    target.chmod(0o644)
+    write_output(target, "secret\n", secret=True)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
 
 
 def test_a_failed_write_leaves_the_old_file_whole(tmp_path: Path) -> None:

@@ -44,7 +44,8 @@ def big_workspace(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
-    return {**os.environ, "OTP_BENCH_SECRETS": "file", "TERM": "xterm-256color",
+    return {**os.environ, "OTP_BENCH_SECRETS": "file", "OTP_BENCH_KEY_STORE": "file",
+            "TERM": "xterm-256color",
             "COLUMNS": "100", "LINES": "30", "OTP_BENCH_LOG_DIR": str(tmp_path / "logs")}
 
 

@@ -76,6 +76,27 @@ def decimal_value_of(rt: Any, v: Any) -> Any:
     return Dec(int(_num(v))) if not isinstance(v, Dec) else v
 
 
+@static("Boolean", "valueOf", 1)
+def boolean_value_of(rt: Any, v: Any) -> Any:
+    if v is None or type(v) is bool:
+        return v
+    if isinstance(v, str):
+        return v.lower() == "true"
+    raise throw("TypeException", f"Invalid conversion from runtime type {type_name(v)} to "
+                "Boolean")
+
+
+@static("Id", "valueOf", 1)
+def id_value_of(rt: Any, v: Any) -> Any:
+    from otp_bench.apex.conversions import to_id
+
+    if v is None:
+        return None
+    if not isinstance(v, str):
+        raise throw("TypeException", f"Invalid id: {v}")
+    return to_id(v)
+
+
 @static("Double", "valueOf", 1)
 def double_value_of(rt: Any, v: Any) -> Any:
     if v is None:
