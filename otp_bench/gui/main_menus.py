@@ -71,6 +71,9 @@ def build_menus(w: Any) -> dict[str, QAction]:
     scheme = view.addMenu("&Theme")
     for s in ("system", "light", "dark"):
         act(f"theme_{s}", s.title(), lambda _c=False, s=s: set_theme(w, s), None, scheme)
+    demo = act("demo", "&Demo mode — play a scenario with captions",
+               lambda on: w.show_demo(bool(on)), "Ctrl+D", view)
+    demo.setCheckable(True)
     presenter = act("presenter", "&Presenter mode (larger text)",
                     lambda on: w.set_presenter(bool(on)), "Ctrl+Shift+=", view)
     presenter.setCheckable(True)

@@ -73,7 +73,9 @@ class MainWindow(QMainWindow):
         cl.setContentsMargins(0, 0, 0, 0)
         cl.setSpacing(0)
         cl.addWidget(self.first_run)
+        self.central_layout = cl  # demo mode puts its bar above the tabs
         cl.addWidget(self.tabs, 1)
+        self.demo_bar: Any = None  # built the first time demo mode opens
         self.setCentralWidget(central)
 
         self.tree = WorkspaceTree()
@@ -153,6 +155,35 @@ class MainWindow(QMainWindow):
                 pane.set_sites(self.engine.store.sites())
         return self._headless
 
+
+    # -- demo mode -----------------------------------------------------------------------------
+
+    def show_demo(self, on: bool = True) -> None:
+        """Demo mode: play a scenario in the app with captions; closing it reopens the
+        workspace that was open before."""
+        if on and self.demo_bar is None:
+            from otp_bench.gui.demo.demo_bar import DemoBar
+            from otp_bench.gui.demo.player import DemoPlayer
+
+            self.demo_bar = DemoBar(DemoPlayer(self))
+            self.demo_bar.closed.connect(lambda: self.show_demo(False))
+            self.central_layout.insertWidget(1, self.demo_bar)
+        if self.demo_bar is None:
+            return
+        action = self.actions.get("demo")
+        if action is not None and action.isChecked() != on:
+            action.setChecked(on)
+        if on == self.demo_bar.isVisible():
+            return
+        self.demo_bar.setVisible(on)
+        if on:
+            self._before_demo = self.engine.store.url if self.engine is not None else None
+            self.tabs.setCurrentIndex(TAB_SITE)
+            return
+        self.demo_bar.player.stop()
+        previous, self._before_demo = getattr(self, "_before_demo", None), None
+        if previous:
+            self.open_url(previous)
 
     # -- workspace lifecycle -------------------------------------------------------------------
 
@@ -379,6 +410,8 @@ class MainWindow(QMainWindow):
 
     def shutdown(self) -> None:
         """Stop workers and close the workspace (app exit, tests)."""
+        if self.demo_bar is not None:
+            self.demo_bar.player.shutdown()
         if self.bridge is not None:
             self.bridge.detach()
         client = None

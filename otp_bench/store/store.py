@@ -266,14 +266,15 @@ class Store(ActivityQueries, ConnectedAppStore):
         for site_id in sorted(user.sites):
             s.add(MembershipRow(user_id=user.id, site_id=site_id))
 
-    def set_flags(self, tx: Tx, user_id: str, flags: Flags) -> User:
+    def set_flags(self, tx: Tx, user: User, flags: Flags) -> User:
+        """``user`` (read with ``tx.lock_user``) with ``flags``, written in ``tx``."""
         tx.session.execute(
             _SET_FLAGS,
-            {"_id": user_id, "user_verified": flags.user_verified,
+            {"_id": user.id, "user_verified": flags.user_verified,
              "admin_verified": flags.admin_verified},
         )
-        user = replace(self._users[user_id], flags=flags)
-        self._users[user_id] = user
+        user = replace(user, flags=flags)
+        self._users[user.id] = user
         return user
 
     def delete_user(self, user_id: str) -> None:

@@ -108,10 +108,14 @@ def double_value_of(rt: Any, v: Any) -> Any:
 
 # ---------------------------------------------------------------------------- instance methods
 
-for _t in (int, Long, float, Dec):
+# Signatures as in Salesforce's standard types: Integer has no intValue(), Long no longValue().
+_NUMBER_TYPES: tuple[type, ...] = (int, Long, float, Dec)
+for _t in _NUMBER_TYPES[1:]:
     method(_t, "intValue", 0)(lambda rt, n: wrap32(int(n)))
+for _t in _NUMBER_TYPES[2:]:
     method(_t, "longValue", 0)(lambda rt, n: wrap64(int(n)))
-    method(_t, "doubleValue", 0)(lambda rt, n: float(n))
+method(Dec, "doubleValue", 0)(lambda rt, n: float(n))
+for _t in _NUMBER_TYPES:
     method(_t, "format", 0)(lambda rt, n: _format(n))
     method(_t, "toString", 0)(lambda rt, n: to_string(n))
     method(_t, "equals", 1)(lambda rt, n, o: type(n) is type(o) and n == o)

@@ -28,6 +28,7 @@ from otp_bench.domain.model import ProviderConfig, ProviderKind
 from otp_bench.domain.vocabulary import Channel, DeliveryResult
 from otp_bench.gui.editors.base import EditorBase
 from otp_bench.gui.editors.http_section import HttpSection
+from otp_bench.gui.layout import compact_combo
 from otp_bench.gui.log.chain_html import render_callout
 from otp_bench.gui.widgets.forms import label
 
@@ -46,6 +47,7 @@ class ProviderEditor(EditorBase):
         self.name.setObjectName("providerName")
         self.kind = QComboBox()
         self.kind.setObjectName("providerKind")
+        compact_combo(self.kind, 24)  # long labels mustn't widen the form past 1280×720
         self.kind.addItem("Scripted — no callout, returns a chosen result", ProviderKind.SCRIPTED)
         self.kind.addItem("HTTP — declarative callout to an SMS provider", ProviderKind.HTTP)
         self.kind.addItem("Apex class — your own CustomOneTimePasswordDeliveryHandler",

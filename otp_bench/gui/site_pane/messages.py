@@ -53,10 +53,33 @@ def operator_text(reason: Reason | None, detail: str = "") -> str:
 
 
 def mask_phone(e164: str | None) -> str:
-    """``+14155552671`` → ``+1 ••• ••• 2671``: what the code page shows."""
+    """What the code page shows: the country code, the number's own grouping, the last four
+    digits — ``+14155552671`` → ``+1 ••• ••• 2671``, ``+447400123456`` → ``+44 •••• ••3456``."""
     if not e164:
         return "your mobile phone"
-    return f"{e164[:2]} ••• ••• {e164[-4:]}"
+    try:
+        import phonenumbers
+
+        parsed = phonenumbers.parse(e164, None)
+        text = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+        cc = f"+{parsed.country_code}"
+    except Exception:  # not parseable: mask all but the last four digits
+        return f"{e164[:2]} ••• ••• {e164[-4:]}"
+    national = text[len(cc):].replace("-", " ")
+    digits = sum(ch.isdigit() for ch in national)
+    out, seen = [], 0
+    for ch in national:
+        if ch.isdigit():
+            seen += 1
+            out.append(ch if seen > digits - 4 else "•")
+        else:
+            out.append(ch)
+    return cc + "".join(out)
+
+
+def attempts_left(n: int) -> str:
+    """``1 attempt left.``, ``2 attempts left.``"""
+    return f"{n} attempt{'' if n == 1 else 's'} left."
 
 
 def delivery_note(out: Any) -> str:

@@ -46,6 +46,7 @@ class SitePane(QWidget):
 
     page_changed = Signal(str)
     show_flow = Signal(str)
+    outcome_shown = Signal(object)  # an init/verify outcome (or the error) is on screen
 
     def __init__(self, tasks: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -309,8 +310,13 @@ class SitePane(QWidget):
         if "username" in page.fields:
             page.fields["username"].set_error("We can't find an account with that username.")
         self._operator(f"<b>{type(exc).__name__}</b> — {exc}")
+        self.outcome_shown.emit(exc)
 
     def _on_init(self, out: Any) -> None:
+        self._show_init(out)
+        self.outcome_shown.emit(out)
+
+    def _show_init(self, out: Any) -> None:
         self._set_busy(False)
         self._outcome = out
         if out.ok:
@@ -367,6 +373,10 @@ class SitePane(QWidget):
                         self._on_start_error, title="Verifying the code")
 
     def _on_verified(self, res: Any) -> None:
+        self._show_verified(res)
+        self.outcome_shown.emit(res)
+
+    def _show_verified(self, res: Any) -> None:
         self._set_busy(False)
         if res.success:
             title, text = msg.SUCCESS_TITLE[self.use_case]
@@ -383,7 +393,7 @@ class SitePane(QWidget):
             return
         text = msg.end_user_text(res.reason)
         if res.reason is Reason.INVALID_CODE and res.attempts_left:
-            text += f" {res.attempts_left} attempt(s) left."
+            text += " " + msg.attempts_left(res.attempts_left)
         if res.reason in (Reason.INVALID_CODE, Reason.EXPIRED, Reason.ATTEMPTS_EXCEEDED,
                           Reason.ALREADY_USED):
             self.code_page.fields["code"].set_error(text)
