@@ -98,7 +98,19 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     for _commands, module, fn in _PLUGINS:
         if module in wanted and importlib.util.find_spec(module) is not None:
             getattr(importlib.import_module(module), fn, lambda _s: None)(sub)
+    _log_level_everywhere(sub)
     return parser
+
+
+def _log_level_everywhere(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``--log-level`` also after any subcommand (``otp-bench headless --log-level DEBUG``)."""
+    for p in set(sub.choices.values()):
+        if not any("--log-level" in a.option_strings for a in p._actions):
+            p.add_argument("--log-level", metavar="LEVEL", default=argparse.SUPPRESS,
+                           help="DEBUG, INFO, WARNING or ERROR (as before the command)")
+        for action in p._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                _log_level_everywhere(action)
 
 
 # the commands that write a log file, and its name; the others log to standard error only
@@ -126,6 +138,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())  # no second error while Python flushes at exit
         return 141  # 128 + SIGPIPE, what a shell reports for a tool stopped by a closed pipe
+    except Exception as exc:
+        # a workspace that can't be opened is one line and exit 2 in every command, even one
+        # that forgot to catch it (looked up lazily: the store isn't imported for --version)
+        db = sys.modules.get("otp_bench.store.db")
+        if db is not None and isinstance(exc, db.StoreError):
+            print(f"otp-bench: {exc}", file=sys.stderr)
+            return 2
+        raise
 
 
 def _version(*, verbose: bool) -> int:

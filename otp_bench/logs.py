@@ -69,6 +69,14 @@ class RedactingFormatter(logging.Formatter):
         return redact_log_text(super().format(record))
 
 
+class _PrivateRotatingFile(logging.handlers.RotatingFileHandler):
+    """A rotating log file only its owner reads (0600), like the workspace's secrets file."""
+
+    def _open(self) -> Any:
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        return open(fd, "a", encoding=self.encoding, errors=self.errors)
+
+
 class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]
     """Standard error as it is when a line is written (tests and redirections swap it)."""
 
@@ -104,7 +112,7 @@ def setup_logging(component: str | None = None, *, level: str | None = None) -> 
         path = log_file(component)
         try:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            fh = logging.handlers.RotatingFileHandler(
+            fh = _PrivateRotatingFile(
                 path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8", delay=True)
         except OSError as exc:
             print(f"otp-bench: not writing a log file ({path.parent}: {exc.strerror or exc})",
@@ -118,6 +126,9 @@ def setup_logging(component: str | None = None, *, level: str | None = None) -> 
         h._otp_bench = True  # type: ignore[attr-defined]
         root.addHandler(h)
     root.setLevel(min(h.level for h in handlers))
+    # Alembic narrates every workspace opening at INFO; that is noise unless asked for (DEBUG)
+    logging.getLogger("alembic").setLevel(
+        logging.DEBUG if explicit is not None and explicit <= logging.DEBUG else logging.WARNING)
     logging.captureWarnings(True)
     if path is not None:
         from otp_bench import __version__

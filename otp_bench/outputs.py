@@ -167,7 +167,7 @@ def _atomic(t: Target, *, secret: bool) -> Iterator[TextIO]:
         raise OutputError(f"{t.given} is read-only; not replacing it")
     tmp = path.with_name(f".{path.name}.{_secrets.token_hex(4)}.part")
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC,
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0),
                      0o600 if secret else 0o666)
     except OSError as exc:
         if st is None:
@@ -180,8 +180,8 @@ def _atomic(t: Target, *, secret: bool) -> Iterator[TextIO]:
         return
     try:
         if st is not None:
-            os.fchmod(fd, stat.S_IMODE(st.st_mode) & (0o7700 if secret else 0o7777))
-            if (st.st_uid, st.st_gid) != (os.geteuid(), os.getegid()):
+            os.chmod(tmp, stat.S_IMODE(st.st_mode) & (0o7700 if secret else 0o7777))
+            if hasattr(os, "fchown") and (st.st_uid, st.st_gid) != (os.geteuid(), os.getegid()):
                 with suppress(OSError):  # only root may give a file away; write it anyway
                     os.fchown(fd, st.st_uid, st.st_gid)
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
@@ -229,7 +229,7 @@ def _release_fifo(path: Path, timed_out: threading.Event) -> None:
 @contextmanager
 def _socket_writer(t: Target) -> Iterator[TextIO]:
     assert t.path is not None
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock = socket.socket(getattr(socket, "AF_UNIX", 1), socket.SOCK_STREAM)
     sock.settimeout(SOCKET_DEADLINE)
     try:
         sock.connect(os.fspath(t.path))

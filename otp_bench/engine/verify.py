@@ -53,7 +53,9 @@ class Verifier:
         ch = tx.challenge(identifier)
         now = e.clock.now()
         policy = e.settings.otp
-        user = e.store.user_by_id(record.user_id) if record.user_id else None
+        # as committed now, row locked until this step commits: never another process's stale
+        # copy, and no flag update made meanwhile is overwritten
+        user = tx.lock_user(record.user_id) if record.user_id else None
         before = user.flags if user else None
 
         def fail(reason: Reason, status: str, step: Step | None, attempt: int = 0,
@@ -113,7 +115,7 @@ class Verifier:
             if changes:
                 user = e.store.save_user(replace(user, **changes), tx)  # type: ignore[arg-type]
             if after != user.flags:
-                user = e.store.set_flags(tx, user.id, after)
+                user = e.store.set_flags(tx, user, after)
             st.emit(FlagsChanged, user_id=user.id, before=before or Flags(), after=after)
         tx.update_flow(record.id, state=advance(FlowState(record.state), Step.VERIFIED).value,
                        verify=VerifyMessage.SUCCESS.value, user_id=user.id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -37,6 +38,9 @@ def test_canary_secrets_and_otps_never_reach_the_file_or_stderr(
 ) -> None:
     path = logs.setup_logging("headless", level="DEBUG")
     assert path == log_dir / "headless.log"
+    logging.getLogger("otp_bench").info("first line")
+    _flush()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600  # only its owner reads the log
     with secrets_in_flight([API_KEY, PASSWORD, OTP]):
         logging.getLogger("httpx").info("HTTP Request: POST https://sms.example/send?api_key=%s",
                                         API_KEY)
@@ -80,10 +84,12 @@ def test_the_level_comes_from_the_flag_then_the_environment(
 def test_an_unknown_level_is_one_line_and_exit_2(
     log_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["--log-level", "loud", "run", "x.yaml"]) == 2
-    err = capsys.readouterr().err
-    assert err.strip() == ("otp-bench: unknown log level 'loud' (one of DEBUG, INFO, WARNING, "
-                           "ERROR, CRITICAL)")
+    for argv in (["--log-level", "loud", "run", "x.yaml"],  # before the command or after it
+                 ["export", "events", "-", "--log-level", "loud"]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert err.strip() == ("otp-bench: unknown log level 'loud' (one of DEBUG, INFO, "
+                               "WARNING, ERROR, CRITICAL)")
 
 
 def test_the_file_rotates(log_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
