@@ -62,8 +62,6 @@ def syntax_errors(file: str, root: Ts) -> list[Diagnostic]:
     return out
 
 
-
-
 class Builder(ExprBuilder):
     """Builds the classes of one file."""
 
