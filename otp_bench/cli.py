@@ -138,6 +138,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())  # no second error while Python flushes at exit
         return 141  # 128 + SIGPIPE, what a shell reports for a tool stopped by a closed pipe
+    except Exception as exc:
+        # a workspace that can't be opened is one line and exit 2 in every command, even one
+        # that forgot to catch it (looked up lazily: the store isn't imported for --version)
+        db = sys.modules.get("otp_bench.store.db")
+        if db is not None and isinstance(exc, db.StoreError):
+            print(f"otp-bench: {exc}", file=sys.stderr)
+            return 2
+        raise
 
 
 def _version(*, verbose: bool) -> int:

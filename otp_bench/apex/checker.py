@@ -240,6 +240,9 @@ class Checker:
             return
         if isinstance(node.obj, s.This | s.Super):
             return
+        if isinstance(node.obj, s.Cast):
+            self._check_instance(cls, node, node.obj.type)
+            return
         parts = self._head(node.obj)
         if parts is None:
             return

@@ -58,7 +58,10 @@ class Interpreter(Calls, Operators):
 
     # ------------------------------------------------------------------ statements
     def run(self, node: s.Node, frame: Frame) -> Any:
-        self.limits.tick()
+        limits = self.limits
+        limits.statements += 1  # Limits.tick, inlined: this runs for every statement
+        if not limits.statements & 1023:
+            limits.check()
         self.line = node.line
         try:
             return self._stmts[type(node)](node, frame)
@@ -70,7 +73,7 @@ class Interpreter(Calls, Operators):
             raise
         except Unsupported as exc:
             if exc.at is None:
-                exc.at = f"{self.current_file()}:{node.line}"
+                exc.at = f"{self.current_file()}:{node.line}:{node.col}"
             raise
         except (InternalFault, RecursionError, MemoryError):
             raise

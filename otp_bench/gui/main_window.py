@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QStackedWidget,
     QTabWidget,
+    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -41,6 +42,7 @@ class MainWindow(QMainWindow):
     """Signals: engine_ready() once a workspace is open and shown; workspace_loaded()."""
 
     engine_ready = Signal()
+    engine_failed = Signal(str)  # the workspace couldn't be opened: the reason, one line
     workspace_refreshed = Signal()
     recording_saved = Signal(str)  # the path of a scenario the Recorder just wrote
 
@@ -118,6 +120,7 @@ class MainWindow(QMainWindow):
         self.phone.fill_requested.connect(self.fill_code)
         self.site_pane.show_flow.connect(self.show_flow_in_log)
         self._restore_layout()
+        self.set_workspace_actions(False)  # until a workspace is open
 
     # -- building --------------------------------------------------------------------------
 
@@ -197,9 +200,38 @@ class MainWindow(QMainWindow):
 
             return Engine(Store(url, throwaway=throwaway), clock)
 
-        self.tasks.run(open_engine, self.set_engine,
-                       lambda e: self._on_task_failed("Can't open the workspace", str(e)),
+        self.tasks.run(open_engine, self.set_engine, self.workspace_unavailable,
                        title="Opening the workspace")
+
+    # actions that need an open workspace (File → New/Open/Recent, View, Help stay usable)
+    _WORKSPACE_ACTIONS = ("sample", "record", "new_site", "new_user", "new_provider",
+                          "settings", "delete", "find")
+
+    def set_workspace_actions(self, enabled: bool) -> None:
+        for key in self._WORKSPACE_ACTIONS:
+            if key in self.actions:
+                self.actions[key].setEnabled(enabled)
+        self.centralWidget().setEnabled(enabled)
+        for bar in self.findChildren(QToolBar):  # bench time, mock provider, faults, sample
+            bar.setEnabled(enabled)
+        for dock in self.docks.values():
+            dock.widget().setEnabled(enabled)
+
+    def workspace_unavailable(self, error: Any) -> None:
+        """A workspace that can't be opened: the reason in a dialog (the CLI's words), and
+        nothing clickable that needs one until another opens (File → Open/New)."""
+        message = str(error)
+        if self.engine is None:
+            self.set_workspace_actions(False)
+            self.status_workspace.setText("No workspace open — File → Open or New")
+        box = QMessageBox(QMessageBox.Icon.Critical, "Can't open the workspace", message,
+                          QMessageBox.StandardButton.Ok, self)
+        box.setObjectName("workspaceError")
+        box.setInformativeText("Open another workspace or create a new one from the File menu.")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.workspace_error = box
+        box.open()  # window-modal, never blocks the event loop
+        self.engine_failed.emit(message)
 
     def set_engine(self, engine: Any) -> None:
         old, self.engine = self.engine, engine
@@ -222,6 +254,7 @@ class MainWindow(QMainWindow):
                      self.clock, self.mock):
             if pane is not None:
                 pane.set_engine(engine)
+        self.set_workspace_actions(True)
         path = engine.store.path
         self.status_workspace.setText(f"Workspace: {engine.store.workspace}")  # no password
         self.setWindowTitle(f"otp-bench — {engine.store.workspace.short}")

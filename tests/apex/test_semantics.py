@@ -411,3 +411,14 @@ def test_an_interpreter_fault_is_named_never_a_traceback(monkeypatch: pytest.Mon
     outcome, value, _ = run_body("String s = 'abc';\n    return s.length();")
     assert outcome == "internal"
     assert value == "otp-bench internal error in T.run at T.cls:5 (ZeroDivisionError)"
+
+
+def test_a_run_time_refusal_names_file_line_and_column() -> None:
+    from tests.apex.harness import run_body
+
+    # the check can't know the type of m.get('x'): calling a missing method on it is refused
+    # where it runs, before anything else happens
+    outcome, value, _ = run_body("Map<String, Object> m = new Map<String, Object>{'x' => 'a'};\n"
+                                 "    Object o = m.get('x');\n    return m.get('x').frobnicate();")
+    assert outcome == "refuse"
+    assert value == "unsupported: method String.frobnicate with 0 arguments at T.cls:6:5"

@@ -84,7 +84,7 @@ class ProviderEditor(EditorBase):
                                     "get COUNTRY_BLOCK without a callout.")
         self.countries.textChanged.connect(self._check_countries)
         self.section("HTTP handler")
-        self.http = HttpSection(p.http, dict(p.credentials), self.fields)
+        self.http = HttpSection(p.http, dict(p.credentials), self.fields, self.tasks.run)
         self.form.addWidget(self.http)
         self.mock = mock
         self.use_mock = QPushButton("Use the loopback mock")
