@@ -267,6 +267,7 @@ def test_json_serialize_keeps_declaration_order_and_suppresses_nulls() -> None:
             public String body;
             public Decimal price;
             public List<String> tags;
+            transient String secret = 'x';
         }"""
     body = """
         Msg m = new Msg();
@@ -422,3 +423,19 @@ def test_a_run_time_refusal_names_file_line_and_column() -> None:
                                  "    Object o = m.get('x');\n    return m.get('x').frobnicate();")
     assert outcome == "refuse"
     assert value == "unsupported: method String.frobnicate with 0 arguments at T.cls:6:5"
+
+
+def test_stack_trace_names_each_frame_and_line() -> None:
+    members = """
+        static void inner() {
+            Integer i = null;
+            i++;
+        }
+        static void outer() {
+            inner();
+        }"""
+    assert shown("""
+        try { outer(); } catch (Exception e) { return e.getStackTraceString(); }
+        return null;""", members) == (
+        "Class.T.inner: line 5, column 1\nClass.T.outer: line 8, column 1\n"
+        "Class.T.run: line 12, column 1")
