@@ -125,6 +125,9 @@ def _take(app: QApplication, directory: str, db_url: str | None) -> int:
     _save(w.log, out, "live_log")
     _refusal(w, out)
     _headless(w, out)
+    from otp_bench.gui.editors.apex_screenshots import apex_screenshots
+
+    apex_screenshots(w, out)
     w.open_editor("provider", None)
     _preset(w, "twilio")
     w.editor.name.setText("twilio-sandbox")

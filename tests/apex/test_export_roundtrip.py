@@ -45,16 +45,6 @@ FAULTS: dict[str, list[dict[str, Any]]] = {
 }
 USER, NETWORK = "005000000000001AAA", "0DB000000000001AAA"
 OTP = "482915"
-# a runtime gap, not an export bug (reported to the runtime's owner): System.Pattern / Matcher
-NEEDS_PATTERN = {"messagebird", "plivo", "vonage"}
-
-
-def _gap(preset: str) -> list[Any]:
-    return ([pytest.mark.xfail(reason="the Apex runtime doesn't interpret System.Pattern yet")]
-            if preset in NEEDS_PATTERN else [])
-
-
-PARAMS = [pytest.param(p, marks=_gap(p)) for p in sorted(PRESETS)]
 
 
 def _faults(preset: str) -> dict[str, list[dict[str, Any]]]:
@@ -110,7 +100,7 @@ def _send(handler: HttpHandler | ApexHandler) -> Any:
                                           f"{OTP} is your verification code.", NETWORK, "")
 
 
-@pytest.mark.parametrize("preset", PARAMS)
+@pytest.mark.parametrize("preset", sorted(PRESETS))
 def test_exported_class_returns_what_the_declarative_handler_returns(
         preset: str, mock: InProcessMock, tmp_path: Path) -> None:
     decl, decl_key = _declarative(preset, mock)
@@ -136,7 +126,7 @@ def test_exported_class_returns_what_the_declarative_handler_returns(
     assert not differences, "\n".join(differences)
 
 
-@pytest.mark.parametrize("preset", PARAMS)
+@pytest.mark.parametrize("preset", sorted(PRESETS))
 def test_the_exported_test_class_passes(preset: str, mock: InProcessMock,
                                         tmp_path: Path) -> None:
     _, _, bundle = _exported(preset, mock, tmp_path)
