@@ -242,7 +242,14 @@ def test_soql_reads_the_users_locale() -> None:
         Id uid = '005000000000001AAA';
         User u = [SELECT Id, LanguageLocaleKey FROM User WHERE Id = :uid LIMIT 1];
         List<User> all = [SELECT Id FROM User WHERE Id = :uid];
-        return u.LanguageLocaleKey + ' ' + all.size();""", env=env) == "de 1"
+        return u.LanguageLocaleKey + ' ' + all.size() + ' ' + u.get('languagelocalekey');""",
+        env=env) == "de 1 de"
+    assert thrown_by("""
+        Id uid = '005000000000001AAA';
+        User u = [SELECT Id FROM User WHERE Id = :uid];
+        return u.MobilePhone;""", env=env) == (
+        "System.SObjectException: SObject row was retrieved via SOQL without querying the "
+        "requested field: User.MobilePhone")
 
 
 def test_custom_metadata_and_custom_settings() -> None:
