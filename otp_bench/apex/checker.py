@@ -187,6 +187,12 @@ class Checker:
                            scope: dict[str, s.TypeRef]) -> None:
         """``Auth.CustomOneTimePasswordDeliveryResult.SUCESS`` and other system constants."""
         parts = self._head(node.obj)
+        if parts is not None and len(parts) == 1 and parts[0].lower() in scope:
+            declared = self.program.resolve(scope[parts[0].lower()].parts, cls)
+            if declared is not None and declared.decl is not None and declared.kind == "class" \
+                    and declared.find_field(node.key) is None:
+                self.report(cls, node, f"Variable does not exist: {node.name}")
+            return
         if parts is None or parts[0].lower() in scope or self._known_field(cls, parts[0].lower()):
             return
         if self.program.resolve(tuple(parts), cls) is not None:
@@ -239,6 +245,9 @@ class Checker:
                         f"{node.name}({len(node.args)} arguments)")
             return
         if isinstance(node.obj, s.This | s.Super):
+            return
+        if isinstance(node.obj, s.Cast):
+            self._check_instance(cls, node, node.obj.type)
             return
         parts = self._head(node.obj)
         if parts is None:

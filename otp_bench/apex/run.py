@@ -3,7 +3,7 @@
 The run happens on its own thread with a deep stack, so Apex recursion ends in
 ``System.LimitException: Maximum stack depth reached: 1001`` rather than a Python error. Whatever
 happens, the caller gets an ``ApexRunResult``: a result, an Apex exception, or a refusal
-(``unsupported: … at File.cls:line``) or an internal error — never a Python traceback.
+(``unsupported: … at File.cls:line:col``) or an internal error — never a Python traceback.
 """
 
 from __future__ import annotations

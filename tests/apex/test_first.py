@@ -153,3 +153,19 @@ def test_check_knows_the_methods_of_the_users_own_classes(tmp_path: Path) -> Non
     assert [str(d) for d in check([f])] == [
         "Own.cls:6:7: Method does not exist or incorrect signature: Own.Payload.too(0 arguments)",
         "Own.cls:7:7: Method does not exist or incorrect signature: Own.Payload.to(1 arguments)"]
+
+
+def test_check_knows_the_type_a_cast_names(tmp_path: Path) -> None:
+    f = tmp_path / "Cast.cls"
+    f.write_text("public class Cast {\n  void f(Object o) {\n    ((String) o).frobnicate();\n"
+                 "    ((String) o).trim();\n  }\n}\n")
+    assert [str(d) for d in check([f])] == [
+        "Cast.cls:3:18: unsupported: method String.frobnicate with 0 arguments"]
+
+
+def test_check_knows_the_fields_of_the_users_own_classes(tmp_path: Path) -> None:
+    f = tmp_path / "Fields.cls"
+    f.write_text("public class Fields {\n  class Payload { String to; }\n"
+                 "  void f() {\n    Payload p = new Payload();\n    p.to = 'x';\n"
+                 "    String s = p.too;\n  }\n}\n")
+    assert [str(d) for d in check([f])] == ["Fields.cls:6:16: Variable does not exist: too"]

@@ -149,4 +149,4 @@ def test_a_bad_faults_file_is_named_and_nothing_starts(tmp_path: Path) -> None:
          "--db", f"sqlite:///{tmp_path}/ws.db", "--faults", str(bad)],
         capture_output=True, text=True, timeout=60, env={**os.environ, "OTP_BENCH_SECRETS": "file"})
     assert out.returncode == 2
-    assert str(bad) in out.stdout and "twilio" in out.stdout and "sometimes" in out.stdout
+    assert str(bad) in out.stderr and "twilio" in out.stderr and "sometimes" in out.stderr
