@@ -85,8 +85,9 @@ class PhonePane(QWidget):
         self.number.setObjectName("phoneNumber")
         self.number.setPlaceholderText("no messages yet")
         self.show_codes = QCheckBox("Show codes")
-        self.show_codes.setChecked(True)
-        self.show_codes.setToolTip("Untick before taking screenshots you will share")
+        self.show_codes.setChecked(False)  # off by default: screens get shared
+        self.show_codes.setToolTip("Show the codes in the messages (off: masked, so screenshots "
+                                   "can be shared; Fill code works either way)")
         self.show_codes.toggled.connect(lambda _c: self._render())
         self.follow = QCheckBox("Follow newest")
         self.follow.setChecked(True)

@@ -242,7 +242,14 @@ def test_soql_reads_the_users_locale() -> None:
         Id uid = '005000000000001AAA';
         User u = [SELECT Id, LanguageLocaleKey FROM User WHERE Id = :uid LIMIT 1];
         List<User> all = [SELECT Id FROM User WHERE Id = :uid];
-        return u.LanguageLocaleKey + ' ' + all.size();""", env=env) == "de 1"
+        return u.LanguageLocaleKey + ' ' + all.size() + ' ' + u.get('languagelocalekey');""",
+        env=env) == "de 1 de"
+    assert thrown_by("""
+        Id uid = '005000000000001AAA';
+        User u = [SELECT Id FROM User WHERE Id = :uid];
+        return u.MobilePhone;""", env=env) == (
+        "System.SObjectException: SObject row was retrieved via SOQL without querying the "
+        "requested field: User.MobilePhone")
 
 
 def test_custom_metadata_and_custom_settings() -> None:
@@ -311,6 +318,8 @@ def test_json_deserialize_typed() -> None:
     ("Integer.valueOf('42') + 1", "43"),
     ("Math.mod(-7, 3)", "-1"),
     ("Math.max(1, 2.5)", "2.5"),
+    ("Math.floor(2.7) + ' ' + Math.ceil(-2.5) + ' ' + Math.floor(Double.valueOf('2.7'))",
+     "2 -2 2.0"),
     ("Decimal.valueOf('3.14159').setScale(2)", "3.14"),
     ("Decimal.valueOf('2.345').setScale(2)", "2.35"),  # half up when no mode is given
     ("Decimal.valueOf('2.5').round()", "2"),  # round() is half even
