@@ -58,6 +58,10 @@ def validate_apex_spec(spec: Mapping[str, Any]) -> list[tuple[str, str]]:
             for key in ("username", "password"):
                 if isinstance(nc, Mapping) and key in nc and not isinstance(nc[key], str | int):
                     problems.append((f"named_credentials.{name}.{key}", "must be text"))
+    creds = spec.get("credentials", {})
+    if not isinstance(creds, Mapping) or not all(
+            isinstance(k, str) and isinstance(v, str | int) for k, v in creds.items()):
+        problems.append(("credentials", "must map names to text values (what the mock expects)"))
     if "channel" in spec and spec["channel"] not in Channel.__members__.values():
         problems.append(("channel", f"must be one of {', '.join(Channel)}"))
     return problems

@@ -318,6 +318,8 @@ def test_json_deserialize_typed() -> None:
     ("Integer.valueOf('42') + 1", "43"),
     ("Math.mod(-7, 3)", "-1"),
     ("Math.max(1, 2.5)", "2.5"),
+    ("Math.floor(2.7) + ' ' + Math.ceil(-2.5) + ' ' + Math.floor(Double.valueOf('2.7'))",
+     "2 -2 2.0"),
     ("Decimal.valueOf('3.14159').setScale(2)", "3.14"),
     ("Decimal.valueOf('2.345').setScale(2)", "2.35"),  # half up when no mode is given
     ("Decimal.valueOf('2.5').round()", "2"),  # round() is half even
