@@ -43,6 +43,8 @@ def build_menus(w: Any) -> dict[str, QAction]:
     recent.aboutToShow.connect(lambda: _fill_recent(w, recent))
     file.addSeparator()
     act("sample", "Load &sample workspace", w.load_sample, None, file)
+    act("save_session", "Save this session's flows as a scenario…", lambda: w.save_session(),
+        "Ctrl+Shift+R", file)
     act("record", "Record to scenario…", lambda: w.record_to_scenario(), None, file)
     file.addSeparator()
     act("quit", "&Quit", w.close, QKeySequence.StandardKey.Quit, file)
@@ -82,6 +84,9 @@ def build_menus(w: Any) -> dict[str, QAction]:
 
     helpm = bar.addMenu("&Help")
     add_help_items(w, helpm, act, ABOUT)
+    from otp_bench.gui.help_scenarios import add_scenario_help
+
+    add_scenario_help(w, helpm, act, acts["about"])
     return acts
 
 

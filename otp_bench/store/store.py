@@ -38,6 +38,7 @@ from otp_bench.store import identity, locks
 from otp_bench.store.activity import Tx
 from otp_bench.store.connected_apps import ConnectedAppStore
 from otp_bench.store.db import open_engine, resolve_url, sqlite_path
+from otp_bench.store.notify import notify_in
 from otp_bench.store.orm import (
     InboxRow,
     KeyValue,
@@ -86,6 +87,7 @@ class Store(ActivityQueries, ConnectedAppStore):
         self._step_sessions = sessionmaker(locks.immediate(self.engine), expire_on_commit=False)
         self._write = threading.RLock()
         self._sealer = Sealer(self.secrets)
+        self._notify = self.engine.dialect.name == "postgresql"
         self._secret_names: dict[str, list[str]] = {}
         self._load_cache()
 
@@ -144,6 +146,8 @@ class Store(ActivityQueries, ConnectedAppStore):
         with self._write, self._step_sessions() as s, s.begin():
             tx = Tx(s, self)
             yield tx
+            if self._notify:  # other instances hear of it at commit (LISTEN/NOTIFY)
+                notify_in(s.connection(), self.workspace_id)
         for fn in tx.after_commit:  # outside the write lock: subscribers never block writers
             fn()
 
@@ -364,6 +368,8 @@ class Store(ActivityQueries, ConnectedAppStore):
             # halves the cost of a commit on the mock's hot path
             with self._write, self.engine.begin() as conn:
                 conn.execute(_INSERT_INBOX_ROWS, rows)
+                if self._notify:
+                    notify_in(conn, self.workspace_id)
         return len(rows)
 
     # the engine sets its bench clock here, so phone messages carry bench time
