@@ -18,7 +18,6 @@ from typing import Any
 import httpx
 
 from otp_bench.delivery.base import DeliveryReport, Directory, Inbox, current_flow
-from otp_bench.delivery.http_config import MAX_TIMEOUT_S, ConfigError, HttpConfig
 from otp_bench.delivery.redaction import (
     Redactor,
     install_log_filter,
@@ -26,11 +25,12 @@ from otp_bench.delivery.redaction import (
     secrets_in_flight,
 )
 from otp_bench.delivery.request import BuiltRequest, CompiledConfig, call_variables
-from otp_bench.delivery.rules import Answer, map_result
 from otp_bench.delivery.template import cached_phone
 from otp_bench.domain.callout import CalloutRecord, HttpMessage, RawExchange
+from otp_bench.domain.http_config import MAX_TIMEOUT_S, ConfigError, HttpConfig
 from otp_bench.domain.model import ProviderConfig
 from otp_bench.domain.phone import Phone, PhoneError
+from otp_bench.domain.rules import Answer, map_result
 from otp_bench.domain.vocabulary import DeliveryResult
 
 MAX_RESPONSE_BYTES = 6 * 1024 * 1024  # Apex's synchronous heap-size limit for a callout answer
@@ -74,7 +74,7 @@ class HttpHandler:
         self._directory = directory
         self._problem: str | None = None
         try:
-            self.config: HttpConfig | None = HttpConfig.from_dict(config.http)
+            self.config: HttpConfig | None = config.require_http()
             self._compiled: CompiledConfig | None = CompiledConfig(self.config)
         except ConfigError as exc:
             self.config, self._compiled = None, None

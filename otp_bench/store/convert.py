@@ -8,6 +8,8 @@ from typing import Any
 from otp_bench.domain.callout import CalloutRecord, HttpMessage, RawExchange
 from otp_bench.domain.events import EventRecord
 from otp_bench.domain.flags import Flags
+from otp_bench.domain.http_config import HttpConfig
+from otp_bench.domain.ids import ProviderId, SiteId, UserId
 from otp_bench.domain.model import HistoryEntry, ProviderConfig, ProviderKind, Site, User
 from otp_bench.domain.vocabulary import Channel, DeliveryResult, License, UseCase
 from otp_bench.store.orm import CalloutRow, EventRow, HistoryRow, ProviderRow, SiteRow, UserRow
@@ -19,10 +21,10 @@ def utc(dt: datetime) -> datetime:
 
 def site_from(row: SiteRow) -> Site:
     return Site(
-        id=row.id,
+        id=SiteId(row.id),
         name=row.name,
         url_prefix=row.url_prefix,
-        handler=row.handler,
+        provider_id=ProviderId(row.provider_id) if row.provider_id else None,
         headless_passwordless_login=row.headless_passwordless_login,
         headless_registration=row.headless_registration,
         enabled_use_cases=frozenset(UseCase(u) for u in row.enabled_use_cases["use_cases"]),
@@ -37,7 +39,7 @@ def site_fields(site: Site) -> dict[str, Any]:
     return {
         "name": site.name,
         "url_prefix": site.url_prefix,
-        "handler": site.handler,
+        "provider_id": site.provider_id,
         "headless_passwordless_login": site.headless_passwordless_login,
         "headless_registration": site.headless_registration,
         "enabled_use_cases": {"use_cases": sorted(u.value for u in site.enabled_use_cases)},
@@ -48,9 +50,9 @@ def site_fields(site: Site) -> dict[str, Any]:
     }
 
 
-def user_from(row: UserRow, sites: frozenset[str]) -> User:
+def user_from(row: UserRow, sites: frozenset[SiteId]) -> User:
     return User(
-        id=row.id,
+        id=UserId(row.id),
         username=row.username,
         license=License(row.license),
         mobile=row.mobile,
@@ -79,11 +81,11 @@ def user_fields(user: User) -> dict[str, Any]:
 
 def provider_from(row: ProviderRow, credentials: dict[str, str]) -> ProviderConfig:
     return ProviderConfig(
-        id=row.id,
+        id=ProviderId(row.id),
         name=row.name,
         kind=ProviderKind(row.kind),
         result=DeliveryResult(row.result),
-        http=dict(row.http),
+        http=HttpConfig.from_dict(dict(row.http)) if row.http else None,
         credentials=credentials,
         channel=Channel(row.channel),
         verified_only=row.verified_only,
@@ -96,7 +98,7 @@ def provider_fields(p: ProviderConfig) -> dict[str, Any]:
         "name": p.name,
         "kind": p.kind.value,
         "result": p.result.value,
-        "http": p.http,
+        "http": p.http.to_dict() if p.http else {},
         "secret_keys": {"keys": sorted(p.credentials)},
         "channel": p.channel.value,
         "verified_only": p.verified_only,
@@ -108,9 +110,9 @@ def history_from(row: HistoryRow) -> HistoryEntry:
     return HistoryEntry(
         id=row.id,
         at=utc(row.at),
-        user_id=row.user_id,
+        user_id=UserId(row.user_id) if row.user_id else None,
         username=row.username,
-        site_id=row.site_id,
+        site_id=SiteId(row.site_id),
         use_case=UseCase(row.use_case),
         method=row.method,
         status=row.status,
