@@ -5,12 +5,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint test-core test-gui bench screenshots clean
+.PHONY: run test lint test-core test-gui test-pg test-wheel bench screenshots clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[gui,test]'
+	$(BIN)/python -m pip install --quiet -e '.[gui,apex,postgres,test]'
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -22,12 +22,22 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 test-core: $(STAMP)
-	OTP_BENCH_NO_QT=1 $(BIN)/python -m pytest -q -p no:pytest-qt --ignore=tests/gui
+	scripts/pg-test-server env OTP_BENCH_NO_QT=1 $(BIN)/python -m pytest -q -p no:pytest-qt --ignore=tests/gui
 
 test-gui: $(STAMP)
 	QT_QPA_PLATFORM=offscreen PYTEST_QT_API=pyside6 $(BIN)/python -m pytest -q tests/gui
 
-test: lint test-core test-gui
+# the core suites again on a throwaway PostgreSQL server (scripts/pg-test-server starts it)
+PG_SUITES := tests/store tests/engine tests/headless tests/scenario/test_on_postgres.py
+test-pg: $(STAMP)
+	scripts/pg-test-server env OTP_BENCH_NO_QT=1 OTP_BENCH_TEST_BACKEND=postgresql \
+	    $(BIN)/python -m pytest -q -p no:pytest-qt $(PG_SUITES)
+
+# the built wheel in a clean virtualenv: version, run a shipped scenario, export apex, screenshot
+test-wheel: $(STAMP)
+	PYTHON=$(BIN)/python .ci/wheel-check
+
+test: lint test-core test-gui test-pg test-wheel
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_engine.py

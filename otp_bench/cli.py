@@ -19,7 +19,7 @@ otp-bench: no display to open the desktop app on.
   - run it from a desktop session (Linux: X11 or Wayland; Qt also needs the system library
     libxcb-cursor0 — e.g. `sudo apt install libxcb-cursor0`),
   - or render it without a screen: QT_QPA_PLATFORM=offscreen otp-bench --screenshot DIR,
-  - or use the scenario runner, which needs no display: otp-bench run resources/scenarios/*.yaml
+  - or use the scenario runner, which needs no display: otp-bench run shipped:otp_expiry
 """
 NO_XCB_CURSOR = """\
 otp-bench: Qt's X11 platform plugin needs the system library libxcb-cursor0, which is missing.
@@ -35,6 +35,7 @@ _PLUGINS = (
     (("headless",), "otp_bench.headless.cli", "add_parser"),
     (("export", "workspace"), "otp_bench.export.cli", "add_parsers"),
     (("export",), "otp_bench.export.apex", "add_apex_parser"),
+    (("apex",), "otp_bench.apex.cli", "add_parser"),
 )
 
 
@@ -64,12 +65,23 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     gui = sub.add_parser("gui", help="open the desktop app (the default)")
     gui.set_defaults(func=_gui)
     run = sub.add_parser("run", help="run scenario files and check their expectations")
-    run.add_argument("files", nargs="+", metavar="FILE")
-    run.add_argument("--report", metavar="FILE", help="write the JSON report here")
-    run.add_argument("--junit", metavar="FILE", help="write JUnit XML here")
+    run.add_argument("files", nargs="*", metavar="FILE",
+                     help="scenario files; shipped:NAME names a scenario shipped with otp-bench")
+    run.add_argument("--report", metavar="FILE",
+                     help="write the JSON report here (- for standard output)")
+    run.add_argument("--junit", metavar="FILE",
+                     help="write JUnit XML here (- for standard output)")
     run.add_argument("--db", dest="run_db", metavar="URL",
                      help="run in this workspace instead of a throwaway one")
-    run.add_argument("-q", "--quiet", action="store_true", help="only the summary")
+    run.add_argument("-q", "--quiet", action="store_true",
+                     help="only the summary: no step lines, no progress bar")
+    run.add_argument("--format", dest="run_format", choices=("text", "json"), default="text",
+                     help="step lines as text, or JSON Lines for tools: one object per step as "
+                     "it completes, then the summary")
+    run.add_argument("--schema", action="store_true",
+                     help="print the scenario JSON Schema (for editors) and exit")
+    run.add_argument("--list-shipped", action="store_true",
+                     help="list the scenarios shipped with otp-bench (run one: shipped:NAME)")
     run.set_defaults(func=_run)
     wanted = _wanted(argv)
     for _commands, module, fn in _PLUGINS:
@@ -93,10 +105,22 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.schema or args.list_shipped:
+        from otp_bench.scenario import shipped
+
+        try:
+            print(shipped.schema_text() if args.schema else "\n".join(shipped.names()))
+        except BrokenPipeError:  # `otp-bench run --schema | head`
+            sys.stderr.close()
+        return 0
+    if not args.files:
+        print("otp-bench run: name at least one scenario FILE (or shipped:NAME; "
+              "--list-shipped lists them)", file=sys.stderr)
+        return 2
     from otp_bench.scenario.cli import run_files
 
     return run_files(args.files, report=args.report, junit=args.junit,
-                     db_url=args.run_db or None, quiet=args.quiet)
+                     db_url=args.run_db or None, quiet=args.quiet, fmt=args.run_format)
 
 
 def _gui(args: argparse.Namespace) -> int:

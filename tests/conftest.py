@@ -24,10 +24,46 @@ from otp_bench.domain.model import Settings
 from otp_bench.engine.clock import FrozenClock
 from otp_bench.engine.engine import Engine
 from otp_bench.store.store import Store
+from tests import backends
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_user_dirs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Workspace keys and default workspaces land in a temp dir, never the tester's own."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("xdg-data")))
+    yield
+    mp.undo()
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[backends.PgServer]:
+    yield from backends.pg_server()
 
 
 @pytest.fixture
-def db_url(tmp_path: Path) -> str:
+def pg_url(pg_server: backends.PgServer) -> Iterator[str]:
+    """A fresh, migrated database of its own on the test PostgreSQL server."""
+    url = pg_server.migrated_database()
+    yield url
+    pg_server.drop(url)
+
+
+@pytest.fixture
+def db_url(tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """The test's workspace database: SQLite, or PostgreSQL with OTP_BENCH_TEST_BACKEND."""
+    if backends.selected_backend() == "postgresql":
+        if request.node.get_closest_marker("sqlite_file"):
+            pytest.skip("reads the SQLite workspace file itself")
+        return str(request.getfixturevalue("pg_url"))
+    return f"sqlite:///{tmp_path / 'workspace.db'}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Both backends in every run: for the tests of what differs between them (locks, notify)."""
+    if request.param == "postgresql":
+        return str(request.getfixturevalue("pg_url"))
     return f"sqlite:///{tmp_path / 'workspace.db'}"
 
 

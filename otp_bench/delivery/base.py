@@ -22,6 +22,16 @@ DEFAULT_PROVIDER_NAME = "Salesforce default provider"
 
 
 @dataclass(frozen=True)
+class HandlerLogLine:
+    """A line the handler wrote (``System.debug``) or the bench noted about it, already redacted."""
+
+    line: int  # the line in the handler's source, 0 when it has none
+    level: str  # "DEBUG", "INFO", "ERROR"… as System.debug had it; "BENCH" for bench warnings
+    message: str
+    file: str = ""
+
+
+@dataclass(frozen=True)
 class DeliveryReport:
     """What came back from one ``sendOneTimePassword`` call."""
 
@@ -32,6 +42,7 @@ class DeliveryReport:
     elapsed_ms: float = 0.0
     message: InboxMessage | None = None
     warnings: tuple[str, ...] = field(default=())
+    log: tuple[HandlerLogLine, ...] = ()  # what an Apex handler wrote, in order
 
 
 class DeliveryHandler(Protocol):

@@ -2,8 +2,9 @@
 
 Mirrors what an Apex handler can do: one request (no retries: a resent SMS costs twice and
 reaches the user twice), redirects not followed, a timeout of 10 s by default and 120 s at most
-that is also an overall deadline (httpx's read timeout is per chunk, so a slow-drip answer could
-otherwise outlive it), and a 6 MB response ceiling. Policy options refuse before any callout:
+that is one overall deadline enforced by a timer in ``exchange.perform`` (httpx's timeouts are
+per read, so a server dripping its headers could otherwise outlive it), and a 6 MB response
+ceiling, all through the shared ``CalloutClient``. Policy options refuse before any callout:
 ``verified_only`` and ``country_allow_list``. Every callout becomes a ``CalloutRecord``, redacted,
 with the unredacted exchange in ``raw`` for the store to seal.
 """
@@ -12,55 +13,24 @@ from __future__ import annotations
 
 import base64
 import time
-from datetime import UTC, datetime
 from typing import Any
 
-import httpx
-
-from otp_bench.delivery.base import DeliveryReport, Directory, Inbox, current_flow
-from otp_bench.delivery.redaction import (
-    Redactor,
-    install_log_filter,
-    redact_exchange,
-    secrets_in_flight,
+from otp_bench.delivery.base import DeliveryReport, Directory, Inbox
+from otp_bench.delivery.callout_client import (  # noqa: F401  (re-exported: the old home)
+    APEX_NOTE,
+    MAX_RESPONSE_BYTES,
+    STORED_BODY_CHARS,
+    USER_AGENT,
+    CalloutClient,
 )
-from otp_bench.delivery.request import BuiltRequest, CompiledConfig, call_variables
-from otp_bench.delivery.template import cached_phone
-from otp_bench.domain.callout import CalloutRecord, HttpMessage, RawExchange
 from otp_bench.domain.http_config import MAX_TIMEOUT_S, ConfigError, HttpConfig
+from otp_bench.delivery.request import BuiltRequest, CompiledConfig, call_variables
+from otp_bench.domain.rules import Answer, map_result
+from otp_bench.delivery.template import cached_phone
+from otp_bench.domain.callout import CalloutRecord
 from otp_bench.domain.model import ProviderConfig
 from otp_bench.domain.phone import Phone, PhoneError
-from otp_bench.domain.rules import Answer, map_result
 from otp_bench.domain.vocabulary import DeliveryResult
-
-MAX_RESPONSE_BYTES = 6 * 1024 * 1024  # Apex's synchronous heap-size limit for a callout answer
-STORED_BODY_CHARS = 64 * 1024  # what a callout record keeps of a body
-USER_AGENT = "SFDC-Callout/62.0 (otp-bench)"  # what an Apex callout announces, marked as ours
-APEX_NOTE = "response over 6 MB: Apex would have failed here"
-
-
-class _TooLarge(Exception):
-    pass
-
-
-class _Deadline(Exception):
-    pass
-
-
-def _error_kind(exc: Exception) -> str:
-    if isinstance(exc, _Deadline | httpx.TimeoutException):
-        return "timeout"
-    if isinstance(exc, httpx.ConnectError):
-        return "connect"
-    if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):
-        return "protocol"
-    return "network"
-
-
-def _cap(text: str) -> tuple[str, bool]:
-    if len(text) > STORED_BODY_CHARS:
-        return text[:STORED_BODY_CHARS], True
-    return text, False
 
 
 class HttpHandler:
@@ -81,31 +51,21 @@ class HttpHandler:
             self._problem = f"provider {config.name!r} is misconfigured: {exc}"
         wanted = (self.config.timeout_s if self.config and self.config.timeout_s else None)
         self.timeout_s = min(float(wanted or timeout_seconds), MAX_TIMEOUT_S)
-        # the transport, not a Client: one connection pool per handler, no retries, no
-        # redirects, no proxy from the environment, and no cookie jar (Apex keeps no cookies
-        # between callouts, so a provider's Set-Cookie is never replayed)
-        self._transport: httpx.BaseTransport = transport or httpx.HTTPTransport(
-            limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
-            trust_env=False, retries=0,
-        )
-        self._owns_transport = transport is None
-        self._timeouts = httpx.Timeout(self.timeout_s).as_dict()
         public = set(self.config.public_credentials) if self.config else set()
-        self._secrets = [v for k, v in config.credentials.items() if k not in public and v]
+        secrets = [v for k, v in config.credentials.items() if k not in public and v]
         if self.config and self.config.auth.kind == "basic":
             a, creds = self.config.auth, config.credentials
             pair = f"{creds.get(a.username, '')}:{creds.get(a.password, '')}"
-            self._secrets.append(base64.b64encode(pair.encode()).decode())
-        self._secret_headers = (
+            secrets.append(base64.b64encode(pair.encode()).decode())
+        secret_headers = (
             tuple(self.config.secret_headers) + self.config.auth.header_names()
             if self.config else ()
         )
-        self._redactor = Redactor(self._secrets, secret_headers=self._secret_headers)
-        install_log_filter()
+        self.client = CalloutClient(config.name, transport=transport, secrets=secrets,
+                                    secret_headers=secret_headers)
 
     def close(self) -> None:
-        if self._owns_transport:  # a transport handed in (a test seam) is shared: not ours
-            self._transport.close()
+        self.client.close()
 
     # -- the platform call -------------------------------------------------------------------
 
@@ -165,78 +125,15 @@ class HttpHandler:
 
     def _callout(self, req: BuiltRequest, otp: str, started: float) -> CalloutRecord:
         assert self.config is not None
-        started_at = datetime.now(UTC)
-        deadline = started + self.timeout_s
-        req_headers: tuple[tuple[str, str], ...] = req.headers
-        status: int | None = None
-        resp_headers: tuple[tuple[str, str], ...] = ()
-        body = bytearray()
-        error: str | None = None
-        detail = location = ""
-        with secrets_in_flight([*self._secrets, otp]):
-            try:
-                request = httpx.Request(
-                    req.method, req.url, headers=[*req.headers, ("User-Agent", USER_AGENT)],
-                    content=req.content or None, extensions={"timeout": self._timeouts},
-                )
-                req_headers = tuple(request.headers.items())
-                response = self._transport.handle_request(request)
-                try:
-                    status = response.status_code
-                    resp_headers = tuple(response.headers.items())
-                    location = response.headers.get("location", "?")
-                    declared = response.headers.get("content-length", "")
-                    if declared.isdigit() and int(declared) > MAX_RESPONSE_BYTES:
-                        raise _TooLarge
-                    for chunk in response.iter_bytes():
-                        body += chunk
-                        if len(body) > MAX_RESPONSE_BYTES:
-                            raise _TooLarge
-                        if time.perf_counter() > deadline:
-                            raise _Deadline
-                finally:
-                    response.close()
-            except _TooLarge:
-                error = "too_large"
-            except (_Deadline, httpx.HTTPError, httpx.InvalidURL, OSError) as exc:
-                error = _error_kind(exc)
-                detail = (f"no complete answer within the {self.timeout_s:g} s deadline"
-                          if isinstance(exc, _Deadline) else f"{type(exc).__name__}")
-        elapsed_ms = (time.perf_counter() - started) * 1000
+        # the overall deadline counts from the platform call, as Apex's timeout does
+        ex = self.client.send(req, timeout_s=self.timeout_s, otp=otp,
+                              deadline_s=self.timeout_s - (time.perf_counter() - started))
         result, rule = map_result(self.config.rules, Answer(
-            status=status, body=bytes(body), error=error, headers=resp_headers,
+            status=ex.status, body=ex.body, error=ex.error, headers=ex.headers,
         ))
-        note = None
-        if error == "too_large":
-            note = APEX_NOTE
-        elif error is not None:
-            note = f"transport error ({error}): {detail}"
-        elif status is not None and 300 <= status < 400:
-            note = f"redirect to {location} not followed"
-        return self._record(req, req_headers, status, resp_headers, bytes(body), error,
-                            started_at, elapsed_ms, result, rule, note, otp)
-
-    def _record(
-        self, req: BuiltRequest, req_headers: tuple[tuple[str, str], ...], status: int | None,
-        resp_headers: tuple[tuple[str, str], ...], body: bytes, error: str | None,
-        started_at: datetime, elapsed_ms: float, result: DeliveryResult, rule: str,
-        note: str | None, otp: str,
-    ) -> CalloutRecord:
-        req_text, req_cut = _cap(req.content.decode("utf-8", errors="replace"))
-        resp_text, resp_cut = _cap(body.decode("utf-8", errors="replace"))
-        raw = RawExchange(
-            url=req.url,
-            request=HttpMessage(req_headers, req_text, req_cut),
-            response=(HttpMessage(resp_headers, resp_text, resp_cut or error == "too_large")
-                      if status is not None else None),
-        )
-        red = redact_exchange(raw, self._redactor.plus(otp))
-        return CalloutRecord(
-            flow_id=current_flow() or "", provider=self.name, started_at=started_at,
-            method=req.method, url=red.url, request=red.request, status=status,
-            response=red.response, elapsed_ms=elapsed_ms, result=result, rule=rule,
-            error=error, note=note,
-            extra={"preset": self.config.preset if self.config else "",
-                   "timeout_s": self.timeout_s, "channel": self.provider.channel.value},
-            raw=raw,
+        return self.client.record(
+            ex, otp=otp, result=result, rule=rule,
+            elapsed_ms=(time.perf_counter() - started) * 1000,
+            extra={"preset": self.config.preset, "timeout_s": self.timeout_s,
+                   "channel": self.provider.channel.value},
         )

@@ -142,6 +142,25 @@ class DeliveryCompleted(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class HandlerLogged(Event):
+    """A ``System.debug`` line of an Apex handler (or a bench warning about it), redacted."""
+
+    kind: ClassVar[str] = "handler_log"
+    handler: str
+    line: int = 0
+    level: str = "DEBUG"
+    message: str = ""
+    file: str = ""
+
+    @property
+    def summary(self) -> str:
+        where = f"{self.file or self.handler}:{self.line}" if self.line else self.handler
+        if self.level == "BENCH":
+            return f"{where} bench warning: {self.message}"
+        return f"{where} System.debug({self.level}) {self.message}"
+
+
+@dataclass(frozen=True, kw_only=True)
 class VerifyAttempted(Event):
     kind: ClassVar[str] = "verify"
     identifier: str

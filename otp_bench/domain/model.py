@@ -11,6 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from otp_bench.domain.apex_provider import ApexConfig
 from otp_bench.domain.flags import Flags
 from otp_bench.domain.http_config import ConfigError, HttpConfig
 from otp_bench.domain.ids import ProviderId, SiteId, UserId
@@ -48,6 +49,9 @@ class Settings:
     default_text: str = DEFAULT_TEXT
     callout_timeout_seconds: float = 10.0
     redact: bool = True
+    # headless access tokens live this long on the bench clock (Salesforce's session timeout
+    # setting; its default is 2 hours)
+    session_timeout_seconds: int = 2 * 60 * 60
 
     def with_(self, **changes: Any) -> Settings:
         return replace(self, **changes)
@@ -85,6 +89,7 @@ class User:
     flags: Flags = field(default_factory=Flags)
     sites: frozenset[SiteId] = frozenset()
     active: bool = True
+    locale: str = "en_US"  # LanguageLocaleKey, as SOQL on User returns it to an Apex handler
 
     @property
     def display_name(self) -> str:
@@ -107,6 +112,7 @@ class NewUser:
 class ProviderKind(StrEnum):
     SCRIPTED = "scripted"  # no callout; returns a chosen result
     HTTP = "http"  # declarative HTTP handler (otp_bench.delivery.http_handler)
+    APEX = "apex"  # the user's own Apex class, interpreted (otp_bench.delivery.apex_handler)
 
 
 @dataclass(frozen=True)
@@ -114,9 +120,10 @@ class ProviderConfig:
     """A custom OTP delivery handler the bench can run: immutable, validated when made.
 
     One record for every kind; the kind's own settings sit in a typed sub-config (``http`` for
-    HTTP handlers; a new kind adds its own frozen sub-config field and a branch in
-    ``__post_init__`` and ``delivery.registry``). ``credentials`` holds the secrets, kept by the
-    store in the secret store, never in the database or an export. Sites point here by ``id``.
+    HTTP handlers, ``apex`` for an Apex class provider; a new kind adds its own frozen
+    sub-config field and a branch in ``__post_init__`` and ``delivery.registry``).
+    ``credentials`` holds the secrets, kept by the store in the secret store, never in the
+    database or an export. Sites point here by ``id``.
 
     ``http`` may be given as a mapping (a file, an editor form): it is parsed here, once, and a
     problem raises ``ConfigError`` naming the field; everything downstream gets ``HttpConfig``.
@@ -131,6 +138,7 @@ class ProviderConfig:
     channel: Channel = Channel.SMS
     verified_only: bool = False
     country_allow_list: tuple[str, ...] = ()
+    apex: ApexConfig | None = None
 
     def __post_init__(self) -> None:
         http: object = self.http

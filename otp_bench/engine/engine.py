@@ -21,6 +21,7 @@ from otp_bench.domain.model import NewUser, ProviderConfig, Settings, Site, User
 from otp_bench.domain.vocabulary import UseCase
 from otp_bench.engine.bus import EventBatch, EventBus
 from otp_bench.engine.clock import BenchClock
+from otp_bench.engine.connected_apps import ConnectedAppOps
 from otp_bench.engine.flows import FlowRunner
 from otp_bench.engine.outcomes import InitOutcome, VerifyOutcome
 from otp_bench.engine.workspace import WorkspaceOps
@@ -38,7 +39,7 @@ class AuthGrant:
     user_id: UserId
 
 
-class Engine(WorkspaceOps):
+class Engine(WorkspaceOps, ConnectedAppOps):
     def __init__(
         self, store: Store, clock: BenchClock | None = None, *, transport: Any = None
     ) -> None:

@@ -17,6 +17,7 @@ from otp_bench.domain.events import (
     DeliveryCompleted,
     FlowStarted,
     HandlerCalled,
+    HandlerLogged,
     InitRefused,
     OtpIssued,
 )
@@ -195,6 +196,9 @@ class FlowRunner:
             state = advance(FlowState.ISSUED, step)
             tx.update_flow(record.id, state=state.value, delivery=report.result.value,
                            init="ok" if delivered else Reason.DELIVERY_FAILED.value)
+            for entry in report.log:  # an Apex handler's System.debug lines, in order
+                st.emit(HandlerLogged, handler=handler_name, line=entry.line,
+                        level=entry.level, message=entry.message, file=entry.file)
             st.emit(
                 DeliveryCompleted, handler=handler_name, delivery=report.result,
                 elapsed_ms=report.elapsed_ms, callout_id=callout_ids[-1] if callout_ids else None,

@@ -77,6 +77,8 @@ class WorkspaceOps:
         if not 0 < settings.callout_timeout_seconds <= MAX_TIMEOUT:
             raise ValidationError("callout_timeout_seconds",
                                   f"must be above 0 and at most {MAX_TIMEOUT:g} s (Apex limit)")
+        if not 60 <= settings.session_timeout_seconds <= 24 * 60 * 60:
+            raise ValidationError("session_timeout_seconds", "must be 1 minute to 24 hours")
         with self.store.transaction() as tx:
             self.store.save_settings(settings, tx)
             self._event(tx, "settings", "org")
@@ -196,6 +198,9 @@ class WorkspaceOps:
 
             for fld, message in http_problems(provider.http):
                 raise ValidationError(f"http.{fld}", message)
+        if provider.kind is ProviderKind.APEX and provider.apex is None:
+            raise ValidationError("apex", "an Apex class provider needs its source (.cls, folder "
+                                          "or sfdx project)")
         with self.store.transaction() as tx:
             self.store.save_provider(provider, tx)
             self._event(tx, "provider", provider.name)

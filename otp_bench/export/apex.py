@@ -32,8 +32,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateSyntaxError, nodes
+from jinja2 import Environment, FunctionLoader, StrictUndefined, TemplateSyntaxError, nodes
 
+from otp_bench import assets
 from otp_bench.delivery.presets import PRESETS
 from otp_bench.domain.http_config import DEFAULT_TIMEOUT_S, ConfigError, HttpConfig
 from otp_bench.domain.ids import to_18
@@ -47,11 +48,11 @@ from otp_bench.export.apex_template import (
     join,
     translate,
 )
+from otp_bench.outputs import OutputError, is_stdio, write_output
 
 __all__ = ["ApexBundle", "ApexExportError", "add_apex_parser", "generate", "run_apex", "write"]
 
 API_VERSION = "62.0"  # Winter '25, where Auth.CustomOneTimePasswordDeliveryHandler arrived
-TEMPLATES = Path(__file__).resolve().parents[2] / "resources" / "apex"
 SIGNATURE = (
     "global Auth.CustomOneTimePasswordDeliveryResult sendOneTimePassword(Id userId, "
     "String phoneNumber, String oneTimePassword, String defaultText, Id networkId, "
@@ -191,7 +192,9 @@ def generate(
 
 
 def _env() -> Environment:
-    return Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined,
+    # templates ship in the package (resources/apex); a missing one is assets.MissingResource
+    return Environment(loader=FunctionLoader(lambda name: assets.read_text("apex", name)),
+                       undefined=StrictUndefined,
                        autoescape=False, keep_trailing_newline=True)
 
 
@@ -328,12 +331,21 @@ def _test_class(env: Environment, cfg: HttpConfig, cls: str, test: str, nc: str)
 
 
 def write(bundle: ApexBundle, directory: str | Path) -> list[Path]:
+    """The bundle's files under ``directory`` (made if missing, inside an existing folder), each
+    written by ``otp_bench.outputs``: replaced whole, a symlinked file's target written."""
+    if is_stdio(directory):
+        raise OutputError("the Apex bundle is several files; name a folder to write them in, "
+                          "not -")
     root = Path(directory)
+    if root.exists() and not root.is_dir():
+        raise OutputError(f"{root} is not a folder; name a folder for the Apex bundle")
+    if not root.exists() and not root.absolute().parent.is_dir():
+        raise OutputError(f"can't write into {root}: folder {root.parent} doesn't exist")
     written = []
     for rel, content in bundle.files.items():
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(content, encoding="utf-8")
+        write_output(path, content)
         written.append(path)
     return written
 
@@ -384,7 +396,7 @@ def run_apex(args: argparse.Namespace) -> int:
         bundle = generate(provider, class_name=args.class_name,
                           named_credential=args.named_credential)
         paths = write(bundle, args.directory)
-    except (ApexExportError, OSError) as exc:
+    except (ApexExportError, OSError, OutputError) as exc:
         print(f"otp-bench export apex: {exc}", file=sys.stderr)
         return 2
     finally:

@@ -22,8 +22,9 @@ from urllib.parse import parse_qsl, urlsplit
 
 from otp_bench.domain.callout import CalloutRecord, HttpMessage
 from otp_bench.domain.vocabulary import UseCase
-from otp_bench.export.files import atomic_text
 from otp_bench.export.scrub import Scrubber
+from otp_bench.outputs import open_output
+from otp_bench.progress import SILENT, Meter
 from otp_bench.store.store import Store
 
 BATCH = 500
@@ -72,7 +73,7 @@ def iter_callouts(
 
 def write_har(
     store: Store, out: TextIO, *, flow_id: str | None = None, ids: Iterable[int] | None = None,
-    reveal: bool = False, warn: Callable[[str], None] | None = None,
+    reveal: bool = False, warn: Callable[[str], None] | None = None, progress: Meter = SILENT,
 ) -> HarSummary:
     """Write one HAR document to ``out``; ``reveal`` needs the operator's explicit choice."""
     if reveal:
@@ -92,6 +93,7 @@ def write_har(
         entry = scrub.deep(har_entry(rec, reveal=reveal))
         out.write((",\n" if count else "") + json.dumps(entry, ensure_ascii=False))
         count += 1
+        progress.advance()
         if rec.flow_id not in pages:
             pages[rec.flow_id] = (_iso(rec.started_at), _page_title(store, rec))
     out.write("\n], \"pages\": [\n")
@@ -109,10 +111,12 @@ def write_har(
 
 def export_har(
     store: Store, path: str, *, flow_id: str | None = None, ids: Iterable[int] | None = None,
-    reveal: bool = False, warn: Callable[[str], None] | None = None,
+    reveal: bool = False, warn: Callable[[str], None] | None = None, progress: Meter = SILENT,
 ) -> HarSummary:
-    with atomic_text(path) as fh:
-        return write_har(store, fh, flow_id=flow_id, ids=ids, reveal=reveal, warn=warn)
+    """``path``: a file (replaced whole; new ones 0600 when ``reveal``), a device, a FIFO, ``-``."""
+    with open_output(path, secret=reveal) as fh:
+        return write_har(store, fh, flow_id=flow_id, ids=ids, reveal=reveal, warn=warn,
+                         progress=progress)
 
 
 def _page_title(store: Store, rec: CalloutRecord) -> str:

@@ -14,17 +14,18 @@ from typing import Any, TextIO
 
 from otp_bench.domain.events import EventRecord
 from otp_bench.domain.model import ProviderKind
-from otp_bench.export.files import atomic_text
 from otp_bench.export.flow_events import FlowSummary, grouped, scan
 from otp_bench.export.markdown import code, hms, stamp, table
 from otp_bench.export.scrub import Scrubber
 from otp_bench.export.workspace_file import format_duration
+from otp_bench.outputs import open_output
+from otp_bench.progress import SILENT, Meter
 from otp_bench.store.store import Store
 
 
 def write_report(
     store: Store, out: TextIO, *, flow_ids: Iterable[str] | None = None,
-    title: str = "otp-bench evidence report",
+    title: str = "otp-bench evidence report", progress: Meter = SILENT,
 ) -> int:
     """Write the report; returns the number of flows in it."""
     scrub = Scrubber.for_providers(store.providers())
@@ -34,6 +35,7 @@ def write_report(
 
     wanted = set(flow_ids) if flow_ids is not None else None
     flows, others = scan(store, wanted)
+    progress.total(len(flows))
     failures = [(f, why) for f in flows.values() if (why := f.failure)]
     w(f"# {title}")
     w()
@@ -55,6 +57,7 @@ def write_report(
     w()
     for n, (flow, events) in enumerate(grouped(store, flows), 1):
         _flow(store, flow, events, n, w)
+        progress.advance()
     if others:
         w("## Workspace edits and clock")
         w()
@@ -63,7 +66,7 @@ def write_report(
 
 
 def export_report(store: Store, path: str, **kw: Any) -> int:
-    with atomic_text(path) as fh:
+    with open_output(path) as fh:
         return write_report(store, fh, **kw)
 
 
@@ -87,6 +90,9 @@ def _workspace(store: Store, w: Any) -> None:
         for p in providers:
             if p.kind is ProviderKind.SCRIPTED:
                 what = f"scripted: returns {p.result.value}"
+            elif p.kind is ProviderKind.APEX and p.apex is not None:
+                what = (f"Apex class {p.apex.class_name or '(the one handler)'} from "
+                        f"{p.apex.source} (interpreted by otp-bench, not compiled by Salesforce)")
             else:
                 base = p.http.base_url if p.http else ""
                 preset = p.http.preset if p.http else ""

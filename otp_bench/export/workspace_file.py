@@ -15,8 +15,9 @@ import yaml
 
 from otp_bench.domain.model import ALL_USE_CASES, ProviderConfig, ProviderKind, Settings, Site, User
 from otp_bench.domain.vocabulary import Channel
-from otp_bench.export.files import atomic_text
 from otp_bench.export.scrub import Scrubber
+from otp_bench.outputs import open_output
+from otp_bench.scenario.connected_apps import app_dict
 from otp_bench.store.store import Store
 
 PLACEHOLDER = "<secret: re-enter>"
@@ -60,7 +61,8 @@ def settings_dict(s: Settings) -> dict[str, Any]:
         "default_text": s.default_text,
         "callout_timeout": format_duration(s.callout_timeout_seconds),
         "redact": s.redact,
-    }
+    } | ({"session_timeout": format_duration(s.session_timeout_seconds)}
+         if s.session_timeout_seconds != Settings().session_timeout_seconds else {})
 
 
 def provider_dict(p: ProviderConfig, *, reveal_secrets: bool = False) -> dict[str, Any]:
@@ -70,6 +72,8 @@ def provider_dict(p: ProviderConfig, *, reveal_secrets: bool = False) -> dict[st
         if p.channel is not Channel.SMS:
             out["channel"] = p.channel.value
         return out  # the allow-list and verified-only policy belong to HTTP handlers
+    if p.kind is ProviderKind.APEX and p.apex is not None:
+        return {**out, **_apex_dict(p, reveal_secrets)}
     out["http"] = p.http.to_dict() if p.http else {}
     # the keys the config needs are listed even when unset, so the file says what to re-enter
     # and an imported workspace exports the same file again
@@ -86,6 +90,30 @@ def provider_dict(p: ProviderConfig, *, reveal_secrets: bool = False) -> dict[st
         out["verified_only"] = True
     if p.country_allow_list:
         out["country_allow_list"] = list(p.country_allow_list)
+    return out
+
+
+def _apex_dict(p: ProviderConfig, reveal_secrets: bool) -> dict[str, Any]:
+    """An Apex provider in the scenario file's own form (SPEC §3); secrets as placeholders."""
+    assert p.apex is not None
+    d = p.apex.to_dict()
+    out: dict[str, Any] = {"apex": d["source"]}
+    if d["class_name"]:
+        out["class"] = d["class_name"]
+    ncs: dict[str, dict[str, Any]] = {}
+    for name, nc in d["named_credentials"].items():
+        for cred in ("username", "password"):
+            secret = p.credentials.get(f"{name}.{cred}")
+            if secret:
+                nc[cred] = secret if reveal_secrets else PLACEHOLDER
+        ncs[name] = nc
+    for section, content in (("remote_sites", d["remote_sites"]), ("named_credentials", ncs),
+                             ("custom_metadata", d["custom_metadata"]),
+                             ("custom_settings", d["custom_settings"])):
+        if content:
+            out[section] = content
+    if p.channel is not Channel.SMS:
+        out["channel"] = p.channel.value
     return out
 
 
@@ -115,6 +143,8 @@ def user_dict(user: User, site_names: Mapping[str, str]) -> dict[str, Any]:
     if user.mobile:
         out["mobile"] = user.mobile
     out["license"] = user.license.value
+    if user.locale != "en_US":
+        out["locale"] = user.locale
     out["user_verified"] = user.flags.user_verified
     out["admin_verified"] = user.flags.admin_verified
     out["sites"] = sorted(site_names[s] for s in user.sites if s in site_names)
@@ -133,7 +163,8 @@ def workspace_dict(store: Store, *, reveal_secrets: bool = False) -> dict[str, A
                   for s in sorted(store.sites(), key=lambda s: s.name)],
         "users": [user_dict(u, site_names)
                   for u in sorted(store.users(), key=lambda u: u.username.lower())],
-    }
+    } | ({"connected_apps": [app_dict(a) for a in apps]} if (apps := store.connected_apps())
+         else {})
 
 
 class _FlowMap(dict):  # type: ignore[type-arg]
@@ -198,7 +229,7 @@ def workspace_yaml(store: Store, *, name: str = "otp-bench workspace",
 def export_workspace(store: Store, path: str, *, name: str = "otp-bench workspace"
                      ) -> WorkspaceSummary:
     text = workspace_yaml(store, name=name)
-    with atomic_text(path) as fh:
+    with open_output(path) as fh:
         fh.write(text)
     return WorkspaceSummary(
         providers=len(store.providers()), sites=len(store.sites()), users=len(store.users()),

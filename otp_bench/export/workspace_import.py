@@ -69,11 +69,12 @@ def with_credentials(
 
 
 def import_workspace(
-    engine: Engine, path: str | Path,
+    engine: Engine, source: str | Path | Scenario,
     credentials: Mapping[str, Mapping[str, str]] | None = None,
 ) -> ImportReport:
-    """Apply the workspace file at ``path``; ``ScenarioError`` (nothing written) if it is wrong."""
-    scenario = load_scenario(path)
+    """Apply the workspace file at ``source`` (``-``: standard input) or one already loaded;
+    ``ScenarioError`` (nothing written) if it is wrong."""
+    scenario = source if isinstance(source, Scenario) else load_scenario(source)
     missing = {
         name: tuple(k for k in keys if not (credentials or {}).get(name, {}).get(k))
         for name, keys in placeholders(scenario).items()

@@ -1,8 +1,9 @@
 """Look and feel: Fusion style, a light or dark palette that follows the system, the stylesheet.
 
-The stylesheet lives in ``resources/styles/base.qss`` with ``@token`` placeholders; the token
-values for each scheme come from ``resources/styles/tokens.json``. ``tokens()`` hands the same
-colours to code that paints (log rows, flag highlights, the mock site).
+The stylesheet ships as ``resources/styles/base.qss`` with ``@token`` placeholders; the token
+values for each scheme come from ``resources/styles/tokens.json`` (both read from the package with
+``otp_bench.assets``; a missing one is ``MissingResource``, never a silently unstyled app).
+``tokens()`` hands the same colours to code that paints (log rows, flag highlights, the mock site).
 """
 
 from __future__ import annotations
@@ -10,23 +11,19 @@ from __future__ import annotations
 import json
 import re
 from functools import cache
-from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
-STYLES = Path(__file__).resolve().parents[2] / "resources" / "styles"
-ICONS = STYLES.parent / "icons"
+from otp_bench import assets
+
 _current = "light"
 
 
 @cache
 def _all_tokens() -> dict[str, dict[str, str]]:
-    try:
-        return json.loads((STYLES / "tokens.json").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
-    except OSError:  # installed without resources: a plain palette still works
-        return {"light": {}, "dark": {}}
+    return json.loads(assets.read_text("styles", "tokens.json"))  # type: ignore[no-any-return]
 
 
 def system_scheme() -> str:
@@ -53,12 +50,9 @@ def apply(app: QApplication, scheme: str = "system") -> str:
     t = tokens()
     if t:
         app.setPalette(_palette(t))
-        try:
-            template = (STYLES / "base.qss").read_text(encoding="utf-8")
-        except OSError:
-            template = ""
+        template = assets.read_text("styles", "base.qss")
         # longest names first so @accent_text isn't eaten by @accent
-        values = {**t, "icons": ICONS.as_posix()}
+        values = {**t, "icons": assets.path("icons").as_posix()}
         names = sorted(values, key=len, reverse=True)
         pattern = re.compile("@(" + "|".join(map(re.escape, names)) + ")")
         app.setStyleSheet(pattern.sub(lambda m: values[m.group(1)], template))

@@ -1,25 +1,26 @@
 """The headless identity API as a Starlette app over the engine (SPEC §2 item 7).
 
-Endpoints, each under a site's path segment (``/{site}/services/...``, see routing.py):
+Endpoints, each under a site's path segment (``/{site}/services/...``, see routing.py) and, for
+a single site without a prefix, at the root:
 
 - ``POST /services/auth/headless/init/passwordless/login``  JSON → ``{identifier, status}``
 - ``POST /services/auth/headless/init/registration``        JSON → ``{identifier, email}``
-- ``POST /services/oauth2/authorize``  form + ``Auth-Request-Type``, ``Auth-Verification-Type``,
-  ``Authorization: Basic base64(identifier:otp)``
-  → ``{code, sfdc_community_url, sfdc_community_id}``
-- ``POST /services/oauth2/token``      form (code, PKCE code_verifier) → access token JSON
-- ``GET  /services/oauth2/userinfo``   ``Authorization: Bearer`` → the user (bench extra)
+- ``POST /services/oauth2/authorize`` → 302 to the redirect URI; ``GET /services/oauth2/echo``;
+  ``POST /services/oauth2/token``; ``GET|POST /services/oauth2/revoke`` (oauth.py)
+- ``GET|POST /services/oauth2/userinfo``, ``GET|POST /id/<org>/<user>``, ``GET /id/keys``,
+  ``GET /.well-known/openid-configuration`` (identity.py)
 - ``GET  /_bench/inbox/{number}``      the phone inbox, codes included; only when the server is
   started with ``expose_inbox`` (the CLI's ``--expose-inbox``), for clients without the GUI.
 
 Bench assumptions (Salesforce leaves them undocumented): the error bodies (errors.py); reCAPTCHA
 isn't checked; ``password`` in a registration is accepted and ignored (the flow is passwordless);
-only ``sms`` verification is served; authorize answers 200 with JSON (as the Mobile SDK reads it),
-not a 302. No account enumeration (OTP-11): an init the end user mustn't learn was refused —
-unknown username, not a member, unmet flag requirement, taken username, failed delivery — answers
-exactly like a success, with a decoy identifier (grants.py) and after a similar delay (the median
-of recent real inits); the operator sees the precise reason in the engine events.
-``reveal_reasons=True`` (operator mode) answers those refusals as errors.
+only ``sms`` verification is served. No account enumeration (OTP-11): an init the end user
+mustn't learn was refused — unknown username, not a member, unmet flag requirement, taken
+username, failed delivery — answers exactly like a success, with a decoy identifier (grants.py)
+and after a similar delay (the median of recent real inits); the operator sees the precise
+reason in the engine events. ``reveal_reasons=True`` (operator mode) answers those refusals as
+errors. Request bodies are limited while they are read (requests.py); an unexpected failure is
+one log line and a JSON 500, never a traceback.
 
 The engine is blocking: every engine or store call runs in Starlette's thread pool.
 """
@@ -33,41 +34,34 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import timedelta
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from otp_bench.domain.events import InitRefused
-from otp_bench.domain.ids import new_id
 from otp_bench.domain.model import NewUser, Site
 from otp_bench.domain.phone import PhoneError, parse_phone
 from otp_bench.domain.vocabulary import Reason, UseCase
 from otp_bench.engine.engine import Engine
 from otp_bench.engine.states import FLOW_SPECS
-from otp_bench.headless import pkce
 from otp_bench.headless import requests as rq
-from otp_bench.headless.errors import (
-    INVALID_GRANT,
-    UNSUPPORTED_GRANT_TYPE,
-    UNSUPPORTED_RESPONSE_TYPE,
-    ApiError,
-    api_error,
-    bad_request,
-    crash,
-    http_error,
-)
-from otp_bench.headless.grants import AuthRequest, Grants
+from otp_bench.headless.errors import ApiError, CatchAll, api_error, bad_request, http_error
+from otp_bench.headless.grants import Grants
+from otp_bench.headless.identity import IdentityEndpoints
+from otp_bench.headless.keys import load_identity
+from otp_bench.headless.oauth import NO_STORE, OAuthEndpoints
 from otp_bench.headless.routing import resolve_site
+from otp_bench.headless.tokens import TokenStore
 
 log = logging.getLogger(__name__)
 
-ORG_PREFIX = "00D"
 REQUEST_TYPES = {
     "passwordless-login": UseCase.HEADLESS_PASSWORDLESS_LOGIN,
     "user-registration": UseCase.HEADLESS_PASSWORDLESS_REGISTRATION,
@@ -77,7 +71,7 @@ _PUBLIC = {
     Reason.FEATURE_DISABLED, Reason.CUSTOM_OTP_NOT_ENABLED, Reason.RATE_LIMITED,
     Reason.INVALID_PHONE_NUMBER,
 }
-_NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+_NO_STORE = NO_STORE
 
 
 @dataclass(frozen=True)
@@ -90,6 +84,8 @@ class _Found:
 
 
 class HeadlessApi:
+    REQUEST_TYPES = REQUEST_TYPES
+
     def __init__(
         self, engine: Engine, *, reveal_reasons: bool = False, expose_inbox: bool = False
     ) -> None:
@@ -97,31 +93,49 @@ class HeadlessApi:
         self.reveal_reasons = reveal_reasons
         self.expose_inbox = expose_inbox
         self.grants = Grants(now=engine.clock.now)
-        self.org_id = new_id(ORG_PREFIX)  # the bench has no org record; one per server
+        self.identity = load_identity(engine.store.secrets)
+        self.tokens = TokenStore(now=engine.clock.now, timeout=lambda: timedelta(
+            seconds=engine.settings.session_timeout_seconds))
         self._init_latencies: deque[float] = deque(maxlen=50)  # seconds, recent real inits
 
     # -- the app ---------------------------------------------------------------------------
 
     def app(self) -> Starlette:
-        endpoints: list[tuple[str, Any, str]] = [
-            ("/services/auth/headless/init/passwordless/login", self.init_login, "POST"),
-            ("/services/auth/headless/init/registration", self.init_registration, "POST"),
-            ("/services/oauth2/authorize", self.authorize, "POST"),
-            ("/services/oauth2/token", self.token, "POST"),
-            ("/services/oauth2/userinfo", self.userinfo, "GET"),
+        oauth = OAuthEndpoints(self)
+        ident = IdentityEndpoints(self)
+        get, post, both = ["GET"], ["POST"], ["GET", "POST"]
+        endpoints: list[tuple[str, Any, list[str]]] = [
+            ("/services/auth/headless/init/passwordless/login", self.init_login, post),
+            ("/services/auth/headless/init/registration", self.init_registration, post),
+            ("/services/oauth2/authorize", oauth.authorize, post),
+            ("/services/oauth2/echo", oauth.echo, get),
+            ("/services/oauth2/token", oauth.token, post),
+            ("/services/oauth2/revoke", oauth.revoke, both),
+            ("/services/oauth2/userinfo", ident.userinfo, both),
+            ("/.well-known/openid-configuration", ident.discovery, get),
+            ("/id/keys", ident.jwks, get),
+            ("/id/{org}/{user}", ident.identity, both),
         ]
-        routes = [Route("/_bench/inbox/{number}", self.inbox, methods=["GET"])]
-        for path, fn, method in endpoints:
-            routes.append(Route("/{site}" + path, fn, methods=[method]))
-            routes.append(Route(path, fn, methods=[method]))  # a site without a prefix
+        routes = [Route("/_bench/inbox/{number}", self.inbox, methods=get)]
+        for path, fn, methods in endpoints:
+            routes.append(Route(path, fn, methods=methods))  # a site without a prefix
+            routes.append(Route("/{site}" + path, fn, methods=methods))
         return Starlette(
             routes=routes,
-            exception_handlers={
-                ApiError: api_error, HTTPException: http_error, Exception: crash,
-            },
+            middleware=[Middleware(CatchAll)],
+            exception_handlers={ApiError: api_error, HTTPException: http_error},
         )
 
-    async def _site(self, request: Request) -> tuple[Site, str]:
+    # -- where a request is addressed ------------------------------------------------------
+
+    async def site_segment(self, request: Request) -> str:
+        """The site path segment; an unknown one is a 404, the root is always fine."""
+        segment = str(request.path_params.get("site", ""))
+        if segment:
+            await self.site(request)
+        return segment
+
+    async def site(self, request: Request) -> tuple[Site, str]:
         segment = str(request.path_params.get("site", ""))
         site = resolve_site(await run_in_threadpool(self.engine.store.sites), segment)
         if site is None:
@@ -129,9 +143,18 @@ class HeadlessApi:
             raise ApiError(404, "not_found", f"no site answers at {where}")
         return site, segment
 
-    def _community_url(self, request: Request, segment: str) -> str:
-        base = str(request.base_url).rstrip("/")
+    _site = site
+
+    @staticmethod
+    def base_url(request: Request) -> str:
+        return str(request.base_url).rstrip("/")
+
+    def community_url(self, request: Request, segment: str) -> str:
+        base = self.base_url(request)
         return f"{base}/{segment}" if segment else base
+
+    def identity_url(self, community: str, user_id: str) -> str:
+        return f"{community}/id/{self.identity.org_id}/{user_id}"
 
     # -- init ------------------------------------------------------------------------------
 
@@ -236,31 +259,10 @@ class HeadlessApi:
         with e.store.transaction() as tx:
             e.publish_after(tx, [ev])
 
-    # -- authorize -------------------------------------------------------------------------
+    # -- the OTP check behind authorize (oauth.py) ---------------------------------------
 
-    async def authorize(self, request: Request) -> Response:
-        site, segment = await self._site(request)
-        form = await rq.form_body(request)
-        response_type = rq.text(form, "response_type", where="form")
-        if response_type != "code_credentials":
-            raise bad_request(
-                f"response_type {response_type!r} isn't supported here; headless flows use "
-                "code_credentials", UNSUPPORTED_RESPONSE_TYPE,
-            )
-        client_id = rq.text(form, "client_id", where="form")
-        redirect_uri = rq.text(form, "redirect_uri", where="form")
-        challenge = rq.text(form, "code_challenge", where="form")
-        method = form.get("code_challenge_method", "S256")
-        if method != "S256":
-            raise bad_request(f"code_challenge_method {method!r} isn't supported; use S256")
-        request_type = request.headers.get("auth-request-type", "").strip().lower()
-        if request_type not in REQUEST_TYPES:
-            raise bad_request(
-                "the Auth-Request-Type header must be passwordless-login or user-registration"
-            )
-        rq.sms_method(request.headers.get("auth-verification-type", "").strip() or "(missing)",
-                      "Auth-Verification-Type")
-        identifier, code = rq.basic_credentials(request)
+    async def verify_otp(self, site: Site, identifier: str, code: str, request_type: str) -> str:
+        """The authorization code for a right ``code``; an ApiError for anything else."""
         found = await run_in_threadpool(self._find, identifier)
         if found is None or found.site_id != site.id:
             raise ApiError.from_reason(Reason.UNKNOWN_IDENTIFIER)
@@ -277,16 +279,7 @@ class HeadlessApi:
         outcome = await run_in_threadpool(self.engine.verify_identifier, identifier, code)
         if not outcome.success or outcome.auth_code is None:
             raise ApiError.from_reason(outcome.reason or Reason.INVALID_CODE)
-        self.grants.remember_request(outcome.auth_code, AuthRequest(
-            site_id=site.id, client_id=client_id, redirect_uri=redirect_uri,
-            code_challenge=challenge, scope=form.get("scope", "") or "api",
-            issued_at=self.engine.clock.now(),
-        ))
-        return JSONResponse({
-            "code": outcome.auth_code,
-            "sfdc_community_url": self._community_url(request, segment),
-            "sfdc_community_id": site.id,
-        }, headers=_NO_STORE)
+        return outcome.auth_code
 
     def _find(self, identifier: str) -> _Found | None:
         decoy = self.grants.decoy(identifier)
@@ -299,71 +292,7 @@ class HeadlessApi:
             return None
         return _Found(UseCase(flow.use_case), flow.site_id, False)
 
-    # -- token -----------------------------------------------------------------------------
-
-    async def token(self, request: Request) -> Response:
-        site, segment = await self._site(request)
-        form = await rq.form_body(request)
-        grant_type = rq.text(form, "grant_type", where="form")
-        if grant_type not in ("authorization_code", "hybrid_auth_code"):
-            raise bad_request(f"grant_type {grant_type!r} isn't supported; use "
-                              "authorization_code", UNSUPPORTED_GRANT_TYPE)
-        code = rq.text(form, "code", where="form")
-        # Single use: the code is spent by this call whatever happens next.
-        req = self.grants.take_request(code)
-        grant = await run_in_threadpool(self.engine.redeem_auth_code, code)
-        if req is None or grant is None:
-            raise bad_request("the authorization code is unknown, expired or already used",
-                              INVALID_GRANT)
-        if req.site_id != site.id:
-            raise bad_request("the authorization code was issued by another site", INVALID_GRANT)
-        if form.get("client_id", "") != req.client_id:
-            raise bad_request("client_id doesn't match the authorize request", INVALID_GRANT)
-        if form.get("redirect_uri", "") != req.redirect_uri:
-            raise bad_request("redirect_uri doesn't match the authorize request", INVALID_GRANT)
-        verifier = form.get("code_verifier", "")
-        if not verifier:
-            raise bad_request("code_verifier is required (PKCE)", INVALID_GRANT)
-        if not pkce.verifier_matches(verifier, req.code_challenge):
-            raise bad_request("code_verifier doesn't match the code_challenge (PKCE S256)",
-                              INVALID_GRANT)
-        token = self.grants.mint_token(self.org_id, grant.user_id, site.id, req.scope)
-        base = str(request.base_url).rstrip("/")
-        issued = self.engine.clock.now().astimezone(UTC)
-        return JSONResponse({
-            "access_token": token,
-            "sfdc_community_url": self._community_url(request, segment),
-            "sfdc_community_id": site.id,
-            "id": f"{base}/id/{self.org_id}/{grant.user_id}",
-            "token_type": "Bearer",
-            "issued_at": str(int(issued.timestamp() * 1000)),
-            "scope": req.scope,
-            "instance_url": base,
-        }, headers=_NO_STORE)
-
     # -- bench extras ----------------------------------------------------------------------
-
-    async def userinfo(self, request: Request) -> Response:
-        await self._site(request)
-        token = self.grants.token(rq.bearer_token(request))
-        if token is None:
-            raise ApiError(401, "invalid_token", "the access token is missing or unknown")
-        user = await run_in_threadpool(self.engine.store.user_by_id, token.user_id)
-        if user is None:
-            raise ApiError(401, "invalid_token", "the token's user no longer exists")
-        base = str(request.base_url).rstrip("/")
-        return JSONResponse({
-            "sub": f"{base}/id/{self.org_id}/{user.id}",
-            "user_id": user.id,
-            "organization_id": self.org_id,
-            "preferred_username": user.username,
-            "name": user.display_name,
-            "given_name": user.first_name,
-            "family_name": user.last_name,
-            "email": user.email,
-            "mobile_phone": user.mobile,
-            "mobile_phone_verified": user.flags.user_verified or user.flags.admin_verified,
-        }, headers=_NO_STORE)
 
     async def inbox(self, request: Request) -> Response:
         if not self.expose_inbox:

@@ -4,8 +4,12 @@ The GUI's headless pane drives it from worker threads and shows every exchange r
 engine, the client starts its own loopback ``HeadlessServer`` (and stops it on ``close``); given
 a URL, it talks to a running bench (``otp-bench headless``); given an httpx transport, it uses
 that (tests). The OTP in the ``Authorization`` header is masked in what it returns unless the
-call asks to reveal it; the client generates the PKCE pair itself and remembers the verifier for
-the code authorize returns, so ``token`` needs only the code.
+call asks to reveal it; the client generates the PKCE pair itself (unless told not to) and
+remembers the verifier for the code authorize returns, so ``token`` needs only the code.
+
+Authorize answers a 302 like Salesforce; the client doesn't follow it blindly: ``follow`` GETs
+the redirect (the site's ``/services/oauth2/echo`` by default) as a separate exchange, so the
+pane shows both the redirect and the echo as a client sees them.
 """
 
 from __future__ import annotations
@@ -16,9 +20,11 @@ import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 
+from otp_bench.domain.connected_app import ECHO, ECHO_PATH
 from otp_bench.domain.events import OTP_MASK
 from otp_bench.domain.vocabulary import UseCase
 from otp_bench.engine.engine import Engine
@@ -26,7 +32,7 @@ from otp_bench.headless import pkce
 from otp_bench.headless.server import HeadlessServer
 
 DEFAULT_CLIENT_ID = "otp-bench-headless-client"
-DEFAULT_REDIRECT_URI = "otpbench://oauth/callback"
+DEFAULT_REDIRECT_URI = ECHO  # the addressed site's /services/oauth2/echo
 REQUEST_TYPE = {
     UseCase.HEADLESS_PASSWORDLESS_LOGIN: "passwordless-login",
     UseCase.HEADLESS_PASSWORDLESS_REGISTRATION: "user-registration",
@@ -52,6 +58,19 @@ class Exchange:
     @property
     def ok(self) -> bool:
         return 200 <= self.status < 300
+
+    @property
+    def redirected(self) -> bool:
+        return 300 <= self.status < 400 and bool(self.location)
+
+    @property
+    def location(self) -> str:
+        return self.response_headers.get("location", "")
+
+    @property
+    def location_params(self) -> dict[str, str]:
+        """The query parameters of the redirect (code, sfdc_community_url, state...)."""
+        return dict(parse_qsl(urlsplit(self.location).query)) if self.location else {}
 
     @property
     def json(self) -> Any:
@@ -88,6 +107,7 @@ class HeadlessClient:
         self.base_url = (base_url or "http://127.0.0.1").rstrip("/")
         self._http = httpx.Client(base_url=self.base_url, transport=transport, timeout=_TIMEOUT)
         self._verifiers: dict[str, str] = {}  # authorization code → PKCE verifier
+        self._redirects: dict[str, str] = {}  # authorization code → the redirect_uri sent
         self._lock = threading.Lock()
         self.identifier: str | None = None  # the last identifier an init returned
         self.code: str | None = None  # the last authorization code
@@ -134,41 +154,65 @@ class HeadlessClient:
         self.identifier = ex.json_field("identifier") if ex.ok else self.identifier
         return ex
 
+    def redirect_uri_for(self, site_prefix: str) -> str:
+        """The redirect URI sent: ``echo`` resolves to the site's echo endpoint."""
+        if self.redirect_uri != ECHO:
+            return self.redirect_uri
+        return self.base_url + _path(site_prefix, ECHO_PATH)
+
     def authorize(
         self, site_prefix: str, identifier: str, otp: str,
         request_type: str | UseCase = "passwordless-login", *, verification_type: str = "sms",
-        reveal: bool = False,
+        reveal: bool = False, use_pkce: bool = True, state: str | None = None,
+        scope: str | None = None,
     ) -> Exchange:
+        """POST authorize; the answer is Salesforce's 302 (``follow`` GETs its target)."""
         kind = REQUEST_TYPE[request_type] if isinstance(request_type, UseCase) else request_type
-        verifier = pkce.new_verifier()
         credentials = base64.b64encode(f"{identifier}:{otp}".encode()).decode("ascii")
         headers = {
             "Auth-Request-Type": kind,
             "Auth-Verification-Type": verification_type,
             "Authorization": f"Basic {credentials}",
         }
-        form = {
-            "response_type": "code_credentials", "client_id": self.client_id,
-            "redirect_uri": self.redirect_uri, "code_challenge": pkce.challenge_for(verifier),
-        }
+        redirect_uri = self.redirect_uri_for(site_prefix)
+        form = {"response_type": "code_credentials", "client_id": self.client_id,
+                "redirect_uri": redirect_uri}
+        verifier = pkce.new_verifier() if use_pkce else ""
+        if verifier:
+            form["code_challenge"] = pkce.challenge_for(verifier)
+        if state:
+            form["state"] = state
+        if scope:
+            form["scope"] = scope
         masked = None if reveal else f"Basic base64({identifier}:{OTP_MASK})"
         ex = self._send("POST", _path(site_prefix, "/services/oauth2/authorize"), form=form,
                         headers=headers, masked_authorization=masked)
-        code = ex.json_field("code") if ex.ok else None
+        code = ex.location_params.get("code") or (ex.json_field("code") if ex.ok else None)
         if code:
             with self._lock:
                 self._verifiers[code] = verifier
+                self._redirects[code] = redirect_uri
             self.code = code
         return ex
+
+    def follow(self, redirect: Exchange) -> Exchange | None:
+        """GETs an http(s) redirect target (the echo); None for an app scheme (myapp://...)."""
+        if not redirect.redirected or urlsplit(redirect.location).scheme not in ("http",
+                                                                                 "https"):
+            return None
+        return self._send("GET", redirect.location)
 
     def token(self, site_prefix: str, code: str, *, code_verifier: str | None = None) -> Exchange:
         """Exchanges ``code``; the PKCE verifier is the one authorize used unless given."""
         with self._lock:
             verifier = code_verifier or self._verifiers.pop(code, "")
+            redirect_uri = self._redirects.pop(code, None) or self.redirect_uri_for(site_prefix)
         form = {
             "code": code, "grant_type": "authorization_code", "client_id": self.client_id,
-            "redirect_uri": self.redirect_uri, "code_verifier": verifier,
+            "redirect_uri": redirect_uri,
         }
+        if verifier:
+            form["code_verifier"] = verifier
         ex = self._send("POST", _path(site_prefix, "/services/oauth2/token"), form=form)
         self.access_token = ex.json_field("access_token") if ex.ok else self.access_token
         return ex

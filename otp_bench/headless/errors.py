@@ -17,6 +17,7 @@ from typing import Any
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from otp_bench.domain.vocabulary import Reason
 
@@ -63,6 +64,7 @@ class ApiError(Exception):
     error: str
     description: str
     reason: Reason | None = None
+    bearer: bool = False  # a Bearer-protected endpoint: 401 says so (RFC 6750 §3)
 
     @classmethod
     def from_reason(cls, reason: Reason, detail: str = "") -> ApiError:
@@ -78,7 +80,9 @@ class ApiError(Exception):
     def response(self) -> JSONResponse:
         headers = {"Cache-Control": "no-store"}
         if self.status == 401:
-            headers["WWW-Authenticate"] = 'Basic realm="headless"'
+            headers["WWW-Authenticate"] = (
+                f'Bearer error="{self.error}"' if self.bearer else 'Basic realm="headless"'
+            )
         return JSONResponse(self.body(), status_code=self.status, headers=headers)
 
 
@@ -97,7 +101,35 @@ async def http_error(_request: Request, exc: Exception) -> Response:
     return ApiError(exc.status_code, error, str(exc.detail)).response()
 
 
-async def crash(_request: Request, exc: Exception) -> Response:
-    # A workspace problem (e.g. a site naming a deleted handler) or a bench bug: say what, not how.
-    log.exception("headless request failed")
-    return ApiError(500, "server_error", f"{type(exc).__name__}: {exc}").response()
+class CatchAll:
+    """ASGI middleware: an unexpected exception becomes a JSON 500 and one log line.
+
+    Starlette's own handler for ``Exception`` answers, then re-raises, so uvicorn prints a
+    traceback; this one stops it here.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            request = Request(scope)
+            log.error("headless %s %s failed: %s: %s", request.method, request.url.path,
+                      type(exc).__name__, exc)
+            if not started:  # else the client already has a status line: just end
+                response = ApiError(500, "server_error", f"{type(exc).__name__}: {exc}")
+                await response.response()(scope, receive, send)
+

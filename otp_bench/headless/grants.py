@@ -1,9 +1,8 @@
-"""What the headless server remembers between calls: authorize requests, tokens and decoys.
+"""What the headless server remembers between calls: authorize requests and decoys.
 
 - An authorization code (minted by the engine's verify) is tied here to its authorize request:
-  PKCE challenge, client_id, redirect_uri, site; the token call must match them.
-- Access tokens are opaque random strings the bench mints (no real OAuth server is needed);
-  they only serve ``/services/oauth2/userinfo``.
+  PKCE challenge (if any), client_id, redirect_uri, scope, site; the token call must match them.
+  Tokens themselves are in tokens.py.
 - Decoys (OTP-11, no account enumeration): for an init the end user mustn't learn was refused
   (unknown username, not a member, unmet flag requirement...) the server answers with a decoy
   identifier that behaves like a real one, wrong-code count, lock-out, expiry and rate limit
@@ -14,7 +13,6 @@ Everything is in memory and timed on the bench clock, so fast-forwarding expires
 
 from __future__ import annotations
 
-import secrets
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -37,17 +35,10 @@ class AuthRequest:
     site_id: str
     client_id: str
     redirect_uri: str
-    code_challenge: str
+    code_challenge: str  # "" when the client sent none and the app doesn't require PKCE
     scope: str
     issued_at: datetime
-
-
-@dataclass(frozen=True)
-class AccessToken:
-    user_id: str
-    site_id: str
-    scope: str
-    issued_at: datetime
+    nonce: str = ""
 
 
 @dataclass
@@ -65,7 +56,6 @@ class Decoy:
 class Grants:
     now: Callable[[], datetime]
     _requests: dict[str, AuthRequest] = field(default_factory=dict)
-    _tokens: dict[str, AccessToken] = field(default_factory=dict)
     _decoys: dict[str, Decoy] = field(default_factory=dict)
     _decoy_sends: dict[str, deque[datetime]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -83,17 +73,6 @@ class Grants:
         if req is None or self.now() >= req.issued_at + AUTH_CODE_TTL:
             return None
         return req
-
-    def mint_token(self, org_id: str, user_id: str, site_id: str, scope: str) -> str:
-        # Shaped like a Salesforce session id: the org id, "!", then an opaque part.
-        token = f"{org_id[:15]}!{secrets.token_urlsafe(40)}"
-        with self._lock:
-            self._tokens[token] = AccessToken(user_id, site_id, scope, self.now())
-        return token
-
-    def token(self, token: str) -> AccessToken | None:
-        with self._lock:
-            return self._tokens.get(token)
 
     # -- decoys (OTP-11) -------------------------------------------------------------------
 

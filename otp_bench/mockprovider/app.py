@@ -118,13 +118,15 @@ async def _read_body(receive: Receive) -> bytes | None:
             return b"".join(chunks)
 
 
-async def _until_disconnect(receive: Receive, limit: float) -> None:
+async def _until_disconnect(receive: Receive, limit: float) -> bool:
+    """Wait at most ``limit`` seconds for the client to go; True if it went."""
     try:
         async with asyncio.timeout(limit):
             while (await receive())["type"] != "http.disconnect":
                 pass
     except TimeoutError:
-        pass
+        return False
+    return True
 
 
 class DialectEndpoint:
@@ -149,8 +151,10 @@ class DialectEndpoint:
         d = self.dialect
         number = d.recipient(inc)
         delay, fault = self.state.pick(key, d.name, number)
-        if delay:
-            await asyncio.sleep(delay)
+        # a late answer stops waiting when the client gives up (its deadline passed): a
+        # latency fault holds nothing after that, and a server stop isn't kept waiting
+        if delay and await _until_disconnect(receive, delay):
+            return
         if fault is not None and fault.kind is not FaultKind.DRIP:
             await self._fault(fault, number or "", scope, receive, send)
             return

@@ -3,8 +3,9 @@
 Kinds: ``latency`` (answer late, then normally), ``status`` (the vendor's error body for a status
 or a named error), ``malformed`` (a cut-off, non-UTF-8 body), ``hang`` (never answer: the client
 times out), ``drop`` (close the connection mid-answer), ``drip`` (dribble the answer a byte at a
-time). Selectors: ``times`` (the first N matching calls; ``once`` is times 1), ``every`` (every Nth
-matching call), ``probability`` (each call with p), ``number`` (only for one recipient).
+time); ``error: timeout`` is a hang written the way the handler sees it. Selectors: ``times``
+(the first N matching calls; ``once`` is times 1), ``every`` (every Nth matching call),
+``probability`` (each call with p), ``number`` (only for one recipient).
 Counters are per fault and bounded: nothing here grows with traffic.
 """
 
@@ -21,6 +22,7 @@ from otp_bench.domain.phone import PhoneError, parse_phone
 from otp_bench.mockprovider.dialect import ERROR_NAMES
 
 MAX_HANG_S = 600.0
+TIMEOUT = "timeout"  # ``error: timeout``: the vendor never answers (a hang), as the handler sees it
 
 
 class FaultKind(StrEnum):
@@ -73,6 +75,11 @@ class Fault:
             raise FaultError(unknown[0], f"unknown fault field; use {', '.join(sorted(known))}")
         kind_raw = d.get("kind")
         seconds = 0.0
+        if d.get("error") == TIMEOUT:  # the handler's view: no answer, the callout times out
+            if kind_raw not in (None, FaultKind.HANG.value):
+                raise FaultError("error", "error: timeout is a hang; drop the kind")
+            d = {k: v for k, v in d.items() if k != "error"}
+            kind_raw = FaultKind.HANG.value
         if kind_raw is None:
             for word in ("latency", "hang", "drop", "drip", "malformed"):
                 if d.get(word) is not None and d.get(word) is not False:

@@ -1,24 +1,31 @@
 """Loading and validating scenario files: every problem names file, line and field.
 
-The shape is SPEC §3. Validation is complete before anything runs, so an invalid file never
-touches a workspace.
+The shape is docs/scenarios.md (and the JSON Schema in scenario/schema.py). Validation is
+complete before anything runs, so an invalid file never touches a workspace.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from otp_bench.domain.phone import PhoneError, parse_phone
 from otp_bench.domain.vocabulary import DeliveryResult, License, Reason, UseCase, VerifyMessage
+from otp_bench.outputs import input_name, read_input
+from otp_bench.scenario.connected_apps import parse_connected_app
 from otp_bench.scenario.durations import parse_duration
 from otp_bench.scenario.model import ClockStep, Expect, FlowStep, Scenario, ScenarioError, Step
 from otp_bench.scenario.providers import validate_provider_spec
 from otp_bench.scenario.yamlpos import YamlSyntaxError, line_of, load_with_lines
 
-TOP_KEYS = {"name", "description", "settings", "providers", "sites", "users", "steps"}
-SETTINGS_KEYS = {"custom_otp_enabled", "otp", "default_text", "callout_timeout", "redact"}
+TOP_KEYS = {
+    "name", "description", "settings", "providers", "sites", "users", "steps", "connected_apps",
+}
+SETTINGS_KEYS = {
+    "custom_otp_enabled", "otp", "default_text", "callout_timeout", "redact", "session_timeout",
+}
 OTP_KEYS = {"digits", "ttl", "registration_ttl", "max_attempts", "max_per_hour"}
 SITE_KEYS = {
     "name", "handler", "headless_passwordless_login", "headless_registration", "url_prefix",
@@ -26,7 +33,7 @@ SITE_KEYS = {
 }
 USER_KEYS = {
     "username", "mobile", "license", "user_verified", "admin_verified", "sites", "first_name",
-    "last_name", "email",
+    "last_name", "email", "locale",
 }
 NEW_USER_KEYS = {"username", "mobile", "license", "first_name", "last_name", "email"}
 STEP_KEYS = {"flow", "site", "user", "new_user", "code", "wait", "expect", "mobile", "resend"}
@@ -80,9 +87,9 @@ class _Ctx:
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    file = str(path)
+    file = input_name(path)
     try:
-        text = Path(path).read_text("utf-8")
+        text = read_input(path)  # "-": standard input
     except OSError as exc:
         raise ScenarioError(file, 0, "", f"can't read the file: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
@@ -115,8 +122,12 @@ def parse_scenario(
     steps: list[Step] = []
     for i, raw in enumerate(c.seq(doc.get("steps"), ("steps",))):
         steps.append(_step(c, raw, i))
+    apps = tuple(parse_connected_app(c, a, i)
+                 for i, a in enumerate(c.seq(doc.get("connected_apps"), ("connected_apps",))))
+    _unique(c, apps, "connected_apps", "name")
+    _unique(c, apps, "connected_apps", "client_id")
     return Scenario(Path(file), name, settings, providers, sites, users, tuple(steps),
-                    dict(c.lines))
+                    dict(c.lines), connected_apps=apps)
 
 
 def _settings(c: _Ctx, raw: Any) -> dict[str, Any]:
@@ -135,6 +146,11 @@ def _settings(c: _Ctx, raw: Any) -> dict[str, Any]:
         if not 0 < t <= 120:
             raise c.fail(("settings", "callout_timeout"), "must be above 0s and at most 120s")
         out["callout_timeout"] = t
+    if "session_timeout" in s:
+        t = c.duration(s["session_timeout"], ("settings", "session_timeout"))
+        if not 60 <= t <= 24 * 3600:
+            raise c.fail(("settings", "session_timeout"), "must be 1m to 24h")
+        out["session_timeout"] = t
     if "otp" in s:
         otp = c.mapping(s["otp"], ("settings", "otp"), OTP_KEYS)
         o: dict[str, Any] = {}
@@ -157,6 +173,10 @@ def _provider(c: _Ctx, raw: Any, i: int) -> dict[str, Any]:
         raise c.fail(path, f"must be a mapping, not {_kind(raw)}")
     for fld, message in validate_provider_spec(raw):
         raise c.fail((*path, fld), message)
+    if "apex" in raw:  # the handler's source is relative to the scenario file
+        from otp_bench.scenario.apex_spec import resolve_source
+
+        return resolve_source(raw, c.file)
     return dict(raw)
 
 
@@ -187,6 +207,8 @@ def _user(c: _Ctx, raw: Any, i: int, sites: set[str]) -> dict[str, Any]:
             c.typed(u[key], (*path, key), bool, "true or false")
     if u.get("mobile") is not None:
         _phone(c, u["mobile"], (*path, "mobile"))
+    if "locale" in u and not re.fullmatch(r"[a-z]{2,3}(_[A-Z]{2})?", str(u["locale"])):
+        raise c.fail((*path, "locale"), "a LanguageLocaleKey such as en_US, de or pt_BR")
     for j, site in enumerate(c.seq(u.get("sites"), (*path, "sites"))):
         if site not in sites:
             raise c.fail((*path, "sites", j), f"no site named {site!r} in this file")

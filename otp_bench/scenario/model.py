@@ -13,7 +13,7 @@ class ScenarioError(ValueError):
     """An invalid scenario file; the message names file, line and field."""
 
     def __init__(self, file: str, line: int, field: str, message: str) -> None:
-        where = f"{file}:{line}" + (f": {field}" if field else "")
+        where = file + (f":{line}" if line else "") + (f": {field}" if field else "")
         super().__init__(f"{where}: {message}")
         self.file = file
         self.line = line
@@ -67,6 +67,7 @@ class Scenario:
     users: tuple[dict[str, Any], ...]
     steps: tuple[Step, ...]
     lines: dict[tuple[str | int, ...], int] = field(default_factory=dict, compare=False)
+    connected_apps: tuple[dict[str, Any], ...] = ()
 
     def line(self, *path: str | int) -> int:
         from otp_bench.scenario.yamlpos import line_of

@@ -44,6 +44,8 @@ def validate_provider_spec(spec: Mapping[str, Any]) -> list[tuple[str, str]]:
     problems: list[tuple[str, str]] = []
     if not isinstance(spec.get("name"), str) or not spec.get("name"):
         problems.append(("name", "every provider needs a name"))
+    if "apex" in spec:  # the user's own Apex class
+        return problems + _apex_problems(spec)
     if "channel" in spec and spec["channel"] not in Channel.__members__.values():
         problems.append(("channel", f"must be one of {', '.join(Channel)}"))
     if "result" in spec:
@@ -108,6 +110,22 @@ def validate_provider_spec(spec: Mapping[str, Any]) -> list[tuple[str, str]]:
     return problems
 
 
+def _apex_problems(spec: Mapping[str, Any]) -> list[tuple[str, str]]:
+    from otp_bench.scenario.apex_spec import validate_apex_spec
+
+    problems = validate_apex_spec(spec)
+    faults = spec.get("faults", [])
+    if not isinstance(faults, list):
+        problems.append(("faults", "must be a list, e.g. [{status: 500, times: 1}]"))
+        return problems
+    for i, f in enumerate(faults):
+        try:
+            Fault.from_dict(f, parse_seconds=parse_duration)
+        except FaultError as exc:
+            problems.append((f"faults[{i}].{exc.field}", exc.message))
+    return problems
+
+
 class ScenarioProviders:
     """Creates the providers of one scenario run; ``close()`` stops the mock it started."""
 
@@ -124,8 +142,10 @@ class ScenarioProviders:
     def add(self, spec: Mapping[str, Any]) -> ProviderConfig:
         name = str(spec["name"])
         existing = self.engine.store.provider_by_name(name)
-        if "result" in spec:
-            fields: dict[str, Any] = {
+        if "apex" in spec:
+            fields: dict[str, Any] = self._apex_fields(name, spec)
+        elif "result" in spec:
+            fields = {
                 "kind": ProviderKind.SCRIPTED, "result": DeliveryResult(spec["result"]),
                 "channel": Channel(spec.get("channel", "sms")),
             }
@@ -134,6 +154,24 @@ class ScenarioProviders:
         if existing is not None:
             return self.engine.save_provider(replace(existing, **fields))
         return self.engine.new_provider(name, **fields)
+
+    def _apex_fields(self, name: str, spec: Mapping[str, Any]) -> dict[str, Any]:
+        from otp_bench.scenario.apex_spec import apex_fields
+
+        problems = validate_provider_spec(spec)
+        if problems:
+            field, message = problems[0]
+            raise ValueError(f"provider {name!r}: {field}: {message}")
+
+        def mock_url() -> str:
+            mock = self._mock()
+            creds = {k: str(v) for k, v in (spec.get("credentials") or {}).items()}
+            mock.set_account(name, creds or None)  # none given: the mock checks presence only
+            mock.set_faults(name, [Fault.from_dict(f, parse_seconds=parse_duration)
+                                   for f in spec.get("faults", [])])
+            return mock.url_for(name)
+
+        return apex_fields(spec, mock_url)
 
     def _http_fields(self, name: str, spec: Mapping[str, Any]) -> dict[str, Any]:
         problems = validate_provider_spec(spec)

@@ -35,13 +35,13 @@ from otp_bench.domain.events import (
 from otp_bench.domain.vocabulary import DeliveryResult, UseCase
 from otp_bench.engine.bus import EventBatch
 from otp_bench.engine.engine import Engine
-from otp_bench.export.files import atomic_text
 from otp_bench.export.workspace_file import (
     PLACEHOLDER,
     dump_yaml,
     format_duration,
     workspace_dict,
 )
+from otp_bench.outputs import open_output
 
 
 @dataclass
@@ -210,7 +210,7 @@ class Recorder:
 
     def save(self, path: str | Path) -> Path:
         target = Path(path)
-        with atomic_text(target) as fh:
+        with open_output(target) as fh:
             fh.write(self.to_yaml())
         return target
 

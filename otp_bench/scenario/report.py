@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
+from otp_bench.outputs import write_output
 from otp_bench.scenario.runner import ScenarioResult
 
 
@@ -19,8 +20,9 @@ def report_dict(results: list[ScenarioResult]) -> dict[str, Any]:
     }
 
 
-def write_json(results: list[ScenarioResult], path: Path) -> None:
-    path.write_text(json.dumps(report_dict(results), indent=2) + "\n", "utf-8")
+def write_json(results: list[ScenarioResult], path: str | Path) -> None:
+    """``path`` by ``otp_bench.outputs``: a file replaced whole, a device or FIFO, ``-``."""
+    write_output(path, json.dumps(report_dict(results), indent=2) + "\n")
 
 
 def junit_xml(results: list[ScenarioResult]) -> str:
@@ -56,5 +58,5 @@ def junit_xml(results: list[ScenarioResult]) -> str:
     return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
 
 
-def write_junit(results: list[ScenarioResult], path: Path) -> None:
-    path.write_text(junit_xml(results), "utf-8")
+def write_junit(results: list[ScenarioResult], path: str | Path) -> None:
+    write_output(path, junit_xml(results))

@@ -16,6 +16,7 @@ from otp_bench.domain.model import OtpPolicy, Settings, Site, User
 from otp_bench.domain.phone import parse_phone
 from otp_bench.domain.vocabulary import License, UseCase
 from otp_bench.engine.engine import Engine
+from otp_bench.scenario.connected_apps import apply_connected_apps
 from otp_bench.scenario.model import Scenario
 from otp_bench.scenario.providers import ScenarioProviders
 
@@ -37,6 +38,7 @@ def settings_from(raw: dict[str, Any], base: Settings | None = None) -> Settings
         default_text=raw.get("default_text", base.default_text),
         callout_timeout_seconds=raw.get("callout_timeout", base.callout_timeout_seconds),
         redact=raw.get("redact", base.redact),
+        session_timeout_seconds=int(raw.get("session_timeout", base.session_timeout_seconds)),
     )
 
 
@@ -53,6 +55,7 @@ def apply_workspace(engine: Engine, scenario: Scenario, providers: ScenarioProvi
         site_ids[site.name] = site.id
     for raw in scenario.users:
         engine.save_user(_user(engine, raw, site_ids))
+    apply_connected_apps(engine, scenario.connected_apps)
     if needs_feature and not settings.custom_otp_enabled:
         engine.save_settings(settings)
 
@@ -91,6 +94,7 @@ def _user(engine: Engine, raw: dict[str, Any], site_ids: dict[str, SiteId]) -> U
         first_name=raw.get("first_name", base.first_name),
         last_name=raw.get("last_name", base.last_name),
         email=raw.get("email", base.email),
+        locale=str(raw.get("locale", base.locale)),
         flags=Flags(bool(raw.get("user_verified", False)), bool(raw.get("admin_verified", False))),
         sites=frozenset(sites),
     )

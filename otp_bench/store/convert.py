@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from otp_bench.domain.apex_provider import ApexConfig
 from otp_bench.domain.callout import CalloutRecord, HttpMessage, RawExchange
 from otp_bench.domain.events import EventRecord
 from otp_bench.domain.flags import Flags
@@ -62,6 +63,7 @@ def user_from(row: UserRow, sites: frozenset[SiteId]) -> User:
         flags=Flags(row.user_verified, row.admin_verified),
         sites=sites,
         active=row.active,
+        locale=row.locale or "en_US",
     )
 
 
@@ -76,6 +78,7 @@ def user_fields(user: User) -> dict[str, Any]:
         "user_verified": user.flags.user_verified,
         "admin_verified": user.flags.admin_verified,
         "active": user.active,
+        "locale": user.locale,
     }
 
 
@@ -85,7 +88,10 @@ def provider_from(row: ProviderRow, credentials: dict[str, str]) -> ProviderConf
         name=row.name,
         kind=ProviderKind(row.kind),
         result=DeliveryResult(row.result),
-        http=HttpConfig.from_dict(dict(row.http)) if row.http else None,
+        # an Apex provider's settings share the kind-specific JSON column
+        http=(HttpConfig.from_dict(dict(row.http))
+              if row.http and row.kind == ProviderKind.HTTP else None),
+        apex=ApexConfig.from_dict(row.http) if row.kind == ProviderKind.APEX else None,
         credentials=credentials,
         channel=Channel(row.channel),
         verified_only=row.verified_only,
@@ -98,7 +104,8 @@ def provider_fields(p: ProviderConfig) -> dict[str, Any]:
         "name": p.name,
         "kind": p.kind.value,
         "result": p.result.value,
-        "http": p.http.to_dict() if p.http else {},
+        "http": (p.apex.to_dict() if p.kind is ProviderKind.APEX and p.apex
+                 else p.http.to_dict() if p.http else {}),
         "secret_keys": {"keys": sorted(p.credentials)},
         "channel": p.channel.value,
         "verified_only": p.verified_only,

@@ -23,7 +23,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DatabaseError, OperationalError
 
-from otp_bench.store import schema_template
+from otp_bench.domain.workspace import Workspace
+from otp_bench.store import locks, schema_template
 
 ENV_VAR = "OTP_BENCH_DB"
 _MIGRATIONS = Path(__file__).parent / "migrations"
@@ -42,12 +43,9 @@ def default_url() -> str:
 def resolve_url(url: str | None = None) -> str:
     """``url`` if given, else ``$OTP_BENCH_DB``, else the default workspace file.
 
-    A bare path is taken as a SQLite file.
+    A bare path is taken as a SQLite file; ``postgresql://`` means the psycopg 3 driver.
     """
-    chosen = url or os.environ.get(ENV_VAR) or default_url()
-    if "://" not in chosen:
-        chosen = f"sqlite:///{Path(chosen).expanduser().resolve()}"
-    return chosen
+    return Workspace.parse(url or os.environ.get(ENV_VAR) or default_url()).url
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -71,16 +69,20 @@ def open_engine(url: str) -> Engine:
             schema_template.create_from_template(path, _migrate_url)
     except (DatabaseError, OperationalError, sqlite3.DatabaseError, OSError) as exc:
         raise StoreError(f"can't create workspace {path}: {_plain(exc)}") from None
-    engine = create_engine(url, **kwargs)
+    where = Workspace(url)
+    try:
+        engine = create_engine(url, **kwargs)
+    except ImportError as exc:
+        raise StoreError(_missing_driver(where, exc)) from None
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
+    locks.install(engine)
     try:
         if not fresh:
             migrate(engine)
     except (DatabaseError, OperationalError, sqlite3.DatabaseError) as exc:
         engine.dispose()
-        where = str(path) if path else url
-        raise StoreError(f"can't open workspace {where}: {_plain(exc)}") from None
+        raise StoreError(where.scrub(f"can't open workspace {where}: {_plain(exc)}")) from None
     return engine
 
 
@@ -109,15 +111,27 @@ def _migrate_url(url: str) -> None:
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest revision (no-op when it is already there)."""
+    """Bring the schema to the newest revision (no-op when it is already there).
+
+    Under a lock (see ``store.locks``): processes opening a fresh database at once take turns,
+    and the later ones find it migrated.
+    """
     cfg = _config()
     head = head_revision()
-    with engine.begin() as conn:
+    with locks.immediate(engine).begin() as conn:
+        locks.lock_for_migration(conn)
         current = MigrationContext.configure(conn).get_current_revision()
         if current == head:
             return
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+
+
+def _missing_driver(where: Workspace, exc: ImportError) -> str:
+    if where.url.startswith("postgresql"):
+        return (f"can't open workspace {where}: PostgreSQL workspaces need the psycopg driver, "
+                "which isn't installed: pip install 'otp-bench[postgres]'")
+    return f"can't open workspace {where}: its database driver isn't installed ({exc.name})"
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

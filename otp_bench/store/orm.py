@@ -50,6 +50,7 @@ class UserRow(Base):
     user_verified: Mapped[bool] = mapped_column(Boolean, default=False)
     admin_verified: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    locale: Mapped[str] = mapped_column(String(40), default="en_US", server_default="en_US")
 
 
 class MembershipRow(Base):
@@ -190,3 +191,15 @@ class ChangeRow(Base):
     action: Mapped[str] = mapped_column(String(20))  # saved, deleted
     entity_id: Mapped[str] = mapped_column(String(40))
     name: Mapped[str] = mapped_column(String(200))
+
+
+class ConnectedAppRow(Base):
+    """A connected app the headless API accepts; its consumer secret is in the secret store."""
+
+    __tablename__ = "connected_apps"
+    id: Mapped[str] = mapped_column(String(18), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    client_id: Mapped[str] = mapped_column(String(255), unique=True)
+    callback_urls: Mapped[dict[str, Any]]  # {"urls": [...]}
+    require_pkce: Mapped[bool] = mapped_column(Boolean, default=False)
+    scopes: Mapped[dict[str, Any]]  # {"scopes": [...]}

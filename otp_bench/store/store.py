@@ -39,7 +39,9 @@ from otp_bench.domain.model import (
 from otp_bench.domain.secrets import SecretStore
 from otp_bench.domain.vocabulary import Channel
 from otp_bench.store import convert as cv
+from otp_bench.store import locks
 from otp_bench.store.activity import Tx
+from otp_bench.store.connected_apps import ConnectedAppStore
 from otp_bench.store.db import open_engine, resolve_url, sqlite_path
 from otp_bench.store.orm import (
     ChangeRow,
@@ -69,7 +71,7 @@ class ConflictError(ValueError):
     """A save that clashes with existing data (e.g. a duplicate name); nothing was written."""
 
 
-class Store(ActivityQueries):
+class Store(ActivityQueries, ConnectedAppStore):
     def __init__(
         self, url: str | None = None, *, secrets: SecretStore | None = None,
         throwaway: bool = False,
@@ -80,6 +82,9 @@ class Store(ActivityQueries):
         sidecar = path.parent if path else Path(platformdirs.user_data_dir("otp-bench"))
         self.secrets = secrets or choose_secret_store(self.url, sidecar, throwaway=throwaway)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # a step reads, then decides, then writes: on SQLite it takes the write lock up front
+        # (BEGIN IMMEDIATE), so another process can't decide on the same snapshot meanwhile
+        self._step_sessions = sessionmaker(locks.immediate(self.engine), expire_on_commit=False)
         self._write = threading.RLock()
         self._sealer = Sealer(self.secrets)
         self.commit_listeners: list[Callable[[Tx], None]] = []  # the engine publishes here
@@ -106,7 +111,7 @@ class Store(ActivityQueries):
         After the commit, the transaction's ``after_commit`` callbacks run (cache updates first,
         in the order written), then every commit listener (the engine's publisher).
         """
-        with self._write, self._sessions() as s, s.begin():
+        with self._write, self._step_sessions() as s, s.begin():
             tx = Tx(s, self)
             yield tx
         for fn in tx.after_commit:  # outside the write lock: subscribers never block writers

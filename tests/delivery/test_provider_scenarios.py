@@ -4,15 +4,15 @@ refused naming the field."""
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import pytest
 
+from otp_bench import assets
 from otp_bench.delivery.presets import PRESETS
 from otp_bench.scenario.cli import run_files
 from otp_bench.scenario.providers import validate_provider_spec
 
-SCENARIOS = Path(__file__).resolve().parents[2] / "resources" / "scenarios"
+SCENARIOS = assets.path("scenarios")
 
 
 def test_every_preset_has_a_passing_scenario() -> None:

@@ -9,6 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from otp_bench.domain.events import (
     OTP_MASK,
     DeliveryCompleted,
@@ -212,6 +214,7 @@ def test_eight_threads_verify_one_code_exactly_one_wins(ws: Workspace) -> None:
     assert _statuses(ws, user.id).count("Succeeded") == 1
 
 
+@pytest.mark.sqlite_file
 def test_ten_threads_run_flows_on_a_file_database(engine: Engine, tmp_path: Path) -> None:
     site = engine.new_site("Busy")
     users = [

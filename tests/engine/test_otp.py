@@ -68,6 +68,7 @@ def test_digits_follow_the_policy(ws: Workspace) -> None:
 CANARY = "739146"  # a code that no id, timestamp or phone number in the workspace contains
 
 
+@pytest.mark.sqlite_file
 def test_the_code_is_never_stored_in_plaintext(
     engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

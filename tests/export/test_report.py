@@ -6,6 +6,7 @@ import io
 import json
 from pathlib import Path
 
+from otp_bench import assets
 from otp_bench.export.report import write_report
 from otp_bench.export.run_report import report_from_run
 from otp_bench.scenario.cli import run_files
@@ -47,7 +48,7 @@ def test_report_of_chosen_flows_only(planted: Planted) -> None:
 
 def test_report_from_a_scenario_run(tmp_path: Path) -> None:
     out = tmp_path / "run.json"
-    scenario = ROOT / "resources" / "scenarios" / "otp_expiry.yaml"
+    scenario = assets.path("scenarios") / "otp_expiry.yaml"
     wrong = ROOT / "tests" / "scenario" / "fixtures" / "wrong_expectation.yaml"
     run_files([str(scenario), str(wrong)], report=str(out), out=io.StringIO())
     text = report_from_run(json.loads(out.read_text("utf-8")))

@@ -51,24 +51,30 @@ class Bench:
             },
         )
 
+    def echo(self, prefix: str) -> str:
+        return f"{self.server.base_url}/{prefix}/services/oauth2/echo"
+
     def authorize(
         self, prefix: str, identifier: str, code: str, request_type: str = "passwordless-login",
         verifier: str = "v" * 50,
     ) -> httpx.Response:
+        """Authorize as a client that follows the 302 to the echo: the answer is the echo's."""
         basic = base64.b64encode(f"{identifier}:{code}".encode()).decode()
         return self.http.post(
             f"/{prefix}/services/oauth2/authorize",
             headers={"Auth-Request-Type": request_type, "Auth-Verification-Type": "sms",
                      "Authorization": f"Basic {basic}"},
             data={"response_type": "code_credentials", "client_id": "app",
-                  "redirect_uri": "app://cb", "code_challenge": pkce.challenge_for(verifier)},
+                  "redirect_uri": self.echo(prefix),
+                  "code_challenge": pkce.challenge_for(verifier)},
+            follow_redirects=True,
         )
 
     def token(self, prefix: str, code: str, verifier: str = "v" * 50) -> httpx.Response:
         return self.http.post(
             f"/{prefix}/services/oauth2/token",
             data={"code": code, "grant_type": "authorization_code", "client_id": "app",
-                  "redirect_uri": "app://cb", "code_verifier": verifier},
+                  "redirect_uri": self.echo(prefix), "code_verifier": verifier},
         )
 
 

@@ -28,8 +28,14 @@ def test_client_runs_a_headless_login_against_its_own_server(bench: Bench) -> No
         assert client.identifier == init.json["identifier"]
 
         code = bench.code_for()
-        auth = client.authorize("customers", client.identifier, code)
-        assert auth.ok, auth.response_body
+        auth = client.authorize("customers", client.identifier, code, state="s-1")
+        assert auth.status == 302, auth.response_body
+        echo_url = f"{client.base_url}/customers/services/oauth2/echo"
+        assert auth.location.startswith(echo_url + "?code=")
+        assert auth.location_params["state"] == "s-1"
+        echo = client.follow(auth)
+        assert echo is not None and echo.ok
+        assert echo.json == auth.location_params
         assert code not in auth.request_headers["authorization"]
         assert auth.request_headers["authorization"] == (
             f"Basic base64({client.identifier}:••••••)"
@@ -37,7 +43,7 @@ def test_client_runs_a_headless_login_against_its_own_server(bench: Bench) -> No
         assert auth.request_headers["auth-request-type"] == "passwordless-login"
         assert "code_challenge=" in auth.request_body
 
-        tok = client.token("customers", auth.json["code"])
+        tok = client.token("customers", auth.location_params["code"])
         assert tok.ok, tok.response_body
         assert tok.json["token_type"] == "Bearer"
         me = client.userinfo("customers")
@@ -55,7 +61,7 @@ def test_client_registration_with_a_usecase_request_type(bench: Bench) -> None:
                                 bench.code_for("+12125550100"),
                                 UseCase.HEADLESS_PASSWORDLESS_REGISTRATION)
         assert auth.request_headers["auth-request-type"] == "user-registration"
-        assert client.token("customers", auth.json["code"]).ok
+        assert client.token("customers", auth.location_params["code"]).ok
     assert bench.engine.find_user("bo@example.com").flags == Flags(False, True)
 
 

@@ -105,7 +105,10 @@ def test_an_identifier_only_works_on_its_own_site(bench: Bench) -> None:
         ({"Auth-Verification-Type": "email"}, {}, "sms"),
         ({"Authorization": "Bearer x"}, {}, "Basic"),
         ({"Authorization": "Basic !!!"}, {}, "base64"),
-        ({}, {"code_challenge": ""}, "code_challenge is required"),
+        ({}, {"code_challenge": "short"}, "code_challenge is malformed"),
+        ({"Auth-Verification-Type": ""}, {}, "Auth-Verification-Type header is missing"),
+        ({"Auth-Request-Type": ""}, {}, "Auth-Request-Type header is missing"),
+        ({"Authorization": ""}, {}, "Authorization header is missing"),
         ({}, {"response_type": "code"}, "code_credentials"),
     ],
 )

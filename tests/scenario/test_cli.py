@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from otp_bench import assets
 from otp_bench.cli import main
 from otp_bench.scenario.cli import run_files
 
 ROOT = Path(__file__).resolve().parents[2]
-SHIPPED = sorted((ROOT / "resources" / "scenarios").glob("*.yaml"))
+SHIPPED = sorted((assets.path("scenarios")).glob("*.yaml"))
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
@@ -47,7 +48,7 @@ def test_wrong_expectation_fails_with_exit_1_and_says_why(tmp_path: Path) -> Non
 
 def test_report_and_junit_have_the_contract_fields(tmp_path: Path) -> None:
     report, junit = tmp_path / "r.json", tmp_path / "r.xml"
-    scenario = ROOT / "resources" / "scenarios" / "provider_kinds_scripted.yaml"
+    scenario = assets.path("scenarios") / "provider_kinds_scripted.yaml"
     code, _ = _run(scenario, FIXTURES / "wrong_expectation.yaml", report=str(report),
                    junit=str(junit))
     assert code == 1
@@ -96,13 +97,13 @@ def test_run_never_touches_the_default_workspace(tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     user_db = tmp_path / "user.db"
     monkeypatch.setenv("OTP_BENCH_DB", str(user_db))
-    assert main(["run", "-q", str(ROOT / "resources" / "scenarios" / "otp_expiry.yaml")]) == 0
+    assert main(["run", "-q", str(assets.path("scenarios") / "otp_expiry.yaml")]) == 0
     assert not user_db.exists()
 
 
 def test_run_with_db_keeps_the_run_in_that_workspace(tmp_path: Path) -> None:
     db = tmp_path / "kept.db"
-    code, _ = _run(ROOT / "resources" / "scenarios" / "otp_expiry.yaml",
+    code, _ = _run(assets.path("scenarios") / "otp_expiry.yaml",
                    db_url=f"sqlite:///{db}")
     assert code == 0
     from otp_bench.store.store import Store

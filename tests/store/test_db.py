@@ -24,7 +24,7 @@ from otp_bench.store.store import Store
 
 TABLES = {
     "alembic_version", "callouts", "challenges", "changes", "events", "flows", "inbox", "kv",
-    "memberships", "providers", "sites", "users", "verification_history",
+    "memberships", "providers", "sites", "users", "verification_history", "connected_apps",
 }
 
 
@@ -103,7 +103,7 @@ def test_an_unreachable_location_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_url_resolution(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert resolve_url("postgresql://u@h/db") == "postgresql://u@h/db"
+    assert resolve_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
     path_url = resolve_url(str(tmp_path / "a.db"))
     assert path_url == f"sqlite:///{(tmp_path / 'a.db').resolve()}"
     assert sqlite_path(path_url) == (tmp_path / "a.db").resolve()

@@ -5,10 +5,13 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, datetime
 
+import pytest
+
 from otp_bench.domain.vocabulary import Channel
 from otp_bench.store.store import Store
 
 
+@pytest.mark.sqlite_file
 def test_every_message_lands_in_order_with_its_code_sealed(db_url: str) -> None:
     store = Store(db_url, throwaway=True)
     try:

@@ -1,0 +1,271 @@
+"""The whole-file check that runs before anything executes: every system class, method and type
+a file names must be one the bench interprets, else ``unsupported: …`` at its position.
+
+It knows declared types of parameters, locals and fields, so ``req.setEndpoint(...)`` on an
+``HttpRequest req`` is checked too; calls on values whose type it can't tell are checked when they
+run (and refused there, never guessed).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import decimal
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from otp_bench.apex import lib
+from otp_bench.apex import syntax as s
+from otp_bench.apex.classes import BUILTIN_EXCEPTIONS, ClassInfo
+from otp_bench.apex.diagnostics import Diagnostic
+from otp_bench.apex.values import ApexList, ApexMap, ApexSet, Blob, Long
+
+if TYPE_CHECKING:
+    from otp_bench.apex.program import ApexProgram
+
+HANDLER_INTERFACE = "auth.customonetimepassworddeliveryhandler"
+_VALUE_TYPES: dict[str, type] = {
+    "string": str, "id": str, "integer": int, "long": Long, "double": float,
+    "decimal": decimal.Decimal, "blob": Blob, "list": ApexList, "map": ApexMap, "set": ApexSet,
+}
+_KNOWN_TYPES = {"object", "boolean", "void", "type", "sobject", "user", "network", "exception",
+                "httpcalloutmock", "auth.customonetimepassworddeliveryhandler",
+                "customonetimepassworddeliveryhandler", "comparable", "date", "datetime"}
+
+
+def walk(node: Any) -> Iterator[Any]:
+    """Every syntax node under ``node`` (itself included)."""
+    stack = [node]
+    while stack:
+        cur = stack.pop()
+        if isinstance(cur, list | tuple):
+            stack.extend(cur)
+            continue
+        if not dataclasses.is_dataclass(cur) or isinstance(cur, s.TypeRef):
+            continue
+        yield cur
+        for f in dataclasses.fields(cur):
+            if f.name in ("owner", "outer"):
+                continue
+            value = getattr(cur, f.name)
+            if isinstance(value, list | tuple) or (dataclasses.is_dataclass(value)
+                                                    and not isinstance(value, type)):
+                stack.append(value)
+
+
+class Checker:
+    def __init__(self, program: ApexProgram) -> None:
+        lib.load()
+        self.program = program
+        self.diags: list[Diagnostic] = []
+
+    def report(self, cls: ClassInfo, node: s.Node, message: str) -> None:
+        file = cls.decl.file if cls.decl else "?"
+        self.diags.append(Diagnostic(file, node.line, node.col, message))
+
+    def type_known(self, t: s.TypeRef, cls: ClassInfo) -> bool:
+        if t.key in _VALUE_TYPES or t.qualified in _KNOWN_TYPES or t.key in _KNOWN_TYPES:
+            return all(self.type_known(a, cls) for a in t.args)
+        if self.program.resolve(t.parts, cls) is not None:
+            return True
+        key = lib.class_key(t.parts)
+        return key in lib.TYPES or key in lib.ENUMS or key.endswith(("__mdt", "__c"))
+
+    def check_class(self, cls: ClassInfo) -> None:
+        decl = cls.decl
+        assert decl is not None
+        field_types = {f.key: f.type for c in cls.lineage() for f in c.instance_fields}
+        outer: ClassInfo | None = cls
+        while outer is not None:
+            for f in outer.static_fields:
+                field_types.setdefault(f.key, f.type)
+            outer = outer.outer
+        for f in decl.fields:
+            self.check_type(cls, f.type, s.Lit(f.line, 1, None))
+            if f.init is not None:
+                self.check_body(cls, f.init, dict(field_types))
+            for acc in (f.getter, f.setter):
+                if acc is not None and acc.body is not None:
+                    self.check_body(cls, acc.body, dict(field_types), accessor=True)
+        if decl.kind == "class" and not decl.abstract and cls.implements(HANDLER_INTERFACE) and \
+                not any(len(m.params) == 6 and not m.static
+                        for m in cls.find_methods("sendonetimepassword")):
+            self.report(cls, s.Lit(decl.line, 1, None),
+                        f"{cls.qualified} implements Auth.CustomOneTimePasswordDeliveryHandler "
+                        "but has no instance method sendOneTimePassword(Id, String, String, "
+                        "String, Id, String)")
+        methods = [m for ms in decl.methods.values() for m in ms] + decl.ctors
+        for m in methods:
+            scope = dict(field_types)
+            for p in m.params:
+                scope[p.name] = p.type
+                self.check_type(cls, p.type, s.Lit(m.line, 1, None))
+            if m.returns is not None:
+                self.check_type(cls, m.returns, s.Lit(m.line, 1, None))
+            if m.body is not None:
+                self.check_body(cls, m.body, scope)
+        for block in decl.static_init + decl.instance_init:
+            self.check_body(cls, block, dict(field_types))
+
+    def check_type(self, cls: ClassInfo, t: s.TypeRef, at: s.Node) -> None:
+        if not self.type_known(t, cls):
+            self.report(cls, at, f"unsupported: type {t} (not a class of this source nor a "
+                        "system type the bench interprets)")
+
+    def check_body(self, cls: ClassInfo, body: s.Node, scope: dict[str, s.TypeRef],
+                   *, accessor: bool = False) -> None:
+        nodes = list(walk(body))
+        if accessor:
+            scope = {**scope, "value": s.OBJECT}
+        for n in nodes:  # declarations first: Apex scopes are checked by the compiler, not us
+            if isinstance(n, s.LocalVar):
+                for name, _init in n.decls:
+                    scope[name] = n.type
+                self.check_type(cls, n.type, n)
+            elif isinstance(n, s.ForEach):
+                scope[n.name] = n.type
+                self.check_type(cls, n.type, n)
+            elif isinstance(n, s.Catch):
+                scope[n.name] = n.type
+                if not self._is_exception_type(n.type, cls):
+                    self.report(cls, n, f"unsupported: catch of {n.type} (not an exception type)")
+            elif isinstance(n, s.Cast | s.InstanceOf | s.ClassLit):
+                self.check_type(cls, n.type, n)
+        skip: set[int] = set()  # enum constants in `when` labels are bare names, not variables
+        for n in nodes:
+            if isinstance(n, s.When) and n.values:
+                skip.update(id(v) for v in n.values if isinstance(v, s.Name))
+        for n in nodes:
+            if isinstance(n, s.Name) and id(n) not in skip:
+                self.check_name(cls, n, scope)
+            elif isinstance(n, s.FieldGet):
+                self.check_static_field(cls, n, scope)
+            if isinstance(n, s.Call):
+                self.check_call(cls, n, scope)
+            elif isinstance(n, s.New):
+                self.check_new(cls, n)
+            elif isinstance(n, s.NewList | s.NewMap):
+                self.check_type(cls, n.type, n)
+
+    def _known_field(self, cls: ClassInfo, key: str) -> bool:
+        if cls.find_field(key) is not None:
+            return True
+        outer = cls.outer
+        while outer is not None:
+            found = outer.find_field(key)
+            if found is not None and found[1].static:
+                return True
+            outer = outer.outer
+        return False
+
+    def check_name(self, cls: ClassInfo, node: s.Name, scope: dict[str, s.TypeRef]) -> None:
+        key = node.key
+        if key in scope or self._known_field(cls, key):
+            return
+        if self.program.resolve((node.name,), cls) is not None:
+            return
+        if lib.is_system_class(key) or key in lib.NAMESPACES or key.endswith(("__mdt", "__c")):
+            return
+        self.report(cls, node, f"Variable does not exist: {node.name}")
+
+    def check_static_field(self, cls: ClassInfo, node: s.FieldGet,
+                           scope: dict[str, s.TypeRef]) -> None:
+        """``Auth.CustomOneTimePasswordDeliveryResult.SUCESS`` and other system constants."""
+        parts = self._head(node.obj)
+        if parts is None or parts[0].lower() in scope or self._known_field(cls, parts[0].lower()):
+            return
+        if self.program.resolve(tuple(parts), cls) is not None:
+            return
+        key = lib.class_key(parts)
+        enum = lib.ENUMS.get(key)
+        if enum is not None and node.name.upper() not in enum[1]:
+            self.report(cls, node, f"Variable does not exist: {enum[0]}.{node.name}")
+        elif key in lib.NAMESPACES and not lib.is_system_class(f"{key}.{node.key}"):
+            self.report(cls, node, f"unsupported: unknown system type {parts[0]}.{node.name}")
+
+    def _is_exception_type(self, t: s.TypeRef, cls: ClassInfo) -> bool:
+        found = self.program.resolve(t.parts, cls)
+        return found is not None and found.is_exception
+
+    def check_new(self, cls: ClassInfo, node: s.New) -> None:
+        found = self.program.resolve(node.type.parts, cls)
+        if found is not None:
+            if found.kind != "class" or (found.decl is not None and found.decl.abstract):
+                self.report(cls, node, f"{found.qualified} can't be constructed "
+                            "(abstract, interface or enum)")
+            return
+        if node.type.key in BUILTIN_EXCEPTIONS and len(node.type.parts) == 1:
+            return
+        key = lib.class_key(node.type.parts)
+        table = lib.CTORS.get(key)
+        if table is None:
+            self.report(cls, node, f"unsupported: new {node.type}")
+        elif lib.pick(table, len(node.args)) is None:
+            self.report(cls, node, f"unsupported: new {node.type} with {len(node.args)} arguments")
+
+    def _head(self, node: s.Node) -> list[str] | None:
+        parts: list[str] = []
+        while isinstance(node, s.FieldGet) and not node.safe:
+            parts.append(node.name)
+            node = node.obj
+        if not isinstance(node, s.Name):
+            return None
+        parts.append(node.name)
+        return list(reversed(parts))
+
+    def check_call(self, cls: ClassInfo, node: s.Call, scope: dict[str, s.TypeRef]) -> None:
+        if node.obj is None:
+            owner: ClassInfo | None = cls
+            while owner is not None:
+                if any(len(m.params) == len(node.args) for m in owner.find_methods(node.key)):
+                    return
+                owner = owner.outer
+            self.report(cls, node, f"Method does not exist or incorrect signature: "
+                        f"{node.name}({len(node.args)} arguments)")
+            return
+        if isinstance(node.obj, s.This | s.Super):
+            return
+        parts = self._head(node.obj)
+        if parts is None:
+            return
+        if parts[0].lower() in scope:
+            if len(parts) == 1:
+                self._check_instance(cls, node, scope[parts[0].lower()])
+            return
+        target = self.program.resolve(tuple(parts), cls)
+        if target is not None:
+            return  # user classes: checked when called (overloads by runtime type)
+        for cut in range(len(parts), 0, -1):
+            key = lib.class_key(parts[:cut])
+            if self.program.resolve(tuple(parts[:cut]), cls) is not None:
+                return
+            if key in lib.ENUMS and cut < len(parts):
+                return  # LoggingLevel.DEBUG.name()
+            if key in lib.STATIC or key in lib.ENUMS or key in lib.TYPES:
+                if cut < len(parts):
+                    return  # a static field's method; checked at run time
+                table = lib.STATIC.get(key, {}).get(node.key)
+                if key in lib.ENUMS and node.key in ("values", "valueof"):
+                    return
+                if table is None or lib.pick(table, len(node.args)) is None:
+                    self.report(cls, node, f"unsupported: system method {'.'.join(parts)}."
+                                f"{node.name} with {len(node.args)} arguments")
+                return
+        if not parts[0].lower().endswith(("__mdt", "__c")):
+            self.report(cls, node, f"unsupported: unknown class or variable {parts[0]}")
+
+    def _check_instance(self, cls: ClassInfo, node: s.Call, t: s.TypeRef) -> None:
+        pytype = _VALUE_TYPES.get(t.key) or lib.TYPES.get(lib.class_key(t.parts))
+        if pytype is None:
+            return
+        table = lib.INSTANCE.get(pytype, {}).get(node.key)
+        if table is None or lib.pick(table, len(node.args)) is None:
+            self.report(cls, node, f"unsupported: method {t}.{node.name} with "
+                        f"{len(node.args)} arguments")
+
+
+def check_program(program: ApexProgram) -> list[Diagnostic]:
+    checker = Checker(program)
+    for cls in program.all_classes:
+        if cls.decl is not None:
+            checker.check_class(cls)
+    return checker.diags

@@ -1,0 +1,197 @@
+"""One HTTP exchange under one overall deadline: the bench's single outbound callout path.
+
+httpx's timeouts are per operation (connect, each read, each write), so a server that drips its
+status line, its headers or its body a byte at a time can hold a request far beyond them. Here the
+whole exchange — connect, request, status line, headers and body — runs as one task on a shared
+callout event loop inside ``asyncio.timeout``: when the deadline passes the task is cancelled, which
+closes the connection wherever it was waiting. A second timer on the calling thread backs it up
+should the loop ever be blocked. Synchronous transports (in-process test seams, MockTransport) run
+in a worker thread under the same timer; the caller is released on time and the worker is told to
+stop at its next chunk.
+
+Anything that makes a callout for a handler (the declarative HTTP handler, send-test, the Apex
+runtime's ``Http.send``) calls :func:`perform` so the deadline lives in one place.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import os
+import threading
+import time
+from collections.abc import Coroutine
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import httpx
+
+T = TypeVar("T")
+
+_GRACE_S = 1.0  # the calling thread's backup timer: the loop's own timer fires first
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """What came back (or how it failed). ``error`` is None, ``timeout``, ``connect``,
+    ``protocol``, ``network`` or ``too_large``; ``detail`` says what happened in words."""
+
+    request_headers: tuple[tuple[str, str], ...]
+    status: int | None
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+    error: str | None
+    detail: str
+    elapsed_s: float
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class _Partial:
+    """What has been received so far: kept when the deadline cuts an exchange short."""
+
+    def __init__(self) -> None:
+        self.status: int | None = None
+        self.headers: tuple[tuple[str, str], ...] = ()
+        self.body = bytearray()
+        self.cancelled = threading.Event()
+
+
+def error_kind(exc: BaseException) -> str:
+    if isinstance(exc, TimeoutError | httpx.TimeoutException):
+        return "timeout"
+    if isinstance(exc, httpx.ConnectError):
+        return "connect"
+    if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):
+        return "protocol"
+    return "network"
+
+
+# -- the shared callout loop ---------------------------------------------------------------------
+
+_lock = threading.Lock()
+_state: dict[str, Any] = {}
+
+
+def callout_loop() -> asyncio.AbstractEventLoop:
+    """The process's callout event loop (started on first use; a forked child gets its own)."""
+    with _lock:
+        loop = _state.get("loop")
+        if loop is not None and _state.get("pid") == os.getpid():
+            return loop  # type: ignore[no-any-return]
+        loop = asyncio.new_event_loop()
+        thread = threading.Thread(target=loop.run_forever, name="otp-bench-callouts",
+                                  daemon=True)
+        thread.start()
+        _state.update(loop=loop, pid=os.getpid(), thread=thread)
+        return loop
+
+
+def run_bounded(coro: Coroutine[Any, Any, T], seconds: float) -> T:
+    """Run ``coro`` on the callout loop, cancelled after ``seconds`` (raises TimeoutError)."""
+
+    async def bounded() -> T:
+        async with asyncio.timeout(seconds):
+            return await coro
+
+    future = asyncio.run_coroutine_threadsafe(bounded(), callout_loop())
+    try:
+        return future.result(timeout=seconds + _GRACE_S)
+    except concurrent.futures.TimeoutError:
+        future.cancel()
+        raise TimeoutError from None
+
+
+def close_transport(transport: Any) -> None:
+    """Close a transport made for :func:`perform` (async ones close on the callout loop)."""
+    if isinstance(transport, httpx.AsyncBaseTransport):
+        # a pool that can't close in 5 s is dropped with the process
+        with contextlib.suppress(TimeoutError, RuntimeError):
+            run_bounded(transport.aclose(), 5.0)
+    elif hasattr(transport, "close"):
+        transport.close()
+
+
+def default_transport() -> httpx.AsyncHTTPTransport:
+    """One pool per handler: no retries (a resent SMS costs twice), no proxy from the
+    environment; redirects and cookies are a Client's business and there is none."""
+    return httpx.AsyncHTTPTransport(
+        limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
+        trust_env=False, retries=0,
+    )
+
+
+# -- one exchange --------------------------------------------------------------------------------
+
+async def _exchange_async(transport: httpx.AsyncBaseTransport, request: httpx.Request,
+                          max_bytes: int, got: _Partial) -> None:
+    response = await transport.handle_async_request(request)
+    try:
+        _take_head(response, max_bytes, got)
+        async for chunk in response.aiter_bytes():
+            _take_chunk(chunk, max_bytes, got)
+    finally:
+        await response.aclose()
+
+
+def _exchange_sync(transport: httpx.BaseTransport, request: httpx.Request,
+                   max_bytes: int, got: _Partial) -> None:
+    response = transport.handle_request(request)
+    try:
+        _take_head(response, max_bytes, got)
+        for chunk in response.iter_bytes():
+            if got.cancelled.is_set():  # the caller has gone: stop reading
+                return
+            _take_chunk(chunk, max_bytes, got)
+    finally:
+        response.close()
+
+
+def _take_head(response: httpx.Response, max_bytes: int, got: _Partial) -> None:
+    got.status = response.status_code
+    got.headers = tuple(response.headers.items())
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise _TooLarge
+
+
+def _take_chunk(chunk: bytes, max_bytes: int, got: _Partial) -> None:
+    got.body += chunk
+    if len(got.body) > max_bytes:
+        raise _TooLarge
+
+
+def perform(transport: Any, request: httpx.Request, *, deadline_s: float,
+            max_bytes: int, timeout_s: float | None = None) -> Exchange:
+    """Send ``request`` and read the whole answer (at most ``max_bytes`` of body) within
+    ``deadline_s`` seconds overall. Never raises for what the network or server does.
+    ``timeout_s`` is the configured timeout the message names (what is left of it when part
+    was spent before the callout is ``deadline_s``)."""
+    started = time.perf_counter()
+    got = _Partial()
+    error: str | None = None
+    detail = ""
+    try:
+        if isinstance(transport, httpx.AsyncBaseTransport) and not isinstance(
+                transport, httpx.BaseTransport):  # a test seam speaking both is driven sync
+            run_bounded(_exchange_async(transport, request, max_bytes, got), deadline_s)
+        else:
+            run_bounded(asyncio.to_thread(_exchange_sync, transport, request, max_bytes, got),
+                        deadline_s)
+    except _TooLarge:
+        error = "too_large"
+    except TimeoutError:
+        error, detail = "timeout", (
+            f"no complete answer within the {timeout_s or deadline_s:g} s deadline")
+    except (httpx.HTTPError, httpx.InvalidURL, OSError) as exc:
+        error, detail = error_kind(exc), type(exc).__name__
+    finally:
+        got.cancelled.set()
+    return Exchange(
+        request_headers=tuple(request.headers.items()), status=got.status, headers=got.headers,
+        body=bytes(got.body), error=error, detail=detail,
+        elapsed_s=time.perf_counter() - started,
+    )

@@ -1,0 +1,72 @@
+"""The overall callout deadline holds whatever phase the server stalls in (P9 / NET-1).
+
+Reproduced first on the landed build with a 2 s timeout: a dripped header held the callout 60 s
+and a slow status line 9 s, because the deadline was only checked between body chunks."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import httpx
+import pytest
+
+from otp_bench.delivery.exchange import perform
+from otp_bench.delivery.http_handler import HttpHandler
+from otp_bench.domain.vocabulary import DeliveryResult
+from tests.delivery.helpers import preset_config, send
+from tests.hardening.faultserver import MODES, fault_server
+
+TIMEOUT = 2.0
+EPSILON = 0.5  # loop scheduling and closing the socket; measured figures are in bench/
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_callout_ends_at_the_deadline_whatever_stalls(mode: str) -> None:
+    with fault_server(mode, pause=0.2) as srv:
+        handler = HttpHandler(preset_config("twilio", srv.url, http={"timeout_s": TIMEOUT}))
+        try:
+            started = time.perf_counter()
+            report = send(handler)
+            elapsed = time.perf_counter() - started
+        finally:
+            handler.close()
+    assert elapsed < TIMEOUT + EPSILON, f"{mode}: {elapsed:.2f} s"
+    assert report.result is DeliveryResult.EXCEPTION
+    (rec,) = report.callouts
+    assert rec.error == "timeout"
+    assert "2 s deadline" in (rec.note or "")
+
+
+def test_in_process_transport_is_bounded_too() -> None:
+    """A synchronous test seam that never answers still releases the caller on time."""
+    import threading
+
+    release = threading.Event()
+
+    def stuck(request: httpx.Request) -> httpx.Response:
+        release.wait(30)
+        return httpx.Response(200)
+
+    class SyncOnly(httpx.BaseTransport):
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            return stuck(request)
+
+    started = time.perf_counter()
+    ex = perform(SyncOnly(), httpx.Request("GET", "http://x.test/"), deadline_s=0.5,
+                 max_bytes=100)
+    release.set()
+    assert time.perf_counter() - started < 0.5 + EPSILON
+    assert ex.error == "timeout" and ex.status is None
+
+
+def test_a_prompt_answer_is_read_whole(live: Any) -> None:
+    _eng, mock = live
+    handler = HttpHandler(preset_config("twilio", mock.url_for("p"), http={"timeout_s": TIMEOUT}))
+    try:
+        report = send(handler)
+    finally:
+        handler.close()
+    assert report.result is DeliveryResult.SUCCESS
+    (rec,) = report.callouts
+    assert rec.status == 201 and rec.error is None
