@@ -23,13 +23,13 @@ from otp_bench.delivery.callout_client import (  # noqa: F401  (re-exported: the
     USER_AGENT,
     CalloutClient,
 )
-from otp_bench.domain.http_config import MAX_TIMEOUT_S, ConfigError, HttpConfig
 from otp_bench.delivery.request import BuiltRequest, CompiledConfig, call_variables
-from otp_bench.domain.rules import Answer, map_result
 from otp_bench.delivery.template import cached_phone
 from otp_bench.domain.callout import CalloutRecord
+from otp_bench.domain.http_config import MAX_TIMEOUT_S, ConfigError, HttpConfig
 from otp_bench.domain.model import ProviderConfig
 from otp_bench.domain.phone import Phone, PhoneError
+from otp_bench.domain.rules import Answer, map_result
 from otp_bench.domain.vocabulary import DeliveryResult
 
 

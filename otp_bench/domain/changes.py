@@ -22,6 +22,7 @@ class What(StrEnum):
     SETTINGS = "settings"
     CLOCK = "clock"
     INBOX = "inbox"  # entity_id: the phone number that received a message
+    CONNECTED_APP = "connected_app"
 
 
 class Action(StrEnum):
