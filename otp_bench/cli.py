@@ -42,7 +42,7 @@ _PLUGINS = (
 def _wanted(argv: Sequence[str] | None) -> set[str]:
     """The plugin modules the command line needs; all of them for --help or no argv at all."""
     words = set(sys.argv[1:] if argv is None else argv)
-    everything = not words.isdisjoint({"-h", "--help"})
+    everything = not words.isdisjoint({"-h", "--help", "completion"})
     return {
         module for commands, module, _fn in _PLUGINS
         if everything or not words.isdisjoint(commands)
@@ -61,6 +61,11 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--screenshot", metavar="DIR",
                         help="render the main window and each pane to PNGs in DIR, then exit")
     parser.add_argument("--version", action="store_true", help="print the version and exit")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="with --version: also Python, the data and log folders")
+    parser.add_argument("--log-level", metavar="LEVEL",
+                        help="DEBUG, INFO, WARNING or ERROR (default: $OTP_BENCH_LOG_LEVEL, else "
+                        "INFO in the log file and WARNING on standard error)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     gui = sub.add_parser("gui", help="open the desktop app (the default)")
     gui.set_defaults(func=_gui)
@@ -83,6 +88,12 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     run.add_argument("--list-shipped", action="store_true",
                      help="list the scenarios shipped with otp-bench (run one: shipped:NAME)")
     run.set_defaults(func=_run)
+    completion = sub.add_parser("completion", help="print a shell completion script",
+                                description="Print the completion script for SHELL. "
+                                "Install: see `otp-bench completion --help` or the README.")
+    completion.add_argument("shell", choices=("bash", "zsh", "fish"), metavar="SHELL",
+                            help="bash, zsh or fish")
+    completion.set_defaults(func=_completion)
     wanted = _wanted(argv)
     for _commands, module, fn in _PLUGINS:
         if module in wanted and importlib.util.find_spec(module) is not None:
@@ -90,18 +101,58 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+# the commands that write a log file, and its name; the others log to standard error only
+_LOG_FILES = {None: "otp-bench", "gui": "otp-bench", "headless": "headless",
+              "mock-provider": "mock-provider"}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser(argv).parse_args(argv)
     if args.version:
-        from otp_bench import __version__
+        return _version(verbose=args.verbose)
+    from otp_bench.logs import LogLevelError, setup_logging
 
-        print(f"otp-bench {__version__}")
-        return 0
+    try:
+        setup_logging(_LOG_FILES.get(args.command), level=args.log_level)
+    except LogLevelError as exc:
+        print(f"otp-bench: {exc}", file=sys.stderr)
+        return 2
     func = getattr(args, "func", None) or _gui
     try:
         return int(func(args) or 0)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `otp-bench export events - | head`: the reader left, as with cat
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # no second error while Python flushes at exit
+        return 141  # 128 + SIGPIPE, what a shell reports for a tool stopped by a closed pipe
+
+
+def _version(*, verbose: bool) -> int:
+    from otp_bench import __version__
+
+    print(f"otp-bench {__version__}")
+    if verbose:
+        import platform
+
+        import platformdirs
+
+        from otp_bench.logs import describe
+
+        print(f"Python {platform.python_version()} ({sys.executable}) on {platform.platform()}")
+        print(f"data folder: {platformdirs.user_data_dir('otp-bench', appauthor=False)}"
+              + (f" (workspace: $OTP_BENCH_DB={os.environ['OTP_BENCH_DB']})"
+                 if os.environ.get("OTP_BENCH_DB") else ""))
+        for line in describe():
+            print(line)
+    return 0
+
+
+def _completion(args: argparse.Namespace) -> int:
+    from otp_bench.completion import script
+
+    print(script(build_parser(["completion"]), args.shell), end="")
+    return 0
 
 
 def _run(args: argparse.Namespace) -> int:

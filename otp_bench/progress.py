@@ -112,6 +112,7 @@ def meter(
     with Progress(
         SpinnerColumn(), TextColumn("[progress.description]{task.description}"), BarColumn(),
         MofNCompleteColumn(), TimeElapsedColumn(), console=console, transient=True,
+        redirect_stdout=False, redirect_stderr=False,  # stdout is the data, never the bar's
     ) as progress:
         bar = _Bar(progress, progress.add_task(description, total=total), total)
         same_terminal = lines_to is None or _same_terminal(lines_to, stream)

@@ -78,3 +78,15 @@ def engine(db_url: str, clock: FrozenClock) -> Iterator[Engine]:
     eng.save_settings(Settings(custom_otp_enabled=True))
     yield eng
     eng.close()
+
+
+@pytest.fixture(autouse=True)
+def _logs_in_tmp(tmp_path_factory: pytest.TempPathFactory,
+                 monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Commands run by tests log to a temporary folder, never the user's; handlers go after."""
+    monkeypatch.setenv("OTP_BENCH_LOG_DIR", str(tmp_path_factory.getbasetemp() / "logs"))
+    monkeypatch.delenv("OTP_BENCH_LOG_LEVEL", raising=False)
+    yield
+    from otp_bench.logs import reset_logging
+
+    reset_logging()

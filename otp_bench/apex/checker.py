@@ -29,7 +29,20 @@ _VALUE_TYPES: dict[str, type] = {
 }
 _KNOWN_TYPES = {"object", "boolean", "void", "type", "sobject", "user", "network", "exception",
                 "httpcalloutmock", "auth.customonetimepassworddeliveryhandler",
-                "customonetimepassworddeliveryhandler", "comparable", "date", "datetime"}
+                "customonetimepassworddeliveryhandler", "comparable"}
+
+
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(cls: type) -> tuple[str, ...]:
+    names = _CHILD_FIELDS.get(cls)
+    if names is None:
+        names = tuple(f.name for f in dataclasses.fields(cls)
+                      if f.name not in ("owner", "outer", "line", "col", "type", "name", "key",
+                                        "op", "value") or (f.name == "value" and cls is not s.Lit))
+        _CHILD_FIELDS[cls] = names
+    return names
 
 
 def walk(node: Any) -> Iterator[Any]:
@@ -40,15 +53,12 @@ def walk(node: Any) -> Iterator[Any]:
         if isinstance(cur, list | tuple):
             stack.extend(cur)
             continue
-        if not dataclasses.is_dataclass(cur) or isinstance(cur, s.TypeRef):
+        if not isinstance(cur, s.Node | s.Catch | s.When):
             continue
         yield cur
-        for f in dataclasses.fields(cur):
-            if f.name in ("owner", "outer"):
-                continue
-            value = getattr(cur, f.name)
-            if isinstance(value, list | tuple) or (dataclasses.is_dataclass(value)
-                                                    and not isinstance(value, type)):
+        for name in _child_fields(type(cur)):
+            value = getattr(cur, name)
+            if value is not None and not isinstance(value, str | int | bool):
                 stack.append(value)
 
 
@@ -95,6 +105,12 @@ class Checker:
                         "String, Id, String)")
         methods = [m for ms in decl.methods.values() for m in ms] + decl.ctors
         for m in methods:
+            if "testsetup" in m.annotations:
+                self.report(cls, s.Lit(m.line, 1, None),
+                            f"unsupported: @TestSetup method {m.name} (no records to set up)")
+            elif m.is_test and not m.static:
+                self.report(cls, s.Lit(m.line, 1, None),
+                            f"Test methods must be static: {cls.qualified}.{m.name}")
             scope = dict(field_types)
             for p in m.params:
                 scope[p.name] = p.type
@@ -254,6 +270,16 @@ class Checker:
             self.report(cls, node, f"unsupported: unknown class or variable {parts[0]}")
 
     def _check_instance(self, cls: ClassInfo, node: s.Call, t: s.TypeRef) -> None:
+        user = self.program.resolve(t.parts, cls)
+        if user is not None and user.decl is not None:
+            if user.kind == "enum" or user.is_exception or (user.kind == "interface" and not \
+                    user.decl.methods):
+                return  # enum and exception methods come from the system
+            if not any(len(m.params) == len(node.args) for m in user.find_methods(node.key)) \
+                    and node.key not in ("equals", "hashcode", "tostring"):
+                self.report(cls, node, f"Method does not exist or incorrect signature: "
+                            f"{user.qualified}.{node.name}({len(node.args)} arguments)")
+            return
         pytype = _VALUE_TYPES.get(t.key) or lib.TYPES.get(lib.class_key(t.parts))
         if pytype is None:
             return

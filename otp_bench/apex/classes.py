@@ -38,6 +38,8 @@ class ClassInfo:
         self.fields: dict[str, s.FieldDecl] = {}
         self.instance_fields: list[s.FieldDecl] = []  # own, declaration order
         self.static_fields: list[s.FieldDecl] = []
+        self._lineage: list[ClassInfo] | None = None  # cached once linked: classes don't change
+        self._methods: dict[str, list[s.MethodDecl]] = {}
 
     @property
     def kind(self) -> str:
@@ -53,11 +55,14 @@ class ClassInfo:
         return False
 
     def lineage(self) -> list[ClassInfo]:
+        if self._lineage is not None:
+            return self._lineage
         out: list[ClassInfo] = []
         cls: ClassInfo | None = self
         while cls is not None:
             out.append(cls)
             cls = cls.superclass
+        self._lineage = out
         return out
 
     def is_subclass_of(self, other: ClassInfo) -> bool:
@@ -80,6 +85,9 @@ class ClassInfo:
 
     def find_methods(self, key: str) -> list[s.MethodDecl]:
         """Methods of that name, most-derived first (virtual dispatch takes the first match)."""
+        cached = self._methods.get(key)
+        if cached is not None:
+            return cached
         out: list[s.MethodDecl] = []
         seen: set[tuple[int, ...]] = set()
         for cls in self.lineage():
@@ -91,6 +99,7 @@ class ClassInfo:
                     continue
                 seen.add(sig)
                 out.append(m)
+        self._methods[key] = out
         return out
 
     def find_field(self, key: str) -> tuple[ClassInfo, s.FieldDecl] | None:

@@ -26,7 +26,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     check.set_defaults(func=_check)
     test = verbs.add_parser("test", help="run the @isTest classes (HttpCalloutMock, asserts)")
     test.add_argument("paths", nargs="+", metavar="PATH")
-    test.add_argument("--junit", metavar="FILE", help="write JUnit XML here")
+    test.add_argument("--junit", metavar="FILE",
+                      help="write JUnit XML here (- for standard output)")
     test.set_defaults(func=_test)
 
 
@@ -71,7 +72,15 @@ def _check(args: argparse.Namespace) -> int:
 
 def _test(args: argparse.Namespace) -> int:
     from otp_bench.apex import ApexEnvironment, ApexProgram, run_tests
+    from otp_bench.outputs import OutputError, is_stdio, resolve_output
 
+    if args.junit:
+        try:  # a typo'd folder fails before the tests run, not after
+            resolve_output(args.junit)
+        except OutputError as exc:
+            print(f"otp-bench apex: {exc}", file=sys.stderr)
+            return 2
+    out = sys.stderr if is_stdio(args.junit) else sys.stdout  # stdout carries the XML then
     program = _load(args.paths)
     if not isinstance(program, ApexProgram):
         return 2
@@ -81,18 +90,25 @@ def _test(args: argparse.Namespace) -> int:
         print("otp-bench apex: no @isTest methods found", file=sys.stderr)
         return 2
     for r in results:
-        print(r)
+        print(r, file=out)
         if not r.passed and r.stack:
             for line in r.stack.splitlines():
-                print(f"    {line}")
+                print(f"    {line}", file=out)
     failed = sum(1 for r in results if not r.passed)
-    print(f"{len(results) - failed} passed, {failed} failed")
+    print(f"{len(results) - failed} passed, {failed} failed", file=out)
     if args.junit:
-        _write_junit(args.junit, results)
+        try:
+            _write_junit(args.junit, results)
+        except OutputError as exc:
+            print(f"otp-bench apex: {exc}", file=sys.stderr)
+            return 2
     return 1 if failed else 0
 
 
 def _write_junit(path: str, results: Sequence[ApexTestResult]) -> None:
+    """By ``otp_bench.outputs``: a file replaced whole, a device or FIFO written in place, ``-``."""
+    from otp_bench.outputs import write_output
+
     suites: dict[str, list[ApexTestResult]] = {}
     for r in results:
         suites.setdefault(r.class_name, []).append(r)
@@ -107,4 +123,5 @@ def _write_junit(path: str, results: Sequence[ApexTestResult]) -> None:
             if not c.passed:
                 fail = ET.SubElement(case, "failure", message=c.message)
                 fail.text = f"{c.file}:{c.line}\n{c.stack}"
-    ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
+    ET.indent(root)
+    write_output(path, ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n")

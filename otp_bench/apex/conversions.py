@@ -125,6 +125,9 @@ def assign(value: Any, t: TypeRef, resolve: Resolver) -> Any:
     if value is None:
         return None
     key = t.key
+    scalar = _SCALARS.get(key)
+    if scalar is not None and type(value) in scalar and key != "id":
+        return value  # the common case, first
     if key not in ("list", "object") and hasattr(value, "single"):
         value = value.single()  # a SOQL result assigned to one record
     scalar = _SCALARS.get(key)

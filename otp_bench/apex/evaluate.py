@@ -20,9 +20,49 @@ from otp_bench.apex.limits import Limits
 from otp_bench.apex.program import ApexProgram
 from otp_bench.apex.values import (
     ApexObject,
+    ApexSet,
     EnumValue,
     SObject,
 )
+
+
+def estimate(root: Any, budget: int = 200_000) -> int:
+    """Bytes of a value graph, roughly as Apex counts heap (Strings 2 bytes a character)."""
+    total = 0
+    seen: set[int] = set()
+    stack = [root]
+    while stack and budget > 0:
+        budget -= 1
+        value = stack.pop()
+        if value is None or isinstance(value, bool | int | float):
+            total += 8
+            continue
+        if isinstance(value, str):
+            total += 2 * len(value) + 24
+            continue
+        if id(value) in seen:
+            continue
+        seen.add(id(value))
+        if isinstance(value, dict):
+            total += 48
+            stack.extend(value.keys())
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            total += 32
+            stack.extend(value)
+        elif isinstance(value, ApexSet):
+            total += 48
+            stack.extend(value.items)
+        elif isinstance(value, ApexObject):
+            total += 32
+            stack.extend(value.fields.values())
+        elif isinstance(value, SObject):
+            total += 48
+            stack.extend(v for _k, v in value.fields.values())
+        else:
+            data = getattr(value, "data", None)
+            total += len(data) if isinstance(data, bytes) else 32
+    return total
 
 
 class Frame:
@@ -59,6 +99,8 @@ class EvaluatorBase:
         self.line = 0
         self.try_depth = 0
         self.frames: list[tuple[ClassInfo, s.MethodDecl | None]] = []
+        self.live: list[Frame] = []  # the frames of running methods, for the heap estimate
+        limits.heap_probe = self.heap_size
         self.call_lines: list[int] = []
         self.last_return_line = 0
         self.debug_lines: list[tuple[int, str, str]] = []
@@ -117,6 +159,15 @@ class EvaluatorBase:
         if text not in self.warnings:
             self.warnings.append(text)
 
+    def heap_size(self) -> int:
+        """What the transaction holds: statics and every running method's variables."""
+        roots: list[Any] = [store for store in self.statics.values()]
+        for frame in self.live:
+            roots.append(frame.vars)
+            if frame.this is not None:
+                roots.append(frame.this)
+        return estimate(roots)
+
     # ------------------------------------------------------------------ names
     def _find_static(self, cls: ClassInfo, key: str) -> tuple[ClassInfo, s.FieldDecl] | None:
         c: ClassInfo | None = cls
@@ -138,17 +189,23 @@ class EvaluatorBase:
             return None
         if self._is_value_name(cur.key, frame):
             return None
+        cache_key = (id(node), id(frame.cls))
+        cache = self.program.static_refs
+        if cache_key in cache:
+            hit: StaticRef | None = cache[cache_key]
+            return hit
         parts.append(cur.name)
         parts.reverse()
+        ref: StaticRef | None = None
         cls = self.program.resolve(tuple(parts), frame.cls)
-        if cls is not None:
-            return StaticRef(cls, None)
         key = lib.class_key(parts)
-        if lib.is_system_class(key):
-            return StaticRef(None, key)
-        if len(parts) == 1 and (key in lib.NAMESPACES or key.endswith(("__mdt", "__c"))):
-            return StaticRef(None, key)
-        return None
+        if cls is not None:
+            ref = StaticRef(cls, None)
+        elif lib.is_system_class(key) or (len(parts) == 1 and (
+                key in lib.NAMESPACES or key.endswith(("__mdt", "__c")))):
+            ref = StaticRef(None, key)
+        cache[cache_key] = ref  # names of types don't change: the program is immutable
+        return ref
 
     def _is_value_name(self, key: str, frame: Frame) -> bool:
         if key in frame.vars:

@@ -247,6 +247,7 @@ class Interpreter(Calls, Operators):
             raise Unsupported(f"call of abstract method {method.name}")
         self.limits.enter()
         self.frames.append((owner, method))
+        self.live.append(frame)
         try:
             body = method.body.body[skip:] if skip else method.body.body
             for stmt in body:
@@ -261,6 +262,7 @@ class Interpreter(Calls, Operators):
         finally:
             self.limits.leave()
             self.frames.pop()
+            self.live.pop()
         return None
 
     def construct(self, cls: ClassInfo, args: list[Any], line: int) -> ApexObject:

@@ -9,6 +9,7 @@ slower than Salesforce's compiled Apex, so a loop near the real limit may hit it
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from otp_bench.apex.errors import throw
 
@@ -21,6 +22,7 @@ MAX_HEAP = 6 * 1024 * 1024
 MAX_BODY = 6 * 1024 * 1024
 MAX_DEPTH = 1000
 _CHECK_EVERY = 1024
+_HEAP_EVERY = 4096
 
 
 class Limits:
@@ -35,15 +37,18 @@ class Limits:
         self.heap = 0
         self.started = time.perf_counter()
         self.excluded = 0.0  # seconds spent in callouts
+        self.heap_probe: Callable[[], int] | None = None
 
     def cpu_ms(self) -> float:
         return (time.perf_counter() - self.started - self.excluded) * 1000
 
     def tick(self) -> None:
         self.statements += 1
-        if self.statements % _CHECK_EVERY == 0 and (
-                self.statements >= self.statement_limit or self.cpu_ms() > self.cpu_limit_ms):
-            raise throw("LimitException", "Apex CPU time limit exceeded")
+        if self.statements % _CHECK_EVERY == 0:
+            if self.statements >= self.statement_limit or self.cpu_ms() > self.cpu_limit_ms:
+                raise throw("LimitException", "Apex CPU time limit exceeded")
+            if self.statements % _HEAP_EVERY == 0 and self.heap_probe is not None:
+                self.check_heap(self.heap_probe())
 
     def enter(self) -> None:
         self.depth += 1

@@ -29,6 +29,7 @@ from otp_bench.apex.values import (
 
 Dec = decimal.Decimal
 Resolver = Callable[[TypeRef], ClassInfo | None]
+MAX_STRING = 3 * 1024 * 1024  # 6 MB of heap at 2 bytes a character
 DECIMAL_CONTEXT = decimal.Context(prec=34, rounding=decimal.ROUND_HALF_EVEN)
 
 
@@ -224,7 +225,10 @@ _RANK = {int: 0, Long: 1, float: 2, Dec: 3}
 
 def arith(op: str, a: Any, b: Any) -> Any:
     if op == "+" and (type(a) is str or type(b) is str):
-        return to_string(a) + to_string(b)
+        text = to_string(a) + to_string(b)
+        if len(text) > MAX_STRING:
+            raise throw("LimitException", f"Apex heap size too large: {2 * len(text)}")
+        return text
     if a is None or b is None:
         raise npe()
     ta, tb = type(a), type(b)

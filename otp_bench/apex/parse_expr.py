@@ -253,6 +253,13 @@ class ExprBuilder:
 
     def x_unary_expression(self, node: Ts) -> s.Node:
         op = text(node.child_by_field_name("operator"))
+        operand = node.child_by_field_name("operand")
+        if op == "-" and operand is not None and operand.type == "int":
+            raw = text(operand)  # -2147483648 is a literal, as in Java
+            if raw.rstrip("lL") in ("2147483648", "9223372036854775808"):
+                long = raw[-1] in "lL"
+                value = -int(raw.rstrip("lL"))
+                return s.Lit(*self.pos(node), Long(value) if long else value)
         return s.Unary(*self.pos(node), op, self.expr(node.child_by_field_name("operand")))
 
     def x_update_expression(self, node: Ts) -> s.Node:

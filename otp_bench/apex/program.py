@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from typing import Any
 
 from otp_bench.apex import syntax as s
 from otp_bench.apex.classes import BUILTIN_EXCEPTIONS, EXCEPTION, ClassInfo
@@ -28,9 +29,21 @@ class ApexProgram:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)  # class key -> file
     by_decl: dict[int, ClassInfo] = field(default_factory=dict)  # id(ClassDecl) -> its class
+    # (id(name node), id(class)) -> what a Name/FieldGet chain names when it isn't a value
+    static_refs: dict[tuple[int, int], Any] = field(default_factory=dict)
+    resolved: dict[tuple[tuple[str, ...], int], ClassInfo | None] = field(default_factory=dict)
 
     def resolve(self, parts: tuple[str, ...], context: ClassInfo | None = None) -> ClassInfo | None:
         """A user or built-in exception class by (possibly qualified) name, from ``context``."""
+        cache_key = (parts, id(context))
+        try:
+            return self.resolved[cache_key]
+        except KeyError:
+            found = self._resolve(parts, context)
+            self.resolved[cache_key] = found
+            return found
+
+    def _resolve(self, parts: tuple[str, ...], context: ClassInfo | None) -> ClassInfo | None:
         keys = [p.lower() for p in parts]
         if keys[0] == "system" and len(keys) == 2:
             return BUILTIN_EXCEPTIONS.get(keys[1])

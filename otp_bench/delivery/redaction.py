@@ -6,7 +6,9 @@ parameters and JSON/form fields, then every known secret value wherever it still
 plain, URL-encoded and JSON-escaped forms. ``redact_exchange`` applies it to a whole exchange.
 
 Third-party loggers (httpx logs URLs at INFO, httpcore request/response details at DEBUG) get
-``SecretLogFilter``, which masks the secrets of every exchange currently in flight.
+``SecretLogFilter``, which masks the secrets of every exchange currently in flight;
+``redact_log_text`` is the same masking for any text bound for a log (``otp_bench.logs`` applies it
+to every line of the log file and of standard error).
 """
 
 from __future__ import annotations
@@ -40,6 +42,11 @@ _URL = re.compile(r"https?://[^\s'\"<>]+")
 # httpcore logs headers as a list of (b'name', b'value') tuples
 _HEADER_TUPLE = re.compile(r"\((b?)(['\"])([A-Za-z0-9_-]+)\2, (b?)(['\"])(.*?)\5\)")
 _BEARERISH = re.compile(r"(?i)\b(Basic|Bearer|App|AccessKey)\s+[A-Za-z0-9._~+/=-]{6,}")
+# a code named as one in free text: "otp=482915", "OTP: 482915", '"code": "482915"'
+_LABELLED_CODE = re.compile(
+    r"(?i)\b(otp|one[-_ ]?time[-_ ]?(?:password|code)|passcode|verification[-_ ]?code|code)"
+    r"([\"']?\s*[:=]\s*[\"']?)(\d{4,10})\b"
+)
 
 
 class Redactor:
@@ -193,18 +200,25 @@ class SecretLogFilter(logging.Filter):
     (it logs response headers, ``Set-Cookie`` included, at DEBUG)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        with _lock:
-            live = list(_in_flight)
         try:
             text = record.getMessage()
         except Exception:  # a malformed record: drop its arguments rather than risk them
             text = str(record.msg)
-        red = Redactor(live)
-        masked = _BEARERISH.sub(lambda m: f"{m.group(1)} {MASK}", red.url_like(text))
-        masked = _HEADER_TUPLE.sub(_mask_header_tuple, masked)
+        masked = redact_log_text(text)
         if masked != text or record.args:
             record.msg, record.args = masked, None
         return True
+
+
+def redact_log_text(text: str) -> str:
+    """Free text bound for a log, masked: the secrets of every exchange in flight, secret query
+    parameters in URLs, ``Basic``/``Bearer``-style credentials, denylisted headers in httpcore's
+    header dumps, and codes labelled as one-time passwords."""
+    with _lock:
+        live = list(_in_flight)
+    masked = _BEARERISH.sub(lambda m: f"{m.group(1)} {MASK}", Redactor(live).url_like(text))
+    masked = _HEADER_TUPLE.sub(_mask_header_tuple, masked)
+    return _LABELLED_CODE.sub(lambda m: f"{m.group(1)}{m.group(2)}{MASK}", masked)
 
 
 _filter = SecretLogFilter()

@@ -20,6 +20,7 @@ def build_handler(
     directory: Directory,
     timeout_seconds: float = 10.0,
     transport: Any = None,
+    mock_url: str | None = None,
 ) -> DeliveryHandler:
     if config.kind is ProviderKind.SCRIPTED:
         return ScriptedHandler(config.name, config.result, inbox, config.channel)
@@ -32,4 +33,13 @@ def build_handler(
             transport=transport,
         )
         return handler
+    if config.kind is ProviderKind.APEX:
+        # imported here: the Apex runtime (and its grammar) loads only for an Apex provider
+        from otp_bench.delivery.apex_handler import ApexHandler
+
+        apex: DeliveryHandler = ApexHandler(
+            config, inbox=inbox, directory=directory, timeout_seconds=timeout_seconds,
+            transport=transport, mock_url=mock_url,
+        )
+        return apex
     raise HandlerBuildError(f"provider {config.name!r}: unknown kind {config.kind!r}")

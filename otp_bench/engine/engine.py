@@ -26,6 +26,7 @@ from otp_bench.engine.flows import FlowRunner
 from otp_bench.engine.outcomes import InitOutcome, VerifyOutcome
 from otp_bench.engine.workspace import WorkspaceOps
 from otp_bench.store.activity import Tx
+from otp_bench.store.secret_store import SecretsLocked
 from otp_bench.store.store import Store
 
 __all__ = ["Engine", "InvalidArgument", "NotFound", "WrongState"]
@@ -96,6 +97,9 @@ class Engine(WorkspaceOps, ConnectedAppOps):
         if config is None:
             raise NotFound(f"site {site.name} points at provider {site.provider_id!r}, "
                            "which doesn't exist")
+        locked = self.store.credentials_problem(config)
+        if locked:  # say why the credentials are missing, and what to do
+            raise SecretsLocked(locked)
         with self._handlers_lock:
             cached = self._handlers.get(config.id)
             if cached is not None and cached[0] == config:

@@ -98,8 +98,9 @@ def _check_identifier(value: str, what: str) -> str:
 
 
 def _loopback(url: str) -> bool:
+    """Loopback, or a reserved name no vendor can have (the in-process mock is ``*.invalid``)."""
     host = (urlsplit(url).hostname or "").lower()
-    if host == "localhost" or host.endswith(".localhost"):
+    if host in ("localhost", "invalid") or host.endswith((".localhost", ".invalid")):
         return True
     try:
         return ipaddress.ip_address(host).is_loopback

@@ -49,7 +49,7 @@ FILTERS = {
     # Jinja's int gives 0 for text that isn't a number; Apex throws (→ EXCEPTION): same SMS fate
     "int": "Long.valueOf({})",
 }
-HELPERS = {"e164", "national", "digitsOnly"}
+HELPERS = {"e164": "e164", "national": "national", "digits": "digitsOnly"}  # filter → helper
 _ENV = Environment()
 
 
@@ -153,7 +153,7 @@ def _output(node: nodes.Node, what: str, ctx: Context, b: Bindings) -> Part:
         expr = _variable(ref, what, b)
     for name in filters:
         if name in HELPERS:
-            b.helpers.add(name)
+            b.helpers.add(HELPERS[name])
         expr = FILTERS[name].format(expr)
     return Part("expr", expr)
 
@@ -203,7 +203,7 @@ def _credential(key: str, filters: list[str], what: str, ctx: Context, b: Bindin
         expr = b.placeholder(key)
         for name in filters:
             if name in HELPERS:
-                b.helpers.add(name)
+                b.helpers.add(HELPERS[name])
             expr = FILTERS[name].format(expr)
         return Part("expr", expr, key)
     if any(f not in ("urlencode", "tojson", "trim") for f in filters):

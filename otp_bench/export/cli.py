@@ -28,6 +28,7 @@ from otp_bench.engine.engine import Engine
 from otp_bench.outputs import OutputError, is_stdio, write_output
 from otp_bench.progress import meter
 from otp_bench.store.db import StoreError
+from otp_bench.store.key_cli import add_key_parser
 from otp_bench.store.store import Store
 
 OK, INVALID = 0, 2
@@ -84,6 +85,7 @@ def add_parsers(subparsers: Any) -> None:
     wimp.add_argument("--no-prompt", action="store_true",
                       help="don't ask for credentials; leave them to re-enter in the app")
     wimp.set_defaults(func=_cmd(_workspace_import))
+    add_key_parser(wsub)  # otp-bench workspace key export|import|status
 
 
 def _cmd(fn: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
@@ -96,6 +98,8 @@ def _cmd(fn: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespac
         except ValueError as exc:  # ScenarioError and friends: already name file/line/field
             print(f"otp-bench: {exc}", file=sys.stderr)
             return INVALID
+        except BrokenPipeError:
+            raise  # the reader of standard output left: main() ends quietly, as cat would
         except OSError as exc:
             print(f"otp-bench: {exc.strerror or exc}"
                   + (f": {exc.filename}" if exc.filename else ""), file=sys.stderr)
@@ -215,4 +219,4 @@ def _workspace_import(args: argparse.Namespace) -> int:
 
 
 def _where(store: Store) -> str:
-    return str(store.path) if store.path else store.url.split("@")[-1]
+    return str(store.workspace)

@@ -52,7 +52,8 @@ def run_gui(db_url: str | None, screenshot_dir: str | None = None) -> int:
     """Open the app on the workspace at ``db_url`` (None: the default); 0 on a normal exit."""
     app = make_app()
     settings = QSettings("otp-bench", "otp-bench")
-    theme.apply(app, str(settings.value("theme", "system")))
+    theme.apply(app, str(settings.value("theme", "system")),
+                presenter=str(settings.value("presenter", "false")) == "true")
     if screenshot_dir:
         from otp_bench.gui.screenshots import take_screenshots
 

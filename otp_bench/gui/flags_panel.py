@@ -178,6 +178,9 @@ class FlagsPanel(QWidget):
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
         split.addWidget(bottom)
+        split.setStretchFactor(0, 2)  # the users' flags first: most of the height is theirs
+        split.setStretchFactor(1, 1)
+        split.setChildrenCollapsible(False)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(8, 6, 8, 8)
         lay.addWidget(split)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QToolBar, QToolButton, QWidget
+from PySide6.QtWidgets import QFileDialog, QToolBar, QToolButton, QWidget
+
+from otp_bench.gui.help_menu import add_help_items
 
 ABOUT = """<h3>otp-bench</h3>
 <p>A testbench for Salesforce Experience Cloud custom one-time-password delivery providers
@@ -69,11 +71,14 @@ def build_menus(w: Any) -> dict[str, QAction]:
     scheme = view.addMenu("&Theme")
     for s in ("system", "light", "dark"):
         act(f"theme_{s}", s.title(), lambda _c=False, s=s: set_theme(w, s), None, scheme)
+    presenter = act("presenter", "&Presenter mode (larger text)",
+                    lambda on: w.set_presenter(bool(on)), "Ctrl+Shift+=", view)
+    presenter.setCheckable(True)
+    presenter.setChecked(str(w.settings.value("presenter", "false")) == "true")
     act("reset", "&Reset layout", w.reset_layout, None, view)
 
     helpm = bar.addMenu("&Help")
-    act("about", "&About otp-bench", lambda: QMessageBox.about(w, "About otp-bench", ABOUT),
-        QKeySequence.StandardKey.HelpContents, helpm)
+    add_help_items(w, helpm, act, ABOUT)
     return acts
 
 
@@ -98,6 +103,8 @@ def build_toolbar(w: Any) -> QToolBar:
     faults.setText("Faults…")
     faults.setToolTip("Inject faults per provider into the mock (latency, errors, drops…)")
     faults.clicked.connect(lambda: edit_faults(w))
+    w.faults_button = faults
+    w.mock.faults_changed.connect(lambda: show_armed(w, faults))
     tb.addWidget(faults)
     spacer = QWidget()
     spacer.setSizePolicy(spacer.sizePolicy().horizontalPolicy().Expanding,
@@ -116,16 +123,33 @@ def _sync_toggle(button: QToolButton, on: bool) -> None:
     button.blockSignals(False)
 
 
-def edit_faults(w: Any) -> None:
-    from otp_bench.gui.widgets.mock_control import FaultsDialog
+def edit_faults(w: Any, provider: str | None = None) -> None:
+    from otp_bench.gui.widgets.faults_form import FaultsDialog
 
     if not w.mock.running:
         w.statusBar().showMessage("Start the mock provider first.", 5000)
         return
-    dlg = FaultsDialog(w.mock.keys(), w)
-    dlg.accepted.connect(lambda: w.mock.set_faults(dlg.key.currentText(), dlg.faults()))
+    keys = w.mock.keys()
+    if not keys:
+        w.statusBar().showMessage("No provider calls out yet: add an HTTP provider that uses "
+                                  "the loopback mock.", 6000)
+        return
+    dlg = FaultsDialog(keys, w.mock.armed, w, current=provider)
+    dlg.accepted.connect(lambda: w.mock.set_faults(dlg.key, dlg.faults()))
     w.faults_dialog = dlg
     dlg.open()
+
+
+def show_armed(w: Any, button: QToolButton) -> None:
+    """The toolbar says when faults are armed, and which (the phone says it too)."""
+    lines = w.mock.armed_summary()
+    button.setText(f"⚠ Faults armed ({len(lines)})" if lines else "Faults…")
+    button.setProperty("armed", bool(lines))
+    button.style().unpolish(button)
+    button.style().polish(button)
+    button.setToolTip("\n".join(["Armed in the mock:", *lines]) if lines else
+                      "Inject faults per provider into the mock (latency, errors, drops…)")
+    w.phone.set_armed_faults(lines)
 
 
 def new_workspace(w: Any) -> None:

@@ -88,6 +88,12 @@ class MainWindow(QMainWindow):
         }
         self.splitDockWidget(self.docks["phone"], self.docks["flags"], Qt.Orientation.Vertical)
         self._sized = False
+        from PySide6.QtWidgets import QApplication
+
+        from otp_bench.gui.layout import AdaptiveDocks, install_wheel_guard
+
+        install_wheel_guard(QApplication.instance())  # type: ignore[arg-type]
+        self.adaptive = AdaptiveDocks(self)  # 1280×720 up: tabified docks when small
 
         self.clock = ClockWidget(self.tasks)
         self.mock = MockController(self.tasks, self)
@@ -136,7 +142,9 @@ class MainWindow(QMainWindow):
             self.tabs.blockSignals(True)
             old = self.tabs.widget(TAB_HEADLESS)
             self.tabs.removeTab(TAB_HEADLESS)
-            self.tabs.insertTab(TAB_HEADLESS, pane, "Headless client")
+            from otp_bench.gui.layout import scrollable
+
+            self.tabs.insertTab(TAB_HEADLESS, scrollable(pane), "Headless client")
             self.tabs.setCurrentIndex(current)
             self.tabs.blockSignals(False)
             old.deleteLater()
@@ -184,8 +192,8 @@ class MainWindow(QMainWindow):
             if pane is not None:
                 pane.set_engine(engine)
         path = engine.store.path
-        self.status_workspace.setText(f"Workspace: {path or engine.store.url}")
-        self.setWindowTitle(f"otp-bench — {path.name if path else 'workspace'}")
+        self.status_workspace.setText(f"Workspace: {engine.store.workspace}")  # no password
+        self.setWindowTitle(f"otp-bench — {engine.store.workspace.short}")
         if path:
             self._remember(str(path))
         self.refresh_workspace()
@@ -308,12 +316,25 @@ class MainWindow(QMainWindow):
                 QTimer.singleShot(0, self.default_dock_sizes)
 
     def default_dock_sizes(self) -> None:
-        h = self.height()
-        self.resizeDocks([self.docks["workspace"]], [290], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.docks["phone"]], [420], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.docks["log"]], [max(260, h * 34 // 100)], Qt.Orientation.Vertical)
-        self.resizeDocks([self.docks["phone"], self.docks["flags"]], [h * 36 // 100, h * 30 // 100],
-                         Qt.Orientation.Vertical)
+        w, h = self.width(), self.height()
+        self.resizeDocks([self.docks["workspace"]], [max(230, w * 18 // 100)],
+                         Qt.Orientation.Horizontal)
+        self.resizeDocks([self.docks["phone"]], [max(320, min(460, w * 26 // 100))],
+                         Qt.Orientation.Horizontal)
+        self.resizeDocks([self.docks["log"]], [max(230, h * 32 // 100)], Qt.Orientation.Vertical)
+        if not self.tabifiedDockWidgets(self.docks["phone"]):
+            self.resizeDocks([self.docks["phone"], self.docks["flags"]],
+                             [h * 30 // 100, h * 36 // 100], Qt.Orientation.Vertical)
+
+    def set_presenter(self, on: bool) -> None:
+        """Presenter mode: every text size up (kept in the settings)."""
+        self.settings.setValue("presenter", "true" if on else "false")
+        from PySide6.QtWidgets import QApplication
+
+        from otp_bench.gui import theme
+
+        theme.apply(QApplication.instance(), theme.current(), presenter=on)  # type: ignore[arg-type]
+        self.apply_theme(theme.current())
 
     def apply_theme(self, scheme: str) -> None:
         """Switch light/dark/system and re-render what holds colours in HTML."""

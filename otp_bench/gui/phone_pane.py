@@ -94,6 +94,11 @@ class PhonePane(QWidget):
         phone.setObjectName("phone")
         phone.setMinimumWidth(280)
         phone.setMaximumWidth(380)
+        # what the mock is armed to do wrong, on the lane where its messages would land
+        self.armed = label("", "warning")
+        self.armed.setObjectName("armedFaults")
+        self.armed.setWordWrap(True)
+        self.armed.hide()
         notch = label("●  Messages", "section", False)
         notch.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.list = QWidget()
@@ -114,6 +119,7 @@ class PhonePane(QWidget):
         pl = QVBoxLayout(phone)
         pl.setContentsMargins(10, 12, 10, 14)
         pl.addWidget(notch)
+        pl.addWidget(self.armed)
         pl.addWidget(self.number)
         pl.addWidget(scroll, 1)
         opts = QHBoxLayout()
@@ -129,6 +135,11 @@ class PhonePane(QWidget):
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(60)
         self._refresh_timer.timeout.connect(self._read)
+
+    def set_armed_faults(self, lines: list[str]) -> None:
+        """Show the mock's armed faults (empty: hide the strip)."""
+        self.armed.setText("⚠ Faults armed in the mock:\n" + "\n".join(lines) if lines else "")
+        self.armed.setVisible(bool(lines))
 
     @property
     def messages(self) -> list[Any]:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QApplication
 from otp_bench import assets
 
 _current = "light"
+_presenter = False  # larger text for demos (View ▸ Presenter mode)
 
 
 @cache
@@ -39,14 +40,20 @@ def color(name: str, fallback: str = "#808080") -> QColor:
     return QColor(tokens().get(name, fallback))
 
 
-def apply(app: QApplication, scheme: str = "system") -> str:
-    """Style ``app``; ``scheme`` is "system", "light" or "dark". Returns the scheme applied."""
-    global _current
+def apply(app: QApplication, scheme: str = "system", *, presenter: bool | None = None) -> str:
+    """Style ``app``; ``scheme`` is "system", "light" or "dark"; ``presenter`` scales every text
+    size up (None: keep the current choice). Returns the scheme applied."""
+    from otp_bench.gui.layout import BASE_FONT_PX, font_px
+
+    global _current, _presenter
     _current = system_scheme() if scheme == "system" else scheme
+    if presenter is not None:
+        _presenter = presenter
     app.setStyle("Fusion")
     font = app.font()
-    font.setPixelSize(13)
+    font.setPixelSize(font_px(_presenter))
     app.setFont(font)
+    scale = font_px(_presenter) / BASE_FONT_PX
     t = tokens()
     if t:
         app.setPalette(_palette(t))
@@ -55,8 +62,23 @@ def apply(app: QApplication, scheme: str = "system") -> str:
         values = {**t, "icons": assets.path("icons").as_posix()}
         names = sorted(values, key=len, reverse=True)
         pattern = re.compile("@(" + "|".join(map(re.escape, names)) + ")")
-        app.setStyleSheet(pattern.sub(lambda m: values[m.group(1)], template))
+        qss = pattern.sub(lambda m: values[m.group(1)], template)
+        if scale != 1:
+            qss = re.sub(r"font-size:\s*(\d+)px",
+                         lambda m: f"font-size: {round(int(m.group(1)) * scale)}px", qss)
+        app.setStyleSheet(qss)
     return _current
+
+
+def presenter() -> bool:
+    return _presenter
+
+
+def scaled(px: int) -> int:
+    """A pixel text size from code (inline styles), scaled like the stylesheet's."""
+    from otp_bench.gui.layout import BASE_FONT_PX, font_px
+
+    return round(px * font_px(_presenter) / BASE_FONT_PX)
 
 
 def current() -> str:

@@ -38,6 +38,7 @@ class WorkspaceTree(QWidget):
             b = QPushButton(f"+ {kind.title()}")
             b.setObjectName(f"add_{kind}")
             b.setToolTip(f"New {kind}")
+            b.setProperty("compact", True)  # three fit a 230 px dock
             b.clicked.connect(lambda _c=False, k=kind: self.open_item.emit(k, None))
             bar.addWidget(b)
             self.add_buttons[kind] = b

@@ -41,6 +41,7 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -122,7 +123,13 @@ class HeadlessApi:
             routes.append(Route("/{site}" + path, fn, methods=methods))
         return Starlette(
             routes=routes,
-            middleware=[Middleware(CatchAll)],
+            middleware=[
+                Middleware(CatchAll),
+                # Bench assumption: every origin is allowed (Salesforce: Setup → CORS allowlist),
+                # so a single-page app on any dev port can call the bench from a browser.
+                Middleware(CORSMiddleware, allow_origin_regex=".*", allow_methods=both,
+                           allow_headers=["*"], max_age=600),
+            ],
             exception_handlers={ApiError: api_error, HTTPException: http_error},
         )
 

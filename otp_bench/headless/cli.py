@@ -55,8 +55,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"otp-bench headless: --port {args.port} isn't a TCP port (0-65535)",
               file=sys.stderr)
         return 2
+    from otp_bench.progress import meter
+
     try:
-        engine = Engine.open(getattr(args, "headless_db", None) or getattr(args, "db", None))
+        with meter("Opening the workspace"):  # a spinner on a terminal: a large one takes a while
+            engine = Engine.open(getattr(args, "headless_db", None) or getattr(args, "db", None))
     except StoreError as exc:
         print(f"otp-bench headless: {exc}", file=sys.stderr)
         return 2
@@ -69,7 +72,9 @@ def run(args: argparse.Namespace) -> int:
             print(f"otp-bench headless: {exc}", file=sys.stderr)
             return 2
         base = server.base_url
-        print(f"Headless identity API on {base}  (workspace {engine.store.url})")
+        print(f"Headless identity API on {base}  (workspace {engine.store.workspace})")
+        if engine.store.secrets_locked:
+            print(f"  {engine.store.secrets_locked}")
         sites = engine.store.sites()
         if not sites:
             print("  no sites yet: add one in the app or load a scenario into this workspace")

@@ -65,6 +65,7 @@ class ApiError(Exception):
     description: str
     reason: Reason | None = None
     bearer: bool = False  # a Bearer-protected endpoint: 401 says so (RFC 6750 §3)
+    close: bool = False  # end the connection: the rest of the request body is never read
 
     @classmethod
     def from_reason(cls, reason: Reason, detail: str = "") -> ApiError:
@@ -79,6 +80,8 @@ class ApiError(Exception):
 
     def response(self) -> JSONResponse:
         headers = {"Cache-Control": "no-store"}
+        if self.close:
+            headers["Connection"] = "close"
         if self.status == 401:
             headers["WWW-Authenticate"] = (
                 f'Bearer error="{self.error}"' if self.bearer else 'Basic realm="headless"'

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from datetime import UTC
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, unquote_plus, urlencode, urlsplit, urlunsplit
+from urllib.parse import unquote_plus, urlencode
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -45,10 +45,13 @@ CODE_GRANTS = ("authorization_code", "hybrid_auth_code")
 
 
 def with_query(url: str, params: dict[str, str]) -> str:
-    """``url`` with ``params`` added to its query (existing parameters kept)."""
-    parts = urlsplit(url)
-    query = parse_qsl(parts.query, keep_blank_values=True) + list(params.items())
-    return urlunsplit(parts._replace(query=urlencode(query)))
+    """``url`` with ``params`` added to its query (existing parameters and the rest kept as
+    written: ``urlunsplit`` would turn ``myapp:///cb`` into ``myapp:/cb``)."""
+    base, hash_, fragment = url.partition("#")
+    joiner = "&" if "?" in base else "?"
+    if base.endswith(("?", "&")):
+        joiner = ""
+    return f"{base}{joiner}{urlencode(params)}{hash_}{fragment}"
 
 
 class OAuthEndpoints:

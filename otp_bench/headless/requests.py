@@ -26,7 +26,9 @@ MAX_FIELDS = 100  # form fields: the longest documented form has 6
 
 
 def too_large() -> ApiError:
-    return ApiError(413, "invalid_request", f"the request body is over {MAX_BODY // 1024} KB")
+    # Connection: close makes the server hang up instead of draining the unread body
+    return ApiError(413, "invalid_request", f"the request body is over {MAX_BODY // 1024} KB",
+                    close=True)
 
 
 async def raw_body(request: Request, limit: int = MAX_BODY) -> bytes:

@@ -67,9 +67,10 @@ class HeadlessServer:
 
     def _config(self) -> uvicorn.Config:
         # h11 and asyncio: pure Python, no optional extras; no access log (the live log has it).
+        # log_config=None: uvicorn's records reach otp_bench.logs' masked handlers and log file
         return uvicorn.Config(
-            self.app, log_level="warning", access_log=False, lifespan="off", loop="asyncio",
-            http="h11", ws="none",
+            self.app, log_level="warning", log_config=None, access_log=False, lifespan="off",
+            loop="asyncio", http="h11", ws="none",
         )
 
     def start(self, timeout: float = 10.0) -> str:

@@ -61,6 +61,54 @@ class Fault:
             out["seconds"] = self.seconds
         return out
 
+    def to_scenario(self) -> dict[str, Any]:
+        """The shorthand a scenario file writes (``{latency: 2s, every: 3}``, ``{error: auth}``,
+        ``{hang: true, once: true}``); ``from_dict(parse_seconds=parse_duration)`` reads it back
+        to an equal fault. The app's Faults form and the recorder write this form."""
+        out: dict[str, Any] = {}
+        if self.kind is FaultKind.LATENCY:
+            out["latency"] = _duration(self.seconds)
+        elif self.kind is FaultKind.DRIP:
+            out["drip"] = _duration(self.seconds)
+        elif self.kind is FaultKind.STATUS:
+            out.update({k: getattr(self, k) for k in ("status", "error")
+                        if getattr(self, k) is not None})
+        else:
+            out[self.kind.value] = True
+            if self.seconds:
+                out["seconds"] = _duration(self.seconds)
+        if self.times == 1:
+            out["once"] = True
+        elif self.times is not None:
+            out["times"] = self.times
+        for key in ("every", "probability", "number"):
+            if getattr(self, key) is not None:
+                out[key] = getattr(self, key)
+        return out
+
+    def describe(self) -> str:
+        """In words, for the toolbar and the phone: "every 3rd call: no answer (times out)"."""
+        what = {
+            FaultKind.LATENCY: f"answers {_duration(self.seconds)} late",
+            FaultKind.MALFORMED: "a malformed body",
+            FaultKind.HANG: "no answer (the callout times out)",
+            FaultKind.DROP: "the connection drops",
+            FaultKind.DRIP: f"the answer drips ({_duration(self.seconds)} per byte)",
+        }.get(self.kind) or (f"vendor error {self.error}" if self.error else
+                             f"HTTP {self.status}")
+        if self.times == 1:
+            when = "the next call"
+        elif self.times is not None:
+            when = f"the next {self.times} calls"
+        elif self.every is not None:
+            when = "every call" if self.every == 1 else f"every {_ordinal(self.every)} call"
+        elif self.probability is not None:
+            when = f"{self.probability:.0%} of calls"
+        else:
+            when = "every call"
+        to = f" to {self.number}" if self.number else ""
+        return f"{when}{to}: {what}"
+
     @classmethod
     def from_dict(cls, d: Mapping[str, Any], *, parse_seconds: Any = float) -> Fault:
         """From a scenario/JSON mapping: ``{status: 500, times: 1}``, ``{latency: 2s}``,
@@ -118,6 +166,18 @@ class Fault:
             seconds = 0.5
         return cls(kind, status, error, seconds, times, every,
                    float(prob) if prob is not None else None, number)
+
+
+def _duration(seconds: float) -> str:
+    """``2.0`` → ``"2s"``, ``0.25`` → ``"250ms"``: the scenario files' duration words."""
+    if seconds and seconds < 1:
+        return f"{round(seconds * 1000)}ms"
+    return f"{seconds:g}s"
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def _secs(value: Any, field: str, parse: Any) -> float:

@@ -76,7 +76,7 @@ class LoopbackMock(MockControl):
         # per second of h11 on asyncio — else the pure-Python ones (uvloop has no Windows build).
         # No proxy in front of a loopback mock: its header middleware would only cost time.
         config = uvicorn.Config(
-            self.app, log_level="warning", access_log=False, lifespan="off",
+            self.app, log_level="warning", log_config=None, access_log=False, lifespan="off",
             timeout_graceful_shutdown=1, timeout_keep_alive=30, backlog=512,
             loop="auto", http="auto", proxy_headers=False,
         )

@@ -85,9 +85,13 @@ def _stop_on_signal(*_: object) -> None:
 def _worker(url: str, host: str, sock: socket.socket, faults: FaultTable, workers: int,
             conn: Connection) -> None:
     """One worker process: serve ``sock`` until the supervisor's pipe closes."""
+    from otp_bench.logs import setup_logging
     from otp_bench.mockprovider.loopback import LoopbackMock
     from otp_bench.store.store import Store
 
+    # stderr at the supervisor's level ($OTP_BENCH_LOG_LEVEL), masked; only the supervisor writes
+    # mock-provider.log, so no two processes rotate one file
+    setup_logging(None)
     # the supervisor decides when to stop; a Ctrl-C reaching the whole process group must not
     # cut this worker short of its flush (the supervisor closes the pipe a moment later)
     signal.signal(signal.SIGINT, signal.SIG_IGN)

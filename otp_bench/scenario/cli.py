@@ -52,7 +52,7 @@ def run_files(
             except ScenarioError as exc:
                 show.invalid(str(exc))
                 invalid = True
-        bar.total(sum(len(sc.steps) for sc in scenarios))
+        bar.total(sum(len(sc.steps) for sc in scenarios))  # the bar shows N/? until here
         for sc in scenarios:
             show.scenario(sc)
             bar.describe(sc.name)

@@ -38,7 +38,8 @@ class RunOutput:
             return
         mark = "✓" if step.passed else "✗"
         self.lines.print(f"  {mark} step {step.index + 1:>2} {step.label}: init {step.init}, "
-                         f"delivery {step.delivery or '-'}, verify {step.verify or '-'}")
+                         f"delivery {step.delivery or '-'}, verify {step.verify or '-'}"
+                         + (f" — {step.handler}" if _apex_ending(step.handler) else ""))
         for failure in step.failures:
             self.lines.print(f"      {sc.file}:{step.line}: {failure}")
 
@@ -85,3 +86,8 @@ def summary_dict(results: list[ScenarioResult]) -> dict[str, Any]:
     failed = sum(1 for r in results if not r.passed)
     return {"scenarios": len(results), "steps": len(steps), "held": len(steps) - failed_steps,
             "failed_steps": failed_steps, "failed_scenarios": failed, "passed": not failed}
+
+
+def _apex_ending(note: str | None) -> bool:
+    """An Apex handler's "returned X at line N" / "threw … at line N" / refusal is worth a look."""
+    return note is not None and note.startswith(("returned ", "threw ", "not run", "refused"))

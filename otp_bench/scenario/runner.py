@@ -38,14 +38,18 @@ class StepResult:
     callouts: list[dict[str, Any]] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     flow_id: str | None = None
+    handler: str | None = None  # where the handler ended: "returned SUCCESS at line 52", a rule
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "index": self.index + 1, "line": self.line, "flow": self.flow, "passed": self.passed,
             "init": self.init, "delivery": self.delivery, "verify": self.verify,
             "flags": self.flags, "callouts": self.callouts, "failures": self.failures,
             "flow_id": self.flow_id,
         }
+        if self.handler:
+            out["handler"] = self.handler
+        return out
 
 
 @dataclass
@@ -111,6 +115,7 @@ def _run_step(engine: Engine, scenario: Scenario, step: FlowStep) -> StepResult:
             init = engine.resend(init.flow_id)
     res.init = init.init
     res.delivery = init.delivery.value if init.delivery else None
+    res.handler = init.detail if init.delivery is not None and init.detail else None
     res.callouts = [
         {"method": c.method, "url": c.url, "status": c.status, "result": c.result.value,
          "rule": c.rule, "elapsed_ms": round(c.elapsed_ms, 1), "error": c.error}

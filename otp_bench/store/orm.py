@@ -1,7 +1,8 @@
 """ORM tables of a workspace. Only ``otp_bench.store`` imports this module.
 
-Secrets and OTPs have no column here: provider credentials live in the secret store, codes are
-kept as salted HMACs, and a code in a phone message is sealed with the workspace key.
+Secrets and OTPs have no plaintext column here: provider credentials live in
+``workspace_secrets``, encrypted under the workspace key (kept outside the database), codes are
+kept as salted HMACs, and a code in a phone message is sealed with the workspace's sealing key.
 """
 
 from __future__ import annotations
@@ -9,7 +10,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    func,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -203,3 +215,16 @@ class ConnectedAppRow(Base):
     callback_urls: Mapped[dict[str, Any]]  # {"urls": [...]}
     require_pkce: Mapped[bool] = mapped_column(Boolean, default=False)
     scopes: Mapped[dict[str, Any]]  # {"scopes": [...]}
+
+
+class WorkspaceSecretRow(Base):
+    """A secret of the workspace (credential, sealing key, signing key), AEAD-encrypted under the
+    workspace key, which never enters the database (see ``store.secret_store``)."""
+
+    __tablename__ = "workspace_secrets"
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    sealed: Mapped[bytes]
+
+
+# usernames are unique ignoring case, as in Salesforce (migration 0004)
+Index("uq_users_username_ci", func.lower(UserRow.username), unique=True)

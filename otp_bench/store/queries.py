@@ -65,7 +65,7 @@ class ActivityQueries:
         with self.session() as s:
             return int(s.scalar(select(func.count()).select_from(EventRow)) or 0)
 
-    def seal_json(self, data: dict[str, Any]) -> bytes:
+    def seal_json(self, data: dict[str, Any]) -> bytes | None:
         return self._sealer.seal(json.dumps(data))
 
     def callouts(

@@ -13,18 +13,32 @@ PLACEHOLDER = "\u2063{otp}\u2063"  # invisible separators keep it from clashing 
 
 
 class Sealer:
+    """Seals with the workspace's sealing key, itself a workspace secret.
+
+    Made once per workspace: when processes race to make it, one key wins (``setdefault``).
+    Without the secrets (a locked workspace) nothing is sealed: codes stay masked.
+    """
+
     def __init__(self, secrets: SecretStore) -> None:
-        key = secrets.get(SEAL_KEY)
-        if key is None:
-            key = Fernet.generate_key().decode()
-            secrets.set(SEAL_KEY, key)
+        self._fernet: Fernet | None = None
+        setdefault = getattr(secrets, "setdefault", None)
+        try:
+            if setdefault is not None:
+                key = setdefault(SEAL_KEY, lambda: Fernet.generate_key().decode())
+            else:
+                key = secrets.get(SEAL_KEY)
+                if key is None:
+                    key = Fernet.generate_key().decode()
+                    secrets.set(SEAL_KEY, key)
+        except RuntimeError:  # SecretsLocked: no key on this machine
+            return
         self._fernet = Fernet(key.encode())
 
-    def seal(self, text: str) -> bytes:
-        return self._fernet.encrypt(text.encode())
+    def seal(self, text: str) -> bytes | None:
+        return self._fernet.encrypt(text.encode()) if self._fernet else None
 
     def unseal(self, token: bytes | None) -> str | None:
-        if token is None:
+        if token is None or self._fernet is None:
             return None
         try:
             return self._fernet.decrypt(token).decode()

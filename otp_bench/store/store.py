@@ -38,8 +38,9 @@ from otp_bench.domain.model import (
 )
 from otp_bench.domain.secrets import SecretStore
 from otp_bench.domain.vocabulary import Channel
+from otp_bench.domain.workspace import Workspace
 from otp_bench.store import convert as cv
-from otp_bench.store import locks
+from otp_bench.store import identity, locks
 from otp_bench.store.activity import Tx
 from otp_bench.store.connected_apps import ConnectedAppStore
 from otp_bench.store.db import open_engine, resolve_url, sqlite_path
@@ -54,7 +55,8 @@ from otp_bench.store.orm import (
 )
 from otp_bench.store.queries import ActivityQueries
 from otp_bench.store.seal import Sealer, find_otp, mask_body, unmask_body
-from otp_bench.store.secret_store import choose_secret_store
+from otp_bench.store.secret_store import MemorySecretStore, SecretsLocked
+from otp_bench.store.unlock import open_secrets
 
 # built once: these run on every flow (see the note in store.activity)
 _INBOX = cast(Table, InboxRow.__table__)
@@ -77,10 +79,17 @@ class Store(ActivityQueries, ConnectedAppStore):
         throwaway: bool = False,
     ) -> None:
         self.url = resolve_url(url)
+        self.workspace = Workspace(self.url)  # what to print: the password never shows
         self.engine: Engine = open_engine(self.url)
         path = sqlite_path(self.url)
         sidecar = path.parent if path else Path(platformdirs.user_data_dir("otp-bench"))
-        self.secrets = secrets or choose_secret_store(self.url, sidecar, throwaway=throwaway)
+        if secrets is not None or throwaway:
+            self.secrets: SecretStore = secrets or MemorySecretStore()
+            self.workspace_id = identity.ensure(self.engine).id
+        else:  # the workspace's own encrypted secrets, unlocked by this machine's key
+            ws_secrets = open_secrets(self.engine, self.workspace, sidecar)
+            self.secrets = ws_secrets
+            self.workspace_id = ws_secrets.workspace_id
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         # a step reads, then decides, then writes: on SQLite it takes the write lock up front
         # (BEGIN IMMEDIATE), so another process can't decide on the same snapshot meanwhile
@@ -88,11 +97,47 @@ class Store(ActivityQueries, ConnectedAppStore):
         self._write = threading.RLock()
         self._sealer = Sealer(self.secrets)
         self.commit_listeners: list[Callable[[Tx], None]] = []  # the engine publishes here
+        self._secret_names: dict[str, list[str]] = {}
         self._load_cache()
 
     @property
     def path(self) -> Path | None:
         return sqlite_path(self.url)
+
+    @property
+    def secrets_locked(self) -> str | None:
+        """Why the workspace's secrets can't be read here, and what to do; None when they can."""
+        return getattr(self.secrets, "locked", None)
+
+    def credentials_problem(self, provider: ProviderConfig) -> str | None:
+        """Why ``provider`` has no credentials here (a locked workspace), or None."""
+        if self.secrets_locked and provider.credentials == {} and self._secret_names.get(
+            provider.id
+        ):
+            return self.secrets_locked
+        return None
+
+    def workspace_secret(self, name: str) -> bytes | None:
+        """A binary secret kept in the workspace (encrypted), e.g. a token-signing key."""
+        getter = getattr(self.secrets, "get_bytes", None)
+        if getter is not None:
+            return cast(bytes | None, getter(name))
+        text = self.secrets.get(name)
+        return bytes.fromhex(text) if text is not None else None
+
+    def workspace_secret_setdefault(self, name: str, make: Callable[[], bytes]) -> bytes:
+        """The stored binary secret, or ``make()`` stored first (one wins across processes).
+
+        Raises ``SecretsLocked`` when this machine has no key for the workspace.
+        """
+        setdefault = getattr(self.secrets, "setdefault_bytes", None)
+        if setdefault is not None:
+            return cast(bytes, setdefault(name, make))
+        found = self.workspace_secret(name)
+        if found is None:
+            found = make()
+            self.secrets.set(name, found.hex())
+        return found
 
     def close(self) -> None:
         self.engine.dispose()
@@ -179,7 +224,9 @@ class Store(ActivityQueries, ConnectedAppStore):
 
     def _credentials(self, row: ProviderRow) -> dict[str, str]:
         out = {}
-        for key in row.secret_keys.get("keys", []):
+        names = list(row.secret_keys.get("keys", []))
+        self._secret_names[row.id] = names
+        for key in names:
             value = self.secrets.get(f"provider:{row.id}:{key}")
             if value is not None:
                 out[key] = value
@@ -318,6 +365,8 @@ class Store(ActivityQueries, ConnectedAppStore):
         return self._providers.get(ProviderId(provider_id))
 
     def save_provider(self, provider: ProviderConfig, tx: Tx | None = None) -> ProviderConfig:
+        if provider.credentials and self.secrets_locked:
+            raise SecretsLocked(self.secrets_locked)  # before anything is written
         old = self._providers.get(provider.id)
         with self._guard("provider", provider.name), self._tx(tx) as t:
             row = t.session.get(ProviderRow, provider.id)

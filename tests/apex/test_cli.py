@@ -115,3 +115,14 @@ def test_test_exits_0_when_all_pass(project: Path) -> None:
 def test_test_without_test_classes_exits_2(tmp_path: Path) -> None:
     (tmp_path / "EchoHandler.cls").write_text(HANDLER)
     assert main(["apex", "test", str(tmp_path)]) == 2
+
+
+def test_check_refuses_what_the_test_runner_cannot_run(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "T.cls").write_text(
+        "@isTest\nprivate class T {\n  @TestSetup static void data() {}\n"
+        "  @isTest void notStatic() {}\n}\n")
+    assert main(["apex", "check", str(tmp_path)]) == 2
+    out = capsys.readouterr().out.splitlines()
+    assert out == ["T.cls:3:1: unsupported: @TestSetup method data (no records to set up)",
+                   "T.cls:4:1: Test methods must be static: T.notStatic"]

@@ -143,3 +143,13 @@ def test_check_lists_every_unsupported_construct(tmp_path: Path) -> None:
     assert any(d.startswith("Bad.cls:4:") and "JSON.frobnicate" in d for d in diags), diags
     assert any(d.startswith("Bad.cls:3:") for d in diags), diags
     assert any(d.startswith("Bad.cls:5:") and "syntax error" in d for d in diags), diags
+
+
+def test_check_knows_the_methods_of_the_users_own_classes(tmp_path: Path) -> None:
+    f = tmp_path / "Own.cls"
+    f.write_text("public class Own {\n  class Payload { String to() { return ''; } }\n"
+                 "  void f() {\n    Payload p = new Payload();\n    p.to();\n    p.too();\n"
+                 "    p.to(1);\n  }\n}\n")
+    assert [str(d) for d in check([f])] == [
+        "Own.cls:6:7: Method does not exist or incorrect signature: Own.Payload.too(0 arguments)",
+        "Own.cls:7:7: Method does not exist or incorrect signature: Own.Payload.to(1 arguments)"]

@@ -219,3 +219,16 @@ def test_soql_query_limit() -> None:
         Id uid = '005000000000001AAA';
         for (Integer i = 0; i < 150; i++) { List<User> u = [SELECT Id FROM User WHERE Id = :uid]; }
         return null;""", env=env) == "System.LimitException: Too many SOQL queries: 101"
+
+
+def test_a_growing_string_hits_the_heap_limit() -> None:
+    assert thrown_by("String s = 'xxxxxxxxxx'; while (true) { s += s; }").startswith(
+        "System.LimitException: Apex heap size too large: ")
+
+
+def test_a_growing_list_hits_the_heap_limit() -> None:
+    assert thrown_by("""
+        List<String> l = new List<String>();
+        String chunk = 'x'.repeat(1000);
+        while (true) { l.add(chunk + l.size()); }""").startswith(
+        "System.LimitException: Apex heap size too large: ")

@@ -301,6 +301,8 @@ def test_json_deserialize_typed() -> None:
     ("'Hello World'.replaceAll('(\\\\w+) (\\\\w+)', '$2 $1')", "World Hello"),
     ("String.format('{0} has {1} items', new List<Object>{'cart', 1234})", "cart has 1,234 items"),
     ("String.join(new List<String>{'a', 'b'}, '-')", "a-b"),
+    ("Pattern.compile('\"code\":\\\\s*(\\\\d+)').matcher('{\"code\": 21211}').find()", "true"),
+    ("Pattern.matches('[0-9]+', '12a')", "false"),
     ("'  x '.trim().length()", "1"),
     ("'abcdef'.substring(2, 4)", "cd"),
     ("'abc'.left(10) + 'abc'.right(2)", "abcbc"),
@@ -309,6 +311,10 @@ def test_json_deserialize_typed() -> None:
     ("Math.mod(-7, 3)", "-1"),
     ("Math.max(1, 2.5)", "2.5"),
     ("Decimal.valueOf('3.14159').setScale(2)", "3.14"),
+    ("Decimal.valueOf('2.345').setScale(2)", "2.35"),  # half up when no mode is given
+    ("Decimal.valueOf('2.5').round()", "2"),  # round() is half even
+    ("'a'.compareTo('B')", "31"),
+    ("-2147483648", "-2147483648"),
 ])
 def test_system_library(expr: str, expected: str) -> None:
     assert shown(f"return {expr};") == expected
@@ -331,3 +337,45 @@ def test_assert_equals_message() -> None:
 
 def test_decimal_values_are_python_decimals() -> None:
     assert value_of("return 1.50;") == decimal.Decimal("1.50")
+
+
+def test_datetime_from_the_environment_clock() -> None:
+    from datetime import UTC, datetime
+
+    from otp_bench.apex import ApexEnvironment
+
+    env = ApexEnvironment(clock=lambda: datetime(2026, 3, 5, 14, 7, 9, 250000, tzinfo=UTC))
+    assert shown("""
+        Datetime now = Datetime.now();
+        return now.formatGmt('EEE, dd MMM yyyy HH:mm:ss z') + ' | ' + now.getTime() + ' | '
+            + now.addMinutes(5).formatGmt('yyyy-MM-dd\\'T\\'HH:mm:ss.SSSX') + ' | ' + now
+            + ' | ' + JSON.serialize(now) + ' | ' + (now < now.addSeconds(1));""", env=env) == (
+        "Thu, 05 Mar 2026 14:07:09 GMT | 1772719629250 | 2026-03-05T14:12:09.250Z | "
+        '2026-03-05 14:07:09 | "2026-03-05T14:07:09.250Z" | true')
+
+
+def test_json_generator_builds_a_body() -> None:
+    assert shown("""
+        JSONGenerator g = JSON.createGenerator(false);
+        g.writeStartObject();
+        g.writeStringField('to', '+1555');
+        g.writeNumberField('ttl', 300);
+        g.writeFieldName('tags');
+        g.writeStartArray(); g.writeString('otp'); g.writeNull(); g.writeEndArray();
+        g.writeBooleanField('flash', false);
+        g.writeEndObject();
+        return g.getAsString();""") == '{"to":"+1555","ttl":300,"tags":["otp",null],"flash":false}'
+
+
+def test_serialize_pretty_uses_salesforce_layout() -> None:
+    assert shown("return JSON.serializePretty(new Map<String, Object>{'a' => 1, "
+                 "'b' => new List<Object>{true, 'x'}, 'c' => new Map<String, Object>()});") == (
+        '{\n  "a" : 1,\n  "b" : [ true, "x" ],\n  "c" : { }\n}')
+
+
+def test_matcher_groups() -> None:
+    assert shown("""
+        Matcher m = Pattern.compile('(\\\\w+)=(\\\\d+)').matcher('a=1, b=22');
+        String out = '';
+        while (m.find()) { out += m.group(1) + ':' + m.group(2) + ';'; }
+        return out + m.groupCount();""") == "a:1;b:22;2"

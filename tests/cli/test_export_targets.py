@@ -58,6 +58,17 @@ class Command:
     secret: bool = False
 
 
+def _apex_project(tmp: Path) -> str:
+    from tests.apex.test_cli import HANDLER, TESTS
+
+    classes = tmp / "sfdx" / "force-app" / "main" / "default" / "classes"
+    if not classes.exists():
+        classes.mkdir(parents=True)
+        (classes / "EchoHandler.cls").write_text(HANDLER)
+        (classes / "EchoHandlerTest.cls").write_text(TESTS)  # one passes, one fails: exit 1
+    return str(tmp / "sfdx")
+
+
 def _run_json(tmp: Path) -> str:
     path = tmp / "run.json"
     if not path.exists():
@@ -77,6 +88,9 @@ COMMANDS = [
             _workspace),
     Command("run --report", lambda t, db, _: ["run", str(SCENARIO), "--report", t], _run_report),
     Command("run --junit", lambda t, db, _: ["run", str(SCENARIO), "--junit", t], _junit),
+    Command("apex test --junit",
+            lambda t, db, tmp: ["apex", "test", _apex_project(tmp), "--junit", t], _junit,
+            exit_code=1),
 ]
 IDS = [c.name for c in COMMANDS]
 

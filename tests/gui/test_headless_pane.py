@@ -26,6 +26,7 @@ def _authorize(qtbot: Any, w: Any, hp: Any, before: int) -> None:
     click(qtbot, hp.authorize_button)
     qtbot.waitUntil(lambda: hp.step in ("done", "code") and len(hp._exchanges) >= 2,
                     timeout=15000)
+    qtbot.waitUntil(lambda: hp.authorize_button.isEnabled() or hp.step == "done")
 
 
 def test_headless_passwordless_login_shows_init_authorize_and_token(qtbot: Any,
@@ -38,8 +39,12 @@ def test_headless_passwordless_login_shows_init_authorize_and_token(qtbot: Any,
     _authorize(qtbot, w, hp, before)
     assert hp.step == "done"
     paths = [ex.url.split("/services/")[-1] for ex in hp._exchanges]
-    assert paths == ["auth/headless/init/passwordless/login", "oauth2/authorize", "oauth2/token"]
-    assert all(ex.ok for ex in hp._exchanges)
+    assert paths == ["auth/headless/init/passwordless/login", "oauth2/authorize",
+                     "oauth2/echo?" + hp._exchanges[2].url.split("?")[1], "oauth2/token"]
+    assert hp._exchanges[1].status == 302  # Salesforce's redirect, shown as the client sees it
+    assert hp._exchanges[2].json == hp._exchanges[1].location_params  # the echo's JSON
+    assert hp._exchanges[1].location_params["state"]
+    assert all(ex.ok for ex in hp._exchanges[2:])
     shown = hp.view.toPlainText()
     assert "Auth-Request-Type: passwordless-login" in shown.replace("auth-request-type",
                                                                     "Auth-Request-Type")
@@ -76,3 +81,56 @@ def test_a_refused_init_looks_like_success_but_the_log_has_the_reason(qtbot: Any
     qtbot.waitUntil(lambda: w.log.shown_model is w.log.proxy)
     shown = [w.log.proxy.index(i, 0).data(ROW_ROLE) for i in range(w.log.proxy.rowCount())]
     assert any(r.result == "internal_user" for r in shown)
+
+
+def test_connected_app_editor_and_pkce_switch(qtbot: Any, window: Any, qtmodeltester: Any
+                                              ) -> None:
+    """The operator adds a connected app that requires PKCE, then runs the flow with PKCE off
+    (refused, naming why, the code not spent) and on (token issued)."""
+    w = window
+    hp = _open(qtbot, w, UseCase.HEADLESS_PASSWORDLESS_LOGIN)
+    qtbot.waitUntil(lambda: hp.app.count() == 1)
+    assert hp.app.currentText() == "Any client (no connected app)"
+    click(qtbot, hp.apps_button)
+    dialog = hp.apps_dialog
+    qtbot.waitUntil(lambda: dialog.editor.client_id.text().startswith("3MVG9"))
+    ed = dialog.editor
+    qtbot.keyClicks(ed.name, "Travel app")
+    ed.client_id.setText("3MVG9travel")
+    ed.require_pkce.setChecked(True)
+    click(qtbot, ed.save_button)
+    qtbot.waitUntil(lambda: dialog.list.count() == 1, timeout=10000)
+    qtmodeltester.check(dialog.list.model())
+    assert len(ed.secret.text()) == 64  # the consumer secret the bench made, masked
+    assert ed.secret.echoMode() == ed.secret.EchoMode.Password
+    qtbot.waitUntil(lambda: hp.app.currentText().startswith("Travel app"))
+    dialog.close()
+
+    hp.pkce.setChecked(False)
+    qtbot.keyClicks(hp.username, "ana@example.com")
+    before = last_message_id(w)
+    click(qtbot, hp.init_button)
+    _authorize(qtbot, w, hp, before)
+    assert hp.step == "code"
+    assert "requires PKCE" in hp.status.text()
+    hp.pkce.setChecked(True)
+    click(qtbot, hp.authorize_button)
+    qtbot.waitUntil(lambda: hp.step == "done", timeout=15000)
+    token = hp._exchanges[-1]
+    assert "client_id=3MVG9travel" in token.request_body
+    assert "code_verifier=" in token.request_body
+    assert token.json["access_token"][:12] in hp.view.toPlainText()
+    assert token.json["access_token"] not in hp.view.toPlainText()  # shortened on screen
+
+
+def test_connected_app_editor_names_an_invalid_field(qtbot: Any, window: Any) -> None:
+    hp = _open(qtbot, window, UseCase.HEADLESS_PASSWORDLESS_LOGIN)
+    click(qtbot, hp.apps_button)
+    ed = hp.apps_dialog.editor
+    qtbot.waitUntil(lambda: ed.client_id.text().startswith("3MVG9"))
+    qtbot.keyClicks(ed.name, "Bad app")
+    ed.callbacks.setPlainText("not a url")
+    click(qtbot, ed.save_button)
+    qtbot.waitUntil(lambda: ed.banner.isVisible() and "Not saved" in ed.banner.text())
+    assert "callback_urls" in ed.banner.text() and "isn't a URL" in ed.banner.text()
+    assert window.engine.connected_apps() == []

@@ -57,7 +57,7 @@ def test_twilio_on_the_loopback_mock_then_a_fault(qtbot: Any, window: Any) -> No
     click(qtbot, w.findChild(type(w.mock_button), "faultsButton"))
     dlg = w.faults_dialog
     qtbot.waitUntil(dlg.isVisible)
-    dlg.key.setCurrentText("twilio-mock")
+    dlg.provider.setCurrentText("twilio-mock")
     dlg.text.clear()
     qtbot.keyClicks(dlg.text, "[{status: 500}]")
     from PySide6.QtWidgets import QDialogButtonBox
@@ -65,6 +65,8 @@ def test_twilio_on_the_loopback_mock_then_a_fault(qtbot: Any, window: Any) -> No
     box = dlg.findChild(QDialogButtonBox)
     click(qtbot, box.button(QDialogButtonBox.StandardButton.Ok))
     qtbot.waitUntil(lambda: w.tasks.pending == 0)
+    assert "armed (1)" in w.faults_button.text()  # the toolbar and the phone say so
+    assert w.phone.armed.isVisible() and "twilio-mock" in w.phone.armed.text()
 
     from PySide6.QtWidgets import QPushButton
 

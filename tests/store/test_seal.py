@@ -9,7 +9,7 @@ import pytest
 
 from otp_bench.domain.secrets import MemorySecretStore
 from otp_bench.store.seal import PLACEHOLDER, Sealer, find_otp, mask_body, unmask_body
-from otp_bench.store.secret_store import FileSecretStore, choose_secret_store
+from otp_bench.store.secret_store import FileSecretStore, legacy_secret_store
 
 
 def test_find_the_code_in_a_message() -> None:
@@ -53,9 +53,7 @@ def test_an_unreadable_secret_file_is_named(tmp_path: Path) -> None:
         FileSecretStore(bad).get("k")
 
 
-def test_choosing_a_secret_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert isinstance(choose_secret_store("sqlite:///x", tmp_path, throwaway=True),
-                      MemorySecretStore)
+def test_finding_the_earlier_secret_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OTP_BENCH_SECRETS", "file")
-    chosen = choose_secret_store("sqlite:///x", tmp_path)
+    chosen = legacy_secret_store("sqlite:///x", tmp_path)
     assert isinstance(chosen, FileSecretStore) and chosen.path.parent == tmp_path

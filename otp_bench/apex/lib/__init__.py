@@ -78,12 +78,15 @@ def load() -> None:
         return
     from otp_bench.apex.lib import (  # noqa: F401
         collections,
+        datetime_lib,
         encoding,
         exceptions,
         http,
+        json_generator,
         json_lib,
         json_parser,
         numbers,
+        pattern,
         strings,
         system,
     )

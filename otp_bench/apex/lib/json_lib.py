@@ -73,6 +73,9 @@ def encode(rt: Any, value: Any, suppress: bool, depth: int = 0) -> Any:
         for name, v in value.fields.values():
             out[name] = encode(rt, v, suppress, depth + 1)
         return out
+    json_form = getattr(value, "json", None)
+    if callable(json_form):
+        return json_form()
     if isinstance(value, ApexObject):
         if value.exc is not None:
             raise Unsupported("JSON.serialize of an exception")

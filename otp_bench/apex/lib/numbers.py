@@ -100,6 +100,7 @@ method(Dec, "abs", 0)(lambda rt, d: abs(d))
 method(Dec, "stripTrailingZeros", 0)(lambda rt, d: d.normalize() if d else Dec(0))
 method(Dec, "toPlainString", 0)(lambda rt, d: f"{d:f}")
 method(Dec, "round", 0)(lambda rt, d: Long(int(d.quantize(Dec(1), decimal.ROUND_HALF_EVEN))))
+method(Dec, "round", 1)(lambda rt, d, m: Long(int(d.quantize(Dec(1), _mode(m)))))
 method(Dec, "pow", 1)(lambda rt, d, n: d ** int(_num(n)))
 
 
@@ -111,7 +112,8 @@ def _mode(m: Any) -> str:
 
 @method(Dec, "setScale", 1, 2)
 def set_scale(rt: Any, d: Dec, scale: Any, mode: Any = None) -> Dec:
-    rounding = _mode(mode) if mode is not None else decimal.ROUND_HALF_EVEN
+    # Apex: "using half up rounding, if necessary" when no mode is given
+    rounding = _mode(mode) if mode is not None else decimal.ROUND_HALF_UP
     with decimal.localcontext() as ctx:
         ctx.prec = 64
         return d.quantize(Dec(1).scaleb(-int(_num(scale))), rounding=rounding)
@@ -125,7 +127,7 @@ def divide(rt: Any, d: Dec, by: Any, scale: Any, mode: Any = None) -> Dec:
     with decimal.localcontext() as ctx:
         ctx.prec = 64
         q = d / divisor
-        rounding = _mode(mode) if mode is not None else decimal.ROUND_HALF_EVEN
+        rounding = _mode(mode) if mode is not None else decimal.ROUND_HALF_UP
         return q.quantize(Dec(1).scaleb(-int(_num(scale))), rounding=rounding)
 
 

@@ -94,7 +94,7 @@ reg("endsWith", 1)(lambda rt, s, x: s.endswith(_s(x)))
 reg("endsWithIgnoreCase", 1)(lambda rt, s, x: s.lower().endswith(_s(x).lower()))
 reg("equals", 1)(lambda rt, s, x: isinstance(x, str) and s == x)
 reg("equalsIgnoreCase", 1)(lambda rt, s, x: isinstance(x, str) and s.lower() == x.lower())
-reg("compareTo", 1)(lambda rt, s, x: (s > _s(x)) - (s < _s(x)))
+reg("compareTo", 1)(lambda rt, s, x: _compare_to(s, _s(x)))
 reg("hashCode", 0)(lambda rt, s: _java_hash(s))
 reg("indexOf", 1)(lambda rt, s, x: s.find(_s(x)))
 reg("indexOf", 2)(lambda rt, s, x, i: s.find(_s(x), max(_i(i), 0)))
@@ -202,6 +202,16 @@ def abbreviate(rt: Any, s: str, width: Any, offset: Any = 0) -> str:
     if len(s) <= w:
         return s
     return s[: w - 3] + "..."
+
+
+def _compare_to(a: str, b: str) -> int:
+    """Java's String.compareTo: the first differing UTF-16 units' difference, else lengths'."""
+    ua, ub = a.encode("utf-16-be"), b.encode("utf-16-be")
+    for i in range(0, min(len(ua), len(ub)), 2):
+        ca, cb = int.from_bytes(ua[i:i + 2], "big"), int.from_bytes(ub[i:i + 2], "big")
+        if ca != cb:
+            return ca - cb
+    return (len(ua) - len(ub)) // 2
 
 
 def _between(s: str, open_: str, close: str) -> Any:

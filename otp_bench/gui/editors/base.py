@@ -63,7 +63,8 @@ class EditorBase(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # as needed, never off: a field wider than a small window scrolls instead of being cut
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         inner.setMaximumWidth(860)
         scroll.setWidget(inner)
         # an optional column on the right (the provider editor's preview and send test)
@@ -73,8 +74,8 @@ class EditorBase(QWidget):
         self.side.setSpacing(8)
         self.side_panel.hide()
         body = QHBoxLayout()
-        body.addWidget(scroll, 3)
-        body.addWidget(self.side_panel, 2)
+        body.addWidget(scroll, 5)  # the form keeps ≥ 400 px in a 1280×720 window
+        body.addWidget(self.side_panel, 3)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(16, 12, 16, 12)
         lay.setSpacing(10)

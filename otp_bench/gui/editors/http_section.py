@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from otp_bench.gui.editors.preview import render_preview
 from otp_bench.gui.editors.tables import CredentialsTable, PairsTable, RulesTable
+from otp_bench.gui.layout import compact_combo
 from otp_bench.gui.widgets.forms import Field, label
 
 AUTH_KINDS = ("none", "basic", "bearer", "api_key_header", "api_key_query", "infobip_app",
@@ -45,6 +46,7 @@ class HttpSection(QWidget):
         self._http = dict(http)
         self.preset = QComboBox()
         self.preset.setObjectName("preset")
+        compact_combo(self.preset, 18)  # long vendor labels mustn't widen the form past 1280×720
         self.preset.addItem("(custom)", "")
         for name, lab in _presets():
             self.preset.addItem(lab, name)

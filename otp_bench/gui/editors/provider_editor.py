@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import replace
+from html import escape
 from typing import Any
 
 from PySide6.QtWidgets import (
@@ -47,6 +48,8 @@ class ProviderEditor(EditorBase):
         self.kind.setObjectName("providerKind")
         self.kind.addItem("Scripted — no callout, returns a chosen result", ProviderKind.SCRIPTED)
         self.kind.addItem("HTTP — declarative callout to an SMS provider", ProviderKind.HTTP)
+        self.kind.addItem("Apex class — your own CustomOneTimePasswordDeliveryHandler",
+                          ProviderKind.APEX)
         self.kind.setCurrentIndex(self.kind.findData(p.kind))
         self.field("kind", "Handler kind", self.kind)
         self.result = QComboBox()
@@ -93,6 +96,11 @@ class ProviderEditor(EditorBase):
         if mock is not None:
             mock.started.connect(self._on_mock_started)
         self.http.base_row.addWidget(self.use_mock)
+        from otp_bench.gui.editors.apex_section import ApexSection
+
+        self.apex = ApexSection(tasks, p.apex, dict(p.credentials), self.fields,
+                                mock_url=self._mock_url)
+        self.form.addWidget(self.apex)
         self.side_panel.show()
         self.side.addWidget(self.http.preview_box, 3)
         self.side.addWidget(label("SEND TEST — one real sendOneTimePassword call with a random "
@@ -134,6 +142,12 @@ class ProviderEditor(EditorBase):
             self._waiting_for_mock = False
             self._fill_mock_url()
 
+    def _mock_url(self) -> str | None:
+        if self.mock is None or not self.mock.running:
+            return None
+        url = self.mock.url_for(self.name.text().strip() or "otp-bench")
+        return str(url) if url else None
+
     def _fill_mock_url(self) -> None:
         key = self.name.text().strip() or "otp-bench"
         url = self.mock.url_for(key)
@@ -141,10 +155,14 @@ class ProviderEditor(EditorBase):
             self.http.base_url.setText(url)
 
     def _on_kind(self) -> None:
-        http = ProviderKind(self.kind.currentData()) is ProviderKind.HTTP
-        self.fields["result"].setVisible(not http)
+        kind = ProviderKind(self.kind.currentData())
+        http = kind is ProviderKind.HTTP
+        self.fields["result"].setVisible(kind is ProviderKind.SCRIPTED)
         self.http.setVisible(http)
         self.http.preview_box.setVisible(http)
+        self.apex.setVisible(kind is ProviderKind.APEX)
+        if kind is ProviderKind.APEX and not self.apex.view:
+            self.apex.reload()
 
     def _on_channel(self) -> None:
         warning = Channel(self.channel.currentData()).security_warning
@@ -172,6 +190,19 @@ class ProviderEditor(EditorBase):
         if countries is None:
             return None
         kind = ProviderKind(self.kind.currentData())
+        if kind is ProviderKind.APEX:
+            from otp_bench.domain.apex_provider import ApexConfigError
+
+            try:
+                apex, secrets = self.apex.config()
+            except ApexConfigError as exc:
+                self.show_error(f"apex.{exc.field}" if f"apex.{exc.field}" in self.fields
+                                else "apex.org", exc.message)
+                return None
+            return replace(self.provider, name=self.name.text().strip(), kind=kind, apex=apex,
+                           credentials=secrets, channel=Channel(self.channel.currentData()),
+                           verified_only=self.verified_only.isChecked(),
+                           country_allow_list=countries)
         http = self.provider.http
         if kind is ProviderKind.HTTP:
             from otp_bench.delivery.request import http_problems
@@ -250,7 +281,12 @@ class ProviderEditor(EditorBase):
                 f"{report.elapsed_ms:.0f} ms" + (f" · rule: {report.rule}" if report.rule else "")
                 + "</p>")
         if report.note:
-            html += f"<p>{report.note}</p>"
+            html += f"<p>{escape(report.note)}</p>"
+        if self.provider.kind is ProviderKind.APEX or self.apex.isVisible():
+            self.apex.show_run(report.note, tuple(report.warnings))
+            html += "".join(f"<p><code>{escape(line.file)}:{line.line}</code> "
+                            f"{escape(line.level)} {escape(line.message)}</p>"
+                            for line in getattr(report, "log", ()))
         for c in report.callouts:
             html += render_callout(c, False)
         if not report.callouts:

@@ -2,20 +2,27 @@
 
 It drives ``otp_bench.headless.client.HeadlessClient`` (real HTTP to the bench's loopback headless
 API, started on first use) from worker threads and shows every exchange raw: init, authorize
-(``Authorization: Basic base64(identifier:otp)``, the OTP masked), then the token exchange.
+(``Authorization: Basic base64(identifier:otp)``, the OTP masked) answered by Salesforce's 302,
+the GET of the redirect (the site's echo, as OkHttp or fetch follow it), then the token
+exchange. The operator picks the client (a connected app, or any client when the workspace has
+none) and PKCE on or off; "Connected apps…" opens their editor.
 """
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTextBrowser,
     QVBoxLayout,
@@ -26,6 +33,7 @@ from otp_bench.domain.vocabulary import UseCase
 from otp_bench.gui.site_pane.exchange_html import render_exchanges
 from otp_bench.gui.widgets.forms import label
 
+_SHRINKABLE = QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
 HEADLESS_FLOWS = (UseCase.HEADLESS_PASSWORDLESS_LOGIN, UseCase.HEADLESS_PASSWORDLESS_REGISTRATION)
 
 
@@ -49,6 +57,8 @@ class HeadlessPane(QWidget):
         self._engine: Any = None
         self._client: Any = None
         self._exchanges: list[Any] = []
+        self._state = ""
+        self.apps_dialog: Any = None
         self.step = "init"
         self.flow = QComboBox()
         self.flow.setObjectName("headlessFlow")
@@ -56,6 +66,9 @@ class HeadlessPane(QWidget):
             self.flow.addItem(uc.label, uc)
         self.site = QComboBox()
         self.site.setObjectName("headlessSite")
+        for combo in (self.flow, self.site):  # long names mustn't widen the form
+            combo.setSizeAdjustPolicy(_SHRINKABLE)
+            combo.setMinimumContentsLength(12)
         self.username = _edit("hlUsername", "name@example.com")
         self.first_name = _edit("hlFirstName")
         self.last_name = _edit("hlLastName")
@@ -66,7 +79,18 @@ class HeadlessPane(QWidget):
         self.init_button.setProperty("primary", True)
         self.identifier = _edit("hlIdentifier", "returned by init")
         self.code = _edit("hlCode", "from the phone")
-        self.authorize_button = QPushButton("2 · POST authorize + token")
+        self.app = QComboBox()
+        self.app.setObjectName("hlApp")
+        self.app.setSizeAdjustPolicy(_SHRINKABLE)
+        self.app.setMinimumContentsLength(12)
+        self.app.setToolTip("The connected app the client presents (client id, callback URL)")
+        self.pkce = QCheckBox("Send a PKCE challenge (S256)")
+        self.pkce.setObjectName("hlPkce")
+        self.pkce.setChecked(True)
+        self.apps_button = QPushButton("Connected apps…")
+        self.apps_button.setObjectName("hlApps")
+        self.apps_button.clicked.connect(self.edit_apps)
+        self.authorize_button = QPushButton("2 · POST authorize → token")
         self.authorize_button.setObjectName("hlAuthorize")
         self.authorize_button.setProperty("primary", True)
         self.status = label("", "muted")
@@ -88,12 +112,19 @@ class HeadlessPane(QWidget):
         self._form = form
         left = QWidget()
         ll = QVBoxLayout(left)
-        ll.addWidget(label("A client app calls the site's headless identity API. The bench "
-                           "serves it on loopback; every exchange is shown on the right.",
-                           "muted"))
+        intro = label("A client app calls the site's headless identity API. The bench "
+                      "serves it on loopback; every exchange is shown on the right.", "muted")
+        # the splitter ignores height-for-width: reserve the wrapped lines of a narrow column,
+        # or the form rows below get squashed in a 1280×720 window
+        intro.setMinimumHeight(intro.heightForWidth(260))
+        ll.addWidget(intro)
         ll.addLayout(form)
         ll.addWidget(self.init_button)
         f2 = QFormLayout()
+        f2.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        f2.addRow("Client", self.app)
+        f2.addRow("", self.apps_button)
+        f2.addRow("", self.pkce)
         f2.addRow("Identifier", self.identifier)
         f2.addRow("Code", self.code)
         ll.addLayout(f2)
@@ -105,8 +136,15 @@ class HeadlessPane(QWidget):
         ll.addWidget(restart, 0, Qt.AlignmentFlag.AlignLeft)
         self.view = QTextBrowser()
         self.view.setObjectName("hlExchanges")
+        # the form scrolls rather than squashing its fields when the window is short
+        scroll = QScrollArea()
+        scroll.setObjectName("hlFormScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(left)
         split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(left)
+        split.addWidget(scroll)
         split.addWidget(self.view)
         split.setStretchFactor(1, 2)
         split.setSizes([340, 560])
@@ -127,6 +165,39 @@ class HeadlessPane(QWidget):
         self.close_client()
         self._engine = engine
         self.restart()
+        self.reload_apps()
+
+    # -- connected apps ------------------------------------------------------------------------
+
+    def reload_apps(self) -> None:
+        if self._engine is not None:  # a database read: on a worker
+            self._tasks.run(self._engine.connected_apps, self.set_apps,
+                            title="Reading connected apps")
+
+    def set_apps(self, apps: list[Any]) -> None:
+        current = self.app.currentText()
+        self.app.clear()
+        if not apps:
+            self.app.addItem("Any client (no connected app)", None)
+            self.app.setItemData(0, "Without connected apps the bench accepts any client id "
+                                 "and redirect URI (bench assumption)",
+                                 Qt.ItemDataRole.ToolTipRole)
+        for a in apps:
+            self.app.addItem(a.name, a)
+            self.app.setItemData(self.app.count() - 1, f"client_id {a.client_id} · callback "
+                                 f"{a.callback_urls[0]}", Qt.ItemDataRole.ToolTipRole)
+        if current:
+            self.app.setCurrentText(current)
+
+    def edit_apps(self) -> None:
+        if self._engine is None:
+            return
+        from otp_bench.gui.editors.connected_app_editor import ConnectedAppsDialog
+
+        dialog = ConnectedAppsDialog(self._tasks, self._engine, self)
+        dialog.changed.connect(self.reload_apps)
+        self.apps_dialog = dialog
+        dialog.open()
 
     def set_sites(self, sites: list[Any]) -> None:
         current = self.site.currentText()
@@ -220,13 +291,25 @@ class HeadlessPane(QWidget):
             return
         prefix, uc = self._prefix(), self.use_case
         ident, code = self.identifier.text().strip(), self.code.text().strip()
+        app, use_pkce = self.app.currentData(), self.pkce.isChecked()
+        state = secrets.token_urlsafe(12)
+        self._state = state
 
         def call() -> list[Any]:
+            from otp_bench.headless.client import DEFAULT_CLIENT_ID, DEFAULT_REDIRECT_URI
+
             client = self._client_for()
-            out = [client.authorize(prefix, ident, code, uc)]
-            auth_code = out[0].field("code") if out[0].ok else None
-            if auth_code:
-                out.append(client.token(prefix, auth_code))
+            client.client_id = app.client_id if app else DEFAULT_CLIENT_ID
+            client.redirect_uri = app.callback_urls[0] if app else DEFAULT_REDIRECT_URI
+            auth = client.authorize(prefix, ident, code, uc, use_pkce=use_pkce, state=state)
+            out = [auth]
+            if auth.redirected:
+                echo = client.follow(auth)  # None for an app scheme: a native app catches it
+                if echo is not None:
+                    out.append(echo)
+                auth_code = auth.location_params.get("code")
+                if auth_code:
+                    out.append(client.token(prefix, auth_code))
             return out
 
         self._set_step("busy")
@@ -234,12 +317,17 @@ class HeadlessPane(QWidget):
         self._tasks.run(call, self._on_authorized, self._on_error, title="Headless authorize")
 
     def _on_authorized(self, exchanges: list[Any]) -> None:
+        first = len(self._exchanges) + 1
         for ex in exchanges:
             self._add(ex)
+        self.view.scrollToAnchor(f"ex{first}")  # the authorize call and its 302 in view
         last = exchanges[-1]
-        if len(exchanges) == 2 and last.ok:
-            self.status.setText("<b style='color:#2e844a'>Access token issued.</b> The flow is "
-                                "complete.")
+        if len(exchanges) >= 2 and last.ok and last.field("access_token"):
+            state_ok = exchanges[0].location_params.get("state") == self._state
+            self.status.setText(
+                "<b style='color:#2e844a'>Access token issued.</b> Authorize answered 302 to "
+                "the callback with the code" + (" and the same state" if state_ok else "")
+                + "; the client exchanged the code for a token.")
             self._set_step("done")
         else:
             err = last.field("error_description") or last.field("error") or last.error

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from otp_bench.domain.vocabulary import License, Reason, UseCase
+from otp_bench.gui.layout import compact_combo
 from otp_bench.gui.site_pane import messages as msg
 from otp_bench.gui.site_pane.pages import (
     BROWSER_FLOWS,
@@ -53,9 +54,11 @@ class SitePane(QWidget):
         self._outcome: Any = None
         self.site = QComboBox()
         self.site.setObjectName("siteChooser")
-        self.site.setMinimumWidth(170)
+        # combos size to a short text, not their longest item: the pane fits 1280×720 windows
+        compact_combo(self.site, 12)
         self.flow = QComboBox()
         self.flow.setObjectName("flowChooser")
+        compact_combo(self.flow, 16)
         for uc in BROWSER_FLOWS:
             self.flow.addItem(uc.label, uc)
         self.address = QLabel()
@@ -64,8 +67,8 @@ class SitePane(QWidget):
         self.address.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         # a long URL is clipped rather than widening the pane (and squeezing the docks)
         self.address.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.address.setMinimumWidth(120)
-        restart = QPushButton("Start over")
+        self.address.setMinimumWidth(60)
+        self.restart_button = restart = QPushButton("Start over")
         restart.setObjectName("restart")
         restart.clicked.connect(self.restart)
         chrome = QHBoxLayout()

@@ -1,8 +1,9 @@
 """Controlling the loopback mock provider from the app: start/stop and faults per provider.
 
 Drives ``otp_bench.mockprovider.LoopbackMock(inbox)`` (``start(port=0) -> base_url``, ``stop()``,
-``set_faults(key, faults)``) on workers. Faults are typed in the scenario syntax
-(``[{status: 500, times: 1}]``) so what works here works in a scenario file.
+``set_faults(key, faults)``) on workers, and remembers which faults are armed per provider
+(``armed``, ``faults_changed``) so the toolbar and the phone can say so. Faults are edited in
+``widgets/faults_form.py``, in the scenario files' vocabulary.
 """
 
 from __future__ import annotations
@@ -10,18 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import (
-    QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QLabel,
-    QPlainTextEdit,
-    QVBoxLayout,
-    QWidget,
-)
-
-from otp_bench.gui.widgets.forms import label, set_invalid
 
 
 def _load_mock_class() -> Any:
@@ -38,6 +27,7 @@ class MockController(QObject):
     status_changed = Signal(str)
     started = Signal(str)
     error = Signal(str)
+    faults_changed = Signal()  # ``armed`` changed (set, cleared, or the mock stopped)
 
     def __init__(self, tasks: Any, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -45,6 +35,7 @@ class MockController(QObject):
         self._engine: Any = None
         self._mock: Any = None
         self.base_url: str | None = None
+        self.armed: dict[str, list[Any]] = {}  # provider name → its armed faults
 
     @property
     def available(self) -> bool:
@@ -87,6 +78,9 @@ class MockController(QObject):
         mock, self._mock, self.base_url = self._mock, None, None
         if mock is not None:
             self._tasks.run(mock.stop, title="Stopping the mock provider")
+        if self.armed:
+            self.armed = {}
+            self.faults_changed.emit()
         self.status_changed.emit("Mock provider: stopped")
 
     def toggle(self) -> None:
@@ -97,71 +91,25 @@ class MockController(QObject):
             self.error.emit("Start the mock provider first.")
             return
         mock = self._mock
+        if faults:
+            self.armed[key] = list(faults)
+        else:
+            self.armed.pop(key, None)
+        self.faults_changed.emit()
         self._tasks.run(lambda: mock.set_faults(key, faults), title="Setting mock faults")
 
     def keys(self) -> list[str]:
-        """Dialect names (all providers speaking it) and the workspace's provider names."""
-        dialects = list(getattr(getattr(self._mock, "state", None), "dialects", {}) or ())
-        names = [p.name for p in self._engine.store.providers()] if self._engine else []
-        return [*dialects, *names]
+        """The workspace's providers that call out (HTTP, Apex), by their workspace names: the
+        same names as the workspace tree, the site editor and scenario files."""
+        if self._engine is None:
+            return []
+        return [p.name for p in self._engine.store.providers()
+                if str(getattr(p.kind, "value", p.kind)) != "scripted"]
+
+    def armed_summary(self) -> list[str]:
+        """One line per armed fault: "twilio-mock — every 3rd call: no answer (…)"."""
+        return [f"{key} — {f.describe()}" for key, faults in self.armed.items() for f in faults]
 
     def url_for(self, key: str) -> str | None:
         """The base URL a provider config uses to reach the mock under ``key``."""
         return self._mock.url_for(key) if self._mock is not None else None
-
-
-class FaultsDialog(QDialog):
-    """Pick a provider dialect and type its faults; ``faults()`` returns the parsed list."""
-
-    def __init__(self, keys: list[str], parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Mock provider faults")
-        self.key = QComboBox()
-        self.key.setEditable(True)
-        self.key.addItems(keys)
-        self.text = QPlainTextEdit("[]")
-        self.text.setObjectName("faultsText")
-        self.problem = QLabel()
-        self.problem.setProperty("role", "error")
-        form = QFormLayout()
-        form.addRow("Provider", self.key)
-        form.addRow("Faults", self.text)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self._check)
-        buttons.rejected.connect(self.reject)
-        lay = QVBoxLayout(self)
-        lay.addWidget(label("Scenario syntax, e.g. [{latency: 2s}], [{status: 500, times: 1}], "
-                            "[{error: timeout, every: 3}], [{drop: true, probability: 0.2}]. "
-                            "An empty list clears the faults.", "muted"))
-        lay.addLayout(form)
-        lay.addWidget(self.problem)
-        lay.addWidget(buttons)
-        self._faults: list[Any] = []
-
-    def _check(self) -> None:
-        import yaml
-
-        try:
-            value = yaml.safe_load(self.text.toPlainText() or "[]")
-        except yaml.YAMLError as exc:
-            set_invalid(self.text, str(exc))
-            self.problem.setText(f"Not valid YAML: {exc}")
-            return
-        if not isinstance(value, list):
-            self.problem.setText("Faults are a list, e.g. [{status: 500}]")
-            set_invalid(self.text, "a list")
-            return
-        from otp_bench.mockprovider.faults import Fault, FaultError
-        from otp_bench.scenario.durations import parse_duration
-
-        try:
-            self._faults = [Fault.from_dict(f, parse_seconds=parse_duration) for f in value]
-        except FaultError as exc:
-            self.problem.setText(f"Fault: {exc}")
-            set_invalid(self.text, str(exc))
-            return
-        self.accept()
-
-    def faults(self) -> list[Any]:
-        return self._faults

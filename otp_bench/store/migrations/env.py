@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import warnings
+
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
 from otp_bench.store.orm import Base
 
 config = context.config
+# SQLite can't reflect the expression index on lower(username); the migration creates it
+warnings.filterwarnings("ignore", message=".*expression-based index.*")
 target_metadata = Base.metadata
 
 

@@ -1,0 +1,81 @@
+"""Help menu items: the documentation, the log folder, and About (which says where the logs are).
+
+``add_help_items(w, helpm, act)`` adds them; ``main_menus.build_menus`` calls it once. The README
+is read from the installed package's metadata (present in a wheel and an editable install alike)
+in a worker, then shown as Markdown; "Open log folder" hands the folder to the desktop.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices, QKeySequence
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMessageBox, QTextBrowser, QVBoxLayout
+
+
+def about_html(base: str) -> str:
+    from otp_bench import __version__
+    from otp_bench.logs import log_dir
+
+    return (base.replace("<h3>otp-bench</h3>", f"<h3>otp-bench {__version__}</h3>", 1)
+            + f"<p><b>Logs</b>: <code>{log_dir()}</code> (otp-bench.log for the app; "
+            "headless.log and mock-provider.log for the servers). Secrets and one-time "
+            "passwords are masked there. Level: <code>--log-level</code> or "
+            "<code>OTP_BENCH_LOG_LEVEL</code>.</p>")
+
+
+def add_help_items(w: Any, helpm: Any, act: Any, about: str) -> None:
+    act("docs", "&Documentation", lambda: show_docs(w), QKeySequence.StandardKey.HelpContents,
+        helpm)
+    act("log_folder", "Open &log folder", lambda: open_log_folder(w), None, helpm)
+    helpm.addSeparator()
+    act("about", "&About otp-bench",
+        lambda: QMessageBox.about(w, "About otp-bench", about_html(about)), None, helpm)
+
+
+def readme_text() -> str:
+    """The README as shipped in the package metadata (its long description)."""
+    from importlib.metadata import PackageNotFoundError, metadata
+
+    try:
+        meta = metadata("otp-bench")
+    except PackageNotFoundError:
+        return "otp-bench isn't installed as a package here: see README.md in its source folder."
+    body = meta.get_payload()  # type: ignore[attr-defined]
+    return str(body or meta.get("Description") or "No documentation in this installation.")
+
+
+def show_docs(w: Any) -> None:
+    dialog = QDialog(w)
+    dialog.setObjectName("docsDialog")
+    dialog.setWindowTitle("otp-bench documentation")
+    dialog.resize(900, 640)
+    view = QTextBrowser(dialog)
+    view.setObjectName("docsView")
+    view.setOpenExternalLinks(True)
+    view.setPlainText("Loading…")
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, dialog)
+    buttons.rejected.connect(dialog.reject)
+    layout = QVBoxLayout(dialog)
+    layout.addWidget(view)
+    layout.addWidget(buttons)
+    w.docs_dialog = dialog
+    w.tasks.run(readme_text, view.setMarkdown, None, title="Reading the documentation")
+    dialog.show()
+
+
+def open_log_folder(w: Any) -> None:
+    from otp_bench.logs import log_dir
+
+    folder = log_dir()
+
+    def make() -> str:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        return str(folder)
+
+    def opened(path: str) -> None:
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(path)):
+            QMessageBox.information(w, "Log folder", f"The logs are in {path}")
+
+    w.tasks.run(make, opened, None, title="Opening the log folder")

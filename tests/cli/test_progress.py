@@ -1,0 +1,134 @@
+"""Progress of a long export: a bar on a terminal (a pseudo-terminal here), nothing on a pipe."""
+
+from __future__ import annotations
+
+import errno
+import os
+import pty
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from sqlalchemy import insert
+
+from otp_bench.engine.clock import FrozenClock
+from otp_bench.engine.engine import Engine
+from otp_bench.store import convert as cv
+from otp_bench.store.orm import EventRow
+from otp_bench.store.store import Store
+from tests.export.conftest import plant
+
+EVENTS = 5_000
+
+
+@pytest.fixture(scope="module")
+def big_workspace(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The planted workspace with its events copied to about ``EVENTS`` rows."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('big') / 'big.db'}"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("OTP_BENCH_SECRETS", "file")
+        engine = Engine(Store(url), FrozenClock())
+        plant(engine)
+        store = engine.store
+        template = list(store.iter_events())
+        rows = [cv.event_values(replace(rec, flow_id=f"flw_copy{i:08d}"))
+                for i in range(EVENTS // len(template)) for rec in template]
+        with store.transaction() as tx:
+            tx.session.execute(insert(EventRow), rows)
+        engine.close()
+    yield url
+
+
+def _env(tmp_path: Path) -> dict[str, str]:
+    return {**os.environ, "OTP_BENCH_SECRETS": "file", "TERM": "xterm-256color",
+            "COLUMNS": "100", "LINES": "30", "OTP_BENCH_LOG_DIR": str(tmp_path / "logs")}
+
+
+def _drain(leader: int) -> bytes:
+    """Everything a pseudo-terminal received, until the process closes it."""
+    received = bytearray()
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError as exc:  # EIO: the process closed the terminal (it exited)
+            if exc.errno != errno.EIO:
+                raise
+            break
+        if not chunk:
+            break
+        received += chunk
+    os.close(leader)
+    return bytes(received)
+
+
+def _on_a_terminal(argv: list[str], env: dict[str, str]) -> tuple[int, bytes]:
+    """Run with stdout and stderr on a pseudo-terminal; everything the terminal received."""
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=follower, stderr=follower,
+                            env=env)
+    os.close(follower)
+    seen = _drain(leader)
+    return proc.wait(timeout=120), seen
+
+
+def _cmd(url: str, *rest: str) -> list[str]:
+    return [sys.executable, "-m", "otp_bench", "--db", url, *rest]
+
+
+def test_a_long_export_shows_a_bar_on_a_terminal(big_workspace: str, tmp_path: Path) -> None:
+    out = tmp_path / "events.jsonl"
+    code, seen = _on_a_terminal(_cmd(big_workspace, "export", "events", str(out)),
+                                _env(tmp_path))
+    text = seen.decode("utf-8", "replace")
+    assert code == 0, text
+    assert "Exporting events" in text and "\x1b[" in text  # drawn, with terminal controls
+    assert "━" in text  # rich's bar
+    assert f"wrote {len(out.read_text('utf-8').splitlines())} event(s)" in text
+
+
+def test_quiet_draws_no_bar_on_a_terminal(big_workspace: str, tmp_path: Path) -> None:
+    code, seen = _on_a_terminal(
+        _cmd(big_workspace, "export", "events", str(tmp_path / "e.jsonl"), "-q"), _env(tmp_path))
+    assert code == 0 and seen == b""
+
+
+def test_a_pipe_gets_nothing_extra(big_workspace: str, tmp_path: Path) -> None:
+    out = tmp_path / "events.jsonl"
+    done = subprocess.run(_cmd(big_workspace, "export", "events", str(out)),
+                          capture_output=True, text=True, env=_env(tmp_path), timeout=120)
+    assert done.returncode == 0 and done.stderr == ""
+    assert done.stdout == f"wrote {len(out.read_text('utf-8').splitlines())} event(s) to {out}\n"
+
+
+def test_piping_the_data_keeps_the_bar_off_stdout(big_workspace: str, tmp_path: Path) -> None:
+    """``export events - | jq`` with stderr on a terminal: the bar there, only JSON in the pipe."""
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(_cmd(big_workspace, "export", "events", "-"), stdout=subprocess.PIPE,
+                            stderr=follower, stdin=subprocess.DEVNULL, env=_env(tmp_path))
+    os.close(follower)
+    terminal: list[bytes] = []
+    reader = threading.Thread(target=lambda: terminal.append(_drain(leader)), daemon=True)
+    reader.start()  # the terminal is read while the pipe is: neither fills up and blocks
+    data, _ = proc.communicate(timeout=120)
+    reader.join(30)
+    assert proc.returncode == 0
+    lines = data.decode("utf-8").splitlines()
+    assert len(lines) > EVENTS // 2 and all(line.startswith('{"id": ') for line in lines)
+    assert b"Exporting events" in terminal[0] and b"wrote" in terminal[0]
+
+
+def test_a_reader_that_leaves_early_ends_the_export_quietly(big_workspace: str,
+                                                           tmp_path: Path) -> None:
+    """``export events - | head -1``: no traceback, no "Broken pipe" line, the shell's 141."""
+    proc = subprocess.Popen(_cmd(big_workspace, "export", "events", "-"), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=_env(tmp_path))
+    assert proc.stdout is not None and proc.stderr is not None
+    first = proc.stdout.readline()
+    proc.stdout.close()  # what head does after its line
+    err = proc.stderr.read()
+    assert proc.wait(timeout=120) == 141
+    assert first.startswith(b'{"id": 1') and err == b""
