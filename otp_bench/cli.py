@@ -7,7 +7,6 @@ Qt and the app's first paint isn't waiting on the runner.
 from __future__ import annotations
 
 import argparse
-import ctypes.util
 import importlib
 import importlib.util
 import os
@@ -16,15 +15,10 @@ from collections.abc import Sequence
 
 NO_DISPLAY = """\
 otp-bench: no display to open the desktop app on.
-  - run it from a desktop session (Linux: X11 or Wayland; Qt also needs the system library
-    libxcb-cursor0 — e.g. `sudo apt install libxcb-cursor0`),
+  - run it from a desktop session (Linux: X11 or Wayland; on X11 Qt also needs the xcb
+    libraries the README lists — otp-bench names any that are missing),
   - or render it without a screen: QT_QPA_PLATFORM=offscreen otp-bench --screenshot DIR,
   - or use the scenario runner, which needs no display: otp-bench run shipped:otp_expiry
-"""
-NO_XCB_CURSOR = """\
-otp-bench: Qt's X11 platform plugin needs the system library libxcb-cursor0, which is missing.
-  Install it (Debian/Ubuntu: sudo apt install libxcb-cursor0; Fedora: dnf install xcb-util-cursor)
-  or use Wayland (QT_QPA_PLATFORM=wayland), or QT_QPA_PLATFORM=offscreen with --screenshot DIR.
 """
 
 # (commands, module, function adding the subparsers): parts that register their own
@@ -98,7 +92,19 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     for _commands, module, fn in _PLUGINS:
         if module in wanted and importlib.util.find_spec(module) is not None:
             getattr(importlib.import_module(module), fn, lambda _s: None)(sub)
+    _log_level_everywhere(sub)
     return parser
+
+
+def _log_level_everywhere(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``--log-level`` also after any subcommand (``otp-bench headless --log-level DEBUG``)."""
+    for p in set(sub.choices.values()):
+        if not any("--log-level" in a.option_strings for a in p._actions):
+            p.add_argument("--log-level", metavar="LEVEL", default=argparse.SUPPRESS,
+                           help="DEBUG, INFO, WARNING or ERROR (as before the command)")
+        for action in p._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                _log_level_everywhere(action)
 
 
 # the commands that write a log file, and its name; the others log to standard error only
@@ -126,6 +132,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())  # no second error while Python flushes at exit
         return 141  # 128 + SIGPIPE, what a shell reports for a tool stopped by a closed pipe
+    except Exception as exc:
+        # a workspace that can't be opened is one line and exit 2 in every command, even one
+        # that forgot to catch it (looked up lazily: the store isn't imported for --version)
+        db = sys.modules.get("otp_bench.store.db")
+        if db is not None and isinstance(exc, db.StoreError):
+            print(f"otp-bench: {exc}", file=sys.stderr)
+            return 2
+        raise
 
 
 def _version(*, verbose: bool) -> int:
@@ -204,8 +218,12 @@ def display_problem(*, screenshot: bool = False) -> str | None:
     uses_xcb = platform.startswith("xcb") or not (
         platform.startswith("wayland") or os.environ.get("WAYLAND_DISPLAY")
     )
-    if uses_xcb and ctypes.util.find_library("xcb-cursor") is None:
-        return NO_XCB_CURSOR
+    if uses_xcb:
+        from otp_bench.qt_libs import missing_message, missing_xcb_libs
+
+        missing = missing_xcb_libs()
+        if missing:
+            return missing_message(missing)
     return None
 
 

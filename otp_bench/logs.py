@@ -69,6 +69,14 @@ class RedactingFormatter(logging.Formatter):
         return redact_log_text(super().format(record))
 
 
+class _PrivateRotatingFile(logging.handlers.RotatingFileHandler):
+    """A rotating log file only its owner reads (0600), like the workspace's secrets file."""
+
+    def _open(self) -> Any:
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        return open(fd, "a", encoding=self.encoding, errors=self.errors)
+
+
 class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]
     """Standard error as it is when a line is written (tests and redirections swap it)."""
 
@@ -94,6 +102,7 @@ def setup_logging(component: str | None = None, *, level: str | None = None) -> 
     file_level = explicit if explicit is not None else logging.INFO
     err_level = explicit if explicit is not None else logging.WARNING
     root = reset_logging()
+    _levels_before.update({"": root.level, "alembic": logging.getLogger("alembic").level})
     formatter = RedactingFormatter(FORMAT)
     err = _Stderr()
     err.setLevel(err_level)
@@ -104,7 +113,7 @@ def setup_logging(component: str | None = None, *, level: str | None = None) -> 
         path = log_file(component)
         try:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            fh = logging.handlers.RotatingFileHandler(
+            fh = _PrivateRotatingFile(
                 path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8", delay=True)
         except OSError as exc:
             print(f"otp-bench: not writing a log file ({path.parent}: {exc.strerror or exc})",
@@ -118,6 +127,9 @@ def setup_logging(component: str | None = None, *, level: str | None = None) -> 
         h._otp_bench = True  # type: ignore[attr-defined]
         root.addHandler(h)
     root.setLevel(min(h.level for h in handlers))
+    # Alembic narrates every workspace opening at INFO; that is noise unless asked for (DEBUG)
+    logging.getLogger("alembic").setLevel(
+        logging.DEBUG if explicit is not None and explicit <= logging.DEBUG else logging.WARNING)
     logging.captureWarnings(True)
     if path is not None:
         from otp_bench import __version__
@@ -128,12 +140,19 @@ def setup_logging(component: str | None = None, *, level: str | None = None) -> 
     return path
 
 
+_levels_before: dict[str, int] = {}  # what setup_logging changed, for reset_logging
+
+
 def reset_logging() -> logging.Logger:
-    """Remove (and close) the handlers ``setup_logging`` added; returns the root logger."""
+    """Undo ``setup_logging``: its handlers removed and closed, the levels it set restored."""
     root = logging.getLogger()
     for h in [h for h in root.handlers if getattr(h, "_otp_bench", False)]:
         root.removeHandler(h)
         h.close()
+    for name, level in _levels_before.items():
+        logging.getLogger(name or None).setLevel(level)
+    _levels_before.clear()
+    logging.captureWarnings(False)
     return root
 
 

@@ -19,7 +19,9 @@ What a target gets, as a Unix user expects of ``command > target``, plus atomici
 - a regular file is replaced atomically — a temporary sibling is written, synced, then
   ``os.replace``-d over it, so a failed or interrupted write never leaves half a file — and keeps
   its permission bits (and owner, where the process may set it). Hard links to it are not kept;
-- a new file gets ``0666 & ~umask``, or ``0600`` when it holds revealed secrets (``secret=True``);
+- a new file gets ``0666 & ~umask``; one holding revealed secrets (``secret=True``: a revealed
+  HAR, a workspace key) is created ``0600``, and replacing a file with secrets drops its group and
+  other bits (``0640`` becomes ``0600``): a secret is never left readable by others;
 - a directory, a missing folder, a file we may not write: ``OutputError``, one line naming the
   target and what is wrong (commands print it and exit 2). Nothing is created or replaced then.
 
@@ -78,6 +80,8 @@ def resolve_output(target: str | os.PathLike[str]) -> Target:
         return Target(given, None, "stdout")
     if not given:
         raise OutputError("no output file named (use - for standard output)")
+    if "\0" in given:
+        raise OutputError(f"can't write {given!r}: a file name can't hold a NUL character")
     real = Path(os.path.realpath(given))  # a symlink (even a dangling one) names its target
     try:
         st = os.stat(real)
@@ -165,7 +169,7 @@ def _atomic(t: Target, *, secret: bool) -> Iterator[TextIO]:
         raise OutputError(f"{t.given} is read-only; not replacing it")
     tmp = path.with_name(f".{path.name}.{_secrets.token_hex(4)}.part")
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC,
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0),
                      0o600 if secret else 0o666)
     except OSError as exc:
         if st is None:
@@ -178,8 +182,8 @@ def _atomic(t: Target, *, secret: bool) -> Iterator[TextIO]:
         return
     try:
         if st is not None:
-            os.fchmod(fd, stat.S_IMODE(st.st_mode))
-            if (st.st_uid, st.st_gid) != (os.geteuid(), os.getegid()):
+            os.chmod(tmp, stat.S_IMODE(st.st_mode) & (0o7700 if secret else 0o7777))
+            if hasattr(os, "fchown") and (st.st_uid, st.st_gid) != (os.geteuid(), os.getegid()):
                 with suppress(OSError):  # only root may give a file away; write it anyway
                     os.fchown(fd, st.st_uid, st.st_gid)
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
@@ -227,7 +231,7 @@ def _release_fifo(path: Path, timed_out: threading.Event) -> None:
 @contextmanager
 def _socket_writer(t: Target) -> Iterator[TextIO]:
     assert t.path is not None
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock = socket.socket(getattr(socket, "AF_UNIX", 1), socket.SOCK_STREAM)
     sock.settimeout(SOCKET_DEADLINE)
     try:
         sock.connect(os.fspath(t.path))

@@ -113,6 +113,7 @@ def meter(
         SpinnerColumn(), TextColumn("[progress.description]{task.description}"), BarColumn(),
         MofNCompleteColumn(), TimeElapsedColumn(), console=console, transient=True,
         redirect_stdout=False, redirect_stderr=False,  # stdout is the data, never the bar's
+        refresh_per_second=5,  # enough to look alive; each redraw takes the GIL from the work
     ) as progress:
         bar = _Bar(progress, progress.add_task(description, total=total), total)
         same_terminal = lines_to is None or _same_terminal(lines_to, stream)

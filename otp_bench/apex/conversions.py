@@ -111,8 +111,16 @@ def widen(value: Any, key: str) -> Any:
 
 
 def to_id(value: str) -> str:
+    """A String as an Id: checked, and a 15-character Id gets its 3-character checksum."""
     if len(value) not in (15, 18) or not set(value) <= ID_CHARS:
         raise throw("StringException", f"Invalid id: {value}")
+    if len(value) == 15:
+        suffix = ""
+        for chunk in range(3):
+            bits = sum(1 << i for i, ch in enumerate(value[chunk * 5:chunk * 5 + 5])
+                       if "A" <= ch <= "Z")
+            suffix += "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"[bits]
+        return value + suffix
     return value
 
 
@@ -144,7 +152,13 @@ def assign(value: Any, t: TypeRef, resolve: Resolver) -> Any:
     if isinstance(value, ApexList | ApexMap | ApexSet | ApexObject):
         raise Unsupported(f"Illegal assignment from {type_name(value)} to {type_ref_name(t)} "
                           "(Salesforce would not compile this)")
-    return value  # system objects, records: trusted to the library's own typing
+    from otp_bench.apex import lib
+
+    system_type = lib.TYPES.get(lib.class_key(t.parts))
+    if system_type is not None and not isinstance(value, system_type):
+        raise Unsupported(f"Illegal assignment from {type_name(value)} to {type_ref_name(t)} "
+                          "(Salesforce would not compile this)")
+    return value  # records and the rest: trusted to the library's own typing
 
 
 def resolve_class(program: Any, t: TypeRef, context: ClassInfo | None) -> ClassInfo | None:

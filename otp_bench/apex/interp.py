@@ -58,7 +58,10 @@ class Interpreter(Calls, Operators):
 
     # ------------------------------------------------------------------ statements
     def run(self, node: s.Node, frame: Frame) -> Any:
-        self.limits.tick()
+        limits = self.limits
+        limits.statements += 1  # Limits.tick, inlined: this runs for every statement
+        if not limits.statements & 1023:
+            limits.check()
         self.line = node.line
         try:
             return self._stmts[type(node)](node, frame)
@@ -70,7 +73,7 @@ class Interpreter(Calls, Operators):
             raise
         except Unsupported as exc:
             if exc.at is None:
-                exc.at = f"{self.current_file()}:{node.line}"
+                exc.at = f"{self.current_file()}:{node.line}:{node.col}"
             raise
         except (InternalFault, RecursionError, MemoryError):
             raise
@@ -246,6 +249,7 @@ class Interpreter(Calls, Operators):
         if method.body is None:
             raise Unsupported(f"call of abstract method {method.name}")
         self.limits.enter()
+        self.caller_lines.append(self.line)
         self.frames.append((owner, method))
         self.live.append(frame)
         try:
@@ -263,6 +267,7 @@ class Interpreter(Calls, Operators):
             self.limits.leave()
             self.frames.pop()
             self.live.pop()
+            self.caller_lines.pop()
         return None
 
     def construct(self, cls: ClassInfo, args: list[Any], line: int) -> ApexObject:
@@ -360,12 +365,14 @@ class Interpreter(Calls, Operators):
         return store
 
     def stack_trace(self, line: int) -> str:
+        """Apex's getStackTraceString(): innermost first, each frame at its current line."""
         out = []
         cur = line
-        for cls, method in reversed(self.frames):
+        for (cls, method), caller_line in zip(reversed(self.frames), reversed(self.caller_lines),
+                                              strict=True):
             name = method.name if method is not None else "<init>"
             out.append(f"Class.{cls.qualified}.{name}: line {cur}, column 1")
-            cur = self.call_lines[-1] if self.call_lines else cur
+            cur = caller_line
         return "\n".join(out)
 
     def new_map(self, key: s.TypeRef, value: s.TypeRef) -> ApexMap:

@@ -21,7 +21,7 @@ MAX_SOQL = 100
 MAX_HEAP = 6 * 1024 * 1024
 MAX_BODY = 6 * 1024 * 1024
 MAX_DEPTH = 1000
-_CHECK_EVERY = 1024
+_CHECK_EVERY = 1024  # a power of two: the interpreter tests statements & 1023
 _HEAP_EVERY = 4096
 
 
@@ -45,10 +45,14 @@ class Limits:
     def tick(self) -> None:
         self.statements += 1
         if self.statements % _CHECK_EVERY == 0:
-            if self.statements >= self.statement_limit or self.cpu_ms() > self.cpu_limit_ms:
-                raise throw("LimitException", "Apex CPU time limit exceeded")
-            if self.statements % _HEAP_EVERY == 0 and self.heap_probe is not None:
-                self.check_heap(self.heap_probe())
+            self.check()
+
+    def check(self) -> None:
+        """The periodic part of ``tick``: CPU, statement budget, heap."""
+        if self.statements >= self.statement_limit or self.cpu_ms() > self.cpu_limit_ms:
+            raise throw("LimitException", "Apex CPU time limit exceeded")
+        if self.statements % _HEAP_EVERY == 0 and self.heap_probe is not None:
+            self.check_heap(self.heap_probe())
 
     def enter(self) -> None:
         self.depth += 1

@@ -3,7 +3,7 @@
 The run happens on its own thread with a deep stack, so Apex recursion ends in
 ``System.LimitException: Maximum stack depth reached: 1001`` rather than a Python error. Whatever
 happens, the caller gets an ``ApexRunResult``: a result, an Apex exception, or a refusal
-(``unsupported: … at File.cls:line``) or an internal error — never a Python traceback.
+(``unsupported: … at File.cls:line:col``) or an internal error — never a Python traceback.
 """
 
 from __future__ import annotations
@@ -150,8 +150,8 @@ def run_send(program: ApexProgram, class_name: str, args: SendArgs,
                               "with six parameters")
         handler = interp.construct(cls, [], cls.decl.line if cls.decl else 0)
         return interp.invoke(methods[0], handler, [
-            args.userId, args.phoneNumber, args.oneTimePassword, args.defaultText,
-            args.networkId, args.experienceId])
+            args.userId or None, args.phoneNumber, args.oneTimePassword, args.defaultText,
+            args.networkId or None, args.experienceId])  # an absent Id arrives as null
 
     outcome, value = guarded(interp, body)
     out = _result(outcome, value, interp)

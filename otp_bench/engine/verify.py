@@ -53,7 +53,9 @@ class Verifier:
         ch = tx.challenge(identifier)
         now = e.clock.now()
         policy = e.settings.otp
-        user = e.store.user_by_id(record.user_id) if record.user_id else None
+        # as committed now, row locked until this step commits: never another process's stale
+        # copy, and no flag update made meanwhile is overwritten
+        user = tx.lock_user(record.user_id) if record.user_id else None
         before = user.flags if user else None
 
         def fail(reason: Reason, status: str, step: Step | None, attempt: int = 0,

@@ -43,6 +43,8 @@ def build_menus(w: Any) -> dict[str, QAction]:
     recent.aboutToShow.connect(lambda: _fill_recent(w, recent))
     file.addSeparator()
     act("sample", "Load &sample workspace", w.load_sample, None, file)
+    act("save_session", "Save this session's flows as a scenario…", lambda: w.save_session(),
+        "Ctrl+Shift+R", file)
     act("record", "Record to scenario…", lambda: w.record_to_scenario(), None, file)
     file.addSeparator()
     act("quit", "&Quit", w.close, QKeySequence.StandardKey.Quit, file)
@@ -71,6 +73,9 @@ def build_menus(w: Any) -> dict[str, QAction]:
     scheme = view.addMenu("&Theme")
     for s in ("system", "light", "dark"):
         act(f"theme_{s}", s.title(), lambda _c=False, s=s: set_theme(w, s), None, scheme)
+    demo = act("demo", "&Demo mode — play a scenario with captions",
+               lambda on: w.show_demo(bool(on)), "Ctrl+D", view)
+    demo.setCheckable(True)
     presenter = act("presenter", "&Presenter mode (larger text)",
                     lambda on: w.set_presenter(bool(on)), "Ctrl+Shift+=", view)
     presenter.setCheckable(True)
@@ -79,6 +84,9 @@ def build_menus(w: Any) -> dict[str, QAction]:
 
     helpm = bar.addMenu("&Help")
     add_help_items(w, helpm, act, ABOUT)
+    from otp_bench.gui.help_scenarios import add_scenario_help
+
+    add_scenario_help(w, helpm, act, acts["about"])
     return acts
 
 

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QStackedWidget,
     QTabWidget,
+    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -41,6 +42,7 @@ class MainWindow(QMainWindow):
     """Signals: engine_ready() once a workspace is open and shown; workspace_loaded()."""
 
     engine_ready = Signal()
+    engine_failed = Signal(str)  # the workspace couldn't be opened: the reason, one line
     workspace_refreshed = Signal()
     recording_saved = Signal(str)  # the path of a scenario the Recorder just wrote
 
@@ -73,7 +75,9 @@ class MainWindow(QMainWindow):
         cl.setContentsMargins(0, 0, 0, 0)
         cl.setSpacing(0)
         cl.addWidget(self.first_run)
+        self.central_layout = cl  # demo mode puts its bar above the tabs
         cl.addWidget(self.tabs, 1)
+        self.demo_bar: Any = None  # built the first time demo mode opens
         self.setCentralWidget(central)
 
         self.tree = WorkspaceTree()
@@ -115,7 +119,9 @@ class MainWindow(QMainWindow):
         self.tree.open_item.connect(self.open_editor)
         self.phone.fill_requested.connect(self.fill_code)
         self.site_pane.show_flow.connect(self.show_flow_in_log)
+        self.site_pane.page_changed.connect(self._clear_flow_filter)
         self._restore_layout()
+        self.set_workspace_actions(False)  # until a workspace is open
 
     # -- building --------------------------------------------------------------------------
 
@@ -154,6 +160,35 @@ class MainWindow(QMainWindow):
         return self._headless
 
 
+    # -- demo mode -----------------------------------------------------------------------------
+
+    def show_demo(self, on: bool = True) -> None:
+        """Demo mode: play a scenario in the app with captions; closing it reopens the
+        workspace that was open before."""
+        if on and self.demo_bar is None:
+            from otp_bench.gui.demo.demo_bar import DemoBar
+            from otp_bench.gui.demo.player import DemoPlayer
+
+            self.demo_bar = DemoBar(DemoPlayer(self))
+            self.demo_bar.closed.connect(lambda: self.show_demo(False))
+            self.central_layout.insertWidget(1, self.demo_bar)
+        if self.demo_bar is None:
+            return
+        action = self.actions.get("demo")
+        if action is not None and action.isChecked() != on:
+            action.setChecked(on)
+        if on == self.demo_bar.isVisible():
+            return
+        self.demo_bar.setVisible(on)
+        if on:
+            self._before_demo = self.engine.store.url if self.engine is not None else None
+            self.tabs.setCurrentIndex(TAB_SITE)
+            return
+        self.demo_bar.player.stop()
+        previous, self._before_demo = getattr(self, "_before_demo", None), None
+        if previous:
+            self.open_url(previous)
+
     # -- workspace lifecycle -------------------------------------------------------------------
 
     def open_url(self, url: str | None, *, throwaway: bool = False, clock: Any = None) -> None:
@@ -166,9 +201,38 @@ class MainWindow(QMainWindow):
 
             return Engine(Store(url, throwaway=throwaway), clock)
 
-        self.tasks.run(open_engine, self.set_engine,
-                       lambda e: self._on_task_failed("Can't open the workspace", str(e)),
+        self.tasks.run(open_engine, self.set_engine, self.workspace_unavailable,
                        title="Opening the workspace")
+
+    # actions that need an open workspace (File → New/Open/Recent, View, Help stay usable)
+    _WORKSPACE_ACTIONS = ("sample", "record", "new_site", "new_user", "new_provider",
+                          "settings", "delete", "find")
+
+    def set_workspace_actions(self, enabled: bool) -> None:
+        for key in self._WORKSPACE_ACTIONS:
+            if key in self.actions:
+                self.actions[key].setEnabled(enabled)
+        self.centralWidget().setEnabled(enabled)
+        for bar in self.findChildren(QToolBar):  # bench time, mock provider, faults, sample
+            bar.setEnabled(enabled)
+        for dock in self.docks.values():
+            dock.widget().setEnabled(enabled)
+
+    def workspace_unavailable(self, error: Any) -> None:
+        """A workspace that can't be opened: the reason in a dialog (the CLI's words), and
+        nothing clickable that needs one until another opens (File → Open/New)."""
+        message = str(error)
+        if self.engine is None:
+            self.set_workspace_actions(False)
+            self.status_workspace.setText("No workspace open — File → Open or New")
+        box = QMessageBox(QMessageBox.Icon.Critical, "Can't open the workspace", message,
+                          QMessageBox.StandardButton.Ok, self)
+        box.setObjectName("workspaceError")
+        box.setInformativeText("Open another workspace or create a new one from the File menu.")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.workspace_error = box
+        box.open()  # window-modal, never blocks the event loop
+        self.engine_failed.emit(message)
 
     def set_engine(self, engine: Any) -> None:
         old, self.engine = self.engine, engine
@@ -180,6 +244,12 @@ class MainWindow(QMainWindow):
                 self._headless.close_client()
             self.tasks.run(old.close, title="Closing the workspace")
         from otp_bench.gui.bridge import EngineBridge  # the domain's event types load here
+        from otp_bench.scenario.recorder import Recorder
+
+        if getattr(self, "session", None) is not None:
+            self.session.stop()
+        # every flow walked from now on, so "Save this session as a scenario" needs no foresight
+        self.session = Recorder(engine, name="otp-bench session")
 
         self.bridge = EngineBridge(engine, self)
         self.bridge.batch.connect(self.log.append_batch)
@@ -191,6 +261,7 @@ class MainWindow(QMainWindow):
                      self.clock, self.mock):
             if pane is not None:
                 pane.set_engine(engine)
+        self.set_workspace_actions(True)
         path = engine.store.path
         self.status_workspace.setText(f"Workspace: {engine.store.workspace}")  # no password
         self.setWindowTitle(f"otp-bench — {engine.store.workspace.short}")
@@ -284,6 +355,44 @@ class MainWindow(QMainWindow):
         self.log.filter.setText(flow_id)
         self.log.set_filter(flow_id)
         self.log.select_flow(flow_id)
+        self._flow_filter = flow_id
+        self.statusBar().showMessage(
+            f"The log shows only flow {flow_id}: clear the filter (×) to see every flow; it "
+            "clears itself when the next flow starts.", 10000)
+
+    def _clear_flow_filter(self, page: str) -> None:
+        """A filter set by "Show this flow in the log" goes when the site starts over, so later
+        flows never look missing."""
+        flow_id = getattr(self, "_flow_filter", None)
+        if page == "start" and flow_id and self.log.filter.text().strip() == flow_id:
+            self._flow_filter = None
+            self.log.filter.clear()
+            self.log.set_filter("")
+            self.statusBar().showMessage("Log filter cleared: every flow shows again.", 5000)
+
+    def save_session(self, path: str | None = None) -> None:
+        """Save the flows walked since this workspace opened as a scenario file (a worker
+        writes it); recording goes on."""
+        session = getattr(self, "session", None)
+        if session is None:
+            return
+        if path is None:
+            from PySide6.QtWidgets import QFileDialog
+
+            path, _f = QFileDialog.getSaveFileName(self, "Save this session as a scenario",
+                                                   "session.yaml", "Scenario (*.yaml)")
+        if not path:
+            return
+        target = path
+
+        def saved(_r: Any) -> None:
+            self.statusBar().showMessage(f"Saved {session.flow_count} flow(s) of this session to "
+                                         f"{target}; replay with otp-bench run {target}", 15000)
+            self.recording_saved.emit(str(target))
+
+        self.tasks.run(lambda: session.save(target), saved,
+                       lambda e: self.statusBar().showMessage(f"Couldn't save: {e}", 15000),
+                       title="Saving the session")
 
     def record_to_scenario(self, path: str | None = None) -> None:
         """Start recording the operator's flows into a scenario file (the Recorder's hook)."""
@@ -324,7 +433,7 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.docks["log"]], [max(230, h * 32 // 100)], Qt.Orientation.Vertical)
         if not self.tabifiedDockWidgets(self.docks["phone"]):
             self.resizeDocks([self.docks["phone"], self.docks["flags"]],
-                             [h * 30 // 100, h * 36 // 100], Qt.Orientation.Vertical)
+                             [h * 34 // 100, h * 32 // 100], Qt.Orientation.Vertical)
 
     def set_presenter(self, on: bool) -> None:
         """Presenter mode: every text size up (kept in the settings)."""
@@ -379,6 +488,8 @@ class MainWindow(QMainWindow):
 
     def shutdown(self) -> None:
         """Stop workers and close the workspace (app exit, tests)."""
+        if self.demo_bar is not None:
+            self.demo_bar.player.shutdown()
         if self.bridge is not None:
             self.bridge.detach()
         client = None

@@ -7,27 +7,36 @@ and hides codes on the phone (screenshots get shared).
 
 from __future__ import annotations
 
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtCore import QEventLoop, QSize, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from otp_bench.gui import theme
 from otp_bench.gui.log.log_model import ROW_ROLE
 
 
-def _wait(signal: Any, timeout_ms: int = 10000) -> None:
+class ShotError(RuntimeError):
+    """A step of the screenshot walk didn't happen in time (or at all); said in one line."""
+
+
+def _wait(signal: Any, timeout_ms: int = 30000, what: str = "", required: bool = True) -> None:
+    """Wait for ``signal``; a timeout is an error naming what didn't happen."""
     loop = QEventLoop()
-    signal.connect(loop.quit)
+    fired: list[bool] = []
+    signal.connect(lambda *_: (fired.append(True), loop.quit()))
     QTimer.singleShot(timeout_ms, loop.quit)
     loop.exec()
+    if not fired and required:
+        raise ShotError(f"{what or 'a step'} didn't happen within {timeout_ms / 1000:g} s")
 
 
-def _wait_idle(window: Any, timeout_ms: int = 10000) -> None:
+def _wait_idle(window: Any, timeout_ms: int = 30000) -> None:
     if window.tasks.pending:
-        _wait(window.tasks.idle, timeout_ms)
+        _wait(window.tasks.idle, timeout_ms, "the app's background work finishing")
     QApplication.processEvents()
 
 
@@ -42,6 +51,15 @@ def _save(widget: QWidget, out: Path, name: str) -> None:
 
 
 def take_screenshots(app: QApplication, directory: str, db_url: str | None) -> int:
+    """Write the PNGs; 0 when done, 2 with one line on stderr when it can't."""
+    try:
+        return _take(app, directory, db_url)
+    except ShotError as exc:
+        print(f"otp-bench --screenshot: {exc}", file=sys.stderr)
+        return 2
+
+
+def _take(app: QApplication, directory: str, db_url: str | None) -> int:
     from otp_bench.domain.vocabulary import UseCase
     from otp_bench.gui.main_window import MainWindow
 
@@ -54,11 +72,20 @@ def take_screenshots(app: QApplication, directory: str, db_url: str | None) -> i
 
     settings = QSettings(str(Path(tmp.name) / "settings.ini"), QSettings.Format.IniFormat)
     theme.apply(app, "light")
-    w = MainWindow(settings)
-    w.resize(1600, 1000)
+    w = MainWindow(settings)  # its default size: what a new user first sees
     w.show()
+    failed: list[str] = []
+    w.engine_failed.connect(failed.append)
     w.open_url(url, throwaway=db_url is None)
-    _wait(w.engine_ready)
+    loop = QEventLoop()
+    w.engine_ready.connect(loop.quit)
+    w.engine_failed.connect(loop.quit)
+    QTimer.singleShot(60000, loop.quit)
+    loop.exec()
+    if failed or w.engine is None:
+        w.shutdown()
+        tmp.cleanup()
+        raise ShotError(failed[0] if failed else "the workspace didn't open within 60 s")
     if not w.engine.store.sites():
         w.load_sample()
         _wait_idle(w)
@@ -69,7 +96,7 @@ def take_screenshots(app: QApplication, directory: str, db_url: str | None) -> i
     page.username.setText("ana@example.com")
     _save(sp, out, "site_login")
     page.button.click()
-    _wait(w.phone.refreshed)
+    _wait(w.phone.refreshed, what="the code reaching the phone")
     _wait_idle(w)
     _settle(200)
     _select_last_flow(w, "delivery")
@@ -97,9 +124,14 @@ def take_screenshots(app: QApplication, directory: str, db_url: str | None) -> i
     _save(w.log, out, "live_log")
     _refusal(w, out)
     _headless(w, out)
+    from otp_bench.gui.editors.apex_screenshots import apex_screenshots
+
+    apex_screenshots(w, out)
     w.open_editor("provider", None)
     _preset(w, "twilio")
     w.editor.name.setText("twilio-sandbox")
+    _settle(700)  # the live preview renders on a worker after a short debounce
+    _wait_idle(w)
     _settle()
     _save(w.editor_host, out, "provider_editor")
     w.open_editor("user", w.engine.store.user_by_username("ben@example.com"))
@@ -109,11 +141,17 @@ def take_screenshots(app: QApplication, directory: str, db_url: str | None) -> i
     _settle()
     _save(w.editor_host, out, "site_editor")
     w.tabs.setCurrentIndex(0)
+    from otp_bench.gui import screenshots_demo
+
+    screenshots_demo.small_window(w, out)
+    w.tabs.setCurrentIndex(0)
     w.apply_theme("dark")
     _wait_idle(w)
     _settle()
     _save(w, out, "main_window_dark")
     w.apply_theme("light")
+    screenshots_demo.demo_mode(w, out)  # last: it plays in its own workspace
+    screenshots_demo.demo_mode(w, out, "invalid", QSize(1280, 720))
     w.shutdown()
     w.deleteLater()
     tmp.cleanup()
@@ -156,7 +194,7 @@ def _headless(w: Any, out: Path) -> None:
     hp.username.setText("ben@example.com")
     hp.init_button.click()
     _wait_idle(w, 20000)
-    _wait(w.phone.refreshed)
+    _wait(w.phone.refreshed, 10000, required=False)  # it may have refreshed already
     code = w.phone.latest_code()
     if code and hp.step == "code":
         hp.code.setText(code)

@@ -72,7 +72,6 @@ _PUBLIC = {
     Reason.FEATURE_DISABLED, Reason.CUSTOM_OTP_NOT_ENABLED, Reason.RATE_LIMITED,
     Reason.INVALID_PHONE_NUMBER,
 }
-_NO_STORE = NO_STORE
 
 
 @dataclass(frozen=True)
@@ -94,7 +93,7 @@ class HeadlessApi:
         self.reveal_reasons = reveal_reasons
         self.expose_inbox = expose_inbox
         self.grants = Grants(now=engine.clock.now)
-        self.identity = load_identity(engine.store.secrets)
+        self.identity = load_identity(engine.store)
         self.tokens = TokenStore(now=engine.clock.now, timeout=lambda: timedelta(
             seconds=engine.settings.session_timeout_seconds))
         self._init_latencies: deque[float] = deque(maxlen=50)  # seconds, recent real inits
@@ -150,8 +149,6 @@ class HeadlessApi:
             raise ApiError(404, "not_found", f"no site answers at {where}")
         return site, segment
 
-    _site = site
-
     @staticmethod
     def base_url(request: Request) -> str:
         return str(request.base_url).rstrip("/")
@@ -166,12 +163,12 @@ class HeadlessApi:
     # -- init ------------------------------------------------------------------------------
 
     async def init_login(self, request: Request) -> Response:
-        site, _ = await self._site(request)
+        site, _ = await self.site(request)
         body = await rq.json_body(request)
         username = rq.text(body, "username")
         rq.sms_method(rq.text(body, "verificationmethod"), "verificationmethod")
         identifier = await self._timed_init(self._start_login, site, username)
-        return JSONResponse({"identifier": identifier, "status": "success"}, headers=_NO_STORE)
+        return JSONResponse({"identifier": identifier, "status": "success"}, headers=NO_STORE)
 
     async def _timed_init(self, fn: Callable[..., str], *args: Any) -> str:
         """Runs an init; a decoy answer waits until the typical real init's latency has passed.
@@ -208,7 +205,7 @@ class HeadlessApi:
         return self._decoy_or_raise(site, username, use_case, out.reason, out.detail)
 
     async def init_registration(self, request: Request) -> Response:
-        site, _ = await self._site(request)
+        site, _ = await self.site(request)
         body = await rq.json_body(request)
         user = rq.obj(body, "userdata")
         custom = body.get("customdata") or {}
@@ -232,7 +229,7 @@ class HeadlessApi:
             last_name=rq.text(user, "lastName", where="userdata", required=False),
         )
         identifier = await self._timed_init(self._start_registration, site, new_user)
-        return JSONResponse({"identifier": identifier, "email": email}, headers=_NO_STORE)
+        return JSONResponse({"identifier": identifier, "email": email}, headers=NO_STORE)
 
     def _start_registration(self, site: Site, new_user: NewUser) -> str:
         use_case = UseCase.HEADLESS_PASSWORDLESS_REGISTRATION
@@ -314,7 +311,7 @@ class HeadlessApi:
             {"to": m.to, "from": m.sender, "body": m.body, "otp": m.otp, "via": m.via,
              "received_at": m.received_at.isoformat()}
             for m in messages
-        ], headers=_NO_STORE)
+        ], headers=NO_STORE)
 
 
 def build_app(engine: Engine, **options: bool) -> Starlette:

@@ -80,6 +80,16 @@ def run(args: argparse.Namespace) -> int:
             print("  no sites yet: add one in the app or load a scenario into this workspace")
         for site in sites:
             print(describe(site, base, engine.handler_name(site)))
+        apps = engine.connected_apps()
+        if apps:
+            for app in apps:
+                pkce = ", PKCE required" if app.require_pkce else ""
+                print(f"  connected app {app.name}: client_id {app.client_id}, callbacks "
+                      f"{', '.join(app.callback_urls)}, scopes {' '.join(app.scopes)}{pkce}")
+        else:
+            print("  no connected app: any client id and redirect URI are accepted "
+                  "(bench assumption)")
+        print(f"  id_token keys: {base}/id/keys")
         if args.expose_inbox:
             print(f"  phone inbox: {base}/_bench/inbox/<E.164 number>")
         print("Ctrl-C stops.", flush=True)

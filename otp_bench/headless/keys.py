@@ -1,9 +1,11 @@
 """The headless server's identity in a workspace: org id, id_token signing key, fallback secret.
 
-Kept in the workspace's secret store under one entry (``headless-identity``), so id_tokens keep
-verifying against the published JWKS across server restarts, and the ``id`` URLs of tokens
-keep naming the same org. ``load_identity`` is the only function that knows where it lives:
-when secrets move (into the workspace, sealed under the workspace key), only it changes.
+Kept in the workspace's own encrypted secrets (sealed under the workspace key) under one entry,
+``headless-identity``, so id_tokens keep verifying against the published JWKS across server
+restarts and across the team's instances, and the ``id`` URLs of tokens keep naming the same org.
+``load_identity`` is the only function that knows where it lives. Two processes creating it at
+once agree on one (the store's set-if-absent). On a machine without the workspace key the
+identity is made for this run only and said so (``persistent`` is False).
 
 - ``signing_key``: RSA 2048, published at ``/id/keys`` (JWKS), signs id_tokens with RS256.
 - ``org_id``: the bench has no org record; one 18-character ``00D`` id per workspace.
@@ -15,15 +17,21 @@ when secrets move (into the workspace, sealed under the workspace key), only it 
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 import threading
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 from joserfc.jwk import KeySet, RSAKey
 
 from otp_bench.domain.ids import new_id
-from otp_bench.domain.secrets import SecretStore
+from otp_bench.store.secret_store import SecretsLocked
+
+if TYPE_CHECKING:
+    from otp_bench.store.store import Store
+
+log = logging.getLogger(__name__)
 
 IDENTITY_KEY = "headless-identity"
 ORG_PREFIX = "00D"
@@ -35,6 +43,7 @@ class Identity:
     org_id: str
     signing_key: RSAKey
     fallback_secret: str
+    persistent: bool = True
 
     @property
     def kid(self) -> str:
@@ -47,22 +56,37 @@ class Identity:
         return dict(KeySet([public]).as_dict(private=False))
 
 
-def load_identity(store: SecretStore) -> Identity:
+def _new() -> Identity:
+    key = RSAKey.generate_key(2048, parameters={"use": "sig", "alg": "RS256"}, private=True)
+    return Identity(new_id(ORG_PREFIX), key, secrets.token_hex(32))
+
+
+def _dump(identity: Identity) -> bytes:
+    return json.dumps({
+        "org_id": identity.org_id,
+        "pem": identity.signing_key.as_pem(private=True).decode("ascii"),
+        "fallback_secret": identity.fallback_secret,
+    }).encode()
+
+
+def _load(raw: bytes) -> Identity:
+    data = json.loads(raw)
+    return Identity(data["org_id"], RSAKey.import_key(data["pem"].encode()),
+                    data["fallback_secret"])
+
+
+def load_identity(store: Store) -> Identity:
     """The workspace's headless identity, created and saved on first use."""
     with _lock:
-        raw = store.get(IDENTITY_KEY)
-        if raw is not None:
-            try:
-                data = json.loads(raw)
-                return Identity(data["org_id"], RSAKey.import_key(data["pem"].encode()),
-                                data["fallback_secret"])
-            except (ValueError, KeyError, TypeError):
-                pass  # unreadable (hand-edited, truncated): make a new one, as on first use
-        key = RSAKey.generate_key(2048, parameters={"use": "sig", "alg": "RS256"}, private=True)
-        identity = Identity(new_id(ORG_PREFIX), key, secrets.token_hex(32))
-        store.set(IDENTITY_KEY, json.dumps({
-            "org_id": identity.org_id,
-            "pem": key.as_pem(private=True).decode("ascii"),
-            "fallback_secret": identity.fallback_secret,
-        }))
-        return identity
+        try:
+            raw = store.workspace_secret_setdefault(IDENTITY_KEY, lambda: _dump(_new()))
+        except SecretsLocked as exc:
+            log.warning("headless id_tokens are signed with a key for this run only: %s", exc)
+            return replace(_new(), persistent=False)
+        try:
+            return _load(raw)
+        except (ValueError, KeyError, TypeError):
+            # unreadable (hand-edited, truncated): replace it, as on first use
+            identity = _new()
+            store.secrets.set(IDENTITY_KEY, _dump(identity).decode())
+            return identity

@@ -7,6 +7,7 @@ import argparse
 import contextlib
 import signal
 import socket
+import sys
 import threading
 from typing import Any
 
@@ -37,14 +38,15 @@ def run(args: argparse.Namespace) -> int:
 
     workers = getattr(args, "workers", 1)
     if workers < 1:
-        print(f"otp-bench mock-provider: --workers must be at least 1, not {workers}")
+        print(f"otp-bench mock-provider: --workers must be at least 1, not {workers}",
+              file=sys.stderr)
         return 2
     faults: FaultTable = {}
     if getattr(args, "faults", None):
         try:
             faults = load_faults(args.faults)
         except FaultError as exc:
-            print(f"otp-bench mock-provider: {exc}")
+            print(f"otp-bench mock-provider: {exc}", file=sys.stderr)
             return 2
     url = getattr(args, "mock_db", None) or getattr(args, "db", None)
     if workers > 1:
@@ -62,7 +64,7 @@ def _run_single(args: argparse.Namespace, url: str | None, faults: dict[str, Any
         with meter("Opening the workspace"):  # a spinner on a terminal: a large one takes a while
             store = Store(url)
     except StoreError as exc:
-        print(f"otp-bench mock-provider: {exc}")
+        print(f"otp-bench mock-provider: {exc}", file=sys.stderr)
         return 2
     mock = LoopbackMock(store, host=args.host)
     for key, items in faults.items():
@@ -70,7 +72,8 @@ def _run_single(args: argparse.Namespace, url: str | None, faults: dict[str, Any
     try:
         base = mock.start(args.port)
     except OSError as exc:
-        print(f"otp-bench mock-provider: can't listen on {args.host}:{args.port}: {exc}")
+        print(f"otp-bench mock-provider: can't listen on {args.host}:{args.port}: {exc}",
+              file=sys.stderr)
         store.close()
         return 2
     _banner(base, [mock.state.dialects[d].path for d in mock.state.dialects],
@@ -98,10 +101,11 @@ def _run_workers(args: argparse.Namespace, url: str | None, workers: int,
     try:
         pool = WorkerPool(resolve_url(url), args.host, args.port, workers, faults)
     except OSError as exc:
-        print(f"otp-bench mock-provider: can't listen on {args.host}:{args.port}: {exc}")
+        print(f"otp-bench mock-provider: can't listen on {args.host}:{args.port}: {exc}",
+              file=sys.stderr)
         return 2
     except StoreError as exc:
-        print(f"otp-bench mock-provider: {exc}")
+        print(f"otp-bench mock-provider: {exc}", file=sys.stderr)
         return 2
     stop = threading.Event()
     wake_r, wake_w = socket.socketpair()
@@ -119,7 +123,7 @@ def _run_workers(args: argparse.Namespace, url: str | None, workers: int,
         try:
             base = pool.start()
         except RuntimeError as exc:
-            print(f"otp-bench mock-provider: {exc}")
+            print(f"otp-bench mock-provider: {exc}", file=sys.stderr)
             return 2
         dialects = all_dialects()
         _banner(base, [d.path for d in dialects.values()], list(dialects),
@@ -128,7 +132,7 @@ def _run_workers(args: argparse.Namespace, url: str | None, workers: int,
         try:
             pool.wait(stop, wake_r)
         except RuntimeError as exc:  # a dead worker that can't be replaced: stop the others
-            print(f"otp-bench mock-provider: {exc}")
+            print(f"otp-bench mock-provider: {exc}", file=sys.stderr)
             return 1
     finally:
         pool.stop()

@@ -13,7 +13,10 @@ from sqlalchemy.orm import Session
 from otp_bench.domain.callout import CalloutRecord
 from otp_bench.domain.changes import Change
 from otp_bench.domain.events import EventRecord
+from otp_bench.domain.ids import SiteId
+from otp_bench.domain.model import User
 from otp_bench.store import convert as cv
+from otp_bench.store import locks
 from otp_bench.store.orm import (
     CalloutRow,
     ChallengeRow,
@@ -21,6 +24,8 @@ from otp_bench.store.orm import (
     EventRow,
     FlowRow,
     HistoryRow,
+    MembershipRow,
+    UserRow,
 )
 
 if TYPE_CHECKING:
@@ -150,8 +155,26 @@ class Tx:
         )
 
     def codes_issued_since(self, subject: str, since: datetime) -> int:
+        """Codes issued to ``subject`` since ``since``; the subject stays locked until commit,
+        so two processes can't both see room for one more code (the hourly limit holds)."""
+        locks.lock_subject(self.session.connection(), subject)
         found = self.session.scalar(_COUNT_ISSUED, {"_subject": subject, "_since": since})
         return int(found or 0)
+
+    def lock_user(self, user_id: str) -> User | None:
+        """The user as committed now (None when deleted), its row locked until this step
+        commits: a decision on flags never uses another process's stale copy, and a flag
+        update never overwrites one made meanwhile (SQLite: the step holds BEGIN IMMEDIATE)."""
+        row = self.session.execute(
+            select(UserRow).where(UserRow.id == user_id).with_for_update()
+            .execution_options(populate_existing=True)
+        ).scalar_one_or_none()
+        if row is None:
+            return None
+        sites = self.session.scalars(
+            select(MembershipRow.site_id).where(MembershipRow.user_id == user_id)
+        )
+        return cv.user_from(row, frozenset(SiteId(s) for s in sites))
 
     def count_failure(self, identifier: str) -> int:
         """Count one wrong code; answer the failures so far (one UPDATE … RETURNING)."""

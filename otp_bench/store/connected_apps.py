@@ -60,6 +60,8 @@ class ConnectedAppStore:
             "callback_urls": {"urls": list(app.callback_urls)},
             "require_pkce": app.require_pkce, "scopes": {"scopes": list(app.scopes)},
         }
+        if app.consumer_secret:  # first: a locked workspace refuses before any row is written
+            self.secrets.set(_secret_key(app.id), app.consumer_secret)
         try:
             with self._tx(tx) as t:
                 row = t.session.get(ConnectedAppRow, app.id)
@@ -77,8 +79,6 @@ class ConnectedAppStore:
                 f"a connected app named {app.name!r} or with client id {app.client_id!r} "
                 "already exists"
             ) from None
-        if app.consumer_secret:
-            self.secrets.set(_secret_key(app.id), app.consumer_secret)
         return app
 
     def delete_connected_app(self, app_id: str, tx: Tx | None = None) -> None:

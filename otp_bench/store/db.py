@@ -20,11 +20,12 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DatabaseError, OperationalError
 
 from otp_bench.domain.workspace import Workspace
-from otp_bench.store import locks, schema_template
+from otp_bench.store import locks, preflight, schema_template
 
 ENV_VAR = "OTP_BENCH_DB"
 _MIGRATIONS = Path(__file__).parent / "migrations"
@@ -62,6 +63,11 @@ def open_engine(url: str) -> Engine:
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 10}
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
+    if path is not None:  # refuse a stranger's, newer, damaged or locked file before touching it
+        try:
+            preflight.check_sqlite_file(path, head=head_revision(), known=known_revisions())
+        except preflight.WorkspaceRefused as exc:
+            raise StoreError(str(exc)) from None
     try:
         fresh = path is not None and schema_template.is_new(path)
         if fresh:
@@ -80,7 +86,7 @@ def open_engine(url: str) -> Engine:
     try:
         if not fresh:
             migrate(engine)
-    except (DatabaseError, OperationalError, sqlite3.DatabaseError) as exc:
+    except (DatabaseError, OperationalError, sqlite3.DatabaseError, CommandError) as exc:
         engine.dispose()
         raise StoreError(where.scrub(f"can't open workspace {where}: {_plain(exc)}")) from None
     return engine
@@ -100,6 +106,16 @@ def _head_for(key: str) -> str | None:
 
 def head_revision() -> str | None:
     return _head_for(schema_template.schema_key())
+
+
+@functools.lru_cache(maxsize=8)
+def _known_for(key: str) -> frozenset[str]:
+    return frozenset(s.revision for s in ScriptDirectory.from_config(_config()).walk_revisions())
+
+
+def known_revisions() -> frozenset[str]:
+    """Every schema revision this otp-bench knows (older ones it can upgrade)."""
+    return _known_for(schema_template.schema_key())
 
 
 def _migrate_url(url: str) -> None:
@@ -123,6 +139,11 @@ def migrate(engine: Engine) -> None:
         current = MigrationContext.configure(conn).get_current_revision()
         if current == head:
             return
+        if current is not None and current not in known_revisions():
+            where = engine.url.render_as_string(hide_password=True)
+            raise StoreError(f"{where} was created by a newer otp-bench (schema {current}, "
+                             f"this is {head}); open it with that version — it was left "
+                             "unchanged")
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from otp_bench.domain.workspace import Workspace
+from otp_bench.outputs import OutputError, input_name, is_stdio, read_input, write_output
 from otp_bench.store import identity
 from otp_bench.store.db import StoreError, open_engine, resolve_url
 from otp_bench.store.keystore import (
@@ -23,7 +24,6 @@ from otp_bench.store.keystore import (
     choose_key_store,
     export_text,
     parse_export,
-    write_private,
 )
 from otp_bench.store.unlock import import_key, open_secrets
 
@@ -39,7 +39,8 @@ def add_key_parser(workspace_actions: Any) -> None:
     for name, text in (("export", "write this workspace's key to FILE (owner-only)"),
                        ("import", "file the key from FILE in this machine's key store")):
         p = ksub.add_parser(name, help=text)
-        p.add_argument("file", metavar="FILE")
+        p.add_argument("file", metavar="FILE", help="- for standard output" if name == "export"
+                       else "- for standard input")
         p.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help=db_help)
         p.set_defaults(func=_export if name == "export" else _import)
     st = ksub.add_parser("status", help="the workspace id and whether its secrets are unlocked")
@@ -68,25 +69,33 @@ def _export(args: argparse.Namespace) -> int:
             return _fail(secrets.locked)
         key = choose_key_store().get(secrets.workspace_id)
         assert key is not None  # unlocked means the key store has it
-        write_private(Path(args.file), export_text(secrets.workspace_id, key, where.display))
-    except (KeyStoreError, OSError) as exc:
+        # the operator's FILE by the output helper: created 0600, "-" is standard output
+        write_output(args.file, export_text(secrets.workspace_id, key, where.display),
+                     secret=True)
+    except (KeyStoreError, OutputError) as exc:
         return _fail(str(exc))
+    except OSError as exc:
+        return _fail(str(exc.strerror or exc))
     finally:
         engine.dispose()
-    print(f"Wrote the key of workspace {secrets.workspace_id} ({where}) to {args.file}.\n"
+    shown = "standard output" if is_stdio(args.file) else args.file
+    print(f"Wrote the key of workspace {secrets.workspace_id} ({where}) to {shown}.\n"
           "It unlocks the workspace's credentials: hand it over privately, then delete it. "
-          "The teammate runs: otp-bench workspace key import FILE --db URL")
+          "The teammate runs: otp-bench workspace key import FILE --db URL",
+          file=sys.stderr if is_stdio(args.file) else sys.stdout)
     return OK
 
 
 def _import(args: argparse.Namespace) -> int:
     where = _workspace(args)
     try:
-        text = Path(args.file).read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return _fail(f"can't read {args.file}: {exc}")
+        text = read_input(args.file)  # "-": standard input
+    except OSError as exc:
+        return _fail(f"can't read {args.file}: {exc.strerror or exc}")
+    except UnicodeDecodeError:
+        return _fail(f"{input_name(args.file)}: not a UTF-8 text file")
     try:
-        workspace_id, key = parse_export(text, args.file)
+        workspace_id, key = parse_export(text, input_name(args.file))
         engine = open_engine(where.url)
     except (KeyStoreError, StoreError) as exc:
         return _fail(str(exc))

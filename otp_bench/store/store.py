@@ -44,6 +44,7 @@ from otp_bench.store import identity, locks
 from otp_bench.store.activity import Tx
 from otp_bench.store.connected_apps import ConnectedAppStore
 from otp_bench.store.db import open_engine, resolve_url, sqlite_path
+from otp_bench.store.notify import notify_in
 from otp_bench.store.orm import (
     ChangeRow,
     InboxRow,
@@ -97,6 +98,7 @@ class Store(ActivityQueries, ConnectedAppStore):
         self._write = threading.RLock()
         self._sealer = Sealer(self.secrets)
         self.commit_listeners: list[Callable[[Tx], None]] = []  # the engine publishes here
+        self._notify = self.engine.dialect.name == "postgresql"
         self._secret_names: dict[str, list[str]] = {}
         self._load_cache()
 
@@ -159,6 +161,8 @@ class Store(ActivityQueries, ConnectedAppStore):
         with self._write, self._step_sessions() as s, s.begin():
             tx = Tx(s, self)
             yield tx
+            if self._notify:  # other instances hear of it at commit (LISTEN/NOTIFY)
+                notify_in(s.connection(), self.workspace_id)
         for fn in tx.after_commit:  # outside the write lock: subscribers never block writers
             fn()
         if tx.changes or tx.published:
@@ -330,8 +334,8 @@ class Store(ActivityQueries, ConnectedAppStore):
         s.flush()  # a duplicate username fails here, inside the caller's guard
 
     def set_flags(self, tx: Tx, user: User, flags: Flags) -> User:
-        """``user`` with ``flags``, written in ``tx`` (the caller's copy: the cache changes
-        only once ``tx`` commits)."""
+        """``user`` (read with ``tx.lock_user``) with ``flags``, written in ``tx`` (the cache
+        changes only once ``tx`` commits)."""
         tx.session.execute(
             _SET_FLAGS,
             {"_id": user.id, "user_verified": flags.user_verified,
@@ -456,6 +460,8 @@ class Store(ActivityQueries, ConnectedAppStore):
                     {"at": now, "what": What.INBOX.value, "action": Action.SAVED.value,
                      "entity_id": n, "name": "mock provider"} for n in numbers
                 ])
+                if self._notify:
+                    notify_in(conn, self.workspace_id)
         return len(rows)
 
     # the engine sets its bench clock here, so phone messages carry bench time

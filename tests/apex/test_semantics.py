@@ -242,7 +242,14 @@ def test_soql_reads_the_users_locale() -> None:
         Id uid = '005000000000001AAA';
         User u = [SELECT Id, LanguageLocaleKey FROM User WHERE Id = :uid LIMIT 1];
         List<User> all = [SELECT Id FROM User WHERE Id = :uid];
-        return u.LanguageLocaleKey + ' ' + all.size();""", env=env) == "de 1"
+        return u.LanguageLocaleKey + ' ' + all.size() + ' ' + u.get('languagelocalekey');""",
+        env=env) == "de 1 de"
+    assert thrown_by("""
+        Id uid = '005000000000001AAA';
+        User u = [SELECT Id FROM User WHERE Id = :uid];
+        return u.MobilePhone;""", env=env) == (
+        "System.SObjectException: SObject row was retrieved via SOQL without querying the "
+        "requested field: User.MobilePhone")
 
 
 def test_custom_metadata_and_custom_settings() -> None:
@@ -267,6 +274,7 @@ def test_json_serialize_keeps_declaration_order_and_suppresses_nulls() -> None:
             public String body;
             public Decimal price;
             public List<String> tags;
+            transient String secret = 'x';
         }"""
     body = """
         Msg m = new Msg();
@@ -310,11 +318,16 @@ def test_json_deserialize_typed() -> None:
     ("Integer.valueOf('42') + 1", "43"),
     ("Math.mod(-7, 3)", "-1"),
     ("Math.max(1, 2.5)", "2.5"),
+    ("Math.floor(2.7) + ' ' + Math.ceil(-2.5) + ' ' + Math.floor(Double.valueOf('2.7'))",
+     "2 -2 2.0"),
     ("Decimal.valueOf('3.14159').setScale(2)", "3.14"),
     ("Decimal.valueOf('2.345').setScale(2)", "2.35"),  # half up when no mode is given
     ("Decimal.valueOf('2.5').round()", "2"),  # round() is half even
     ("'a'.compareTo('B')", "31"),
     ("-2147483648", "-2147483648"),
+    ("Boolean.valueOf('TRUE') && !Boolean.valueOf('no')", "true"),
+    ("Id.valueOf('001000000000001')", "001000000000001AAA"),
+    ("Id.valueOf('001Dn00000Abcde')", "001Dn00000AbcdeIAB"),
 ])
 def test_system_library(expr: str, expected: str) -> None:
     assert shown(f"return {expr};") == expected
@@ -379,3 +392,59 @@ def test_matcher_groups() -> None:
         String out = '';
         while (m.find()) { out += m.group(1) + ':' + m.group(2) + ';'; }
         return out + m.groupCount();""") == "a:1;b:22;2"
+
+
+def test_json_parser_walks_tokens() -> None:
+    assert shown("""
+        JSONParser p = JSON.createParser('{"messages":[{"status":"0","price":"0.0075"}],"n":3}');
+        List<String> seen = new List<String>();
+        while (p.nextToken() != null) {
+            if (p.getCurrentToken() == JSONToken.FIELD_NAME) {
+                String name = p.getCurrentName();
+                p.nextToken();
+                if (name == 'n') { seen.add('n=' + (p.getIntegerValue() + 1)); }
+                else if (name == 'status') { seen.add('status=' + p.getText()); }
+                else if (name == 'messages') { seen.add(String.valueOf(p.getCurrentToken())); }
+            }
+        }
+        return String.join(seen, ' ');""") == "START_ARRAY status=0 n=4"
+
+
+def test_an_interpreter_fault_is_named_never_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    from otp_bench.apex import lib
+    from tests.apex.harness import run_body
+
+    def broken(rt: object, s: str) -> int:
+        raise ZeroDivisionError("bug")
+
+    monkeypatch.setitem(lib.INSTANCE[str]["length"], 0, broken)
+    outcome, value, _ = run_body("String s = 'abc';\n    return s.length();")
+    assert outcome == "internal"
+    assert value == "otp-bench internal error in T.run at T.cls:5 (ZeroDivisionError)"
+
+
+def test_a_run_time_refusal_names_file_line_and_column() -> None:
+    from tests.apex.harness import run_body
+
+    # the check can't know the type of m.get('x'): calling a missing method on it is refused
+    # where it runs, before anything else happens
+    outcome, value, _ = run_body("Map<String, Object> m = new Map<String, Object>{'x' => 'a'};\n"
+                                 "    Object o = m.get('x');\n    return m.get('x').frobnicate();")
+    assert outcome == "refuse"
+    assert value == "unsupported: method String.frobnicate with 0 arguments at T.cls:6:5"
+
+
+def test_stack_trace_names_each_frame_and_line() -> None:
+    members = """
+        static void inner() {
+            Integer i = null;
+            i++;
+        }
+        static void outer() {
+            inner();
+        }"""
+    assert shown("""
+        try { outer(); } catch (Exception e) { return e.getStackTraceString(); }
+        return null;""", members) == (
+        "Class.T.inner: line 5, column 1\nClass.T.outer: line 8, column 1\n"
+        "Class.T.run: line 12, column 1")

@@ -41,6 +41,10 @@ def _workspace(text: str) -> None:
     assert "twilio-sandbox" in {p["name"] for p in yaml.safe_load(text)["providers"]}
 
 
+def _key(text: str) -> None:
+    assert json.loads(text)["format"] == "otp-bench workspace key"
+
+
 def _run_report(text: str) -> None:
     assert json.loads(text)["scenarios"][0]["passed"] is True
 
@@ -86,6 +90,8 @@ COMMANDS = [
             lambda t, db, tmp: ["export", "report", t, "--run", _run_json(tmp)], _markdown),
     Command("workspace export", lambda t, db, _: ["--db", db, "workspace", "export", t],
             _workspace),
+    Command("workspace key export",
+            lambda t, db, _: ["--db", db, "workspace", "key", "export", t], _key, secret=True),
     Command("run --report", lambda t, db, _: ["run", str(SCENARIO), "--report", t], _run_report),
     Command("run --junit", lambda t, db, _: ["run", str(SCENARIO), "--junit", t], _junit),
     Command("apex test --junit",
@@ -115,7 +121,8 @@ def test_a_regular_file_is_replaced_keeping_its_mode(
     code, _, _ = _invoke(cmd, str(target), workspace_url, tmp_path, capsys)
     assert code == cmd.exit_code
     cmd.check(target.read_text("utf-8"))
-    assert stat.S_ISREG(target.stat().st_mode) and stat.S_IMODE(target.stat().st_mode) == 0o640
+    kept = 0o600 if cmd.secret else 0o640  # secrets are never left readable by the group
+    assert stat.S_ISREG(target.stat().st_mode) and stat.S_IMODE(target.stat().st_mode) == kept
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
 
 
@@ -189,7 +196,7 @@ def test_a_symlink_is_followed_and_kept(cmd: Command, workspace_url: str, tmp_pa
     assert code == cmd.exit_code
     assert link.is_symlink() and link.resolve() == real
     cmd.check(real.read_text("utf-8"))
-    assert stat.S_IMODE(real.stat().st_mode) == 0o604
+    assert stat.S_IMODE(real.stat().st_mode) == (0o600 if cmd.secret else 0o604)
 
 
 @pytest.mark.parametrize("cmd", COMMANDS, ids=IDS)
@@ -205,7 +212,7 @@ def test_a_read_only_file(cmd: Command, workspace_url: str, tmp_path: Path,
     else:
         assert code == 2 and "read-only" in err and len(err.strip().splitlines()) == 1
         assert target.read_text("utf-8") == "keep me\n"
-    assert stat.S_IMODE(target.stat().st_mode) == 0o444
+    assert stat.S_IMODE(target.stat().st_mode) == (0o400 if cmd.secret else 0o444)
 
 
 @pytest.mark.parametrize("cmd", COMMANDS, ids=IDS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -37,6 +38,9 @@ def test_canary_secrets_and_otps_never_reach_the_file_or_stderr(
 ) -> None:
     path = logs.setup_logging("headless", level="DEBUG")
     assert path == log_dir / "headless.log"
+    logging.getLogger("otp_bench").info("first line")
+    _flush()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600  # only its owner reads the log
     with secrets_in_flight([API_KEY, PASSWORD, OTP]):
         logging.getLogger("httpx").info("HTTP Request: POST https://sms.example/send?api_key=%s",
                                         API_KEY)
@@ -80,10 +84,12 @@ def test_the_level_comes_from_the_flag_then_the_environment(
 def test_an_unknown_level_is_one_line_and_exit_2(
     log_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["--log-level", "loud", "run", "x.yaml"]) == 2
-    err = capsys.readouterr().err
-    assert err.strip() == ("otp-bench: unknown log level 'loud' (one of DEBUG, INFO, WARNING, "
-                           "ERROR, CRITICAL)")
+    for argv in (["--log-level", "loud", "run", "x.yaml"],  # before the command or after it
+                 ["export", "events", "-", "--log-level", "loud"]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert err.strip() == ("otp-bench: unknown log level 'loud' (one of DEBUG, INFO, "
+                               "WARNING, ERROR, CRITICAL)")
 
 
 def test_the_file_rotates(log_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -131,3 +137,16 @@ def test_version_verbose_says_where_the_logs_are_without_the_engine(log_dir: Pat
                          check=True, env={**os.environ}).stdout
     assert f"log folder: {log_dir}" in out and "headless.log" in out
     assert out.strip().endswith("[]")
+
+
+def test_logging_setup_on_the_app_path_loads_no_engine(log_dir: Path) -> None:
+    """``otp-bench`` sets its log file up before the window: without the engine or HTTP stacks."""
+    code = ("import sys; from otp_bench.cli import main; main([]); "
+            "print(sorted(m for m in ('otp_bench.engine', 'sqlalchemy', 'starlette', 'httpx') "
+            "if m in sys.modules))")
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=env, timeout=60).stdout  # no display: it stops after logging
+    assert out.strip().endswith("[]")
+    assert "started" in (log_dir / "otp-bench.log").read_text("utf-8")

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import stat
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -112,3 +115,48 @@ def test_apex_bundle_into_a_folder_follows_a_symlinked_file(
     cls.symlink_to(real)
     assert main(["export", "apex", "twilio-sandbox", str(out), "--db", workspace_url]) == 0
     assert cls.is_symlink() and "OtpHandler" in real.read_text("utf-8")
+
+
+@pytest.mark.parametrize("kind", ["dash", "fifo", "char device", "symlink", "directory"])
+def test_recorder_saves_through_the_output_helper(
+    kind: str, engine: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from otp_bench.outputs import OutputError
+    from otp_bench.scenario.recorder import Recorder
+    from tests.cli.targets import fifo_reader, make_char_device
+
+    rec = Recorder(engine, name="recorded")
+    if kind == "dash":
+        rec.save("-")
+        assert "name: recorded" in capsys.readouterr().out
+    elif kind == "fifo":
+        fifo = tmp_path / "pipe"
+        os.mkfifo(fifo)
+        with fifo_reader(fifo) as got:
+            rec.save(fifo)
+        assert b"name: recorded" in got() and stat.S_ISFIFO(fifo.stat().st_mode)
+    elif kind == "char device":
+        dev = make_char_device(tmp_path / "null")
+        rec.save(dev)
+        assert stat.S_ISCHR(dev.stat().st_mode)
+    elif kind == "symlink":
+        real = tmp_path / "real.yaml"
+        real.write_text("old\n")
+        (tmp_path / "link.yaml").symlink_to(real)
+        rec.save(tmp_path / "link.yaml")
+        assert (tmp_path / "link.yaml").is_symlink() and "name: recorded" in real.read_text()
+    else:
+        with pytest.raises(OutputError, match="is a directory"):
+            rec.save(tmp_path)
+
+
+def test_workspace_key_goes_through_a_pipe(
+    workspace_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert main(["--db", workspace_url, "workspace", "key", "export", "-"]) == 0
+    exported = capsys.readouterr()
+    assert json.loads(exported.out)["format"] == "otp-bench workspace key"
+    assert "to standard output" in exported.err
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(exported.out.encode())))
+    assert main(["--db", workspace_url, "workspace", "key", "import", "-"]) == 0
+    assert "is unlocked on this machine" in capsys.readouterr().out

@@ -157,3 +157,25 @@ def test_an_invalid_field_is_marked_and_clears_when_fixed(qtbot: Any, window: An
     ed.mobile.clear()
     qtbot.keyClicks(ed.mobile, "+44 7911 123456")
     assert ed.mobile.property("invalid") is False
+
+
+def test_a_runaway_template_renders_off_the_gui_thread_and_is_stopped(
+        qtbot: Any, window: Any) -> None:
+    """P9: a nested range loop in the body froze the app when the preview rendered inline."""
+    import time
+
+    w = window
+    click(qtbot, w.tree.add_buttons["provider"])
+    ed = w.editor
+    choose(qtbot, ed.kind, ed.kind.itemText(1))
+    http = ed.http
+    http.base_url.setText("https://api.example.com")
+    http.body_format.setCurrentText("text")
+    started = time.perf_counter()
+    http.body.setPlainText(
+        "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}")
+    http.update_preview()
+    assert time.perf_counter() - started < 0.5  # the GUI thread didn't render it
+    assert "rendering" in http.preview_state.text()
+    qtbot.waitUntil(lambda: "✗" in http.preview_state.text(), timeout=10000)
+    assert "body:" in http.preview.toPlainText() and "limit" in http.preview.toPlainText()

@@ -114,7 +114,7 @@ def test_wrong_code_says_how_many_attempts_are_left(qtbot: Any, window: Any) -> 
     qtbot.keyClicks(sp.code_page.code, "000000")
     qtbot.keyClick(sp.code_page.code, Qt.Key.Key_Return)
     err = sp.code_page.fields["code"].error
-    qtbot.waitUntil(lambda: "attempt(s) left" in err.text(), timeout=10000)
+    qtbot.waitUntil(lambda: "2 attempts left." in err.text(), timeout=10000)
     assert "invalid_code" in sp.operator_text.text()
 
 

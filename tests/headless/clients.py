@@ -88,14 +88,32 @@ class MobileSdk:
             "POST", f"{self.login_url}/services/auth/headless/init/passwordless/login", body,
             {"Content-Type": "application/json"})
 
+    def start_registration(self, email: str, first: str, last: str, username: str,
+                           password: str, recaptcha: str = "rc-token") -> httpx.Response:
+        """``startRegistration``: no Content-Type header of its own, no ``customdata``."""
+        body = android_json({
+            "recaptcha": recaptcha, "recaptchaevent": None,
+            "userdata": {"email": email, "username": username, "firstName": first,
+                         "lastName": last},
+            "password": password, "verificationmethod": "sms"})
+        return self._okhttp(
+            "POST", f"{self.login_url}/services/auth/headless/init/registration", body,
+            {"Content-Type": "application/json; charset=utf-8"})  # OkHttp's for a JSON string
+
+    def complete_registration(self, otp: str, identifier: str
+                              ) -> tuple[httpx.Response, httpx.Response | None]:
+        return self.submit_passwordless_authorization(otp, identifier,
+                                                      request_type="user-registration")
+
     def submit_passwordless_authorization(
-        self, otp: str, identifier: str, verifier: str | None = None
+        self, otp: str, identifier: str, verifier: str | None = None,
+        request_type: str = "passwordless-login",
     ) -> tuple[httpx.Response, httpx.Response | None]:
         """Authorize then (on a 2xx) token, as ``submitAuthorizationRequest`` does."""
         code_verifier = verifier or pkce.mobile_sdk_verifier()
         challenge = pkce.challenge_for(code_verifier)
         headers = {
-            "Auth-Request-Type": "passwordless-login",
+            "Auth-Request-Type": request_type,
             "Auth-Verification-Type": "sms",
             "Content-Type": "application/x-www-form-urlencoded",
             "Authorization": sdk_basic(identifier, otp.strip()),

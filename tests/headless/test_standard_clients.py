@@ -123,7 +123,8 @@ def test_postman_passwordless_login_without_pkce(bench: Bench) -> None:
 
 # -- a single-page app: fetch() with PKCE and state, from another origin -------------------------
 
-def test_single_page_app_with_pkce_state_and_cors(bench: Bench) -> None:
+@pytest.mark.parametrize("flow", ["passwordless-login", "user-registration"])
+def test_single_page_app_with_pkce_state_and_cors(bench: Bench, flow: str) -> None:
     bench.engine.new_connected_app("Travel SPA", CLIENT, require_pkce=True,
                                    callback_urls=("echo",), scopes=("api", "openid"))
     site = _site(bench)
@@ -136,16 +137,27 @@ def test_single_page_app_with_pkce_state_and_cors(bench: Bench) -> None:
     assert preflight.headers["access-control-allow-origin"] == "http://localhost:5173"
 
     form_type = {"Content-Type": "application/x-www-form-urlencoded;charset=UTF-8"}
-    init = bench.http.post(f"{site}/services/auth/headless/init/passwordless/login",
-                           headers={**origin, "Content-Type": "application/json"},
-                           content=json.dumps({"username": "ana@example.com",
-                                               "verificationmethod": "sms"}))
+    json_type = {**origin, "Content-Type": "application/json"}
+    if flow == "passwordless-login":
+        init = bench.http.post(f"{site}/services/auth/headless/init/passwordless/login",
+                               headers=json_type, content=json.dumps(
+                                   {"username": "ana@example.com", "verificationmethod": "sms"}))
+        otp = bench.code_for()
+    else:
+        init = bench.http.post(f"{site}/services/auth/headless/init/registration",
+                               headers=json_type, content=json.dumps({
+                                   "userdata": {"firstName": "Cy", "lastName": "Ng",
+                                                "email": "cy@example.com",
+                                                "username": "cy@example.com"},
+                                   "customdata": {"mobilePhone": "+1 212 555 0199"},
+                                   "verificationmethod": "sms"}))
+        otp = bench.code_for("+12125550199")
     verifier = secrets.token_urlsafe(64)
     state = secrets.token_urlsafe(16)
-    basic = base64.b64encode(f"{init.json()['identifier']}:{bench.code_for()}".encode()).decode()
+    basic = base64.b64encode(f"{init.json()['identifier']}:{otp}".encode()).decode()
     auth = bench.http.post(
         f"{site}/services/oauth2/authorize", follow_redirects=True,
-        headers={**origin, **form_type, "Auth-Request-Type": "passwordless-login",
+        headers={**origin, **form_type, "Auth-Request-Type": flow,
                  "Auth-Verification-Type": "sms", "Authorization": f"Basic {basic}"},
         content=str(httpx.QueryParams({
             "response_type": "code_credentials", "client_id": CLIENT,
@@ -161,16 +173,25 @@ def test_single_page_app_with_pkce_state_and_cors(bench: Bench) -> None:
                               "redirect_uri": f"{site}/services/oauth2/echo"})))
     assert tok.status_code == 200, tok.text
     assert tok.json()["scope"] == "api openid" and "id_token" in tok.json()
+    who = "ana@example.com" if flow == "passwordless-login" else "cy@example.com"
+    user = bench.engine.find_user(who)
+    assert tok.json()["id"].endswith("/" + user.id)
+    assert user.flags.admin_verified  # verified through the site's custom handler
 
 
 # -- Authlib: code exchange, refresh, revoke; JOSE: the id_token against the JWKS -----------
 
-def _code(bench: Bench, *, scope: str, verifier: str) -> str:
-    identifier = bench.init_login("customers", "ana@example.com").json()["identifier"]
-    basic = base64.b64encode(f"{identifier}:{bench.code_for()}".encode()).decode()
+def _code(bench: Bench, *, scope: str, verifier: str, registration: bool = False) -> str:
+    if registration:
+        init = bench.init_registration("customers", "dee@example.com", "+1 212 555 0142")
+        otp, kind = bench.code_for("+12125550142"), "user-registration"
+    else:
+        init = bench.init_login("customers", "ana@example.com")
+        otp, kind = bench.code_for(), "passwordless-login"
+    basic = base64.b64encode(f"{init.json()['identifier']}:{otp}".encode()).decode()
     auth = bench.http.post(
         "/customers/services/oauth2/authorize",
-        headers={"Auth-Request-Type": "passwordless-login", "Auth-Verification-Type": "sms",
+        headers={"Auth-Request-Type": kind, "Auth-Verification-Type": "sms",
                  "Authorization": f"Basic {basic}"},
         data={"response_type": "code_credentials", "client_id": CLIENT, "scope": scope,
               "redirect_uri": bench.echo("customers"), "nonce": "n-0S6",
@@ -179,8 +200,10 @@ def _code(bench: Bench, *, scope: str, verifier: str) -> str:
     return str(httpx.URL(auth.headers["location"]).params["code"])
 
 
-@pytest.mark.parametrize("auth_method", ["none", "client_secret_basic", "client_secret_post"])
-def test_authlib_code_exchange_refresh_and_revoke(bench: Bench, auth_method: str) -> None:
+@pytest.mark.parametrize(("auth_method", "registration"), [
+    ("none", False), ("client_secret_basic", True), ("client_secret_post", False)])
+def test_authlib_code_exchange_refresh_and_revoke(bench: Bench, auth_method: str,
+                                                  registration: bool) -> None:
     app = bench.engine.new_connected_app("Travel SPA", CLIENT, callback_urls=("echo",),
                                          scopes=("api", "openid", "refresh_token"))
     site = _site(bench)
@@ -188,7 +211,8 @@ def test_authlib_code_exchange_refresh_and_revoke(bench: Bench, auth_method: str
     with OAuth2Client(CLIENT, secret, token_endpoint_auth_method=auth_method,
                       code_challenge_method="S256", timeout=10) as oauth:
         verifier = secrets.token_urlsafe(96)
-        code = _code(bench, scope="api openid refresh_token", verifier=verifier)
+        code = _code(bench, scope="api openid refresh_token", verifier=verifier,
+                     registration=registration)
         token = oauth.fetch_token(f"{site}/services/oauth2/token", code=code,
                                   redirect_uri=bench.echo("customers"), code_verifier=verifier)
         assert token["token_type"] == "Bearer" and token["refresh_token"]
@@ -201,7 +225,8 @@ def test_authlib_code_exchange_refresh_and_revoke(bench: Bench, auth_method: str
                                         refresh_token=token["refresh_token"])
         assert refreshed["access_token"] != token["access_token"]
         me = oauth.get(f"{site}/services/oauth2/userinfo")  # Authlib sends the new token
-        assert me.json()["user_id"] == bench.ana.id
+        who = "dee@example.com" if registration else "ana@example.com"
+        assert me.json()["user_id"] == bench.engine.find_user(who).id
 
         revoked = oauth.revoke_token(f"{site}/services/oauth2/revoke",
                                      token=token["refresh_token"])

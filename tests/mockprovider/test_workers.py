@@ -34,7 +34,9 @@ class Server:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "otp_bench", "mock-provider", "--port", "0", "--db",
              f"sqlite:///{db}", *extra], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            text=True, env={**os.environ, "OTP_BENCH_SECRETS": "file"})
+            text=True, env={**os.environ, "OTP_BENCH_SECRETS": "file",
+                            # key files chosen, not announced: the banner stays the first line
+                            "OTP_BENCH_KEY_STORE": "file"})
         self.lines: queue.Queue[str] = queue.Queue()
         self.output: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
@@ -149,4 +151,4 @@ def test_a_bad_faults_file_is_named_and_nothing_starts(tmp_path: Path) -> None:
          "--db", f"sqlite:///{tmp_path}/ws.db", "--faults", str(bad)],
         capture_output=True, text=True, timeout=60, env={**os.environ, "OTP_BENCH_SECRETS": "file"})
     assert out.returncode == 2
-    assert str(bad) in out.stdout and "twilio" in out.stdout and "sometimes" in out.stdout
+    assert str(bad) in out.stderr and "twilio" in out.stderr and "sometimes" in out.stderr

@@ -65,3 +65,61 @@ def run_together(children: list[Child]) -> list[Any]:
     for c in children:
         c.go()
     return [c.result() for c in children]
+
+
+class Agent:
+    """Another otp-bench process on the workspace at ``url`` (see ``tests.store.agent``)."""
+
+    def __init__(self, url: str, *, env: dict[str, str] | None = None) -> None:
+        full_env = {**os.environ, "PYTHONPATH": str(ROOT), "OTP_BENCH_NO_QT": "1", **(env or {})}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.store.agent", url], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=full_env, cwd=ROOT,
+        )
+        self._deadline_timer: Any = None
+        line = self._readline()
+        if line.strip() != "ready":
+            self._die(f"didn't get ready (said {line!r})")
+
+    def _readline(self) -> str:
+        import threading
+
+        assert self.proc.stdout is not None
+        timer = threading.Timer(DEADLINE, self.proc.kill)  # a hung agent can't hang the test
+        timer.start()
+        try:
+            return self.proc.stdout.readline()
+        finally:
+            timer.cancel()
+
+    def _die(self, what: str) -> None:
+        self.proc.kill()
+        err = self.proc.stderr.read() if self.proc.stderr else ""
+        raise AssertionError(f"agent {what}:\n{err}")
+
+    def send(self, **cmd: Any) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(json.dumps(cmd) + "\n")
+        self.proc.stdin.flush()
+
+    def answer(self) -> Any:
+        line = self._readline()
+        if not line:
+            self._die("exited")
+        got = json.loads(line)
+        if "raised" in got:
+            raise AssertionError(f"agent raised {got['raised']}\n{got['trace']}")
+        return got["ok"]
+
+    def ask(self, **cmd: Any) -> Any:
+        self.send(**cmd)
+        return self.answer()
+
+    def close(self) -> None:
+        if self.proc.stdin is not None:
+            self.proc.stdin.close()
+        try:
+            self.proc.wait(timeout=DEADLINE)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()

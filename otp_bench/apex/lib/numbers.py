@@ -76,6 +76,27 @@ def decimal_value_of(rt: Any, v: Any) -> Any:
     return Dec(int(_num(v))) if not isinstance(v, Dec) else v
 
 
+@static("Boolean", "valueOf", 1)
+def boolean_value_of(rt: Any, v: Any) -> Any:
+    if v is None or type(v) is bool:
+        return v
+    if isinstance(v, str):
+        return v.lower() == "true"
+    raise throw("TypeException", f"Invalid conversion from runtime type {type_name(v)} to "
+                "Boolean")
+
+
+@static("Id", "valueOf", 1)
+def id_value_of(rt: Any, v: Any) -> Any:
+    from otp_bench.apex.conversions import to_id
+
+    if v is None:
+        return None
+    if not isinstance(v, str):
+        raise throw("TypeException", f"Invalid id: {v}")
+    return to_id(v)
+
+
 @static("Double", "valueOf", 1)
 def double_value_of(rt: Any, v: Any) -> Any:
     if v is None:
@@ -87,10 +108,14 @@ def double_value_of(rt: Any, v: Any) -> Any:
 
 # ---------------------------------------------------------------------------- instance methods
 
-for _t in (int, Long, float, Dec):
+# Signatures as in Salesforce's standard types: Integer has no intValue(), Long no longValue().
+_NUMBER_TYPES: tuple[type, ...] = (int, Long, float, Dec)
+for _t in _NUMBER_TYPES[1:]:
     method(_t, "intValue", 0)(lambda rt, n: wrap32(int(n)))
+for _t in _NUMBER_TYPES[2:]:
     method(_t, "longValue", 0)(lambda rt, n: wrap64(int(n)))
-    method(_t, "doubleValue", 0)(lambda rt, n: float(n))
+method(Dec, "doubleValue", 0)(lambda rt, n: float(n))
+for _t in _NUMBER_TYPES:
     method(_t, "format", 0)(lambda rt, n: _format(n))
     method(_t, "toString", 0)(lambda rt, n: to_string(n))
     method(_t, "equals", 1)(lambda rt, n, o: type(n) is type(o) and n == o)
@@ -155,8 +180,16 @@ static("Math", "abs", 1)(lambda rt, x: abs(_num(x)) if type(x) not in (int, Long
                          else type(x)(abs(x)))
 static("Math", "min", 2)(lambda rt, a, b: _same_kind(a, b, min(_num(a), _num(b))))
 static("Math", "max", 2)(lambda rt, a, b: _same_kind(a, b, max(_num(a), _num(b))))
-static("Math", "floor", 1)(lambda rt, x: float(math.floor(_num(x))))
-static("Math", "ceil", 1)(lambda rt, x: float(math.ceil(_num(x))))
+static("Math", "floor", 1)(lambda rt, x: _integral(x, decimal.ROUND_FLOOR))
+static("Math", "ceil", 1)(lambda rt, x: _integral(x, decimal.ROUND_CEILING))
+
+
+def _integral(x: Any, rounding: str) -> Any:
+    """Math.floor/ceil: a Decimal stays a Decimal, anything else becomes a Double."""
+    value = _num(x)
+    if isinstance(value, Dec):
+        return value.to_integral_value(rounding=rounding)
+    return float(math.floor(value) if rounding == decimal.ROUND_FLOOR else math.ceil(value))
 static("Math", "sqrt", 1)(lambda rt, x: math.sqrt(_num(x)) if _num(x) >= 0 else math.nan)
 static("Math", "pow", 2)(lambda rt, a, b: math.pow(_num(a), _num(b)))
 static("Math", "random", 0)(lambda rt: random.random())

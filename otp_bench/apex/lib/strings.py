@@ -1,7 +1,7 @@
 """System.String: the common instance and static methods, with Java's regex and index rules.
 
-``replaceAll``/``split``/``matches`` take Java regular expressions: ``$1`` in a replacement means
-group 1 and ``split`` drops trailing empty strings, as in Java. Out-of-range positions throw
+``replaceAll``/``replaceFirst``/``split`` take Java regular expressions: ``$1`` in a replacement
+means group 1 and ``split`` drops trailing empty strings, as in Java. Out-of-range positions throw
 ``System.StringException`` with Salesforce's wording.
 """
 
@@ -131,7 +131,6 @@ reg("removeEndIgnoreCase", 1)(
 reg("replace", 2)(lambda rt, s, a, b: s.replace(_s(a), _s(b)))
 reg("replaceAll", 2)(lambda rt, s, p, r: regex(p).sub(java_replacement(_s(r)), s))
 reg("replaceFirst", 2)(lambda rt, s, p, r: regex(p).sub(java_replacement(_s(r)), s, count=1))
-reg("matches", 1)(lambda rt, s, p: regex(p).fullmatch(s) is not None)
 reg("countMatches", 1)(lambda rt, s, x: s.count(_s(x)) if x else 0)
 reg("substringAfter", 1)(lambda rt, s, x: s.partition(_s(x))[2] if x in s else "")
 reg("substringAfterLast", 1)(lambda rt, s, x: s.rpartition(_s(x))[2] if x and x in s else "")
@@ -139,7 +138,6 @@ reg("substringBefore", 1)(lambda rt, s, x: s.partition(_s(x))[0] if x else "")
 reg("substringBeforeLast", 1)(lambda rt, s, x: s.rpartition(_s(x))[0] if x and x in s else s)
 reg("substringBetween", 1)(lambda rt, s, x: _between(s, _s(x), x))
 reg("substringBetween", 2)(lambda rt, s, a, b: _between(s, _s(a), _s(b)))
-reg("escapeSingleQuotes", 0)(lambda rt, s: s.replace("\\", "\\\\").replace("'", "\\'"))
 reg("escapeHtml4", 0)(lambda rt, s: html.escape(s, quote=True).replace("&#x27;", "&#39;"))
 reg("unescapeHtml4", 0)(lambda rt, s: html.unescape(s))
 reg("escapeXml", 0)(lambda rt, s: html.escape(s, quote=True).replace("&#x27;", "&apos;"))

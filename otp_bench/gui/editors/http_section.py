@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QTimer, Signal
@@ -36,13 +38,19 @@ def _mono() -> QFont:
 
 
 class HttpSection(QWidget):
-    """Signals: changed() on any edit (the preview follows, debounced)."""
+    """Signals: changed() on any edit (the preview follows, debounced); preview_shown(ok) once
+    the rendered preview (or its problem) is on screen."""
 
     changed = Signal()
+    preview_shown = Signal(bool)
 
     def __init__(self, http: dict[str, Any], credentials: dict[str, str],
-                 fields: dict[str, Field]) -> None:
+                 fields: dict[str, Field], run: Callable[..., Any]) -> None:
         super().__init__()
+        # user templates never render on the GUI thread: ``run`` is the window's TaskRunner.run
+        # (a worker; the result comes back on the GUI thread); renders are bounded by the
+        # template budget (delivery.template) and a result for an older edit is dropped
+        self._run = run
         self._http = dict(http)
         self.preset = QComboBox()
         self.preset.setObjectName("preset")
@@ -141,6 +149,7 @@ class HttpSection(QWidget):
         add("rules", "Result mapping (first rule that holds wins; then 2xx → SUCCESS, transport "
             "error → EXCEPTION, else PROVIDER_ERROR)", self.rules)
 
+        self._edit = 0
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(200)
@@ -214,12 +223,26 @@ class HttpSection(QWidget):
         return d
 
     def update_preview(self) -> None:
-        ok, text = render_preview(self.http(), list(self.credentials.credentials()))
+        """Render the preview on the worker; the GUI thread only reads the fields."""
+        self._edit += 1
+        edit, http, keys = self._edit, self.http(), list(self.credentials.credentials())
+        self.preview_state.setText("… rendering")
+
+        def show(result: tuple[bool, str]) -> None:
+            with contextlib.suppress(RuntimeError):  # the editor closed meanwhile
+                self._show_preview(edit, *result)
+
+        self._run(lambda: render_preview(http, keys), show, title="Request preview")
+
+    def _show_preview(self, edit: int, ok: bool, text: str) -> None:
+        if edit != self._edit:
+            return  # a newer edit is on its way
         self.preview.setPlainText(text)
         self.preview_state.setText("✓ renders" if ok else "✗ can't render — fix the field named")
         self.preview_state.setProperty("role", "ok" if ok else "error")
         self.preview_state.style().unpolish(self.preview_state)
         self.preview_state.style().polish(self.preview_state)
+        self.preview_shown.emit(ok)
 
 
 def _presets() -> list[tuple[str, str]]:

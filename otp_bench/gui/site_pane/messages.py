@@ -53,10 +53,46 @@ def operator_text(reason: Reason | None, detail: str = "") -> str:
 
 
 def mask_phone(e164: str | None) -> str:
-    """``+14155552671`` → ``+1 ••• ••• 2671``: what the code page shows."""
+    """What the code page shows: the country code, the number's own grouping, the last four
+    digits — ``+14155552671`` → ``+1 ••• ••• 2671``, ``+447400123456`` → ``+44 •••• ••3456``."""
     if not e164:
         return "your mobile phone"
-    return f"{e164[:2]} ••• ••• {e164[-4:]}"
+    try:
+        import phonenumbers
+
+        parsed = phonenumbers.parse(e164, None)
+        text = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+        cc = f"+{parsed.country_code}"
+    except Exception:  # not parseable: mask all but the last four digits
+        return f"{e164[:2]} ••• ••• {e164[-4:]}"
+    national = text[len(cc):].replace("-", " ")
+    digits = sum(ch.isdigit() for ch in national)
+    out, seen = [], 0
+    for ch in national:
+        if ch.isdigit():
+            seen += 1
+            out.append(ch if seen > digits - 4 else "•")
+        else:
+            out.append(ch)
+    return cc + "".join(out)
+
+
+def validity(ttl_seconds: int, now: Any) -> str:
+    """The operator's note on how long a code lasts: a duration and, past today, a date —
+    "Code valid for 15 min (until 06:42, bench time)", "… 24 h (until Tue 1 Dec 06:27, …)"."""
+    from datetime import timedelta
+
+    until = now + timedelta(seconds=ttl_seconds)
+    s = int(ttl_seconds)
+    span = (f"{s // 3600} h" if s % 3600 == 0 else f"{s // 60} min" if s % 60 == 0
+            else f"{s} s")
+    when = f"{until:%H:%M}" if until.date() == now.date() else f"{until:%a %-d %b %H:%M}"
+    return f"Code valid for {span} (until {when}, bench time)"
+
+
+def attempts_left(n: int) -> str:
+    """``1 attempt left.``, ``2 attempts left.``"""
+    return f"{n} attempt{'' if n == 1 else 's'} left."
 
 
 def delivery_note(out: Any) -> str:

@@ -1,0 +1,68 @@
+"""A second otp-bench process for the cross-process tests: ``python -m tests.store.agent URL``.
+
+It opens the workspace like any instance would (its own engine and caches), prints ``ready``, then
+answers one JSON command per stdin line with one JSON line, until stdin closes.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from typing import Any
+
+from otp_bench.domain.flags import Flags
+from otp_bench.engine.engine import Engine
+
+
+def _start(eng: Engine, a: dict[str, Any]) -> dict[str, Any]:
+    out = eng.start(a["use_case"], a["site"], a["user"])
+    return {"flow_id": out.flow_id, "reason": out.reason.value if out.reason else None,
+            "delivery": out.delivery.value if out.delivery else None}
+
+
+def handle(eng: Engine, cmd: dict[str, Any]) -> Any:
+    op = cmd["op"]
+    if op == "start":
+        return _start(eng, cmd)
+    if op == "starts":  # a burst of inits, as fast as this process goes
+        return [_start(eng, cmd)["reason"] for _ in range(cmd["n"])]
+    if op == "verify":
+        v = eng.verify(cmd["flow_id"], cmd["code"])
+        return {"success": v.success, "reason": v.reason.value if v.reason else None}
+    if op == "code":
+        found = [m.otp for m in eng.store.inbox(cmd["mobile"]) if m.otp]
+        return found[-1] if found else None
+    if op == "new_user":
+        site = eng.find_site(cmd["site"])
+        try:
+            u = eng.new_user(cmd["username"], mobile=cmd["mobile"], flags=Flags(*cmd["flags"]),
+                             sites=frozenset({site.id}))
+        except Exception as exc:  # the refusal is the answer
+            return {"error": f"{type(exc).__name__}: {exc}"}
+        return {"id": u.id}
+    if op == "delete_user":
+        eng.delete_user(eng.find_user(cmd["user"]).id)
+        return True
+    if op == "flags":
+        u = eng.find_user(cmd["user"])
+        return [u.flags.user_verified, u.flags.admin_verified]
+    raise ValueError(f"unknown op {op}")
+
+
+def main() -> int:
+    eng = Engine.open(sys.argv[1])
+    print("ready", flush=True)
+    for line in sys.stdin:
+        try:
+            answer = {"ok": handle(eng, json.loads(line))}
+        except Exception as exc:
+            answer = {"raised": f"{type(exc).__name__}: {exc}",
+                      "trace": traceback.format_exc()}
+        print(json.dumps(answer), flush=True)
+    eng.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
