@@ -102,6 +102,8 @@ def compile_config(cfg: HttpConfig) -> CompiledConfig:
 def http_problems(http: HttpConfig | Any) -> list[tuple[str, str]]:
     """Every problem in an HTTP config (a typed one, or a dict from an editor or a file),
     templates included, as (field, message); empty when a handler can be built from it."""
+    if http is None:
+        return [("base_url", "an HTTP provider needs its request settings")]
     if not isinstance(http, HttpConfig):
         problems = validate_http(http)
         if problems:

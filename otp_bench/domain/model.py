@@ -144,8 +144,8 @@ class ProviderConfig:
         http: object = self.http
         if isinstance(http, Mapping):  # parsed at the edge: raises ConfigError naming the field
             object.__setattr__(self, "http", HttpConfig.from_dict(dict(http)) if http else None)
-        if self.kind is ProviderKind.HTTP and self.http is None:
-            raise ConfigError("http", "an HTTP provider needs its request settings (base_url…)")
+        # an HTTP provider without settings can exist (a stored row that no longer parses stays
+        # readable); the engine refuses to save one, and its handler says so when called
 
     def with_(self, **changes: Any) -> ProviderConfig:
         return replace(self, **changes)
@@ -153,7 +153,7 @@ class ProviderConfig:
     def require_http(self) -> HttpConfig:
         """The HTTP settings; ``ConfigError`` when this provider has none (not an HTTP one)."""
         if self.http is None:
-            raise ConfigError("http", f"provider {self.name!r} is not an HTTP provider")
+            raise ConfigError("http", f"provider {self.name!r} has no HTTP request settings")
         return self.http
 
     def __repr__(self) -> str:  # credentials never reach a repr, a log line or a traceback

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from typing import Any
 
@@ -9,11 +10,13 @@ from otp_bench.domain.apex_provider import ApexConfig
 from otp_bench.domain.callout import CalloutRecord, HttpMessage, RawExchange
 from otp_bench.domain.events import EventRecord
 from otp_bench.domain.flags import Flags
-from otp_bench.domain.http_config import HttpConfig
+from otp_bench.domain.http_config import ConfigError, HttpConfig
 from otp_bench.domain.ids import ProviderId, SiteId, UserId
 from otp_bench.domain.model import HistoryEntry, ProviderConfig, ProviderKind, Site, User
 from otp_bench.domain.vocabulary import Channel, DeliveryResult, License, UseCase
 from otp_bench.store.orm import CalloutRow, EventRow, HistoryRow, ProviderRow, SiteRow, UserRow
+
+log = logging.getLogger(__name__)
 
 
 def utc(dt: datetime) -> datetime:
@@ -89,14 +92,25 @@ def provider_from(row: ProviderRow, credentials: dict[str, str]) -> ProviderConf
         kind=ProviderKind(row.kind),
         result=DeliveryResult(row.result),
         # an Apex provider's settings share the kind-specific JSON column
-        http=(HttpConfig.from_dict(dict(row.http))
-              if row.http and row.kind == ProviderKind.HTTP else None),
+        http=_stored_http(row),
         apex=ApexConfig.from_dict(row.http) if row.kind == ProviderKind.APEX else None,
         credentials=credentials,
         channel=Channel(row.channel),
         verified_only=row.verified_only,
         country_allow_list=tuple(c for c in row.country_allow_list.split(",") if c),
     )
+
+
+def _stored_http(row: ProviderRow) -> HttpConfig | None:
+    """A stored HTTP config, or None when it no longer parses: the workspace still opens, and
+    the provider's handler names the problem when it is called."""
+    if row.kind != ProviderKind.HTTP or not row.http:
+        return None
+    try:
+        return HttpConfig.from_dict(dict(row.http))
+    except ConfigError as exc:
+        log.warning("provider %s: stored HTTP settings don't parse (%s)", row.name, exc)
+        return None
 
 
 def provider_fields(p: ProviderConfig) -> dict[str, Any]:

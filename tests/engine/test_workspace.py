@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from otp_bench.domain.events import SiteHandlerSwitched
-from otp_bench.domain.model import OtpPolicy, Settings
+from otp_bench.domain.model import OtpPolicy, ProviderKind, Settings
 from otp_bench.domain.vocabulary import DeliveryResult, UseCase
 from otp_bench.engine.bus import EventBatch
 from otp_bench.engine.engine import Engine
@@ -177,3 +177,9 @@ def test_an_http_provider_with_a_broken_config_is_refused_naming_the_field(engin
         engine.new_provider("broken", kind=ProviderKind.HTTP, http={"base_url": "ftp://x"})
     assert info.value.field == "http.base_url"
     assert engine.store.provider_by_name("broken") is None
+
+
+def test_an_http_provider_without_settings_is_refused(engine: Engine) -> None:
+    with pytest.raises(ValidationError) as err:
+        engine.new_provider("bare", kind=ProviderKind.HTTP)
+    assert err.value.field == "http.base_url"
