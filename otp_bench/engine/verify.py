@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from otp_bench.domain.events import FlagsChanged, UserRegistered, VerifyAttempted
 from otp_bench.domain.flags import Flags, policy_for
-from otp_bench.domain.ids import USER_PREFIX, new_id
+from otp_bench.domain.ids import new_user_id
 from otp_bench.domain.model import Site, User
 from otp_bench.domain.vocabulary import License, Reason, UseCase, VerifyMessage
 from otp_bench.engine import otp
@@ -132,7 +132,7 @@ class Verifier:
     def _register(self, tx: Tx, st: StepLog, record: FlowRecord, site: Site, flags: Flags) -> User:
         data = record.pending_user or {}
         user = User(
-            id=new_id(USER_PREFIX), username=data["username"], license=License(data["license"]),
+            id=new_user_id(), username=data["username"], license=License(data["license"]),
             mobile=data["mobile"], first_name=data.get("first_name", ""),
             last_name=data.get("last_name", ""), email=data.get("email", ""), flags=flags,
             sites=frozenset({site.id}),

@@ -26,8 +26,8 @@ from xml.sax.saxutils import escape
 
 from jinja2 import Environment
 
-from otp_bench.delivery.http_config import HttpConfig
 from otp_bench.delivery.presets import PRESETS
+from otp_bench.domain.http_config import HttpConfig
 
 PRINCIPAL = "NamedPrincipal"
 NO_PRODUCTION_URL = "https://REPLACE-WITH-YOUR-ENDPOINT.example.com"

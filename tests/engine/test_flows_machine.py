@@ -21,11 +21,11 @@ from hypothesis.stateful import (
     rule,
 )
 
+from otp_bench.domain.errors import WrongState
 from otp_bench.domain.flags import Flags
 from otp_bench.domain.vocabulary import UseCase
 from otp_bench.engine.clock import FrozenClock
 from otp_bench.engine.engine import Engine
-from otp_bench.engine.flows import NotFound
 from otp_bench.store.store import Store
 
 HOUR = timedelta(hours=1)
@@ -132,7 +132,7 @@ class OtpLifecycle(RuleBasedStateMachine):
         if flow.verified:
             try:
                 self.engine.resend(flow.flow_id)
-            except NotFound:
+            except WrongState:
                 return
             raise AssertionError("a verified flow has nothing to resend")
         limited = self.limited()
