@@ -433,7 +433,7 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.docks["log"]], [max(230, h * 32 // 100)], Qt.Orientation.Vertical)
         if not self.tabifiedDockWidgets(self.docks["phone"]):
             self.resizeDocks([self.docks["phone"], self.docks["flags"]],
-                             [h * 30 // 100, h * 36 // 100], Qt.Orientation.Vertical)
+                             [h * 34 // 100, h * 32 // 100], Qt.Orientation.Vertical)
 
     def set_presenter(self, on: bool) -> None:
         """Presenter mode: every text size up (kept in the settings)."""

@@ -98,7 +98,6 @@ class PhonePane(QWidget):
         # what the mock is armed to do wrong, on the lane where its messages would land
         self.armed = label("", "warning")
         self.armed.setObjectName("armedFaults")
-        self.armed.setWordWrap(True)
         self.armed.hide()
         notch = label("●  Messages", "section", False)
         notch.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -139,7 +138,13 @@ class PhonePane(QWidget):
 
     def set_armed_faults(self, lines: list[str]) -> None:
         """Show the mock's armed faults (empty: hide the strip)."""
-        self.armed.setText("⚠ Faults armed in the mock:\n" + "\n".join(lines) if lines else "")
+        providers: dict[str, int] = {}
+        for line in lines:
+            name = line.split(" — ", 1)[0]
+            providers[name] = providers.get(name, 0) + 1
+        self.armed.setText("⚠ Faults armed: " + ", ".join(
+            f"{name} ×{n}" if n > 1 else name for name, n in providers.items()))
+        self.armed.setToolTip("\n".join(lines))  # each fault in words
         self.armed.setVisible(bool(lines))
 
     @property
