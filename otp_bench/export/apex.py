@@ -35,8 +35,8 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, FunctionLoader, StrictUndefined, TemplateSyntaxError, nodes
 
 from otp_bench import assets
-from otp_bench.delivery.http_config import DEFAULT_TIMEOUT_S, ConfigError, HttpConfig
 from otp_bench.delivery.presets import PRESETS
+from otp_bench.domain.http_config import DEFAULT_TIMEOUT_S, ConfigError, HttpConfig
 from otp_bench.domain.ids import to_18
 from otp_bench.domain.model import ProviderConfig, ProviderKind
 from otp_bench.export import apex_metadata, apex_rules
@@ -143,7 +143,7 @@ def generate(
             "configs can be exported to Apex"
         )
     try:
-        cfg = HttpConfig.from_dict(provider.http)
+        cfg = provider.require_http()
     except ConfigError as exc:
         raise ApexExportError(f"provider {provider.name!r}: {exc}") from None
     cls = _check_identifier(class_name or apex_name(provider.name, "OtpHandler"), "class name")

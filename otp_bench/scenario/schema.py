@@ -13,9 +13,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from otp_bench.delivery.http_config import AUTH_KINDS, BODY_FORMATS, METHODS
 from otp_bench.delivery.presets import PRESETS
-from otp_bench.delivery.rules import ERROR_KINDS
+from otp_bench.domain.http_config import AUTH_KINDS, BODY_FORMATS, METHODS
+from otp_bench.domain.rules import ERROR_KINDS
 from otp_bench.domain.vocabulary import (
     Channel,
     DeliveryResult,

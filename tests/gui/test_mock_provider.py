@@ -97,7 +97,8 @@ def test_inspector_masks_the_callout_until_the_operator_reveals(qtbot: Any, wind
     e.new_provider("twilio-mock", kind=ProviderKind.HTTP,
                    http=preset_http("twilio", base_url=w.mock.url_for("twilio-mock")),
                    credentials=dict(get_preset("twilio").example_credentials))
-    e.save_site(replace(e.store.site_by_name("Globex Partners"), handler="twilio-mock"))
+    e.save_site(replace(e.store.site_by_name("Globex Partners"),
+                        provider_id=e.provider_ref("twilio-mock")))
     out = e.start(UseCase.PASSWORDLESS_LOGIN, "Globex Partners", "ana@example.com")
     assert out.ok, out.detail
     code = e.store.inbox(out.phone)[-1].otp
