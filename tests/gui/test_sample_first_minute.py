@@ -18,7 +18,7 @@ def test_sample_walks_a_real_http_callout(qtbot: Any, empty_window: Any) -> None
                     timeout=20000)
     idle(qtbot, w)
     twilio = w.engine.store.provider_by_name("Twilio (mock)")
-    assert twilio.http["base_url"].startswith(w.mock.base_url + "/~")
+    assert twilio.http.base_url.startswith(w.mock.base_url + "/~")
     sp = w.site_pane
     choose(qtbot, sp.site, "Contoso Health")
     choose(qtbot, sp.flow, UseCase.PASSWORDLESS_LOGIN.label)
@@ -35,5 +35,5 @@ def test_a_workspace_on_the_mock_starts_it_and_repoints_providers(qtbot: Any,
                                                                    window: Any) -> None:
     w = window  # the sample was loaded without the app's mock: its URL names a dead port
     qtbot.waitUntil(lambda: w.mock.running, timeout=20000)
-    qtbot.waitUntil(lambda: w.engine.store.provider_by_name("Twilio (mock)").http["base_url"]
+    qtbot.waitUntil(lambda: w.engine.store.provider_by_name("Twilio (mock)").http.base_url
                     .startswith(w.mock.base_url + "/~"), timeout=10000)

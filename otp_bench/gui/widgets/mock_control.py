@@ -16,6 +16,10 @@ from PySide6.QtCore import QObject, Signal
 _LOOPBACK = re.compile(r"^http://127\.0\.0\.1:\d+/~([^/?#]+)$")
 
 
+def _base_url(provider: Any) -> str:
+    return str(getattr(provider.http, "base_url", "") or "") if provider.http else ""
+
+
 def repoint_providers(engine: Any, base_url: str) -> int:
     """HTTP providers saved against a loopback mock on another port (an earlier run) now use
     ``base_url``; returns how many changed. Runs on a worker (it writes the workspace)."""
@@ -23,10 +27,10 @@ def repoint_providers(engine: Any, base_url: str) -> int:
 
     changed = 0
     for p in engine.store.providers():
-        m = _LOOPBACK.match(str((p.http or {}).get("base_url", "")))
-        if m and not p.http["base_url"].startswith(base_url + "/"):
-            engine.save_provider(replace(p, http={**p.http,
-                                                  "base_url": f"{base_url}/~{m.group(1)}"}))
+        m = _LOOPBACK.match(_base_url(p))
+        if m and not _base_url(p).startswith(base_url + "/"):
+            engine.save_provider(replace(p, http=p.http.with_(
+                base_url=f"{base_url}/~{m.group(1)}")))
             changed += 1
     return changed
 
@@ -106,8 +110,7 @@ class MockController(QObject):
         """Whether a workspace provider calls a loopback mock (the store's cache: no I/O)."""
         if self._engine is None:
             return False
-        return any(_LOOPBACK.match(str((p.http or {}).get("base_url", "")))
-                   for p in self._engine.store.providers())
+        return any(_LOOPBACK.match(_base_url(p)) for p in self._engine.store.providers())
 
     def _failed(self, exc: BaseException) -> None:
         self._start_pending = False
