@@ -42,6 +42,7 @@ test: lint test-core test-gui test-pg test-wheel
 bench: $(STAMP)
 	$(BIN)/python bench/bench_engine.py
 	$(BIN)/python bench/bench_handler.py
+	$(BIN)/python bench/bench_apex.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/bench_gui.py
 	$(BIN)/python bench/bench_export.py
 	$(BIN)/python bench/bench_mock.py

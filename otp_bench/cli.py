@@ -7,7 +7,6 @@ Qt and the app's first paint isn't waiting on the runner.
 from __future__ import annotations
 
 import argparse
-import ctypes.util
 import importlib
 import importlib.util
 import os
@@ -16,15 +15,10 @@ from collections.abc import Sequence
 
 NO_DISPLAY = """\
 otp-bench: no display to open the desktop app on.
-  - run it from a desktop session (Linux: X11 or Wayland; Qt also needs the system library
-    libxcb-cursor0 — e.g. `sudo apt install libxcb-cursor0`),
+  - run it from a desktop session (Linux: X11 or Wayland; on X11 Qt also needs the xcb
+    libraries the README lists — otp-bench names any that are missing),
   - or render it without a screen: QT_QPA_PLATFORM=offscreen otp-bench --screenshot DIR,
   - or use the scenario runner, which needs no display: otp-bench run shipped:otp_expiry
-"""
-NO_XCB_CURSOR = """\
-otp-bench: Qt's X11 platform plugin needs the system library libxcb-cursor0, which is missing.
-  Install it (Debian/Ubuntu: sudo apt install libxcb-cursor0; Fedora: dnf install xcb-util-cursor)
-  or use Wayland (QT_QPA_PLATFORM=wayland), or QT_QPA_PLATFORM=offscreen with --screenshot DIR.
 """
 
 # (commands, module, function adding the subparsers): parts that register their own
@@ -224,8 +218,12 @@ def display_problem(*, screenshot: bool = False) -> str | None:
     uses_xcb = platform.startswith("xcb") or not (
         platform.startswith("wayland") or os.environ.get("WAYLAND_DISPLAY")
     )
-    if uses_xcb and ctypes.util.find_library("xcb-cursor") is None:
-        return NO_XCB_CURSOR
+    if uses_xcb:
+        from otp_bench.qt_libs import missing_message, missing_xcb_libs
+
+        missing = missing_xcb_libs()
+        if missing:
+            return missing_message(missing)
     return None
 
 

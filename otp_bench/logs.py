@@ -102,6 +102,7 @@ def setup_logging(component: str | None = None, *, level: str | None = None) -> 
     file_level = explicit if explicit is not None else logging.INFO
     err_level = explicit if explicit is not None else logging.WARNING
     root = reset_logging()
+    _levels_before.update({"": root.level, "alembic": logging.getLogger("alembic").level})
     formatter = RedactingFormatter(FORMAT)
     err = _Stderr()
     err.setLevel(err_level)
@@ -139,12 +140,19 @@ def setup_logging(component: str | None = None, *, level: str | None = None) -> 
     return path
 
 
+_levels_before: dict[str, int] = {}  # what setup_logging changed, for reset_logging
+
+
 def reset_logging() -> logging.Logger:
-    """Remove (and close) the handlers ``setup_logging`` added; returns the root logger."""
+    """Undo ``setup_logging``: its handlers removed and closed, the levels it set restored."""
     root = logging.getLogger()
     for h in [h for h in root.handlers if getattr(h, "_otp_bench", False)]:
         root.removeHandler(h)
         h.close()
+    for name, level in _levels_before.items():
+        logging.getLogger(name or None).setLevel(level)
+    _levels_before.clear()
+    logging.captureWarnings(False)
     return root
 
 

@@ -80,6 +80,8 @@ def resolve_output(target: str | os.PathLike[str]) -> Target:
         return Target(given, None, "stdout")
     if not given:
         raise OutputError("no output file named (use - for standard output)")
+    if "\0" in given:
+        raise OutputError(f"can't write {given!r}: a file name can't hold a NUL character")
     real = Path(os.path.realpath(given))  # a symlink (even a dangling one) names its target
     try:
         st = os.stat(real)

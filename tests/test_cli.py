@@ -21,15 +21,34 @@ def test_no_display_says_what_to_do(capsys: pytest.CaptureFixture[str]) -> None:
     assert "no display" in err
     assert "QT_QPA_PLATFORM=offscreen" in err
     assert "otp-bench run" in err
-    assert "libxcb-cursor0" in err
+    assert "libraries the README lists" in err
 
 
 @pytest.mark.usefixtures("no_display")
 def test_missing_xcb_cursor_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DISPLAY", ":0")
-    monkeypatch.setattr(cli.ctypes.util, "find_library", lambda name: None)
+    import ctypes.util
+
+    monkeypatch.setattr(ctypes.util, "find_library", lambda name: None)
     problem = cli.display_problem()
     assert problem is not None and "libxcb-cursor0" in problem
+
+
+@pytest.mark.usefixtures("no_display")
+def test_every_missing_xcb_library_is_named_with_its_package(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import ctypes.util
+
+    monkeypatch.setenv("DISPLAY", ":0")
+    gone = {"xcb-icccm", "xcb-keysyms"}  # what a system with only libxcb-cursor0 added lacks
+    real = ctypes.util.find_library
+    monkeypatch.setattr(ctypes.util, "find_library",
+                        lambda name: None if name in gone else real(name) or f"lib{name}.so")
+    problem = cli.display_problem()
+    assert problem is not None
+    assert "libxcb-icccm, libxcb-keysyms" in problem
+    assert "sudo apt install libxcb-icccm4 libxcb-keysyms1" in problem
+    assert "xcb-util-keysyms" in problem and "xcb-util-wm" in problem
 
 
 @pytest.mark.usefixtures("no_display")

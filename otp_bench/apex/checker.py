@@ -17,6 +17,7 @@ from otp_bench.apex import lib
 from otp_bench.apex import syntax as s
 from otp_bench.apex.classes import BUILTIN_EXCEPTIONS, ClassInfo
 from otp_bench.apex.diagnostics import Diagnostic
+from otp_bench.apex.lib.returns import RETURNS
 from otp_bench.apex.values import ApexList, ApexMap, ApexSet, Blob, Long
 
 if TYPE_CHECKING:
@@ -187,6 +188,12 @@ class Checker:
                            scope: dict[str, s.TypeRef]) -> None:
         """``Auth.CustomOneTimePasswordDeliveryResult.SUCESS`` and other system constants."""
         parts = self._head(node.obj)
+        if parts is not None and len(parts) == 1 and parts[0].lower() in scope:
+            declared = self.program.resolve(scope[parts[0].lower()].parts, cls)
+            if declared is not None and declared.decl is not None and declared.kind == "class" \
+                    and declared.find_field(node.key) is None:
+                self.report(cls, node, f"Variable does not exist: {node.name}")
+            return
         if parts is None or parts[0].lower() in scope or self._known_field(cls, parts[0].lower()):
             return
         if self.program.resolve(tuple(parts), cls) is not None:
@@ -240,8 +247,10 @@ class Checker:
             return
         if isinstance(node.obj, s.This | s.Super):
             return
-        if isinstance(node.obj, s.Cast):
-            self._check_instance(cls, node, node.obj.type)
+        if not isinstance(node.obj, s.Name | s.FieldGet):
+            inferred = self.infer(cls, node.obj, scope)
+            if inferred is not None:
+                self._check_instance(cls, node, inferred)
             return
         parts = self._head(node.obj)
         if parts is None:
@@ -272,6 +281,35 @@ class Checker:
         if not parts[0].lower().endswith(("__mdt", "__c")):
             self.report(cls, node, f"unsupported: unknown class or variable {parts[0]}")
 
+    def infer(self, cls: ClassInfo, node: s.Node, scope: dict[str, s.TypeRef]) -> s.TypeRef | None:
+        """The static type of an expression where it is plain to see; None when it isn't."""
+        if isinstance(node, s.Cast | s.New | s.NewList | s.NewMap):
+            return node.type
+        if isinstance(node, s.Lit) and isinstance(node.value, str):
+            return s.STRING
+        if isinstance(node, s.Name):
+            return scope.get(node.key)
+        if isinstance(node, s.Index):
+            base = self.infer(cls, node.obj, scope)
+            return base.args[0] if base is not None and base.key == "list" and base.args else None
+        if not isinstance(node, s.Call):
+            return None
+        if node.obj is None or isinstance(node.obj, s.This | s.Super):
+            return None
+        receiver = self.infer(cls, node.obj, scope) if not isinstance(
+            node.obj, s.Name) or node.obj.key in scope else None
+        if receiver is None:
+            parts = self._head(node.obj)
+            if parts is None or parts[0].lower() in scope or self.program.resolve(
+                    tuple(parts), cls) is not None:
+                return None
+            written = RETURNS.get(f"{lib.class_key(parts)}.{node.key}")
+            return _type_of(written, ()) if written else None
+        if self.program.resolve(receiver.parts, cls) is not None:
+            return None  # the user's own methods: their declared types aren't tracked here
+        written = RETURNS.get(f"{lib.class_key(receiver.parts)}.{node.key}")
+        return _type_of(written, receiver.args) if written else None
+
     def _check_instance(self, cls: ClassInfo, node: s.Call, t: s.TypeRef) -> None:
         user = self.program.resolve(t.parts, cls)
         if user is not None and user.decl is not None:
@@ -290,6 +328,20 @@ class Checker:
         if table is None or lib.pick(table, len(node.args)) is None:
             self.report(cls, node, f"unsupported: method {t}.{node.name} with "
                         f"{len(node.args)} arguments")
+
+
+def _type_of(written: str, args: tuple[s.TypeRef, ...]) -> s.TypeRef | None:
+    """``List<$E>`` etc. with the receiver's type arguments filled in."""
+    slots = {"$K": 0, "$V": 1, "$E": 0}
+    if written in slots:
+        index = slots[written]
+        return args[index] if len(args) > index else None
+    if "<" in written:
+        base, _, inner = written.partition("<")
+        inner = inner.rstrip(">")
+        arg = _type_of(inner, args) if inner in slots else s.TypeRef((inner,))
+        return s.TypeRef((base,), (arg,)) if arg is not None else s.TypeRef((base,))
+    return s.TypeRef(tuple(written.split(".")))
 
 
 def check_program(program: ApexProgram) -> list[Diagnostic]:

@@ -152,7 +152,13 @@ def assign(value: Any, t: TypeRef, resolve: Resolver) -> Any:
     if isinstance(value, ApexList | ApexMap | ApexSet | ApexObject):
         raise Unsupported(f"Illegal assignment from {type_name(value)} to {type_ref_name(t)} "
                           "(Salesforce would not compile this)")
-    return value  # system objects, records: trusted to the library's own typing
+    from otp_bench.apex import lib
+
+    system_type = lib.TYPES.get(lib.class_key(t.parts))
+    if system_type is not None and not isinstance(value, system_type):
+        raise Unsupported(f"Illegal assignment from {type_name(value)} to {type_ref_name(t)} "
+                          "(Salesforce would not compile this)")
+    return value  # records and the rest: trusted to the library's own typing
 
 
 def resolve_class(program: Any, t: TypeRef, context: ClassInfo | None) -> ClassInfo | None:

@@ -102,6 +102,7 @@ class EvaluatorBase:
         self.live: list[Frame] = []  # the frames of running methods, for the heap estimate
         limits.heap_probe = self.heap_size
         self.call_lines: list[int] = []
+        self.caller_lines: list[int] = []  # per running method: the line it was called from
         self.last_return_line = 0
         self.debug_lines: list[tuple[int, str, str]] = []
         self.warnings: list[str] = []

@@ -249,6 +249,7 @@ class Interpreter(Calls, Operators):
         if method.body is None:
             raise Unsupported(f"call of abstract method {method.name}")
         self.limits.enter()
+        self.caller_lines.append(self.line)
         self.frames.append((owner, method))
         self.live.append(frame)
         try:
@@ -266,6 +267,7 @@ class Interpreter(Calls, Operators):
             self.limits.leave()
             self.frames.pop()
             self.live.pop()
+            self.caller_lines.pop()
         return None
 
     def construct(self, cls: ClassInfo, args: list[Any], line: int) -> ApexObject:
@@ -363,12 +365,14 @@ class Interpreter(Calls, Operators):
         return store
 
     def stack_trace(self, line: int) -> str:
+        """Apex's getStackTraceString(): innermost first, each frame at its current line."""
         out = []
         cur = line
-        for cls, method in reversed(self.frames):
+        for (cls, method), caller_line in zip(reversed(self.frames), reversed(self.caller_lines),
+                                              strict=True):
             name = method.name if method is not None else "<init>"
             out.append(f"Class.{cls.qualified}.{name}: line {cur}, column 1")
-            cur = self.call_lines[-1] if self.call_lines else cur
+            cur = caller_line
         return "\n".join(out)
 
     def new_map(self, key: s.TypeRef, value: s.TypeRef) -> ApexMap:

@@ -62,10 +62,6 @@ def syntax_errors(file: str, root: Ts) -> list[Diagnostic]:
     return out
 
 
-_IGNORED_MODIFIERS = {"public", "private", "protected", "global", "with_sharing", "without_sharing",
-                      "inherited_sharing", "transient", "testmethod", "webservice"}
-
-
 class Builder(ExprBuilder):
     """Builds the classes of one file."""
 
@@ -163,7 +159,7 @@ class Builder(ExprBuilder):
             field = s.FieldDecl(name, name.lower(), typ,
                                 self.expr(value) if value is not None else None,
                                 self.pos(child)[0], static="static" in mods,
-                                final="final" in mods)
+                                final="final" in mods, transient="transient" in mods)
             if accessors is not None:
                 for acc in accessors.named_children:
                     which = acc.child_by_field_name("accessor")

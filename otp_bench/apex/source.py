@@ -18,6 +18,7 @@ from otp_bench.apex.diagnostics import SourceError
 MAX_FILE_BYTES = 1_000_000  # Salesforce's limit for one class body is 1 M characters
 MAX_FILES = 500
 _XSI = "{http://www.w3.org/2001/XMLSchema-instance}type"
+_XSI_NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"
 
 
 @dataclass(frozen=True)
@@ -140,7 +141,7 @@ def _cmdt_record(path: Path, record: str) -> dict[str, Any]:
 
 
 def _typed(el: ET.Element | None) -> Any:
-    if el is None or el.get(_XSI, "").endswith("nil"):
+    if el is None or el.get(_XSI_NIL) == "true":
         return None
     raw = el.text or ""
     kind = el.get(_XSI, "xsd:string").split(":")[-1]

@@ -329,6 +329,7 @@ class FieldDecl:
     line: int
     static: bool = False
     final: bool = False
+    transient: bool = False  # left out of JSON.serialize
     getter: Accessor | None = None
     setter: Accessor | None = None
 

@@ -49,7 +49,12 @@ def origin(url: str) -> str:
 def _url(value: Any, what: str, *, allow_mock: bool) -> str:
     if allow_mock and value == MOCK:
         return MOCK
-    parts = urlsplit(value) if isinstance(value, str) else None
+    try:
+        parts = urlsplit(value) if isinstance(value, str) else None
+        if parts is not None:
+            parts.port  # noqa: B018 - raises ValueError for a port that isn't one
+    except ValueError:
+        parts = None
     if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
         hint = "mock or " if allow_mock else ""
         raise ApexConfigError(what, f"must be {hint}an http:// or https:// URL with a host")
@@ -109,7 +114,7 @@ class ApexConfig:
         unknown = set(d) - {"source", "class_name", "remote_sites", "named_credentials",
                             "custom_metadata", "custom_settings"}
         if unknown:
-            raise ApexConfigError(sorted(unknown)[0], "unknown field")
+            raise ApexConfigError(str(sorted(unknown, key=str)[0]) or "(empty)", "unknown field")
         source = d.get("source")
         if not isinstance(source, str) or not source.strip():
             raise ApexConfigError("source", "give a .cls file, a folder of them or an sfdx "
@@ -147,7 +152,7 @@ def _named(name: str, spec: Any) -> NamedCredentialSpec:
         raise ApexConfigError(what, "must be {url: ..., username: ..., password: ...}")
     unknown = set(spec) - _NC_KEYS
     if unknown:
-        raise ApexConfigError(f"{what}.{sorted(unknown)[0]}", "unknown field")
+        raise ApexConfigError(f"{what}.{sorted(unknown, key=str)[0]}", "unknown field")
     flags = {}
     for key, default in (("generate_authorization_header", True), ("allow_merge_fields", False)):
         value = spec.get(key, default)

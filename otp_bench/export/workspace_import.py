@@ -45,10 +45,15 @@ def placeholders(scenario: Scenario) -> dict[str, tuple[str, ...]]:
     out: dict[str, tuple[str, ...]] = {}
     for spec in scenario.providers:
         creds = spec.get("credentials")
+        keys: tuple[str, ...] = ()
         if isinstance(creds, Mapping):
             keys = tuple(sorted(k for k, v in creds.items() if v == PLACEHOLDER))
-            if keys:
-                out[str(spec["name"])] = keys
+        ncs = spec.get("named_credentials")  # an Apex provider's Named Credential secrets
+        if isinstance(ncs, Mapping):
+            keys += tuple(sorted(f"{n}.{k}" for n, nc in ncs.items() if isinstance(nc, Mapping)
+                                 for k in ("username", "password") if nc.get(k) == PLACEHOLDER))
+        if keys:
+            out[str(spec["name"])] = keys
     return out
 
 
@@ -60,12 +65,29 @@ def with_credentials(
     specs = []
     for spec in scenario.providers:
         creds = spec.get("credentials")
+        given = entered.get(str(spec["name"]), {})
         if isinstance(creds, Mapping):
-            given = entered.get(str(spec["name"]), {})
             kept = {k: (given.get(k) if v == PLACEHOLDER else v) for k, v in creds.items()}
             spec = {**spec, "credentials": {k: v for k, v in kept.items() if v}}
+        ncs = spec.get("named_credentials")
+        if isinstance(ncs, Mapping):
+            spec = {**spec, "named_credentials": {
+                n: (_entered(nc, given, n) if isinstance(nc, Mapping) else nc)
+                for n, nc in ncs.items()}}
         specs.append(spec)
     return replace(scenario, providers=tuple(specs))
+
+
+def _entered(nc: Mapping[str, Any], given: Mapping[str, str], name: str) -> dict[str, Any]:
+    """A named credential with its placeholders replaced by re-entered values, or dropped."""
+    out = {}
+    for k, v in nc.items():
+        if v == PLACEHOLDER:
+            v = given.get(f"{name}.{k}")
+            if not v:
+                continue
+        out[k] = v
+    return out
 
 
 def import_workspace(

@@ -40,7 +40,7 @@ def make_app() -> QApplication:
         app = QApplication(sys.argv[:1])
     app.setApplicationName("otp-bench")
     app.setOrganizationName("otp-bench")
-    app.setApplicationDisplayName("otp-bench")
+    # no applicationDisplayName: Qt would append it to every title ("otp-bench — ws.db — otp-bench")
     # Workers (flows, callouts, the store) share the GIL with the GUI thread: a 1 ms switch
     # interval (default 5 ms) hands it back to the event loop sooner, so a burst of flows can't
     # stall painting.

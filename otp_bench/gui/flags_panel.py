@@ -178,8 +178,8 @@ class FlagsPanel(QWidget):
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
         split.addWidget(bottom)
-        split.setStretchFactor(0, 2)  # the users' flags first: most of the height is theirs
-        split.setStretchFactor(1, 1)
+        split.setStretchFactor(0, 5)  # the users' flags first: most of the height is theirs
+        split.setStretchFactor(1, 2)
         split.setChildrenCollapsible(False)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(8, 6, 8, 8)

@@ -45,6 +45,8 @@ def build_menus(w: Any) -> dict[str, QAction]:
     acts.update(add_workspace_items(w, file))  # open by URL, recent URLs, workspace key
     file.addSeparator()
     act("sample", "Load &sample workspace", w.load_sample, None, file)
+    act("save_session", "Save this session's flows as a scenario…", lambda: w.save_session(),
+        "Ctrl+Shift+R", file)
     act("record", "Record to scenario…", lambda: w.record_to_scenario(), None, file)
     file.addSeparator()
     act("quit", "&Quit", w.close, QKeySequence.StandardKey.Quit, file)
@@ -84,6 +86,9 @@ def build_menus(w: Any) -> dict[str, QAction]:
 
     helpm = bar.addMenu("&Help")
     add_help_items(w, helpm, act, ABOUT)
+    from otp_bench.gui.help_scenarios import add_scenario_help
+
+    add_scenario_help(w, helpm, act, acts["about"])
     return acts
 
 

@@ -119,6 +119,7 @@ class MainWindow(QMainWindow):
         self.tree.open_item.connect(self.open_editor)
         self.phone.fill_requested.connect(self.fill_code)
         self.site_pane.show_flow.connect(self.show_flow_in_log)
+        self.site_pane.page_changed.connect(self._clear_flow_filter)
         self._restore_layout()
         self.set_workspace_actions(False)  # until a workspace is open
 
@@ -243,6 +244,12 @@ class MainWindow(QMainWindow):
                 self._headless.close_client()
             self.tasks.run(old.close, title="Closing the workspace")
         from otp_bench.gui.bridge import EngineBridge  # the domain's event types load here
+        from otp_bench.scenario.recorder import Recorder
+
+        if getattr(self, "session", None) is not None:
+            self.session.stop()
+        # every flow walked from now on, so "Save this session as a scenario" needs no foresight
+        self.session = Recorder(engine, name="otp-bench session")
 
         self.bridge = EngineBridge(engine, self)
         self.bridge.batch.connect(self.log.append_batch)
@@ -348,6 +355,44 @@ class MainWindow(QMainWindow):
         self.log.filter.setText(flow_id)
         self.log.set_filter(flow_id)
         self.log.select_flow(flow_id)
+        self._flow_filter = flow_id
+        self.statusBar().showMessage(
+            f"The log shows only flow {flow_id}: clear the filter (×) to see every flow; it "
+            "clears itself when the next flow starts.", 10000)
+
+    def _clear_flow_filter(self, page: str) -> None:
+        """A filter set by "Show this flow in the log" goes when the site starts over, so later
+        flows never look missing."""
+        flow_id = getattr(self, "_flow_filter", None)
+        if page == "start" and flow_id and self.log.filter.text().strip() == flow_id:
+            self._flow_filter = None
+            self.log.filter.clear()
+            self.log.set_filter("")
+            self.statusBar().showMessage("Log filter cleared: every flow shows again.", 5000)
+
+    def save_session(self, path: str | None = None) -> None:
+        """Save the flows walked since this workspace opened as a scenario file (a worker
+        writes it); recording goes on."""
+        session = getattr(self, "session", None)
+        if session is None:
+            return
+        if path is None:
+            from PySide6.QtWidgets import QFileDialog
+
+            path, _f = QFileDialog.getSaveFileName(self, "Save this session as a scenario",
+                                                   "session.yaml", "Scenario (*.yaml)")
+        if not path:
+            return
+        target = path
+
+        def saved(_r: Any) -> None:
+            self.statusBar().showMessage(f"Saved {session.flow_count} flow(s) of this session to "
+                                         f"{target}; replay with otp-bench run {target}", 15000)
+            self.recording_saved.emit(str(target))
+
+        self.tasks.run(lambda: session.save(target), saved,
+                       lambda e: self.statusBar().showMessage(f"Couldn't save: {e}", 15000),
+                       title="Saving the session")
 
     def record_to_scenario(self, path: str | None = None) -> None:
         """Start recording the operator's flows into a scenario file (the Recorder's hook)."""
@@ -388,7 +433,7 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.docks["log"]], [max(230, h * 32 // 100)], Qt.Orientation.Vertical)
         if not self.tabifiedDockWidgets(self.docks["phone"]):
             self.resizeDocks([self.docks["phone"], self.docks["flags"]],
-                             [h * 30 // 100, h * 36 // 100], Qt.Orientation.Vertical)
+                             [h * 34 // 100, h * 32 // 100], Qt.Orientation.Vertical)
 
     def set_presenter(self, on: bool) -> None:
         """Presenter mode: every text size up (kept in the settings)."""

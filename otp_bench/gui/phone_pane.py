@@ -85,8 +85,9 @@ class PhonePane(QWidget):
         self.number.setObjectName("phoneNumber")
         self.number.setPlaceholderText("no messages yet")
         self.show_codes = QCheckBox("Show codes")
-        self.show_codes.setChecked(True)
-        self.show_codes.setToolTip("Untick before taking screenshots you will share")
+        self.show_codes.setChecked(False)  # off by default: screens get shared
+        self.show_codes.setToolTip("Show the codes in the messages (off: masked, so screenshots "
+                                   "can be shared; Fill code works either way)")
         self.show_codes.toggled.connect(lambda _c: self._render())
         self.follow = QCheckBox("Follow newest")
         self.follow.setChecked(True)
@@ -97,7 +98,6 @@ class PhonePane(QWidget):
         # what the mock is armed to do wrong, on the lane where its messages would land
         self.armed = label("", "warning")
         self.armed.setObjectName("armedFaults")
-        self.armed.setWordWrap(True)
         self.armed.hide()
         notch = label("●  Messages", "section", False)
         notch.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -138,7 +138,13 @@ class PhonePane(QWidget):
 
     def set_armed_faults(self, lines: list[str]) -> None:
         """Show the mock's armed faults (empty: hide the strip)."""
-        self.armed.setText("⚠ Faults armed in the mock:\n" + "\n".join(lines) if lines else "")
+        providers: dict[str, int] = {}
+        for line in lines:
+            name = line.split(" — ", 1)[0]
+            providers[name] = providers.get(name, 0) + 1
+        self.armed.setText("⚠ Faults armed: " + ", ".join(
+            f"{name} ×{n}" if n > 1 else name for name, n in providers.items()))
+        self.armed.setToolTip("\n".join(lines))  # each fault in words
         self.armed.setVisible(bool(lines))
 
     @property

@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtCore import QEventLoop, QSize, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from otp_bench.gui import theme
@@ -72,8 +72,7 @@ def _take(app: QApplication, directory: str, db_url: str | None) -> int:
 
     settings = QSettings(str(Path(tmp.name) / "settings.ini"), QSettings.Format.IniFormat)
     theme.apply(app, "light")
-    w = MainWindow(settings)
-    w.resize(1600, 1000)
+    w = MainWindow(settings)  # its default size: what a new user first sees
     w.show()
     failed: list[str] = []
     w.engine_failed.connect(failed.append)
@@ -125,9 +124,14 @@ def _take(app: QApplication, directory: str, db_url: str | None) -> int:
     _save(w.log, out, "live_log")
     _refusal(w, out)
     _headless(w, out)
+    from otp_bench.gui.editors.apex_screenshots import apex_screenshots
+
+    apex_screenshots(w, out)
     w.open_editor("provider", None)
     _preset(w, "twilio")
     w.editor.name.setText("twilio-sandbox")
+    _settle(700)  # the live preview renders on a worker after a short debounce
+    _wait_idle(w)
     _settle()
     _save(w.editor_host, out, "provider_editor")
     w.open_editor("user", w.engine.store.user_by_username("ben@example.com"))
@@ -137,11 +141,17 @@ def _take(app: QApplication, directory: str, db_url: str | None) -> int:
     _settle()
     _save(w.editor_host, out, "site_editor")
     w.tabs.setCurrentIndex(0)
+    from otp_bench.gui import screenshots_demo
+
+    screenshots_demo.small_window(w, out)
+    w.tabs.setCurrentIndex(0)
     w.apply_theme("dark")
     _wait_idle(w)
     _settle()
     _save(w, out, "main_window_dark")
     w.apply_theme("light")
+    screenshots_demo.demo_mode(w, out)  # last: it plays in its own workspace
+    screenshots_demo.demo_mode(w, out, "invalid", QSize(1280, 720))
     w.shutdown()
     w.deleteLater()
     tmp.cleanup()

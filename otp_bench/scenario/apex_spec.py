@@ -25,6 +25,7 @@ from typing import Any
 from otp_bench.domain.apex_provider import MOCK, ApexConfig, ApexConfigError
 from otp_bench.domain.model import ProviderKind
 from otp_bench.domain.vocabulary import Channel
+from otp_bench.export.workspace_file import PLACEHOLDER
 
 APEX_KEYS = {"name", "apex", "class", "remote_sites", "named_credentials", "custom_metadata",
              "custom_settings", "credentials", "faults", "channel"}
@@ -57,6 +58,10 @@ def validate_apex_spec(spec: Mapping[str, Any]) -> list[tuple[str, str]]:
             for key in ("username", "password"):
                 if isinstance(nc, Mapping) and key in nc and not isinstance(nc[key], str | int):
                     problems.append((f"named_credentials.{name}.{key}", "must be text"))
+    creds = spec.get("credentials", {})
+    if not isinstance(creds, Mapping) or not all(
+            isinstance(k, str) and isinstance(v, str | int) for k, v in creds.items()):
+        problems.append(("credentials", "must map names to text values (what the mock expects)"))
     if "channel" in spec and spec["channel"] not in Channel.__members__.values():
         problems.append(("channel", f"must be one of {', '.join(Channel)}"))
     return problems
@@ -78,7 +83,8 @@ def apex_fields(spec: Mapping[str, Any], mock_url: Callable[[], str]) -> dict[st
     for name, nc in (d["named_credentials"] or {}).items():
         nc = dict(nc)
         for key in ("username", "password"):
-            if nc.get(key) not in (None, ""):
+            # a workspace file's "<secret: re-enter>" placeholder is no value
+            if nc.get(key) not in (None, "", PLACEHOLDER):
                 credentials[f"{name}.{key}"] = str(nc.pop(key))
             nc.pop(key, None)
         if nc.get("url") == MOCK:

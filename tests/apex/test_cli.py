@@ -126,3 +126,39 @@ def test_check_refuses_what_the_test_runner_cannot_run(
     out = capsys.readouterr().out.splitlines()
     assert out == ["T.cls:3:1: unsupported: @TestSetup method data (no records to set up)",
                    "T.cls:4:1: Test methods must be static: T.notStatic"]
+
+
+def test_junit_to_standard_output_moves_the_step_lines_to_stderr(
+        project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["apex", "test", str(project), "--junit", "-"]) == 1
+    captured = capsys.readouterr()
+    assert ET.fromstring(captured.out).tag == "testsuites"
+    assert "1 passed, 1 failed" in captured.err
+
+
+def test_junit_into_a_missing_folder_is_refused_before_running(
+        project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["apex", "test", str(project), "--junit", str(tmp_path / "no" / "x.xml")]) == 2
+    captured = capsys.readouterr()
+    assert "doesn't exist" in captured.err and "passed" not in captured.out
+
+
+def test_start_test_gives_fresh_limits(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "LimitsTest.cls").write_text("""@isTest
+private class LimitsTest {
+    class Ok implements HttpCalloutMock {
+        public HttpResponse respond(HttpRequest req) { return new HttpResponse(); }
+    }
+    @isTest static void fresh() {
+        Test.setMock(HttpCalloutMock.class, new Ok());
+        HttpRequest req = new HttpRequest();
+        req.setEndpoint('https://x.example/'); req.setMethod('GET');
+        for (Integer i = 0; i < 60; i++) { new Http().send(req); }
+        Test.startTest();
+        for (Integer i = 0; i < 60; i++) { new Http().send(req); }
+        System.assertEquals(60, Limits.getCallouts());
+        Test.stopTest();
+    }
+}
+""")
+    assert main(["apex", "test", str(tmp_path)]) == 0, capsys.readouterr().out

@@ -20,8 +20,6 @@ from otp_bench.scenario.runner import run_scenario
 
 CORPUS = Path(__file__).parent / "corpus"
 FILES = sorted(CORPUS.glob("*.yaml"))
-# a runtime gap, not a handler bug: reported to the runtime's owner (P5 part A)
-RUNTIME_GAPS = {"plivo_typed.yaml": "JSON.deserialize into an inner class"}
 
 
 @pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
@@ -29,8 +27,6 @@ def test_each_vendor_answer_gives_the_documented_result(path: Path) -> None:
     result = run_scenario(load_scenario(path))
     failures = [f"{path.name}:{s.line}: {f} ({s.handler})" for s in result.steps
                 for f in s.failures]
-    if failures and path.name in RUNTIME_GAPS:
-        pytest.xfail(f"runtime doesn't interpret {RUNTIME_GAPS[path.name]} yet: {failures[0]}")
     assert result.error is None, result.error
     assert not failures, "\n".join(failures)
     assert result.steps and all(s.handler for s in result.steps if s.delivery)

@@ -161,3 +161,23 @@ def test_check_knows_the_type_a_cast_names(tmp_path: Path) -> None:
                  "    ((String) o).trim();\n  }\n}\n")
     assert [str(d) for d in check([f])] == [
         "Cast.cls:3:18: unsupported: method String.frobnicate with 0 arguments"]
+
+
+def test_check_knows_the_fields_of_the_users_own_classes(tmp_path: Path) -> None:
+    f = tmp_path / "Fields.cls"
+    f.write_text("public class Fields {\n  class Payload { String to; }\n"
+                 "  void f() {\n    Payload p = new Payload();\n    p.to = 'x';\n"
+                 "    String s = p.too;\n  }\n}\n")
+    assert [str(d) for d in check([f])] == ["Fields.cls:6:16: Variable does not exist: too"]
+
+
+def test_check_follows_a_chain_of_system_calls(tmp_path: Path) -> None:
+    f = tmp_path / "Chain.cls"
+    f.write_text("public class Chain {\n  void f(HttpResponse res, Map<String, String> m) {\n"
+                 "    res.getBody().trim().frobnicate();\n"
+                 "    m.get('a').toUpperCase().lenght();\n"
+                 "    new Http().send(new HttpRequest()).getBody().length();\n"
+                 "    JSON.serialize(m).split(',')[0].trim();\n  }\n}\n")
+    assert [str(d) for d in check([f])] == [
+        "Chain.cls:3:26: unsupported: method String.frobnicate with 0 arguments",
+        "Chain.cls:4:30: unsupported: method String.lenght with 0 arguments"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -18,6 +19,7 @@ from otp_bench.apex import (
     NamedCredential,
     SendArgs,
     check,
+    find_handler_classes,
     load_program,
     run_send,
 )
@@ -44,9 +46,13 @@ ENV = ApexEnvironment(send=send, cpu_limit_ms=300, statement_limit=50_000,
                       user_by_id=lambda i: {"Id": i, "LanguageLocaleKey": "en_US"})
 
 
+CORPUS = Path(__file__).parent / "corpus"
+SEEDS = [HANDLER] + [p.read_text() for p in sorted(CORPUS.rglob("*.cls"))]
+
+
 @st.composite
 def mutated(draw: st.DrawFn) -> str:
-    text = HANDLER
+    text = draw(st.sampled_from(SEEDS))
     for _ in range(draw(st.integers(1, 4))):
         kind = draw(st.sampled_from(["insert", "delete", "replace"]))
         at = draw(st.integers(0, len(text)))
@@ -72,9 +78,10 @@ def test_mutated_handlers_end_in_words_never_a_traceback(source: str) -> None:
         program = load_program(ApexSource.from_text(source, "TwilioOtpHandler.cls"))
     except ApexLoadError:  # pragma: no cover - check() said it loads
         raise
-    result = run_send(program, "TwilioOtpHandler", ARGS, ENV)
-    assert result.ended
-    assert "internal error" not in result.ended, result.ended
+    for name in find_handler_classes(program) or ["TwilioOtpHandler"]:
+        result = run_send(program, name, ARGS, ENV)
+        assert result.ended
+        assert "internal error" not in result.ended, result.ended
 
 
 @settings(max_examples=100, deadline=3000)

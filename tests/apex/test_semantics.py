@@ -242,7 +242,14 @@ def test_soql_reads_the_users_locale() -> None:
         Id uid = '005000000000001AAA';
         User u = [SELECT Id, LanguageLocaleKey FROM User WHERE Id = :uid LIMIT 1];
         List<User> all = [SELECT Id FROM User WHERE Id = :uid];
-        return u.LanguageLocaleKey + ' ' + all.size();""", env=env) == "de 1"
+        return u.LanguageLocaleKey + ' ' + all.size() + ' ' + u.get('languagelocalekey');""",
+        env=env) == "de 1 de"
+    assert thrown_by("""
+        Id uid = '005000000000001AAA';
+        User u = [SELECT Id FROM User WHERE Id = :uid];
+        return u.MobilePhone;""", env=env) == (
+        "System.SObjectException: SObject row was retrieved via SOQL without querying the "
+        "requested field: User.MobilePhone")
 
 
 def test_custom_metadata_and_custom_settings() -> None:
@@ -267,6 +274,7 @@ def test_json_serialize_keeps_declaration_order_and_suppresses_nulls() -> None:
             public String body;
             public Decimal price;
             public List<String> tags;
+            transient String secret = 'x';
         }"""
     body = """
         Msg m = new Msg();
@@ -310,6 +318,8 @@ def test_json_deserialize_typed() -> None:
     ("Integer.valueOf('42') + 1", "43"),
     ("Math.mod(-7, 3)", "-1"),
     ("Math.max(1, 2.5)", "2.5"),
+    ("Math.floor(2.7) + ' ' + Math.ceil(-2.5) + ' ' + Math.floor(Double.valueOf('2.7'))",
+     "2 -2 2.0"),
     ("Decimal.valueOf('3.14159').setScale(2)", "3.14"),
     ("Decimal.valueOf('2.345').setScale(2)", "2.35"),  # half up when no mode is given
     ("Decimal.valueOf('2.5').round()", "2"),  # round() is half even
@@ -422,3 +432,19 @@ def test_a_run_time_refusal_names_file_line_and_column() -> None:
                                  "    Object o = m.get('x');\n    return m.get('x').frobnicate();")
     assert outcome == "refuse"
     assert value == "unsupported: method String.frobnicate with 0 arguments at T.cls:6:5"
+
+
+def test_stack_trace_names_each_frame_and_line() -> None:
+    members = """
+        static void inner() {
+            Integer i = null;
+            i++;
+        }
+        static void outer() {
+            inner();
+        }"""
+    assert shown("""
+        try { outer(); } catch (Exception e) { return e.getStackTraceString(); }
+        return null;""", members) == (
+        "Class.T.inner: line 5, column 1\nClass.T.outer: line 8, column 1\n"
+        "Class.T.run: line 12, column 1")

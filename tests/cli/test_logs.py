@@ -137,3 +137,16 @@ def test_version_verbose_says_where_the_logs_are_without_the_engine(log_dir: Pat
                          check=True, env={**os.environ}).stdout
     assert f"log folder: {log_dir}" in out and "headless.log" in out
     assert out.strip().endswith("[]")
+
+
+def test_logging_setup_on_the_app_path_loads_no_engine(log_dir: Path) -> None:
+    """``otp-bench`` sets its log file up before the window: without the engine or HTTP stacks."""
+    code = ("import sys; from otp_bench.cli import main; main([]); "
+            "print(sorted(m for m in ('otp_bench.engine', 'sqlalchemy', 'starlette', 'httpx') "
+            "if m in sys.modules))")
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=env, timeout=60).stdout  # no display: it stops after logging
+    assert out.strip().endswith("[]")
+    assert "started" in (log_dir / "otp-bench.log").read_text("utf-8")

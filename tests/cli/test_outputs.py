@@ -10,6 +10,8 @@ import threading
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from otp_bench import outputs
 from otp_bench.outputs import OutputError, open_output, read_input, resolve_output, write_output
@@ -174,3 +176,20 @@ def test_read_input_reads_stdin_for_dash(tmp_path: Path) -> None:
     f = tmp_path / "in.txt"
     f.write_text("from a file\n", "utf-8")
     assert read_input(f) == "from a file\n"
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=st.text(min_size=0, max_size=40))
+def test_any_name_is_written_or_refused_in_one_line(tmp_path: Path, name: str) -> None:
+    """Hostile names (NULs, slashes, dots, long, unicode): written whole, or one OutputError."""
+    assume(".." not in name.split("/"))  # stay inside tmp_path: never climb out of it
+    target = f"{tmp_path}/{name}"  # concatenated: a leading "/" can't make it absolute
+    assert os.path.realpath(target.replace("\0", "")).startswith(str(tmp_path))
+    try:
+        t = write_output(target, "x\n")
+    except OutputError as exc:
+        assert "\n" not in str(exc)
+        return
+    if t.kind in ("new", "regular"):
+        assert t.path is not None and t.path.read_text("utf-8") == "x\n"

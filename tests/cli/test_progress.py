@@ -133,3 +133,14 @@ def test_a_reader_that_leaves_early_ends_the_export_quietly(big_workspace: str,
     err = proc.stderr.read()
     assert proc.wait(timeout=120) == 141
     assert first.startswith(b'{"id": 1') and err == b""
+
+
+def test_a_run_on_a_terminal_keeps_its_step_lines_above_the_bar(tmp_path: Path) -> None:
+    from tests.cli.test_export_targets import SCENARIO
+
+    code, seen = _on_a_terminal([sys.executable, "-m", "otp_bench", "run", str(SCENARIO)],
+                                _env(tmp_path))
+    text = seen.decode("utf-8", "replace")
+    assert code == 0, text
+    assert "Running scenarios" in text  # the bar was drawn
+    assert text.count("✓ step") == 2 and "2 step(s) held, 0 failed" in text

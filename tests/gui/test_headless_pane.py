@@ -104,6 +104,11 @@ def test_connected_app_editor_and_pkce_switch(qtbot: Any, window: Any, qtmodelte
     assert len(ed.secret.text()) == 64  # the consumer secret the bench made, masked
     assert ed.secret.echoMode() == ed.secret.EchoMode.Password
     qtbot.waitUntil(lambda: hp.app.currentText().startswith("Travel app"))
+    assert dialog.timeout.value() == 120  # Salesforce's default session timeout
+    dialog.timeout.setValue(30)
+    click(qtbot, dialog.findChild(type(ed.save_button), "caApplyTimeout"))
+    qtbot.waitUntil(lambda: "Saved" in dialog.timeout_status.text())
+    assert w.engine.settings.session_timeout_seconds == 1800
     dialog.close()
 
     hp.pkce.setChecked(False)

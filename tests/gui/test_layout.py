@@ -100,6 +100,18 @@ def test_every_pane_fits(qtbot: Any, window: Any, size: QSize) -> None:
     _check({"headless username": hp.username, "init": hp.init_button})
 
 
+def test_demo_mode_fits_1280x720(qtbot: Any, window: Any) -> None:
+    w = window
+    w.show_demo(True)
+    _resize(qtbot, w, QSize(1280, 720))
+    hint = w.minimumSizeHint()
+    assert hint.width() <= 1280 and hint.height() <= 720, hint
+    bar = w.demo_bar
+    _check({"demo scenario": bar.scenario, "play": bar.play_button, "step": bar.step_button,
+            "restart": bar.restart_button, "close": bar.close_button, "caption": bar.caption})
+    w.show_demo(False)
+
+
 def test_docks_recover_after_growing_back(qtbot: Any, window: Any) -> None:
     w = window
     _resize(qtbot, w, QSize(1920, 1080))

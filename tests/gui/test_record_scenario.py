@@ -128,3 +128,24 @@ def test_recorded_gui_session_replays_green(qtbot: Any, window: Any, tmp_path: P
     assert run_files([str(target)], report=str(report), out=out) == 0, out.getvalue()
     result = json.loads(report.read_text("utf-8"))
     assert result["passed"] == 1 and len(result["scenarios"][0]["steps"]) == 5
+
+
+def test_flows_walked_before_recording_can_be_saved(qtbot: Any, window: Any,
+                                                    tmp_path: Path) -> None:
+    """Nobody pressed Record: File → Save this session's flows still has the flows walked."""
+    w = window
+    sp = w.site_pane
+    page = _start(qtbot, w, "Acme Customers", UseCase.PASSWORDLESS_LOGIN)
+    qtbot.keyClicks(page.username, "ana@example.com")
+    before = last_message_id(w)
+    _submit_and_wait(qtbot, w, page.button)
+    fill_code_from_phone(qtbot, w, before)
+    _submit_and_wait(qtbot, w, sp.code_page.button)
+    assert sp.end_page.ok
+    target = tmp_path / "session.yaml"
+    with qtbot.waitSignal(w.recording_saved, timeout=10000):
+        w.save_session(str(target))
+    doc = yaml.safe_load(target.read_text("utf-8"))
+    assert [s["flow"] for s in doc["steps"]] == ["passwordless_login"]
+    out = io.StringIO()
+    assert run_files([str(target)], out=out) == 0, out.getvalue()

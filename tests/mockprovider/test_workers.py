@@ -34,7 +34,9 @@ class Server:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "otp_bench", "mock-provider", "--port", "0", "--db",
              f"sqlite:///{db}", *extra], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            text=True, env={**os.environ, "OTP_BENCH_SECRETS": "file"})
+            text=True, env={**os.environ, "OTP_BENCH_SECRETS": "file",
+                            # key files chosen, not announced: the banner stays the first line
+                            "OTP_BENCH_KEY_STORE": "file"})
         self.lines: queue.Queue[str] = queue.Queue()
         self.output: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()

@@ -85,6 +85,7 @@ def load() -> None:
         json_generator,
         json_lib,
         json_parser,
+        metadata,
         numbers,
         pattern,
         strings,

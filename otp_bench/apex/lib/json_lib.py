@@ -40,6 +40,8 @@ def _fields(rt: Any, obj: ApexObject) -> list[tuple[str, Any]]:
     out: list[tuple[str, Any]] = []
     for cls in reversed(obj.cls.lineage()):
         for f in cls.instance_fields:
+            if f.transient:
+                continue
             value = rt.get_field(obj, f, None) if f.getter and f.getter.body else obj.fields.get(
                 f.key)
             out.append((f.name, value))

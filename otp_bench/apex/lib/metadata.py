@@ -6,7 +6,8 @@ from __future__ import annotations
 import decimal
 from typing import Any
 
-from otp_bench.apex.errors import Unsupported
+from otp_bench.apex.errors import Unsupported, throw
+from otp_bench.apex.lib import method
 from otp_bench.apex.syntax import TypeRef
 from otp_bench.apex.values import ApexMap, SObject
 
@@ -38,6 +39,25 @@ def records_call(rt: Any, type_key: str, method: str, args: list[Any]) -> Any:
     if method == "getvalues" and len(args) == 1:
         return SObject(name, _fields(fields), all_fields=True) if fields is not None else None
     raise Unsupported(f"{name}.{method} with {len(args)} arguments")
+
+
+@method(SObject, "get", 1)
+def sobject_get(rt: Any, record: SObject, name: Any) -> Any:
+    if not isinstance(name, str):
+        raise Unsupported("SObject.get with a field token")
+    if not record.has(name) and name.lower() != "id" and not record.all_fields:
+        raise throw("SObjectException", "SObject row was retrieved via SOQL without querying "
+                    f"the requested field: {record.type}.{name}")
+    return record.get(name)
+
+
+@method(SObject, "put", 2)
+def sobject_put(rt: Any, record: SObject, name: Any, value: Any) -> Any:
+    if not isinstance(name, str):
+        raise Unsupported("SObject.put with a field token")
+    old = record.get(name)
+    record.fields[name.lower()] = (name, value)
+    return old
 
 
 def _fields(fields: dict[str, Any] | None) -> dict[str, Any]:

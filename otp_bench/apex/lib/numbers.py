@@ -180,8 +180,16 @@ static("Math", "abs", 1)(lambda rt, x: abs(_num(x)) if type(x) not in (int, Long
                          else type(x)(abs(x)))
 static("Math", "min", 2)(lambda rt, a, b: _same_kind(a, b, min(_num(a), _num(b))))
 static("Math", "max", 2)(lambda rt, a, b: _same_kind(a, b, max(_num(a), _num(b))))
-static("Math", "floor", 1)(lambda rt, x: float(math.floor(_num(x))))
-static("Math", "ceil", 1)(lambda rt, x: float(math.ceil(_num(x))))
+static("Math", "floor", 1)(lambda rt, x: _integral(x, decimal.ROUND_FLOOR))
+static("Math", "ceil", 1)(lambda rt, x: _integral(x, decimal.ROUND_CEILING))
+
+
+def _integral(x: Any, rounding: str) -> Any:
+    """Math.floor/ceil: a Decimal stays a Decimal, anything else becomes a Double."""
+    value = _num(x)
+    if isinstance(value, Dec):
+        return value.to_integral_value(rounding=rounding)
+    return float(math.floor(value) if rounding == decimal.ROUND_FLOOR else math.ceil(value))
 static("Math", "sqrt", 1)(lambda rt, x: math.sqrt(_num(x)) if _num(x) >= 0 else math.nan)
 static("Math", "pow", 2)(lambda rt, a, b: math.pow(_num(a), _num(b)))
 static("Math", "random", 0)(lambda rt: random.random())

@@ -174,7 +174,13 @@ def set_mock(rt: Any, kind: Any, mock: Any) -> None:
 
 @static("Test", "startTest", 0)
 def start_test(rt: Any) -> None:
+    """The code between startTest and stopTest gets a fresh set of governor limits."""
+    if rt.extra.get("test_started"):
+        raise throw("FinalException", "Testing already started")
     rt.extra["test_started"] = True
+    rt.limits.callouts = 0
+    rt.limits.soql = 0
+    rt.limits.callout_ms = 0.0
 
 
 @static("Test", "stopTest", 0)

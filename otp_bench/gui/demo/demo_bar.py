@@ -54,7 +54,7 @@ class DemoBar(QFrame):
         super().__init__(parent)
         self.setObjectName("demoBar")
         self.player = player
-        self.scenario = compact_combo(QComboBox(), 18)
+        self.scenario = compact_combo(QComboBox(), 14)  # the bar fits a 1280×720 window
         self.scenario.setObjectName("demoScenario")
         for title, path in presets():
             self.scenario.addItem(title, path)
@@ -66,11 +66,12 @@ class DemoBar(QFrame):
         self.play_button = QPushButton("▶ Play")
         self.play_button.setObjectName("demoPlay")
         self.play_button.setProperty("primary", True)
-        self.step_button = QPushButton("Step ⏭")
+        self.step_button = QPushButton("Step ›")
         self.step_button.setObjectName("demoStep")
         self.restart_button = QPushButton("↺ Restart")
         self.restart_button.setObjectName("demoRestart")
-        self.close_button = QPushButton("Close demo")
+        self.close_button = QPushButton("Close")
+        self.close_button.setToolTip("Leave demo mode: the workspace that was open comes back")
         self.close_button.setObjectName("demoClose")
         self.caption = QLabel("Pick a scenario and press Play.")
         self.caption.setObjectName("demoCaption")
@@ -83,6 +84,7 @@ class DemoBar(QFrame):
         row.addWidget(QLabel("Pace"))
         row.addWidget(self.pace)
         for b in (self.play_button, self.step_button, self.restart_button, self.close_button):
+            b.setProperty("compact", True)
             row.addWidget(b)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(12, 8, 12, 8)

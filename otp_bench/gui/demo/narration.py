@@ -67,7 +67,7 @@ def init_caption(out: Any) -> str:
     if out.delivery is None:
         chain.append(f"refused before any callout: {out.reason.value}")
     chain.append(f"the user sees “{msg.end_user_text(out.reason)}”")
-    return "Send code: " + " → ".join(chain) + "."
+    return "Send code: " + " → ".join(chain)
 
 
 def verify_caption(res: Any, typed: str) -> str:

@@ -86,7 +86,7 @@ class ApexSection(QWidget):
         self._credentials = dict(credentials)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
-        self.notice = label(f"ⓘ {NOT_COMPILED}", "warning")
+        self.notice = label(f"⚠ {NOT_COMPILED}", "warning")
         self.notice.setObjectName("apexNotCompiled")
         lay.addWidget(self.notice)
         self.source = QLineEdit(apex.source if apex else "")
@@ -115,14 +115,6 @@ class ApexSection(QWidget):
         self.class_name.editingFinished.connect(self.reload)
         fields["apex.class"] = f = Field("Handler class", self.class_name)
         lay.addWidget(f)
-        self.org = QPlainTextEdit(_org_yaml(apex, credentials))
-        self.org.setObjectName("apexOrg")
-        self.org.setMinimumHeight(110)
-        self.org.setPlaceholderText('remote_sites:\n  "https://api.twilio.com": mock\n'
-                                    "named_credentials:\n  Twilio: {url: https://api.twilio.com"
-                                    ", username: AC…, password: …}")
-        fields["apex.org"] = f = Field("Org around the class", self.org, ORG_HINT)
-        lay.addWidget(f)
         self.status = label("", "muted")
         self.status.setObjectName("apexStatus")
         lay.addWidget(self.status)
@@ -135,8 +127,17 @@ class ApexSection(QWidget):
         self.warnings.hide()
         lay.addWidget(self.warnings)
         self.code = ApexCodeView()
-        self.code.setMinimumHeight(260)
+        self.code.setMinimumHeight(330)
         lay.addWidget(self.code, 1)
+        self.org = QPlainTextEdit(_org_yaml(apex, credentials))
+        self.org.setObjectName("apexOrg")
+        self.org.setMinimumHeight(90)
+        self.org.setMaximumHeight(170)
+        self.org.setPlaceholderText('remote_sites:\n  "https://api.twilio.com": mock\n'
+                                    "named_credentials:\n  Twilio: {url: https://api.twilio.com"
+                                    ", username: AC…, password: …}")
+        fields["apex.org"] = f = Field("Org around the class", self.org, ORG_HINT)
+        lay.addWidget(f)
         self.view: dict[str, Any] = {}
         self.watcher = QFileSystemWatcher(self)
         self.watcher.fileChanged.connect(lambda _p: self.reload())

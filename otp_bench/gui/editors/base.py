@@ -92,10 +92,11 @@ class EditorBase(QWidget):
         (layout if layout is not None else self.form).addWidget(f)
         return editor
 
-    def section(self, text: str) -> None:
+    def section(self, text: str) -> QLabel:
         lab = label(text.upper(), "section")
         lab.setContentsMargins(0, 8, 0, 0)
         self.form.addWidget(lab)
+        return lab
 
     def finish(self) -> None:
         self.form.addStretch(1)

@@ -2,7 +2,9 @@
 
 ``ConnectedAppEditor`` edits one app (client id, callback URLs with ``echo`` for the site's echo
 endpoint, scopes, "require PKCE", the consumer secret shown masked until revealed);
-``ConnectedAppsDialog`` lists the workspace's apps beside it. Reads and saves run on workers.
+``ConnectedAppsDialog`` lists the workspace's apps beside it, with the workspace's session
+timeout (how long a headless access token lives on the bench clock). Reads and saves run on
+workers.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -140,6 +143,17 @@ class ConnectedAppsDialog(QDialog):
         new = QPushButton("New connected app")
         new.setObjectName("caNew")
         new.clicked.connect(self.new_app)
+        self.timeout = QSpinBox()
+        self.timeout.setObjectName("caSessionTimeout")
+        self.timeout.setRange(1, 24 * 60)
+        self.timeout.setSuffix(" min")
+        self.timeout.setValue(engine.settings.session_timeout_seconds // 60)
+        self.timeout.setToolTip("Access tokens expire this long after they are issued, on the "
+                                "bench clock (Salesforce's default session timeout: 2 hours)")
+        self.timeout_status = label("", "muted")
+        apply = QPushButton("Apply")
+        apply.setObjectName("caApplyTimeout")
+        apply.clicked.connect(self.save_timeout)
         self.editor = ConnectedAppEditor(tasks, engine, parent=self)
         self.editor.saved.connect(self._saved)
         self.editor.deleted.connect(self.reload)
@@ -147,6 +161,12 @@ class ConnectedAppsDialog(QDialog):
         left.addWidget(label("Clients of the headless API", "section"))
         left.addWidget(self.list, 1)
         left.addWidget(new)
+        left.addWidget(label("Session timeout (access tokens)", "section"))
+        row = QHBoxLayout()
+        row.addWidget(self.timeout, 1)
+        row.addWidget(apply)
+        left.addLayout(row)
+        left.addWidget(self.timeout_status)
         lay = QHBoxLayout(self)
         lay.addLayout(left, 1)
         lay.addWidget(self.editor, 3)
@@ -188,6 +208,18 @@ class ConnectedAppsDialog(QDialog):
         self.editor.load(ConnectedApp(id=new_id(CONNECTED_APP_PREFIX), name="",
                                       client_id=f"3MVG9{secrets.token_hex(8)}",
                                       scopes=DEFAULT_SCOPES))
+
+    def save_timeout(self) -> None:
+        seconds = self.timeout.value() * 60
+        engine = self.engine
+
+        def save() -> int:
+            engine.save_settings(replace(engine.settings, session_timeout_seconds=seconds))
+            return seconds
+
+        self.tasks.run(save, lambda s: self.timeout_status.setText(
+            f"Saved: tokens now live {s // 60} min."), lambda exc: self.timeout_status.setText(
+            f"Not saved: {exc}"), title="Saving the session timeout")
 
     def _saved(self, app: ConnectedApp) -> None:
         self.reload(select=app.id)

@@ -75,15 +75,16 @@ class ProviderEditor(EditorBase):
         self.verified_only.setObjectName("verifiedOnly")
         self.verified_only.setChecked(p.verified_only)
         self.form.addWidget(self.verified_only)
-        self.form.addWidget(label("Best practice: Salesforce doesn't verify the number before a "
-                                  "custom provider sends. On: unverified numbers get "
-                                  "INVALID_PHONE_NUMBER, with no callout.", "muted"))
+        self.verified_hint = label("Best practice: Salesforce doesn't verify the number before a "
+                                   "custom provider sends. On: unverified numbers get "
+                                   "INVALID_PHONE_NUMBER, with no callout.", "muted")
+        self.form.addWidget(self.verified_hint)
         self.countries = self.field("country_allow_list", "Country allow-list",
                                     QLineEdit(", ".join(p.country_allow_list)),
                                     "Region codes such as US, GB, DE; empty allows all. Others "
                                     "get COUNTRY_BLOCK without a callout.")
         self.countries.textChanged.connect(self._check_countries)
-        self.section("HTTP handler")
+        self.http_title = self.section("HTTP handler")
         self.http = HttpSection(p.http, dict(p.credentials), self.fields, self.tasks.run)
         self.form.addWidget(self.http)
         self.mock = mock
@@ -161,7 +162,12 @@ class ProviderEditor(EditorBase):
         self.fields["result"].setVisible(kind is ProviderKind.SCRIPTED)
         self.http.setVisible(http)
         self.http.preview_box.setVisible(http)
-        self.apex.setVisible(kind is ProviderKind.APEX)
+        apex = kind is ProviderKind.APEX
+        self.apex.setVisible(apex)
+        self.http_title.setText("APEX CLASS" if apex else "HTTP HANDLER")
+        # the declarative policy options don't apply: an Apex handler's own code decides
+        for w in (self.verified_only, self.verified_hint, self.fields["country_allow_list"]):
+            w.setVisible(not apex)
         if kind is ProviderKind.APEX and not self.apex.view:
             self.apex.reload()
 

@@ -61,7 +61,7 @@ def _event(ev: Any, by_id: dict[int, Any], shown: set[int], revealed: bool) -> s
     body = ""
     if ev.kind == "handler_called":
         rows = "".join(
-            f"<tr><td class='k'>{k}</td><td><code>{escape(str(d.get(f, '')))}</code></td></tr>"
+            f"<tr><td class='k'>{k}</td><td><code>{_bool(d.get(f, ''))}</code></td></tr>"
             for k, f in _HANDLER_INPUTS
         )
         body = ("<p class='muted'>sendOneTimePassword inputs — the handler sees the OTP: "
@@ -109,7 +109,8 @@ def _message(m: Any) -> str:
     head = "\n".join(f"{k}: {v}" for k, v in m.headers)
     body = m.body
     with contextlib.suppress(ValueError, TypeError):
-        body = json.dumps(json.loads(body), indent=2)
+        # ensure_ascii=False: a masked code reads ••••••, not \u2022\u2022…
+        body = json.dumps(json.loads(body), indent=2, ensure_ascii=False)
     more = "\n… (truncated)" if m.body_truncated else ""
     return f"<pre>{escape(head)}\n\n{escape(body)}{more}</pre>"
 
@@ -119,9 +120,15 @@ def _flags(before: dict[str, Any], after: dict[str, Any]) -> str:
     for name in ("user_verified", "admin_verified"):
         b, a = before.get(name), after.get(name)
         cls = " class='changed'" if a != b else ""
-        rows.append(f"<tr{cls}><td class='k'>{name}</td><td>{b}</td><td>→</td><td>{a}</td></tr>")
+        rows.append(f"<tr{cls}><td class='k'>{name}</td><td>{_bool(b)}</td><td>→</td>"
+                    f"<td>{_bool(a)}</td></tr>")
     return "<table><tr><th></th><th>before</th><th></th><th>after</th></tr>" + "".join(rows) + \
         "</table>"
+
+
+def _bool(value: Any) -> str:
+    """true/false as everywhere else in the app (never Python's True/False)."""
+    return str(value).lower() if isinstance(value, bool) else escape(str(value))
 
 
 def _result(value: str) -> str:

@@ -93,10 +93,15 @@ class FlowInspector(QWidget):
         self.browser.setHtml(html)
         self.shown.emit(row.flow_id or "")
 
+    def _label_reveal(self) -> None:
+        """The button says what pressing it does: reveal, or hide again."""
+        self.reveal.setText("Hide secrets" if self.reveal.isChecked() else "Reveal secrets")
+
     def restyle(self) -> None:
         self.show_row(self._row)
 
     def _on_reveal(self, on: bool) -> None:
+        self._label_reveal()
         if on:
             answer = QMessageBox.question(
                 self, "Reveal secrets?",
@@ -107,5 +112,6 @@ class FlowInspector(QWidget):
                 self.reveal.blockSignals(True)
                 self.reveal.setChecked(False)
                 self.reveal.blockSignals(False)
+                self._label_reveal()
                 return
         self.show_row(self._row)

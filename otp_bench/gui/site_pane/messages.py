@@ -77,6 +77,19 @@ def mask_phone(e164: str | None) -> str:
     return cc + "".join(out)
 
 
+def validity(ttl_seconds: int, now: Any) -> str:
+    """The operator's note on how long a code lasts: a duration and, past today, a date —
+    "Code valid for 15 min (until 06:42, bench time)", "… 24 h (until Tue 1 Dec 06:27, …)"."""
+    from datetime import timedelta
+
+    until = now + timedelta(seconds=ttl_seconds)
+    s = int(ttl_seconds)
+    span = (f"{s // 3600} h" if s % 3600 == 0 else f"{s // 60} min" if s % 60 == 0
+            else f"{s} s")
+    when = f"{until:%H:%M}" if until.date() == now.date() else f"{until:%a %-d %b %H:%M}"
+    return f"Code valid for {span} (until {when}, bench time)"
+
+
 def attempts_left(n: int) -> str:
     """``1 attempt left.``, ``2 attempts left.``"""
     return f"{n} attempt{'' if n == 1 else 's'} left."

@@ -1,7 +1,11 @@
 """The pages of the mock Experience Cloud site, as plain widgets with named inputs.
 
 Each start page has a primary button and emits ``submitted``; the controller (``site_pane``) reads
-the fields. Object names are stable: tests type into them like a user would.
+the fields. Object names are stable: tests type into them like a user would. The wording follows
+Salesforce's stock Experience Cloud login, sign-up and identity verification pages ("Log In",
+"Not a member? Sign Up", "Verify Your Identity", "Resend Code"; a bench assumption: the exact
+strings vary by release and locale). End-user pages carry no bench notes: those (``bench_note``,
+``operator_widgets``) go to the operator view beside the card.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -43,10 +48,20 @@ def primary(text: str, name: str) -> QPushButton:
     return b
 
 
+def link(text: str, name: str) -> QPushButton:
+    """A text link in the site's brand colour (SLDS ``slds-text-link``)."""
+    b = QPushButton(text)
+    b.setObjectName(name)
+    b.setProperty("link", True)
+    b.setCursor(Qt.CursorShape.PointingHandCursor)
+    return b
+
+
 class Page(QWidget):
     """A card with a title, a subtitle, fields and a primary action."""
 
     submitted = Signal()
+    bench_note = ""  # what the operator is told about this page (never shown to the end user)
 
     def __init__(self, title: str, subtitle: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -81,57 +96,81 @@ class Page(QWidget):
             f.set_error(None)
 
 
+    def operator_widgets(self) -> list[QWidget]:
+        """Operator-only settings of this page, shown in the operator view."""
+        return []
+
+    def add_footer(self, text: str, action: str, name: str) -> None:
+        """"Not a member? Sign Up": a line under the button."""
+        row = QWidget()
+        lay = QHBoxLayout(row)
+        lay.setContentsMargins(0, 4, 0, 0)
+        lay.setSpacing(4)
+        lay.addStretch(1)
+        lay.addWidget(label(text, "muted", False))
+        lay.addWidget(link(action, name))
+        lay.addStretch(1)
+        self.body.addWidget(row)
+
+
 class PasswordlessLoginPage(Page):
+    bench_note = ("Passwordless login: Salesforce texts a code to the mobile number on the "
+                  "account; no password is asked.")
+
     def __init__(self) -> None:
-        super().__init__("Log in", "We'll text a verification code to the mobile number on "
-                         "your account. No password needed.")
+        super().__init__("Log In", "Enter your username. We'll text you a verification code.")
         self.username = self.add("username", "Username", _input("username", "name@example.com"))
-        self.button = self.add_button(primary("Send code", "sendCode"))
+        self.button = self.add_button(primary("Continue", "sendCode"))
+        self.add_footer("Not a member?", "Sign Up", "signUpLink")
 
 
 class PasswordLoginPage(Page):
     """Username + password, then an SMS code (MFA). The bench never checks passwords."""
 
+    bench_note = ("Bench assumption: passwords aren't checked — any password continues to the "
+                  "SMS identity verification step (initVerificationMethod).")
+
     def __init__(self) -> None:
-        super().__init__("Log in", "Enter your username and password. We'll then ask for a "
-                         "verification code.")
+        super().__init__("Log In")
         self.username = self.add("username", "Username", _input("username", "name@example.com"))
         self.password = self.add("password", "Password", _input("password", "", password=True))
-        note = label("Bench assumption: passwords aren't checked — any password continues to "
-                     "the SMS verification step.", "muted")
-        self.body.addWidget(note)
-        self.button = self.add_button(primary("Log in", "logIn"))
+        self.button = self.add_button(primary("Log In", "logIn"))
+        forgot = link("Forgot your password?", "forgotPassword")
+        self.body.addWidget(forgot, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.add_footer("Not a member?", "Sign Up", "signUpLink")
 
 
 class RegisterPage(Page):
     """Self-registration (with a password) or passwordless registration (without)."""
 
     def __init__(self, with_password: bool) -> None:
-        super().__init__(
-            "Create an account",
-            "Sign up with your mobile number; we'll text you a code to confirm it."
-            if not with_password else "Sign up; we'll text you a code to confirm your number.",
-        )
+        super().__init__("Sign Up", "We'll text a verification code to your mobile phone.")
         self.with_password = with_password
-        self.first_name = self.add("first_name", "First name", _input("firstName"))
-        self.last_name = self.add("last_name", "Last name", _input("lastName"))
+        self.first_name = self.add("first_name", "First Name", _input("firstName"))
+        self.last_name = self.add("last_name", "Last Name", _input("lastName"))
         self.email = self.add("email", "Email", _input("email", "name@example.com"))
         self.username = self.add("username", "Username", _input("regUsername",
                                                                 "defaults to the email"))
-        self.mobile = self.add("mobile", "Mobile phone", _input("mobile", "+1 415 555 0100"),
+        self.mobile = self.add("mobile", "Mobile Phone", _input("mobile", "+1 415 555 0100"),
                                "Include the country code.")
         self.password = (
-            self.add("password", "Password", _input("regPassword", password=True))
+            self.add("password", "Create Password", _input("regPassword", password=True))
             if with_password else None
         )
+        # an operator setting (the registration handler assigns it): shown in the operator view
         self.license = QComboBox()
         self.license.setObjectName("license")
         for lic in License:
             self.license.addItem(lic.value, lic)
-        self.add("license", "Licence (operator setting: the registration handler assigns it)",
-                 self.license)
-        self.button = self.add_button(primary("Sign up", "signUp"))
+        self.button = self.add_button(primary("Sign Up", "signUp"))
+        self.add_footer("Already have an account?", "Log In", "logInLink")
         self.email.textChanged.connect(self._sync_username)
+
+    bench_note = ("Licence of the new user (the registration handler assigns it; internal "
+                  "licences are refused):")
+
+    def operator_widgets(self) -> list[QWidget]:
+        return [self.license]
 
     def _sync_username(self, text: str) -> None:
         if not self.username.isModified():
@@ -142,38 +181,36 @@ class AddMobilePage(Page):
     """Verification method registration: a logged-in user adds their mobile number."""
 
     def __init__(self) -> None:
-        super().__init__("Add a verification method",
-                         "Register your mobile number to receive verification codes by text.")
+        super().__init__("Register Your Mobile Phone",
+                         "Get verification codes by text message when you log in.")
         self.username = self.add("username", "Logged in as", _input("username",
                                                                     "name@example.com"))
-        self.mobile = self.add("mobile", "Mobile phone", _input("mobile", "+1 415 555 0100"),
-                               "Leave empty to register the number already on the account.")
-        self.button = self.add_button(primary("Send code", "sendCode"))
+        self.mobile = self.add("mobile", "Mobile Phone", _input("mobile", "+1 415 555 0100"),
+                               "Leave empty to use the number already on your account.")
+        self.button = self.add_button(primary("Send Code", "sendCode"))
 
 
 class CodePage(Page):
     resend_clicked = Signal()
 
     def __init__(self) -> None:
-        super().__init__("Check your phone", "")
-        self.sent_to = label("", "muted")
+        super().__init__("Verify Your Identity", "")
+        self.sent_to = label("", "")
+        self.sent_to.setObjectName("sentTo")
         self.body.addWidget(self.sent_to)
-        self.code = self.add("code", "Verification code", _input("code", "6-digit code"))
+        self.code = self.add("code", "Verification Code", _input("code", ""))
         self.code.setMaxLength(10)
-        self.button = self.add_button(primary("Verify", "verify"))
-        self.resend = QPushButton("Didn't get a code? Resend")
-        self.resend.setObjectName("resend")
-        self.resend.setProperty("flat", True)
+        self.resend = link("Resend Code", "resend")  # under the field, as on Salesforce's page
         self.resend.clicked.connect(self.resend_clicked)
         self.body.addWidget(self.resend, 0, Qt.AlignmentFlag.AlignLeft)
-        self.expires = label("", "muted")
-        self.body.addWidget(self.expires)
+        self.button = self.add_button(primary("Verify", "verify"))
 
-    def prepare(self, phone_text: str, expires: str = "") -> None:
+    def prepare(self, phone_text: str, site: str = "this site") -> None:
         self.clear_errors()
         self.code.clear()
-        self.sent_to.setText(f"Enter the code we sent to {phone_text}.")
-        self.expires.setText(expires)
+        self.sent_to.setText(f"To make sure your {site} account is secure, we have to verify "
+                             f"your identity. Enter the verification code we sent to "
+                             f"{phone_text}.")
         self.code.setFocus()
 
 
@@ -190,9 +227,7 @@ class EndPage(Page):
         self.message = label("", "")
         self.message.setObjectName("endMessage")
         self.body.addWidget(self.message)
-        again = QPushButton("Start over")
-        again.setObjectName("startOver")
-        again.setProperty("flat", True)
+        again = link("Back to Log In", "startOver")
         again.clicked.connect(self.restart)
         self.body.addWidget(again, 0, Qt.AlignmentFlag.AlignLeft)
         self.ok = False
@@ -213,10 +248,11 @@ CARD_WIDTH = 400
 
 
 class Card(QFrame):
-    """The white card the pages sit on."""
+    """The white card the pages sit on (SLDS card: 4 px radius, hairline border)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setObjectName("siteCard")
         self.setProperty("role", "card")
         self.setFixedWidth(CARD_WIDTH)
 

@@ -8,12 +8,11 @@ reason code, its sentence and the engine's detail.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QComboBox,
     QFrame,
     QHBoxLayout,
@@ -100,7 +99,7 @@ class SitePane(QWidget):
         hl.setContentsMargins(24, 14, 24, 14)
         hl.addWidget(self.logo)
         hl.addStretch(1)
-        hl.addWidget(QLabel("Help  ·  Contact us"))
+        hl.addWidget(QLabel("Help  ·  Contact Us"))
         card = Card()
         cl = QVBoxLayout(card)
         cl.setContentsMargins(0, 0, 0, 0)
@@ -118,22 +117,28 @@ class SitePane(QWidget):
         ol.addWidget(label("OPERATOR VIEW — not shown to the end user", "section"))
         ol.addWidget(self.operator_text)
         self.operator.hide()
+        self._operator_widgets: list[Any] = []
 
-        canvas = QWidget()
+        self.canvas = canvas = QWidget()
         canvas.setObjectName("siteCanvas")
         col = QVBoxLayout(canvas)
         col.setContentsMargins(0, 0, 0, 24)
         col.setSpacing(14)
         col.addWidget(self.header)
         col.addSpacing(18)
-        row = QHBoxLayout()  # the end user's card, and next to it what the operator is told
+        # the end user's card, and next to it what the operator is told (below it when narrow)
+        self.card_row = row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         row.setSpacing(18)
         row.addStretch(1)
-        row.addWidget(card, 0, Qt.AlignmentFlag.AlignTop)
-        row.addWidget(self.operator, 0, Qt.AlignmentFlag.AlignTop)
+        row.addWidget(card, 0, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
+        row.addWidget(self.operator, 0, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
         row.addStretch(1)
         col.addLayout(row)
         col.addStretch(1)
+        self.footer = QLabel()
+        self.footer.setObjectName("siteFooter")
+        self.footer.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        col.addWidget(self.footer)
         self.frame = QFrame()
         self.frame.setObjectName("siteFrame")
         fl = QVBoxLayout(self.frame)
@@ -186,20 +191,24 @@ class SitePane(QWidget):
         return "code" if w is self.code_page else "end" if w is self.end_page else "start"
 
     def _apply_site(self) -> None:
+        from otp_bench.gui import theme
+        from otp_bench.gui.site_pane import slds
+
         site = self.current_site
         brand = site.brand_color if site else "#0176d3"
-        dark = QColor(brand).darker(125).name()
-        self.logo.setText((site.logo_text or site.name) if site else "No site yet")
-        self.frame.setStyleSheet(
-            f"QFrame#siteHeader {{ background: {brand}; }}"
-            "QFrame#siteHeader QLabel { color: white; }"
-            "QLabel#siteLogo { font-size: 19px; font-weight: 700; letter-spacing: 0.5px; }"
-            f"QPushButton[brand=\"true\"] {{ background: {brand}; color: white; border: none; "
-            "border-radius: 4px; font-weight: 600; font-size: 14px; }"
-            f"QPushButton[brand=\"true\"]:hover {{ background: {dark}; }}"
-            "QPushButton[brand=\"true\"]:disabled { background: #8a94a3; }"
-        )
+        name = (site.logo_text or site.name) if site else "No site yet"
+        self.logo.setText(name)
+        self.footer.setText(f"© {name} · Privacy · Terms of Use")
+        self.frame.setStyleSheet(slds.stylesheet(brand, theme.scaled(13) / 13))
+        self.canvas.setFont(slds.site_font(self.font()))
         self._update_address()
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        wide = self.width() >= CARD_WIDTH + self.operator.width() + 90
+        direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
+        if self.card_row.direction() != direction:
+            self.card_row.setDirection(direction)
 
     def _update_address(self) -> None:
         site = self.current_site
@@ -223,11 +232,28 @@ class SitePane(QWidget):
         page = self.page(self.use_case)
         page.clear_errors()
         self._set_busy(False)
-        self.operator.hide()
+        self._operator(page.bench_note or None)
+        self._show_operator_widgets(page.operator_widgets())
         self._update_address()
         self._go(page)
 
+    def _show_operator_widgets(self, widgets: list[Any]) -> None:
+        """Operator-only settings of the start page (the licence of a sign-up) live beside the
+        card, never in it."""
+        for w in self._operator_widgets:
+            if w not in widgets:
+                w.hide()
+        for w in widgets:
+            if w not in self._operator_widgets:
+                self.operator.layout().addWidget(w)
+                self._operator_widgets.append(w)
+            w.show()
+        if widgets:
+            self.operator.show()
+
     def _go(self, page: QWidget) -> None:
+        if page is not self.pages.get(self.use_case):
+            self._show_operator_widgets([])
         # a stacked widget is as tall as its tallest page: size the card to the shown page only
         for i in range(self.stack.count()):
             w = self.stack.widget(i)
@@ -321,10 +347,12 @@ class SitePane(QWidget):
         self._outcome = out
         if out.ok:
             ttl = self._engine.settings.otp.ttl_for(out.use_case)
-            until = self._engine.clock.now() + timedelta(seconds=ttl)
+            now = self._engine.clock.now()
+            site = self.current_site
             self.code_page.prepare(msg.mask_phone(out.phone),
-                                   f"The code is valid until {until:%H:%M:%S} (bench time).")
-            self._operator(msg.delivery_note(out) + self._log_link())
+                                   (site.logo_text or site.name) if site else "this site")
+            self._operator(msg.delivery_note(out) + "<br>" + msg.validity(ttl, now)
+                           + self._log_link())
             self._go(self.code_page)
             return
         if out.reason in (Reason.INVALID_PHONE_NUMBER, Reason.USERNAME_TAKEN):
