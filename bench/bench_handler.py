@@ -19,7 +19,6 @@ from pathlib import Path
 
 import httpx
 
-from otp_bench.delivery.http_config import HttpConfig
 from otp_bench.delivery.http_handler import HttpHandler
 from otp_bench.delivery.presets import get_preset, preset_http
 from otp_bench.delivery.request import CompiledConfig, call_variables
@@ -66,7 +65,7 @@ def main(n: int = 1000, in_process: bool = False) -> int:
             credentials=preset.example_credentials)
         handler = HttpHandler(config)
         # the raw side sends the very same bytes, built once
-        req = CompiledConfig(HttpConfig.from_dict(config.http)).build(call_variables(
+        req = CompiledConfig(config.require_http()).build(call_variables(
             user_id="", phone_number=PHONE, one_time_password=OTP, default_text=TEXT,
             network_id="", experience_id="", sender="+15005550006",
             credentials=config.credentials, directory=None), config.credentials)

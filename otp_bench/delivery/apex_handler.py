@@ -46,11 +46,11 @@ from otp_bench.apex import (
 from otp_bench.delivery.base import DeliveryReport, Directory, HandlerLogLine, Inbox
 from otp_bench.delivery.callout_client import Callout, CalloutClient
 from otp_bench.delivery.credential_formula import FormulaError, evaluate, merge
-from otp_bench.delivery.http_config import ConfigError
 from otp_bench.delivery.redaction import Redactor
 from otp_bench.delivery.request import BuiltRequest
 from otp_bench.domain.apex_provider import MOCK, ApexConfig, origin
 from otp_bench.domain.callout import CalloutRecord
+from otp_bench.domain.http_config import ConfigError
 from otp_bench.domain.model import ProviderConfig
 from otp_bench.domain.vocabulary import DeliveryResult
 

@@ -23,13 +23,13 @@ from otp_bench.delivery.callout_client import (  # noqa: F401  (re-exported: the
     USER_AGENT,
     CalloutClient,
 )
-from otp_bench.delivery.http_config import MAX_TIMEOUT_S, ConfigError, HttpConfig
 from otp_bench.delivery.request import BuiltRequest, CompiledConfig, call_variables
-from otp_bench.delivery.rules import Answer, map_result
 from otp_bench.delivery.template import cached_phone
 from otp_bench.domain.callout import CalloutRecord
+from otp_bench.domain.http_config import MAX_TIMEOUT_S, ConfigError, HttpConfig
 from otp_bench.domain.model import ProviderConfig
 from otp_bench.domain.phone import Phone, PhoneError
+from otp_bench.domain.rules import Answer, map_result
 from otp_bench.domain.vocabulary import DeliveryResult
 
 
@@ -44,7 +44,7 @@ class HttpHandler:
         self._directory = directory
         self._problem: str | None = None
         try:
-            self.config: HttpConfig | None = HttpConfig.from_dict(config.http)
+            self.config: HttpConfig | None = config.require_http()
             self._compiled: CompiledConfig | None = CompiledConfig(self.config)
         except ConfigError as exc:
             self.config, self._compiled = None, None

@@ -16,8 +16,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from otp_bench.delivery.base import Directory
-from otp_bench.delivery.http_config import ConfigError, HttpConfig
 from otp_bench.delivery.template import Template, TemplateProblem, render_json
+from otp_bench.domain.http_config import ConfigError, HttpConfig, validate_http
 
 _CT = {"json": "application/json", "form": "application/x-www-form-urlencoded",
        "text": "text/plain; charset=utf-8"}
@@ -97,6 +97,23 @@ def _cred(credentials: Mapping[str, str], key: str) -> str:
 
 def compile_config(cfg: HttpConfig) -> CompiledConfig:
     return CompiledConfig(cfg)
+
+
+def http_problems(http: HttpConfig | Any) -> list[tuple[str, str]]:
+    """Every problem in an HTTP config (a typed one, or a dict from an editor or a file),
+    templates included, as (field, message); empty when a handler can be built from it."""
+    if http is None:
+        return [("base_url", "an HTTP provider needs its request settings")]
+    if not isinstance(http, HttpConfig):
+        problems = validate_http(http)
+        if problems:
+            return problems
+        http = HttpConfig.from_dict(http)
+    try:
+        compile_config(http)
+    except ConfigError as exc:
+        return [(exc.field, exc.message)]
+    return []
 
 
 def call_variables(

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from otp_bench.delivery.base import DeliveryReport, Directory, Inbox
-from otp_bench.delivery.http_config import ConfigError, HttpConfig
 from otp_bench.delivery.http_handler import HttpHandler
 from otp_bench.delivery.redaction import Redactor
 from otp_bench.delivery.request import CompiledConfig, call_variables
 from otp_bench.delivery.template import TemplateProblem
+from otp_bench.domain.http_config import ConfigError
 from otp_bench.domain.model import DEFAULT_TEXT, ProviderConfig
 
 SAMPLE = {
@@ -59,7 +59,7 @@ def render_preview(
     values.setdefault("default_text", DEFAULT_TEXT.replace("{otp}", values["one_time_password"])
                       .replace("{site}", "Customers"))
     try:
-        cfg = HttpConfig.from_dict(config.http)
+        cfg = config.require_http()
         compiled = CompiledConfig(cfg)
         variables = call_variables(
             user_id=values["user_id"], phone_number=values["phone_number"],

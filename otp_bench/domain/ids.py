@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import secrets
 import threading
+from typing import NewType
 
 _B62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _CHECKSUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
@@ -77,3 +78,26 @@ _default = IdFactory()
 def new_id(prefix: str) -> str:
     """A fresh 18-character id with the given key prefix."""
     return _default.new(prefix)
+
+
+# Typed ids: a site id can't be passed where a user id is wanted (mypy checks it; free at runtime).
+SiteId = NewType("SiteId", str)
+UserId = NewType("UserId", str)
+ProviderId = NewType("ProviderId", str)
+FlowId = NewType("FlowId", str)
+
+
+def new_site_id() -> SiteId:
+    return SiteId(new_id(SITE_PREFIX))
+
+
+def new_user_id() -> UserId:
+    return UserId(new_id(USER_PREFIX))
+
+
+def new_provider_id() -> ProviderId:
+    return ProviderId(new_id(PROVIDER_PREFIX))
+
+
+def new_flow_id() -> FlowId:
+    return FlowId("flw_" + secrets.token_hex(8))

@@ -1,7 +1,10 @@
-"""A Qt-free event bus: subscribers get each committed batch of events, on the emitting thread.
+"""A Qt-free event bus: subscribers get each committed transaction's events and changes.
 
-The GUI's one bridge subscribes here and re-emits Qt signals (queued onto the GUI thread).
-Subscribers are held weakly when they are bound methods, so a closed view stops receiving.
+One ``EventBatch`` per committed transaction: the flow events it stored and the change-feed rows
+it wrote (``changes``), published after the commit on the committing thread. The GUI's one
+bridge subscribes here and re-emits Qt signals (queued onto the GUI thread); each view looks at
+``batch.changes`` and refreshes only what is named there. Subscribers are held weakly when they
+are bound methods, so a closed view stops receiving.
 """
 
 from __future__ import annotations
@@ -10,9 +13,10 @@ import logging
 import threading
 import weakref
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from otp_bench.domain.changes import ChangeSet
 from otp_bench.domain.events import Event, EventRecord
 
 log = logging.getLogger(__name__)
@@ -22,6 +26,7 @@ log = logging.getLogger(__name__)
 class EventBatch:
     events: tuple[Event, ...]
     records: tuple[EventRecord, ...]  # the stored form, with ids, same order
+    changes: ChangeSet = field(default_factory=ChangeSet)  # workspace records it changed
 
 
 Subscriber = Callable[[EventBatch], None]

@@ -29,6 +29,11 @@ class BenchClock:
             self._offset += seconds
             return self._offset
 
+    def set_offset(self, seconds: float) -> None:
+        """Take another process's fast-forward (from the change feed)."""
+        with self._lock:
+            self._offset = max(self._offset, seconds)
+
     def reset(self) -> None:
         with self._lock:
             self._offset = 0.0

@@ -15,6 +15,7 @@ from otp_bench.domain.ids import new_id
 from otp_bench.engine.workspace import ValidationError
 
 if TYPE_CHECKING:
+    from otp_bench.store.activity import Tx
     from otp_bench.store.store import Store
 
 
@@ -22,7 +23,7 @@ class ConnectedAppOps:
     store: Store
 
     if TYPE_CHECKING:
-        def _changed(self, what: str, name: str, action: str = "saved") -> None: ...
+        def _event(self, tx: Tx, what: str, name: str, action: str = "saved") -> None: ...
 
     def connected_apps(self) -> list[ConnectedApp]:
         return self.store.connected_apps()
@@ -40,13 +41,15 @@ class ConnectedAppOps:
             old = next((a for a in self.store.connected_apps() if a.id == app.id), None)
             secret = old.consumer_secret if old and old.consumer_secret else None
             app = replace(app, consumer_secret=secret or secrets.token_hex(32))
-        self.store.save_connected_app(app)
-        self._changed("connected app", app.name)
+        with self.store.transaction() as tx:
+            self.store.save_connected_app(app, tx)
+            self._event(tx, "connected app", app.name)
         return app
 
     def delete_connected_app(self, app_id: str) -> None:
         app = next((a for a in self.store.connected_apps() if a.id == app_id), None)
         if app is None:
             return
-        self.store.delete_connected_app(app_id)
-        self._changed("connected app", app.name, "deleted")
+        with self.store.transaction() as tx:
+            self.store.delete_connected_app(app_id, tx)
+            self._event(tx, "connected app", app.name, "deleted")

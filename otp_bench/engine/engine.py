@@ -13,28 +13,31 @@ from typing import Any
 from otp_bench.delivery.base import DEFAULT_PROVIDER_NAME, DeliveryHandler
 from otp_bench.delivery.default_provider import SalesforceDefaultProvider
 from otp_bench.delivery.registry import build_handler
+from otp_bench.domain.changes import ChangeSet, What
+from otp_bench.domain.errors import InvalidArgument, NotFound, WrongState
 from otp_bench.domain.events import ClockAdvanced, Event
+from otp_bench.domain.ids import FlowId, UserId
 from otp_bench.domain.model import NewUser, ProviderConfig, Settings, Site, User
 from otp_bench.domain.vocabulary import UseCase
 from otp_bench.engine.bus import EventBatch, EventBus
 from otp_bench.engine.clock import BenchClock
 from otp_bench.engine.connected_apps import ConnectedAppOps
-from otp_bench.engine.flows import FlowRunner, NotFound
+from otp_bench.engine.flows import FlowRunner
 from otp_bench.engine.outcomes import InitOutcome, VerifyOutcome
 from otp_bench.engine.workspace import WorkspaceOps
 from otp_bench.store.activity import Tx
 from otp_bench.store.secret_store import SecretsLocked
 from otp_bench.store.store import Store
 
-__all__ = ["Engine", "NotFound"]
+__all__ = ["Engine", "InvalidArgument", "NotFound", "WrongState"]
 
 
 @dataclass(frozen=True)
 class AuthGrant:
     """A headless authorization code waiting for its token exchange."""
 
-    flow_id: str
-    user_id: str
+    flow_id: FlowId
+    user_id: UserId
 
 
 class Engine(WorkspaceOps, ConnectedAppOps):
@@ -51,6 +54,7 @@ class Engine(WorkspaceOps, ConnectedAppOps):
         self._handlers: dict[str, tuple[ProviderConfig, DeliveryHandler]] = {}
         self._handlers_lock = threading.Lock()
         self._grants: dict[str, AuthGrant] = {}
+        store.commit_listeners.append(self._publish_commit)
 
     @classmethod
     def open(cls, url: str | None = None, *, throwaway: bool = False, **kw: Any) -> Engine:
@@ -84,14 +88,15 @@ class Engine(WorkspaceOps, ConnectedAppOps):
         return user
 
     def handler_name(self, site: Site) -> str:
-        return site.handler or DEFAULT_PROVIDER_NAME
+        return self.provider_name(site.provider_id) or DEFAULT_PROVIDER_NAME
 
     def handler_for(self, site: Site) -> DeliveryHandler:
-        if site.handler is None:
+        if site.provider_id is None:
             return self._default
-        config = self.store.provider_by_name(site.handler)
+        config = self.store.provider_by_id(site.provider_id)
         if config is None:
-            raise NotFound(f"site {site.name} names handler {site.handler!r}, which doesn't exist")
+            raise NotFound(f"site {site.name} points at provider {site.provider_id!r}, "
+                           "which doesn't exist")
         locked = self.store.credentials_problem(config)
         if locked:  # say why the credentials are missing, and what to do
             raise SecretsLocked(locked)
@@ -129,7 +134,7 @@ class Engine(WorkspaceOps, ConnectedAppOps):
         return self._flows.verify_identifier(identifier, code)
 
     def remember_auth_code(self, code: str, flow_id: str, user_id: str) -> None:
-        self._grants[code] = AuthGrant(flow_id, user_id)
+        self._grants[code] = AuthGrant(FlowId(flow_id), UserId(user_id))
 
     def redeem_auth_code(self, code: str) -> AuthGrant | None:
         """Single use: a code returned by authorize is exchanged once for a token."""
@@ -139,19 +144,34 @@ class Engine(WorkspaceOps, ConnectedAppOps):
 
     def advance_clock(self, seconds: float) -> None:
         offset = self.clock.advance(seconds)
-        self.store.save_clock_offset(offset)
         ev = ClockAdvanced(at=self.clock.now(), step="clock", seconds=seconds)
         with self.store.transaction() as tx:
+            self.store.save_clock_offset(offset, tx)
             self.publish_after(tx, [ev])
 
-    # -- events --------------------------------------------------------------------------------
+    # -- events and the change feed ------------------------------------------------------------
 
     def publish_after(self, tx: Tx, events: Sequence[Event]) -> None:
-        """Store ``events`` in ``tx`` and publish them once it commits."""
+        """Store ``events`` in ``tx``; they are published with its changes once it commits."""
         if not events:
             return
         records = [ev.record() for ev in events]
         ids = tx.add_events(records)
-        stored = tuple(replace(r, id=i) for r, i in zip(records, ids, strict=True))
-        batch = EventBatch(tuple(events), stored)
-        tx.after_commit.append(lambda: self.events.publish(batch))
+        tx.events.extend(events)
+        tx.records.extend(replace(r, id=i) for r, i in zip(records, ids, strict=True))
+
+    def _publish_commit(self, tx: Tx) -> None:
+        """One batch per committed transaction: its events and its change-feed rows."""
+        self.events.publish(
+            EventBatch(tuple(tx.events), tuple(tx.records), ChangeSet.of(tx.changes))
+        )
+
+    def catch_up(self) -> ChangeSet:
+        """Apply changes other processes committed (re-reading what they name), then publish
+        them like our own. The hook a cross-process notification calls; cheap when idle."""
+        changes = self.store.catch_up()
+        if changes:
+            if changes.touches(What.CLOCK):
+                self.clock.set_offset(self.store.clock_offset())
+            self.events.publish(EventBatch((), (), changes))
+        return changes

@@ -7,12 +7,12 @@ between two transactions so a slow provider never holds the database.
 from __future__ import annotations
 
 import logging
-import secrets
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from otp_bench.delivery.base import DeliveryHandler, DeliveryReport, serving_flow
+from otp_bench.domain.errors import InvalidArgument, NotFound, WrongState
 from otp_bench.domain.events import (
     DeliveryCompleted,
     FlowStarted,
@@ -22,6 +22,7 @@ from otp_bench.domain.events import (
     OtpIssued,
 )
 from otp_bench.domain.flags import policy_for, requirement_met
+from otp_bench.domain.ids import new_flow_id
 from otp_bench.domain.model import NewUser, Site, User
 from otp_bench.domain.phone import Phone, PhoneError, parse_phone
 from otp_bench.domain.vocabulary import DeliveryResult, Reason, UseCase
@@ -38,10 +39,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CHALLENGED = "User challenged, waiting for response"
-
-
-class NotFound(LookupError):
-    """A site, user or flow the caller named doesn't exist."""
 
 
 class FlowRunner:
@@ -61,14 +58,14 @@ class FlowRunner:
         user: User | None = None
         if spec.existing_user:
             if user_ref is None:
-                raise NotFound(f"{use_case.value} needs an existing user")
+                raise InvalidArgument("user", f"{use_case.value} needs an existing user")
             user = e.find_user(user_ref)
             username = user.username
         else:
             if new_user is None:
-                raise NotFound(f"{use_case.value} needs the new user's fields")
+                raise InvalidArgument("new_user", f"{use_case.value} needs the new user's fields")
             username = new_user.username
-        flow_id = "flw_" + secrets.token_hex(8)
+        flow_id = new_flow_id()
         handler_name = e.handler_name(site)
         st = StepLog(e, flow_id, site, username, use_case, "init")
         st.emit(FlowStarted, provider=handler_name)
@@ -130,8 +127,8 @@ class FlowRunner:
             return Reason.INTERNAL_USER, f"licence {license_.value} is an internal licence"
         if site.uses_custom and not self.e.settings.custom_otp_enabled:
             return Reason.CUSTOM_OTP_NOT_ENABLED, (
-                f"site {site.name} uses handler {site.handler!r} but custom OTP delivery "
-                "isn't enabled for the org"
+                f"site {site.name} uses handler {self.e.handler_name(site)!r} but custom OTP "
+                "delivery isn't enabled for the org"
             )
         if new_user is not None and self.e.store.user_by_username(new_user.username):
             return Reason.USERNAME_TAKEN, f"username {new_user.username!r} is taken"
@@ -253,7 +250,7 @@ class FlowRunner:
             site = e.find_site(record.site_id)
             state = FlowState(record.state)
             if not can(state, Step.RESEND):
-                raise NotFound(f"flow {flow_id} is {state.value}; nothing to resend")
+                raise WrongState(f"flow {flow_id} is {state.value}; nothing to resend")
             user = e.store.user_by_id(record.user_id) if record.user_id else None
             phone = parse_phone(record.mobile or "")
             st = StepLog(e, flow_id, site, record.username, UseCase(record.use_case), "resend")

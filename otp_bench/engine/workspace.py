@@ -1,17 +1,29 @@
 """Editing the workspace through the engine: validation, the custom → default switch, events.
 
 Validation errors name the field and say what is wrong; nothing is saved when one is raised.
+Each edit is one transaction: the record, its change-feed row (written by the store) and its
+``WorkspaceChanged`` event commit together, and are published together after the commit.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from otp_bench.delivery.http_config import validate_http
+from otp_bench.domain.changes import ChangeSet
+from otp_bench.domain.errors import InvalidArgument, NotFound
 from otp_bench.domain.events import Event, SiteHandlerSwitched, WorkspaceChanged
-from otp_bench.domain.ids import PROVIDER_PREFIX, SITE_PREFIX, USER_PREFIX, new_id
+from otp_bench.domain.http_config import ConfigError
+from otp_bench.domain.ids import (
+    ProviderId,
+    SiteId,
+    UserId,
+    new_provider_id,
+    new_site_id,
+    new_user_id,
+)
 from otp_bench.domain.model import ProviderConfig, ProviderKind, Settings, Site, User
 from otp_bench.domain.phone import PhoneError, parse_phone
 
@@ -30,11 +42,8 @@ _USERNAME = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
-class ValidationError(ValueError):
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
+class ValidationError(InvalidArgument):
+    """A workspace edit refused: ``field`` names the field, nothing was saved."""
 
 
 class NeedsConfirmation(RuntimeError):
@@ -46,17 +55,14 @@ class WorkspaceOps:
     clock: BenchClock
     events: EventBus
 
-    def publish_after(self, tx: Tx, events: list[Event]) -> None:  # pragma: no cover - Engine
+    def publish_after(self, tx: Tx, events: Sequence[Event]) -> None:  # pragma: no cover
         raise NotImplementedError
 
-    def _changed(self, what: str, name: str, action: str = "saved",
-                 extra: list[Event] | None = None) -> None:
-        evs: list[Event] = [
-            WorkspaceChanged(at=self.clock.now(), step="workspace", what=what, name=name,
-                             action=action)
-        ]
-        with self.store.transaction() as tx:
-            self.publish_after(tx, [*(extra or []), *evs])
+    def _event(self, tx: Tx, what: str, name: str, action: str = "saved",
+               extra: Sequence[Event] = ()) -> None:
+        ev = WorkspaceChanged(at=self.clock.now(), step="workspace", what=what, name=name,
+                              action=action)
+        self.publish_after(tx, [*extra, ev])
 
     # -- settings --------------------------------------------------------------------------------
 
@@ -73,14 +79,32 @@ class WorkspaceOps:
                                   f"must be above 0 and at most {MAX_TIMEOUT:g} s (Apex limit)")
         if not 60 <= settings.session_timeout_seconds <= 24 * 60 * 60:
             raise ValidationError("session_timeout_seconds", "must be 1 minute to 24 hours")
-        self.store.save_settings(settings)
-        self._changed("settings", "org")
+        with self.store.transaction() as tx:
+            self.store.save_settings(settings, tx)
+            self._event(tx, "settings", "org")
         return settings
 
     # -- sites -------------------------------------------------------------------------------------
 
-    def new_site(self, name: str, **fields: object) -> Site:
-        return self.save_site(Site(id=new_id(SITE_PREFIX), name=name, **fields))  # type: ignore[arg-type]
+    def new_site(self, name: str, *, handler: str | None = None, **fields: object) -> Site:
+        """A new site; ``handler`` names its custom provider (by name or id), for scripts."""
+        if handler is not None:
+            fields["provider_id"] = self.provider_ref(handler)
+        return self.save_site(Site(id=new_site_id(), name=name, **fields))  # type: ignore[arg-type]
+
+    def provider_ref(self, ref: str) -> ProviderId:
+        """The id of the provider ``ref`` names (by id or by name), for input from the edge."""
+        found = self.store.provider_by_id(ref) or self.store.provider_by_name(ref)
+        if found is None:
+            raise ValidationError("handler", f"no provider named {ref!r}")
+        return found.id
+
+    def provider_name(self, provider_id: ProviderId | None) -> str | None:
+        """The name of a site's provider (None for the default provider)."""
+        if provider_id is None:
+            return None
+        found = self.store.provider_by_id(provider_id)
+        return found.name if found else provider_id
 
     def save_site(self, site: Site, *, confirm: bool = False) -> Site:
         if not site.name.strip():
@@ -89,9 +113,9 @@ class WorkspaceOps:
             raise ValidationError("brand_color", "use a colour like #0176d3")
         if site.url_prefix and not re.match(r"^[A-Za-z0-9_-]*$", site.url_prefix):
             raise ValidationError("url_prefix", "letters, digits, - and _ only")
-        if site.handler is not None:
-            if self.store.provider_by_name(site.handler) is None:
-                raise ValidationError("handler", f"no provider named {site.handler!r}")
+        if site.provider_id is not None:
+            if self.store.provider_by_id(site.provider_id) is None:
+                raise ValidationError("handler", f"no provider with id {site.provider_id!r}")
             if not self.store.settings().custom_otp_enabled:
                 raise ValidationError(
                     "handler",
@@ -100,29 +124,33 @@ class WorkspaceOps:
                 )
         old = self.store.site_by_id(site.id)
         extra: list[Event] = []
-        if old is not None and old.handler != site.handler:
+        if old is not None and old.provider_id != site.provider_id:
             warning = ""
-            if old.handler is not None and site.handler is None:
+            if old.provider_id is not None and site.provider_id is None:
                 if not confirm:
                     raise NeedsConfirmation(SWITCH_WARNING)
                 warning = "not recommended"
             extra.append(SiteHandlerSwitched(
-                at=self.clock.now(), site=site.name, step="workspace", before=old.handler,
-                after=site.handler, warning=warning,
+                at=self.clock.now(), site=site.name, step="workspace",
+                before=self.provider_name(old.provider_id),
+                after=self.provider_name(site.provider_id), warning=warning,
             ))
-        self.store.save_site(site)
-        self._changed("site", site.name, extra=extra)
+        with self.store.transaction() as tx:
+            self.store.save_site(site, tx)
+            self._event(tx, "site", site.name, extra=extra)
         return site
 
-    def delete_site(self, site_id: str) -> None:
+    def delete_site(self, site_id: SiteId) -> ChangeSet:
         site = self.store.site_by_id(site_id)
-        self.store.delete_site(site_id)
-        self._changed("site", site.name if site else site_id, "deleted")
+        with self.store.transaction() as tx:
+            self.store.delete_site(site_id, tx)
+            self._event(tx, "site", site.name if site else site_id, "deleted")
+        return ChangeSet.of(tx.changes)
 
     # -- users -------------------------------------------------------------------------------------
 
     def new_user(self, username: str, **fields: object) -> User:
-        return self.save_user(User(id=new_id(USER_PREFIX), username=username, **fields))  # type: ignore[arg-type]
+        return self.save_user(User(id=new_user_id(), username=username, **fields))  # type: ignore[arg-type]
 
     def save_user(self, user: User) -> User:
         if not _USERNAME.match(user.username):
@@ -139,44 +167,59 @@ class WorkspaceOps:
         unknown = [s for s in user.sites if self.store.site_by_id(s) is None]
         if unknown:
             raise ValidationError("sites", f"unknown site id(s) {', '.join(unknown)}")
-        self.store.save_user(user)
-        self._changed("user", user.username)
+        with self.store.transaction() as tx:
+            self.store.save_user(user, tx)
+            self._event(tx, "user", user.username)
         return user
 
-    def delete_user(self, user_id: str) -> None:
+    def delete_user(self, user_id: UserId) -> ChangeSet:
         user = self.store.user_by_id(user_id)
-        self.store.delete_user(user_id)
-        self._changed("user", user.username if user else user_id, "deleted")
+        with self.store.transaction() as tx:
+            self.store.delete_user(user_id, tx)
+            self._event(tx, "user", user.username if user else user_id, "deleted")
+        return ChangeSet.of(tx.changes)
 
     # -- providers ---------------------------------------------------------------------------------
 
     def new_provider(self, name: str, **fields: object) -> ProviderConfig:
-        return self.save_provider(ProviderConfig(id=new_id(PROVIDER_PREFIX), name=name, **fields))  # type: ignore[arg-type]
+        try:
+            provider = ProviderConfig(id=new_provider_id(), name=name, **fields)  # type: ignore[arg-type]
+        except ConfigError as exc:
+            raise ValidationError(f"http.{exc.field}", exc.message) from None
+        return self.save_provider(provider)
 
     def save_provider(self, provider: ProviderConfig) -> ProviderConfig:
+        """Save a provider; its sites follow by id, so a rename touches nothing else."""
         if not provider.name.strip():
             raise ValidationError("name", "a provider needs a name")
         if provider.kind is ProviderKind.HTTP:
-            for fld, message in validate_http(provider.http):
+            # imported here: Jinja2 loads only once an HTTP provider is first edited or used
+            from otp_bench.delivery.request import http_problems
+
+            for fld, message in http_problems(provider.http):
                 raise ValidationError(f"http.{fld}", message)
         if provider.kind is ProviderKind.APEX and provider.apex is None:
             raise ValidationError("apex", "an Apex class provider needs its source (.cls, folder "
                                           "or sfdx project)")
-        old = next((p for p in self.store.providers() if p.id == provider.id), None)
-        self.store.save_provider(provider)
-        if old is not None and old.name != provider.name:
-            for site in self.store.sites():
-                if site.handler == old.name:
-                    self.store.save_site(replace(site, handler=provider.name))
-        self._changed("provider", provider.name)
+        with self.store.transaction() as tx:
+            self.store.save_provider(provider, tx)
+            self._event(tx, "provider", provider.name)
         return provider
 
-    def delete_provider(self, provider_id: str) -> None:
-        p = next((p for p in self.store.providers() if p.id == provider_id), None)
+    def delete_provider(self, provider_id: ProviderId) -> ChangeSet:
+        p = self.store.provider_by_id(provider_id)
         if p is None:
-            return
-        used = [s.name for s in self.store.sites() if s.handler == p.name]
+            return ChangeSet()
+        used = [s.name for s in self.store.sites() if s.provider_id == p.id]
         if used:
             raise ValidationError("provider", f"{p.name!r} is the handler of {', '.join(used)}")
-        self.store.delete_provider(provider_id)
-        self._changed("provider", p.name, "deleted")
+        with self.store.transaction() as tx:
+            self.store.delete_provider(provider_id, tx)
+            self._event(tx, "provider", p.name, "deleted")
+        return ChangeSet.of(tx.changes)
+
+    def find_provider(self, ref: str) -> ProviderConfig:
+        found = self.store.provider_by_id(ref) or self.store.provider_by_name(ref)
+        if found is None:
+            raise NotFound(f"no provider {ref!r}")
+        return found

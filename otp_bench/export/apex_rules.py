@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from otp_bench.delivery.rules import Answer, Rule, map_result, parse_path
+from otp_bench.domain.rules import Answer, Rule, map_result, parse_path
 from otp_bench.domain.vocabulary import DeliveryResult
 from otp_bench.export.apex_template import apex_string
 

@@ -24,7 +24,7 @@ from urllib.parse import quote_plus
 
 from jinja2 import Environment, TemplateSyntaxError, nodes
 
-from otp_bench.delivery.http_config import HttpConfig
+from otp_bench.domain.http_config import HttpConfig
 
 Context = Literal["url", "header", "body", "form"]
 

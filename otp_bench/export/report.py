@@ -94,16 +94,17 @@ def _workspace(store: Store, w: Any) -> None:
                 what = (f"Apex class {p.apex.class_name or '(the one handler)'} from "
                         f"{p.apex.source} (interpreted by otp-bench, not compiled by Salesforce)")
             else:
-                base = str(p.http.get("base_url", ""))
-                preset = str(p.http.get("preset", ""))
+                base = p.http.base_url if p.http else ""
+                preset = p.http.preset if p.http else ""
                 what = f"HTTP {preset + ' ' if preset else ''}→ {base}".strip()
             rows.append((p.name, what, p.channel.value, "yes" if p.verified_only else "no",
                          ", ".join(p.country_allow_list) or "any"))
         w(table(["provider", "handler", "channel", "verified numbers only", "countries"], rows))
     w("### Sites")
     w()
+    provider_names: dict[str, str] = {p.id: p.name for p in providers}
     w(table(["site", "handler", "headless login", "headless registration"],
-            [(s.name, s.handler or "Salesforce default provider",
+            [(s.name, provider_names.get(s.provider_id or "", "Salesforce default provider"),
               s.headless_passwordless_login, s.headless_registration)
              for s in store.sites()]))
     site_names = {s.id: s.name for s in store.sites()}

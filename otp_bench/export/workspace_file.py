@@ -7,6 +7,7 @@ are replaced by ``PLACEHOLDER`` and must be re-entered after import.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,10 +74,11 @@ def provider_dict(p: ProviderConfig, *, reveal_secrets: bool = False) -> dict[st
         return out  # the allow-list and verified-only policy belong to HTTP handlers
     if p.kind is ProviderKind.APEX and p.apex is not None:
         return {**out, **_apex_dict(p, reveal_secrets)}
-    out["http"] = p.http
+    out["http"] = p.http.to_dict() if p.http else {}
     # the keys the config needs are listed even when unset, so the file says what to re-enter
     # and an imported workspace exports the same file again
-    keys = sorted(set(p.credentials) | set(_required_credentials(p.http)))
+    required = p.http.required_credentials() if p.http else ()
+    keys = sorted(set(p.credentials) | set(required))
     if keys:
         out["credentials"] = {
             k: (p.credentials[k] if reveal_secrets and p.credentials.get(k) else PLACEHOLDER)
@@ -115,17 +117,10 @@ def _apex_dict(p: ProviderConfig, reveal_secrets: bool) -> dict[str, Any]:
     return out
 
 
-def _required_credentials(http: dict[str, Any]) -> list[str]:
-    auth = http.get("auth") if isinstance(http.get("auth"), dict) else {}
-    named = [auth.get(k) for k in ("username", "password", "token")]  # type: ignore[union-attr]
-    listed = http.get("credential_keys") or []
-    return [str(k) for k in [*named, *listed] if isinstance(k, str) and k]
-
-
-def site_dict(site: Site) -> dict[str, Any]:
+def site_dict(site: Site, provider_names: Mapping[str, str]) -> dict[str, Any]:
     out: dict[str, Any] = {"name": site.name}
-    if site.handler is not None:
-        out["handler"] = site.handler
+    if site.provider_id is not None:  # the file names the provider; the workspace holds its id
+        out["handler"] = provider_names.get(site.provider_id, site.provider_id)
     out["headless_passwordless_login"] = site.headless_passwordless_login
     out["headless_registration"] = site.headless_registration
     out["url_prefix"] = site.url_prefix
@@ -140,7 +135,7 @@ def site_dict(site: Site) -> dict[str, Any]:
     return out
 
 
-def user_dict(user: User, site_names: dict[str, str]) -> dict[str, Any]:
+def user_dict(user: User, site_names: Mapping[str, str]) -> dict[str, Any]:
     out: dict[str, Any] = {"username": user.username}
     for key in ("first_name", "last_name", "email"):
         if getattr(user, key):
@@ -158,12 +153,14 @@ def user_dict(user: User, site_names: dict[str, str]) -> dict[str, Any]:
 
 def workspace_dict(store: Store, *, reveal_secrets: bool = False) -> dict[str, Any]:
     """The workspace sections of a scenario file, in a stable order."""
-    site_names = {s.id: s.name for s in store.sites()}
+    site_names: dict[str, str] = {s.id: s.name for s in store.sites()}
+    provider_names: dict[str, str] = {p.id: p.name for p in store.providers()}
     return {
         "settings": settings_dict(store.settings()),
         "providers": [provider_dict(p, reveal_secrets=reveal_secrets)
                       for p in sorted(store.providers(), key=lambda p: p.name)],
-        "sites": [site_dict(s) for s in sorted(store.sites(), key=lambda s: s.name)],
+        "sites": [site_dict(s, provider_names)
+                  for s in sorted(store.sites(), key=lambda s: s.name)],
         "users": [user_dict(u, site_names)
                   for u in sorted(store.users(), key=lambda u: u.username.lower())],
     } | ({"connected_apps": [app_dict(a) for a in apps]} if (apps := store.connected_apps())

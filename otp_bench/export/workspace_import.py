@@ -15,9 +15,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from otp_bench.domain.errors import NotFound
 from otp_bench.engine.bus import EventBatch
 from otp_bench.engine.engine import Engine
-from otp_bench.engine.flows import NotFound
 from otp_bench.engine.workspace import NeedsConfirmation, ValidationError
 from otp_bench.export.workspace_file import PLACEHOLDER
 from otp_bench.scenario.loader import load_scenario

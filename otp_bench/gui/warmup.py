@@ -16,7 +16,7 @@ def warm_handlers(engine: Any) -> None:
     the event loop. A broken provider config is reported by the flow that uses it, not here.
     """
     for site in engine.store.sites():
-        if site.handler:
+        if site.provider_id:
             try:
                 engine.handler_for(site)
             except Exception:

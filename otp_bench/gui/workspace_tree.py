@@ -57,8 +57,10 @@ class WorkspaceTree(QWidget):
         org = QTreeWidgetItem([f"Org settings  ·  custom OTP {state}"])
         org.setData(0, KIND_ROLE, "settings")
         self.tree.addTopLevelItem(org)
+        names = {p.id: p.name for p in providers}
         groups = (
-            ("Sites", "site", sites, lambda s: f"{s.name}  ·  {s.handler or 'default provider'}"),
+            ("Sites", "site", sites,
+             lambda s: f"{s.name}  ·  {names.get(s.provider_id, 'default provider')}"),
             ("Users", "user", users, lambda u: f"{u.username}  ·  {u.license.value}"),
             ("Providers", "provider", providers,
              lambda p: f"{p.name}  ·  {p.kind.value}"

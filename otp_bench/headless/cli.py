@@ -36,12 +36,12 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     return p
 
 
-def describe(site: Site, base_url: str) -> str:
+def describe(site: Site, base_url: str, handler: str) -> str:
     path = site_path(site)
     flags = [
         f"passwordless login {'on' if site.headless_passwordless_login else 'off'}",
         f"registration {'on' if site.headless_registration else 'off'}",
-        f"handler {site.handler or 'Salesforce default provider'}",
+        f"handler {handler}",
     ]
     return f"  {base_url}/{path:<20} {site.name} — headless " + ", ".join(flags)
 
@@ -79,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
         if not sites:
             print("  no sites yet: add one in the app or load a scenario into this workspace")
         for site in sites:
-            print(describe(site, base))
+            print(describe(site, base, engine.handler_name(site)))
         apps = engine.connected_apps()
         if apps:
             for app in apps:

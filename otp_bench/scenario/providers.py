@@ -14,8 +14,9 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
-from otp_bench.delivery.http_config import MAX_TIMEOUT_S, validate_http
 from otp_bench.delivery.presets import PRESETS, get_preset, preset_http
+from otp_bench.delivery.request import http_problems
+from otp_bench.domain.http_config import MAX_TIMEOUT_S
 from otp_bench.domain.model import ProviderConfig, ProviderKind
 from otp_bench.domain.vocabulary import Channel, DeliveryResult
 from otp_bench.engine.engine import Engine
@@ -104,7 +105,7 @@ def validate_provider_spec(spec: Mapping[str, Any]) -> list[tuple[str, str]]:
         http = spec["http"]
         if isinstance(http, Mapping) and is_mock and "base_url" not in http:
             http = {**http, "base_url": "http://127.0.0.1"}
-        problems += [(f"http.{f}", m) for f, m in validate_http(dict(http) if isinstance(
+        problems += [(f"http.{f}", m) for f, m in http_problems(dict(http) if isinstance(
             http, Mapping) else http)]
     return problems
 
@@ -128,9 +129,12 @@ def _apex_problems(spec: Mapping[str, Any]) -> list[tuple[str, str]]:
 class ScenarioProviders:
     """Creates the providers of one scenario run; ``close()`` stops the mock it started."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, mock: LoopbackMock | None = None) -> None:
+        """``mock``: a loopback mock that is already running (the app's), used instead of
+        starting one; ``close()`` leaves it running."""
         self.engine = engine
-        self.mock: LoopbackMock | None = None
+        self.mock: LoopbackMock | None = mock
+        self._own_mock = mock is None
 
     def _mock(self) -> LoopbackMock:
         if self.mock is None:
@@ -210,9 +214,9 @@ class ScenarioProviders:
         }
 
     def close(self) -> None:
-        if self.mock is not None:
+        if self.mock is not None and self._own_mock:
             self.mock.stop()
-            self.mock = None
+        self.mock = None
 
     def __enter__(self) -> ScenarioProviders:
         return self

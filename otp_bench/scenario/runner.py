@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from otp_bench.domain.errors import InvalidArgument, NotFound
 from otp_bench.domain.model import NewUser
 from otp_bench.domain.vocabulary import License
 from otp_bench.engine.engine import Engine
-from otp_bench.engine.flows import NotFound
 from otp_bench.engine.outcomes import InitOutcome, VerifyOutcome
 from otp_bench.engine.workspace import ValidationError
 from otp_bench.scenario.model import ClockStep, FlowStep, Scenario, ScenarioError
@@ -106,7 +106,7 @@ def _run_step(engine: Engine, scenario: Scenario, step: FlowStep) -> StepResult:
     res = StepResult(step.index, step.line, step.flow.value, f"{step.flow.value} {who}".strip())
     try:
         init = _init(engine, step)
-    except NotFound as exc:
+    except (NotFound, InvalidArgument) as exc:
         raise ScenarioError(str(scenario.file), step.line, f"steps[{step.index}]", str(exc)) \
             from None
     res.flow_id = init.flow_id

@@ -13,9 +13,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from otp_bench.delivery.http_config import AUTH_KINDS, BODY_FORMATS, METHODS
 from otp_bench.delivery.presets import PRESETS
-from otp_bench.delivery.rules import ERROR_KINDS
+from otp_bench.domain.http_config import AUTH_KINDS, BODY_FORMATS, METHODS
+from otp_bench.domain.rules import ERROR_KINDS
 from otp_bench.domain.vocabulary import (
     Channel,
     DeliveryResult,
@@ -148,7 +148,8 @@ HTTP = _obj({
     "body": _text("body template for json/text bodies: {{ phone }}, {{ otp }}, ..."),
     "form": _pairs("form fields (templates) for form bodies"),
     "rules": {"type": "array", "items": RULE, "description": "result mapping, first match wins"},
-    "timeout_s": {"type": "number", "exclusiveMinimum": 0, "maximum": 120},
+    "timeout_s": {"type": ["number", "null"], "exclusiveMinimum": 0, "maximum": 120,
+                  "description": "seconds; null: the workspace's callout timeout"},
     "sender": _text("sender number or ID"),
     "preset": _text("the preset this config came from"),
     "secret_headers": {"type": "array", "items": {"type": "string"}},

@@ -11,7 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 from otp_bench.domain.flags import Flags
-from otp_bench.domain.ids import SITE_PREFIX, USER_PREFIX, new_id
+from otp_bench.domain.ids import SiteId, new_site_id, new_user_id
 from otp_bench.domain.model import OtpPolicy, Settings, Site, User
 from otp_bench.domain.phone import parse_phone
 from otp_bench.domain.vocabulary import License, UseCase
@@ -48,7 +48,7 @@ def apply_workspace(engine: Engine, scenario: Scenario, providers: ScenarioProvi
     engine.save_settings(replace(settings, custom_otp_enabled=True) if needs_feature else settings)
     for spec in scenario.providers:
         providers.add(spec)
-    site_ids: dict[str, str] = {}
+    site_ids: dict[str, SiteId] = {}
     for raw in scenario.sites:
         site = _site(engine, raw)
         engine.save_site(site, confirm=True)
@@ -62,10 +62,10 @@ def apply_workspace(engine: Engine, scenario: Scenario, providers: ScenarioProvi
 
 def _site(engine: Engine, raw: dict[str, Any]) -> Site:
     existing = engine.store.site_by_name(raw["name"])
-    base = existing or Site(id=new_id(SITE_PREFIX), name=raw["name"])
+    base = existing or Site(id=new_site_id(), name=raw["name"])
     prefix = raw.get("url_prefix") or base.url_prefix or _slug(raw["name"])
     fields: dict[str, Any] = {
-        "handler": raw.get("handler"),
+        "provider_id": engine.provider_ref(raw["handler"]) if raw.get("handler") else None,
         "headless_passwordless_login": bool(raw.get("headless_passwordless_login", False)),
         "headless_registration": bool(raw.get("headless_registration", False)),
         "url_prefix": prefix,
@@ -79,10 +79,10 @@ def _site(engine: Engine, raw: dict[str, Any]) -> Site:
     return replace(base, **fields)
 
 
-def _user(engine: Engine, raw: dict[str, Any], site_ids: dict[str, str]) -> User:
+def _user(engine: Engine, raw: dict[str, Any], site_ids: dict[str, SiteId]) -> User:
     existing = engine.store.user_by_username(raw["username"])
-    base = existing or User(id=new_id(USER_PREFIX), username=raw["username"])
-    sites = set()
+    base = existing or User(id=new_user_id(), username=raw["username"])
+    sites: set[SiteId] = set()
     for name in raw.get("sites", []):
         sid = site_ids.get(name) or engine.find_site(name).id
         sites.add(sid)

@@ -11,13 +11,16 @@ from sqlalchemy import Table, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from otp_bench.domain.callout import CalloutRecord
+from otp_bench.domain.changes import Change
 from otp_bench.domain.events import EventRecord
+from otp_bench.domain.ids import SiteId
 from otp_bench.domain.model import User
 from otp_bench.store import convert as cv
 from otp_bench.store import locks
 from otp_bench.store.orm import (
     CalloutRow,
     ChallengeRow,
+    ChangeRow,
     EventRow,
     FlowRow,
     HistoryRow,
@@ -62,10 +65,13 @@ _INVALIDATE = (
 _INSERT_FLOW = _FLOW.insert()
 _UPDATE_FLOW = _FLOW.update().where(_FLOW.c.id == bindparam("_flow_id"))
 _SELECT_FLOW = select(_FLOW).where(_FLOW.c.id == bindparam("_flow_id"))
-_INSERT_HISTORY = cast(Table, HistoryRow.__table__).insert()
+_HISTORY = cast(Table, HistoryRow.__table__)
+_INSERT_HISTORY = _HISTORY.insert()
 # ids in parameter order on every backend (SQLite runs it row by row inside one call)
 _INSERT_EVENTS = _EV.insert().returning(_EV.c.id, sort_by_parameter_order=True)
 _INSERT_CALLOUT = _CALLOUTS.insert().returning(_CALLOUTS.c.id)
+_CHANGES = cast(Table, ChangeRow.__table__)
+_INSERT_CHANGE = _CHANGES.insert().returning(_CHANGES.c.id)
 
 
 @dataclass(frozen=True)
@@ -107,6 +113,25 @@ class Tx:
         self.session = session
         self.store = store
         self.after_commit: list[Callable[[], None]] = []
+        self.changes: list[Change] = []  # the change-feed rows written, with their seq
+        self.events: list[Any] = []  # what the engine asked to publish after the commit
+        self.records: list[EventRecord] = []  # those events as stored, with ids
+
+    @property
+    def published(self) -> bool:
+        return bool(self.events)
+
+    def changed(self, change: Change) -> Change:
+        """Write ``change`` to the feed in this transaction; answers it with its position."""
+        at = change.at or self.store.now()
+        seq = int(self.session.execute(_INSERT_CHANGE, {
+            "at": at, "what": change.what.value, "action": change.action.value,
+            "entity_id": change.entity_id, "name": change.name[:200],
+        }).scalar_one())
+        stored = Change(change.what, change.action, change.entity_id, change.name, seq, at)
+        self.changes.append(stored)
+        self.after_commit.append(lambda: self.store._seen(seq))
+        return stored
 
     # challenges
     def add_challenge(self, c: Challenge) -> None:
@@ -150,7 +175,7 @@ class Tx:
         sites = self.session.scalars(
             select(MembershipRow.site_id).where(MembershipRow.user_id == user_id)
         )
-        return cv.user_from(row, frozenset(sites))
+        return cv.user_from(row, frozenset(SiteId(s) for s in sites))
 
     def count_failure(self, identifier: str) -> int:
         """Count one wrong code; answer the failures so far (one UPDATE … RETURNING)."""
@@ -180,6 +205,13 @@ class Tx:
         return FlowRecord(**data)
 
     # history, events, callouts
+    def account_history(self, user_id: str, limit: int) -> list[tuple[datetime, str]]:
+        """The user's latest ``limit`` verification-history (time, status) rows, oldest first."""
+        rows = self.session.execute(
+            select(_HISTORY.c.at, _HISTORY.c.status).where(_HISTORY.c.user_id == user_id)
+            .order_by(_HISTORY.c.id.desc()).limit(limit)).all()
+        return [(cv.utc(at), status) for at, status in reversed(rows)]
+
     def add_history(
         self, *, at: datetime, user_id: str | None, username: str, site_id: str,
         use_case: str, status: str, identifier: str, method: str = "SMS",

@@ -13,6 +13,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from otp_bench.domain.changes import Action, Change, What
 from otp_bench.domain.connected_app import ConnectedApp
 from otp_bench.domain.secrets import SecretStore
 from otp_bench.store.orm import ConnectedAppRow
@@ -31,6 +32,7 @@ class ConnectedAppStore:
     if TYPE_CHECKING:
         def session(self) -> AbstractContextManager[Session]: ...
         def transaction(self) -> AbstractContextManager[Tx]: ...
+        def _tx(self, tx: Tx | None) -> AbstractContextManager[Tx]: ...
 
     def _app_from(self, row: ConnectedAppRow) -> ConnectedApp:
         return ConnectedApp(
@@ -52,7 +54,7 @@ class ConnectedAppStore:
             ).first()
         return self._app_from(row) if row is not None else None
 
-    def save_connected_app(self, app: ConnectedApp) -> ConnectedApp:
+    def save_connected_app(self, app: ConnectedApp, tx: Tx | None = None) -> ConnectedApp:
         fields: dict[str, Any] = {
             "name": app.name, "client_id": app.client_id,
             "callback_urls": {"urls": list(app.callback_urls)},
@@ -61,13 +63,15 @@ class ConnectedAppStore:
         if app.consumer_secret:  # first: a locked workspace refuses before any row is written
             self.secrets.set(_secret_key(app.id), app.consumer_secret)
         try:
-            with self.transaction() as tx:
-                row = tx.session.get(ConnectedAppRow, app.id)
+            with self._tx(tx) as t:
+                row = t.session.get(ConnectedAppRow, app.id)
                 if row is None:
-                    tx.session.add(ConnectedAppRow(id=app.id, **fields))
+                    t.session.add(ConnectedAppRow(id=app.id, **fields))
                 else:
                     for k, v in fields.items():
                         setattr(row, k, v)
+                t.session.flush()  # a clash fails here, inside the try
+                t.changed(Change(What.CONNECTED_APP, Action.SAVED, app.id, app.name))
         except IntegrityError:
             from otp_bench.store.store import ConflictError
 
@@ -77,7 +81,8 @@ class ConnectedAppStore:
             ) from None
         return app
 
-    def delete_connected_app(self, app_id: str) -> None:
-        with self.transaction() as tx:
-            tx.session.execute(delete(ConnectedAppRow).where(ConnectedAppRow.id == app_id))
+    def delete_connected_app(self, app_id: str, tx: Tx | None = None) -> None:
+        with self._tx(tx) as t:
+            t.session.execute(delete(ConnectedAppRow).where(ConnectedAppRow.id == app_id))
+            t.changed(Change(What.CONNECTED_APP, Action.DELETED, app_id, app_id))
         self.secrets.delete(_secret_key(app_id))

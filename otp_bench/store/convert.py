@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from typing import Any
 
@@ -9,9 +10,13 @@ from otp_bench.domain.apex_provider import ApexConfig
 from otp_bench.domain.callout import CalloutRecord, HttpMessage, RawExchange
 from otp_bench.domain.events import EventRecord
 from otp_bench.domain.flags import Flags
+from otp_bench.domain.http_config import ConfigError, HttpConfig
+from otp_bench.domain.ids import ProviderId, SiteId, UserId
 from otp_bench.domain.model import HistoryEntry, ProviderConfig, ProviderKind, Site, User
 from otp_bench.domain.vocabulary import Channel, DeliveryResult, License, UseCase
 from otp_bench.store.orm import CalloutRow, EventRow, HistoryRow, ProviderRow, SiteRow, UserRow
+
+log = logging.getLogger(__name__)
 
 
 def utc(dt: datetime) -> datetime:
@@ -20,10 +25,10 @@ def utc(dt: datetime) -> datetime:
 
 def site_from(row: SiteRow) -> Site:
     return Site(
-        id=row.id,
+        id=SiteId(row.id),
         name=row.name,
         url_prefix=row.url_prefix,
-        handler=row.handler,
+        provider_id=ProviderId(row.provider_id) if row.provider_id else None,
         headless_passwordless_login=row.headless_passwordless_login,
         headless_registration=row.headless_registration,
         enabled_use_cases=frozenset(UseCase(u) for u in row.enabled_use_cases["use_cases"]),
@@ -38,7 +43,7 @@ def site_fields(site: Site) -> dict[str, Any]:
     return {
         "name": site.name,
         "url_prefix": site.url_prefix,
-        "handler": site.handler,
+        "provider_id": site.provider_id,
         "headless_passwordless_login": site.headless_passwordless_login,
         "headless_registration": site.headless_registration,
         "enabled_use_cases": {"use_cases": sorted(u.value for u in site.enabled_use_cases)},
@@ -49,9 +54,9 @@ def site_fields(site: Site) -> dict[str, Any]:
     }
 
 
-def user_from(row: UserRow, sites: frozenset[str]) -> User:
+def user_from(row: UserRow, sites: frozenset[SiteId]) -> User:
     return User(
-        id=row.id,
+        id=UserId(row.id),
         username=row.username,
         license=License(row.license),
         mobile=row.mobile,
@@ -82,12 +87,12 @@ def user_fields(user: User) -> dict[str, Any]:
 
 def provider_from(row: ProviderRow, credentials: dict[str, str]) -> ProviderConfig:
     return ProviderConfig(
-        id=row.id,
+        id=ProviderId(row.id),
         name=row.name,
         kind=ProviderKind(row.kind),
         result=DeliveryResult(row.result),
         # an Apex provider's settings share the kind-specific JSON column
-        http=dict(row.http) if row.kind != ProviderKind.APEX else {},
+        http=_stored_http(row),
         apex=ApexConfig.from_dict(row.http) if row.kind == ProviderKind.APEX else None,
         credentials=credentials,
         channel=Channel(row.channel),
@@ -96,12 +101,25 @@ def provider_from(row: ProviderRow, credentials: dict[str, str]) -> ProviderConf
     )
 
 
+def _stored_http(row: ProviderRow) -> HttpConfig | None:
+    """A stored HTTP config, or None when it no longer parses: the workspace still opens, and
+    the provider's handler names the problem when it is called."""
+    if row.kind != ProviderKind.HTTP or not row.http:
+        return None
+    try:
+        return HttpConfig.from_dict(dict(row.http))
+    except ConfigError as exc:
+        log.warning("provider %s: stored HTTP settings don't parse (%s)", row.name, exc)
+        return None
+
+
 def provider_fields(p: ProviderConfig) -> dict[str, Any]:
     return {
         "name": p.name,
         "kind": p.kind.value,
         "result": p.result.value,
-        "http": p.apex.to_dict() if p.kind is ProviderKind.APEX and p.apex else p.http,
+        "http": (p.apex.to_dict() if p.kind is ProviderKind.APEX and p.apex
+                 else p.http.to_dict() if p.http else {}),
         "secret_keys": {"keys": sorted(p.credentials)},
         "channel": p.channel.value,
         "verified_only": p.verified_only,
@@ -113,9 +131,9 @@ def history_from(row: HistoryRow) -> HistoryEntry:
     return HistoryEntry(
         id=row.id,
         at=utc(row.at),
-        user_id=row.user_id,
+        user_id=UserId(row.user_id) if row.user_id else None,
         username=row.username,
-        site_id=row.site_id,
+        site_id=SiteId(row.site_id),
         use_case=UseCase(row.use_case),
         method=row.method,
         status=row.status,

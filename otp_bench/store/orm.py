@@ -40,7 +40,7 @@ class SiteRow(Base):
     id: Mapped[str] = mapped_column(String(18), primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     url_prefix: Mapped[str] = mapped_column(String(200), default="")
-    handler: Mapped[str | None] = mapped_column(String(200))
+    provider_id: Mapped[str | None] = mapped_column(String(18))  # None: the default provider
     headless_passwordless_login: Mapped[bool] = mapped_column(Boolean, default=False)
     headless_registration: Mapped[bool] = mapped_column(Boolean, default=False)
     enabled_use_cases: Mapped[dict[str, Any]]  # {"use_cases": [...]}
@@ -187,6 +187,22 @@ class CalloutRow(Base):
     response: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     extra: Mapped[dict[str, Any]]
     sealed_raw: Mapped[bytes | None]  # the unredacted exchange, sealed with the workspace key
+
+
+class ChangeRow(Base):
+    """The change feed: one row per workspace record a committed operation changed.
+
+    Written in the same transaction as the change itself; ``id`` only grows, so a reader (another
+    process after a notification) asks for ``id > last seen`` and never misses or repeats one.
+    """
+
+    __tablename__ = "changes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime]
+    what: Mapped[str] = mapped_column(String(20))  # site, user, provider, settings, clock
+    action: Mapped[str] = mapped_column(String(20))  # saved, deleted
+    entity_id: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(200))
 
 
 class ConnectedAppRow(Base):

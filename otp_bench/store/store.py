@@ -1,9 +1,13 @@
 """The workspace store: sites, users, providers and settings, plus the activity a flow leaves.
 
-Reads come from an in-process cache of the (small) workspace tables, kept in step with every write
-this process makes; flow activity (challenges, history, inbox, events, callouts) goes straight to
-the database in one transaction per engine step. One lock serialises writers, so concurrent flows
-never meet SQLITE_BUSY.
+Reads come from an in-process cache of the (small) workspace tables. The cache is only ever
+changed *after* a commit (``Tx.after_commit``), so a rolled-back write never shows, and every
+write of a workspace record also writes its change-feed row (``Change``) in the same transaction.
+``catch_up()`` reads the feed rows this cache hasn't applied yet (written by another process),
+reloads the records they name and answers them: the invalidation path for a shared workspace
+(the notification that triggers it, LISTEN/NOTIFY or ``PRAGMA data_version``, sits on top).
+Flow activity (challenges, history, inbox, events, callouts) goes straight to the database in
+one transaction per engine step. One lock serialises writers, so flows never meet SQLITE_BUSY.
 """
 
 from __future__ import annotations
@@ -17,11 +21,13 @@ from pathlib import Path
 from typing import Any, cast
 
 import platformdirs
-from sqlalchemy import Engine, Table, bindparam, delete, select
+from sqlalchemy import Engine, Table, bindparam, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from otp_bench.domain.changes import Action, Change, ChangeSet, What
 from otp_bench.domain.flags import Flags
+from otp_bench.domain.ids import ProviderId, SiteId, UserId
 from otp_bench.domain.model import (
     InboxMessage,
     OtpPolicy,
@@ -40,6 +46,7 @@ from otp_bench.store.connected_apps import ConnectedAppStore
 from otp_bench.store.db import open_engine, resolve_url, sqlite_path
 from otp_bench.store.notify import notify_in
 from otp_bench.store.orm import (
+    ChangeRow,
     InboxRow,
     KeyValue,
     MembershipRow,
@@ -58,6 +65,9 @@ _INSERT_INBOX = _INBOX.insert().returning(_INBOX.c.id)
 _INSERT_INBOX_ROWS = _INBOX.insert()
 _USERS = cast(Table, UserRow.__table__)
 _SET_FLAGS = _USERS.update().where(_USERS.c.id == bindparam("_id"))
+_CHANGES = cast(Table, ChangeRow.__table__)
+_INSERT_CHANGE = _CHANGES.insert()
+_NEW_CHANGES = select(_CHANGES).where(_CHANGES.c.id > bindparam("_after")).order_by(_CHANGES.c.id)
 
 
 class ConflictError(ValueError):
@@ -87,6 +97,7 @@ class Store(ActivityQueries, ConnectedAppStore):
         self._step_sessions = sessionmaker(locks.immediate(self.engine), expire_on_commit=False)
         self._write = threading.RLock()
         self._sealer = Sealer(self.secrets)
+        self.commit_listeners: list[Callable[[Tx], None]] = []  # the engine publishes here
         self._notify = self.engine.dialect.name == "postgresql"
         self._secret_names: dict[str, list[str]] = {}
         self._load_cache()
@@ -142,7 +153,11 @@ class Store(ActivityQueries, ConnectedAppStore):
 
     @contextmanager
     def transaction(self) -> Iterator[Tx]:
-        """One engine step: everything inside commits together or not at all."""
+        """One engine step: everything inside commits together or not at all.
+
+        After the commit, the transaction's ``after_commit`` callbacks run (cache updates first,
+        in the order written), then every commit listener (the engine's publisher).
+        """
         with self._write, self._step_sessions() as s, s.begin():
             tx = Tx(s, self)
             yield tx
@@ -150,26 +165,66 @@ class Store(ActivityQueries, ConnectedAppStore):
                 notify_in(s.connection(), self.workspace_id)
         for fn in tx.after_commit:  # outside the write lock: subscribers never block writers
             fn()
+        if tx.changes or tx.published:
+            for listener in self.commit_listeners:
+                listener(tx)
+
+    @contextmanager
+    def _tx(self, tx: Tx | None) -> Iterator[Tx]:
+        """``tx`` when the caller has one open, else a transaction of our own."""
+        if tx is not None:
+            yield tx
+        else:
+            with self.transaction() as own:
+                yield own
 
     # -- cache ----------------------------------------------------------------------------------
 
     def _load_cache(self) -> None:
         with self.session() as s:
-            self._sites = {r.id: cv.site_from(r) for r in s.scalars(select(SiteRow))}
-            members: dict[str, set[str]] = {}
+            self._last_change = int(s.scalar(select(func.max(ChangeRow.id))) or 0)
+            sites = [cv.site_from(r) for r in s.scalars(select(SiteRow))]
+            members: dict[str, set[SiteId]] = {}
             for m in s.scalars(select(MembershipRow)):
-                members.setdefault(m.user_id, set()).add(m.site_id)
-            self._users = {
-                r.id: cv.user_from(r, frozenset(members.get(r.id, ())))
-                for r in s.scalars(select(UserRow))
-            }
-            self._providers = {
-                r.id: cv.provider_from(r, self._credentials(r))
-                for r in s.scalars(select(ProviderRow))
-            }
+                members.setdefault(m.user_id, set()).add(SiteId(m.site_id))
+            users = [cv.user_from(r, frozenset(members.get(r.id, ())))
+                     for r in s.scalars(select(UserRow))]
+            providers = [cv.provider_from(r, self._credentials(r))
+                         for r in s.scalars(select(ProviderRow))]
+            self._sites: dict[SiteId, Site] = {x.id: x for x in sites}
+            self._users: dict[UserId, User] = {x.id: x for x in users}
+            self._providers: dict[ProviderId, ProviderConfig] = {x.id: x for x in providers}
             kv = {r.key: r.value for r in s.scalars(select(KeyValue))}
         self._settings = _settings_from(kv.get("settings"))
         self._clock_offset = float(kv.get("clock", {}).get("offset", 0.0))
+
+    def catch_up(self) -> ChangeSet:
+        """Apply the feed rows written since this cache last looked (by any process).
+
+        The records they name are re-read from the database before the changes are answered,
+        so whoever reacts to them (a view, a deciding transaction) sees the new state.
+        """
+        with self.session() as s:
+            rows = list(s.execute(_NEW_CHANGES, {"_after": self._last_change}))
+        if not rows:
+            return ChangeSet()
+        changes = ChangeSet.of(
+            Change(What(r.what), Action(r.action), r.entity_id, r.name, r.id, cv.utc(r.at))
+            for r in rows
+        )
+        if changes.touches(What.SITE, What.USER, What.PROVIDER, What.SETTINGS, What.CLOCK):
+            self._load_cache()  # the workspace tables are small: one re-read is simplest
+        self._last_change = max(self._last_change, changes.last_seq)
+        return changes
+
+    @property
+    def last_change(self) -> int:
+        """The newest feed position this cache reflects."""
+        return self._last_change
+
+    def _seen(self, seq: int) -> None:
+        if seq == self._last_change + 1:  # only a gapless step: a gap is another writer's
+            self._last_change = seq
 
     def _credentials(self, row: ProviderRow) -> dict[str, str]:
         out = {}
@@ -193,18 +248,20 @@ class Store(ActivityQueries, ConnectedAppStore):
     def settings(self) -> Settings:
         return self._settings
 
-    def save_settings(self, settings: Settings) -> None:
-        with self.transaction() as tx:
-            self._set_kv(tx.session, "settings", _settings_dict(settings))
-        self._settings = settings
+    def save_settings(self, settings: Settings, tx: Tx | None = None) -> None:
+        with self._tx(tx) as t:
+            self._set_kv(t.session, "settings", _settings_dict(settings))
+            t.changed(Change(What.SETTINGS, Action.SAVED, "org", "org"))
+            t.after_commit.append(lambda: setattr(self, "_settings", settings))
 
     def clock_offset(self) -> float:
         return self._clock_offset
 
-    def save_clock_offset(self, seconds: float) -> None:
-        with self.transaction() as tx:
-            self._set_kv(tx.session, "clock", {"offset": seconds})
-        self._clock_offset = seconds
+    def save_clock_offset(self, seconds: float, tx: Tx | None = None) -> None:
+        with self._tx(tx) as t:
+            self._set_kv(t.session, "clock", {"offset": seconds})
+            t.changed(Change(What.CLOCK, Action.SAVED, "clock", f"{seconds:g}"))
+            t.after_commit.append(lambda: setattr(self, "_clock_offset", seconds))
 
     # -- sites ---------------------------------------------------------------------------------
 
@@ -212,26 +269,33 @@ class Store(ActivityQueries, ConnectedAppStore):
         return sorted(self._sites.values(), key=lambda s: s.name.lower())
 
     def site_by_id(self, site_id: str) -> Site | None:
-        return self._sites.get(site_id)
+        return self._sites.get(SiteId(site_id))
 
     def site_by_name(self, name: str) -> Site | None:
         return next((s for s in self._sites.values() if s.name == name), None)
 
-    def save_site(self, site: Site) -> Site:
-        with self._guard("site", site.name), self.transaction() as tx:
-            row = tx.session.get(SiteRow, site.id)
+    def save_site(self, site: Site, tx: Tx | None = None) -> Site:
+        with self._guard("site", site.name), self._tx(tx) as t:
+            row = t.session.get(SiteRow, site.id)
             if row is None:
-                tx.session.add(SiteRow(id=site.id, **cv.site_fields(site)))
+                t.session.add(SiteRow(id=site.id, **cv.site_fields(site)))
             else:
                 for k, v in cv.site_fields(site).items():
                     setattr(row, k, v)
-        self._sites[site.id] = site
+            t.session.flush()  # a duplicate name fails here, inside the guard
+            t.changed(Change(What.SITE, Action.SAVED, site.id, site.name))
+            t.after_commit.append(lambda: self._sites.__setitem__(site.id, site))
         return site
 
-    def delete_site(self, site_id: str) -> None:
-        with self.transaction() as tx:
-            tx.session.execute(delete(MembershipRow).where(MembershipRow.site_id == site_id))
-            tx.session.execute(delete(SiteRow).where(SiteRow.id == site_id))
+    def delete_site(self, site_id: SiteId, tx: Tx | None = None) -> None:
+        old = self._sites.get(site_id)
+        with self._tx(tx) as t:
+            t.session.execute(delete(MembershipRow).where(MembershipRow.site_id == site_id))
+            t.session.execute(delete(SiteRow).where(SiteRow.id == site_id))
+            t.changed(Change(What.SITE, Action.DELETED, site_id, old.name if old else site_id))
+            t.after_commit.append(lambda: self._forget_site(site_id))
+
+    def _forget_site(self, site_id: SiteId) -> None:
         self._sites.pop(site_id, None)
         for u in list(self._users.values()):
             if site_id in u.sites:
@@ -243,19 +307,17 @@ class Store(ActivityQueries, ConnectedAppStore):
         return sorted(self._users.values(), key=lambda u: u.username.lower())
 
     def user_by_id(self, user_id: str) -> User | None:
-        return self._users.get(user_id)
+        return self._users.get(UserId(user_id))
 
     def user_by_username(self, username: str) -> User | None:
         needle = username.lower()
         return next((u for u in self._users.values() if u.username.lower() == needle), None)
 
     def save_user(self, user: User, tx: Tx | None = None) -> User:
-        if tx is None:
-            with self._guard("user", user.username), self.transaction() as own:
-                self._write_user(own.session, user)
-        else:
-            self._write_user(tx.session, user)
-        self._users[user.id] = user
+        with self._guard("user", user.username), self._tx(tx) as t:
+            self._write_user(t.session, user)
+            t.changed(Change(What.USER, Action.SAVED, user.id, user.username))
+            t.after_commit.append(lambda: self._users.__setitem__(user.id, user))
         return user
 
     def _write_user(self, s: Session, user: User) -> None:
@@ -269,22 +331,30 @@ class Store(ActivityQueries, ConnectedAppStore):
         s.execute(delete(MembershipRow).where(MembershipRow.user_id == user.id))
         for site_id in sorted(user.sites):
             s.add(MembershipRow(user_id=user.id, site_id=site_id))
+        s.flush()  # a duplicate username fails here, inside the caller's guard
 
     def set_flags(self, tx: Tx, user: User, flags: Flags) -> User:
-        """``user`` (read with ``tx.lock_user``) with ``flags``, written in ``tx``."""
+        """``user`` (read with ``tx.lock_user``) with ``flags``, written in ``tx`` (the cache
+        changes only once ``tx`` commits)."""
         tx.session.execute(
             _SET_FLAGS,
             {"_id": user.id, "user_verified": flags.user_verified,
              "admin_verified": flags.admin_verified},
         )
         user = replace(user, flags=flags)
-        self._users[user.id] = user
+        tx.changed(Change(What.USER, Action.SAVED, user.id, user.username))
+        tx.after_commit.append(lambda: self._users.__setitem__(user.id, user))
         return user
 
-    def delete_user(self, user_id: str) -> None:
-        with self.transaction() as tx:
-            tx.session.execute(delete(MembershipRow).where(MembershipRow.user_id == user_id))
-            tx.session.execute(delete(UserRow).where(UserRow.id == user_id))
+    def delete_user(self, user_id: UserId, tx: Tx | None = None) -> None:
+        old = self._users.get(user_id)
+        with self._tx(tx) as t:
+            t.session.execute(delete(MembershipRow).where(MembershipRow.user_id == user_id))
+            t.session.execute(delete(UserRow).where(UserRow.id == user_id))
+            t.changed(Change(What.USER, Action.DELETED, user_id, old.username if old else user_id))
+            t.after_commit.append(lambda: self._forget_user(user_id))
+
+    def _forget_user(self, user_id: UserId) -> None:
         self._users.pop(user_id, None)
 
     # -- providers -----------------------------------------------------------------------------
@@ -295,28 +365,43 @@ class Store(ActivityQueries, ConnectedAppStore):
     def provider_by_name(self, name: str) -> ProviderConfig | None:
         return next((p for p in self._providers.values() if p.name == name), None)
 
-    def save_provider(self, provider: ProviderConfig) -> ProviderConfig:
+    def provider_by_id(self, provider_id: str) -> ProviderConfig | None:
+        return self._providers.get(ProviderId(provider_id))
+
+    def save_provider(self, provider: ProviderConfig, tx: Tx | None = None) -> ProviderConfig:
         if provider.credentials and self.secrets_locked:
             raise SecretsLocked(self.secrets_locked)  # before anything is written
         old = self._providers.get(provider.id)
-        with self._guard("provider", provider.name), self.transaction() as tx:
-            row = tx.session.get(ProviderRow, provider.id)
+        with self._guard("provider", provider.name), self._tx(tx) as t:
+            row = t.session.get(ProviderRow, provider.id)
             if row is None:
-                tx.session.add(ProviderRow(id=provider.id, **cv.provider_fields(provider)))
+                t.session.add(ProviderRow(id=provider.id, **cv.provider_fields(provider)))
             else:
                 for k, v in cv.provider_fields(provider).items():
                     setattr(row, k, v)
+            t.session.flush()  # a duplicate name fails here, inside the guard
+            t.changed(Change(What.PROVIDER, Action.SAVED, provider.id, provider.name))
+            # secrets live outside the database: written once the row is committed
+            t.after_commit.append(lambda: self._saved_provider(provider, old))
+        return provider
+
+    def _saved_provider(self, provider: ProviderConfig, old: ProviderConfig | None) -> None:
         for key, value in provider.credentials.items():
             self.secrets.set(f"provider:{provider.id}:{key}", value)
         for key in set(old.credentials if old else ()) - set(provider.credentials):
             self.secrets.delete(f"provider:{provider.id}:{key}")
         self._providers[provider.id] = provider
-        return provider
 
-    def delete_provider(self, provider_id: str) -> None:
+    def delete_provider(self, provider_id: ProviderId, tx: Tx | None = None) -> None:
+        old = self._providers.get(provider_id)
+        with self._tx(tx) as t:
+            t.session.execute(delete(ProviderRow).where(ProviderRow.id == provider_id))
+            t.changed(Change(What.PROVIDER, Action.DELETED, provider_id,
+                             old.name if old else provider_id))
+            t.after_commit.append(lambda: self._forget_provider(provider_id))
+
+    def _forget_provider(self, provider_id: ProviderId) -> None:
         old = self._providers.pop(provider_id, None)
-        with self.transaction() as tx:
-            tx.session.execute(delete(ProviderRow).where(ProviderRow.id == provider_id))
         for key in old.credentials if old else ():
             self.secrets.delete(f"provider:{provider_id}:{key}")
 
@@ -344,6 +429,7 @@ class Store(ActivityQueries, ConnectedAppStore):
                     "received_at": when, "channel": channel.value, "via": via,
                 },
             ).scalar_one()
+            tx.changed(Change(What.INBOX, Action.SAVED, to, via))
         return InboxMessage(new_id, to, sender, body, when, channel, via, code)
 
     def deliver_many(self, messages: Iterable[Mapping[str, Any]]) -> int:
@@ -366,8 +452,14 @@ class Store(ActivityQueries, ConnectedAppStore):
         if rows:
             # one executemany on a bare connection: no ORM session and no RETURNING, which
             # halves the cost of a commit on the mock's hot path
+            numbers = sorted({r["to"] for r in rows})
+            now = datetime.now(UTC)
             with self._write, self.engine.begin() as conn:
                 conn.execute(_INSERT_INBOX_ROWS, rows)
+                conn.execute(_INSERT_CHANGE, [
+                    {"at": now, "what": What.INBOX.value, "action": Action.SAVED.value,
+                     "entity_id": n, "name": "mock provider"} for n in numbers
+                ])
                 if self._notify:
                     notify_in(conn, self.workspace_id)
         return len(rows)

@@ -124,7 +124,7 @@ def test_the_live_log_gets_each_debug_line_as_an_event(tmp_path: Path) -> None:
         from otp_bench.domain.ids import new_id
         from otp_bench.domain.model import Site, User
 
-        site = Site(id=new_id("0DB"), name="Customers", handler="region")
+        site = Site(id=new_id("0DB"), name="Customers", provider_id=engine.provider_ref("region"))
         engine.save_site(site, confirm=True)
         engine.save_user(User(id=new_id("005"), username="chloe@example.com",
                               mobile="+33612345678", flags=Flags(False, True),

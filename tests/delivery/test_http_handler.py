@@ -11,11 +11,11 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx
 import pytest
 
-from otp_bench.delivery.http_config import ConfigError
 from otp_bench.delivery.http_handler import MAX_RESPONSE_BYTES, HttpHandler
 from otp_bench.delivery.presets import PRESETS, get_preset
 from otp_bench.delivery.registry import build_handler
 from otp_bench.delivery.sendtest import render_preview, send_test
+from otp_bench.domain.http_config import ConfigError
 from otp_bench.domain.vocabulary import Channel, DeliveryResult
 from tests.delivery.helpers import OTP, TEXT, Directory, preset_config, send
 
@@ -224,10 +224,10 @@ def test_template_errors_name_the_template_and_make_the_handler_throw() -> None:
     assert rec.requests == []
 
 
-def test_a_misconfigured_provider_throws_at_send_naming_the_field() -> None:
-    h, _ = _handler("webhook", OK["webhook"], http={"timeout_s": 500})
+def test_a_misconfigured_provider_is_refused_when_made_naming_the_field() -> None:
+    # parsed once at the edge: a bad config never reaches a handler
     with pytest.raises(ConfigError, match="timeout_s"):
-        send(h)
+        _handler("webhook", OK["webhook"], http={"timeout_s": 500})
 
 
 def test_timeout_comes_from_the_config_and_is_capped_at_120s() -> None:

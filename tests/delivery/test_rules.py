@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from otp_bench.delivery.presets import PRESETS, preset_http
-from otp_bench.delivery.rules import ERROR_KINDS, Answer, Rule, RuleError, map_result
+from otp_bench.domain.rules import ERROR_KINDS, Answer, Rule, RuleError, map_result
 from otp_bench.domain.vocabulary import DeliveryResult
 
 TWILIO_RULES = tuple(Rule.from_dict(r) for r in preset_http("twilio")["rules"])

@@ -9,11 +9,11 @@ import threading
 import pytest
 
 from otp_bench.delivery.base import DeliveryHandler, DeliveryReport
+from otp_bench.domain.errors import NotFound
 from otp_bench.domain.flags import Flags
 from otp_bench.domain.model import NewUser
 from otp_bench.domain.vocabulary import DeliveryResult, License, UseCase
 from otp_bench.engine.engine import Engine
-from otp_bench.engine.flows import NotFound
 from tests.engine.helpers import CUSTOM_SITE, DEFAULT_SITE, Workspace, fresh_mobile
 
 FLAG_COMBOS = [Flags(False, False), Flags(True, False), Flags(False, True), Flags(True, True)]

@@ -7,7 +7,7 @@ more codes per sliding hour than the limit.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from hypothesis import settings
@@ -21,11 +21,11 @@ from hypothesis.stateful import (
     rule,
 )
 
+from otp_bench.domain.errors import WrongState
 from otp_bench.domain.flags import Flags
 from otp_bench.domain.vocabulary import UseCase
 from otp_bench.engine.clock import FrozenClock
 from otp_bench.engine.engine import Engine
-from otp_bench.engine.flows import NotFound
 from otp_bench.store.store import Store
 
 HOUR = timedelta(hours=1)
@@ -60,6 +60,10 @@ class OtpLifecycle(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.engine = Engine(Store("sqlite:///:memory:", throwaway=True), FrozenClock())
+        # this machine models the per-code rules; the per-account cap across codes has its own
+        # tests (tests/hardening/test_account_cap.py)
+        self.engine.save_settings(self.engine.settings.with_(
+            otp=replace(self.engine.settings.otp, account_max_failures=0)))
         self.policy = self.engine.settings.otp
         site = self.engine.new_site("Machine")
         self.user = self.engine.new_user(
@@ -132,7 +136,7 @@ class OtpLifecycle(RuleBasedStateMachine):
         if flow.verified:
             try:
                 self.engine.resend(flow.flow_id)
-            except NotFound:
+            except WrongState:
                 return
             raise AssertionError("a verified flow has nothing to resend")
         limited = self.limited()

@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 
+from otp_bench.domain.errors import WrongState
 from otp_bench.domain.flags import Flags
 from otp_bench.domain.model import NewUser, OtpPolicy, Settings
 from otp_bench.domain.vocabulary import UseCase
 from otp_bench.engine import otp
 from otp_bench.engine.engine import Engine
-from otp_bench.engine.flows import NotFound
 from tests.engine.helpers import CUSTOM_SITE, DEFAULT_SITE, Workspace, fresh_mobile
 
 LOGIN = UseCase.PASSWORDLESS_LOGIN
@@ -314,8 +314,8 @@ def test_nothing_to_resend_after_success_or_refusal(ws: Workspace) -> None:
     user = ws.user()
     out = ws.engine.start(LOGIN, DEFAULT_SITE, user.username)
     ws.engine.verify(out.flow_id, ws.code(user))
-    with pytest.raises(NotFound, match="verified"):
+    with pytest.raises(WrongState, match="verified"):
         ws.engine.resend(out.flow_id)
     refused = ws.engine.start(LOGIN, DEFAULT_SITE, ws.user(Flags(False, False)).username)
-    with pytest.raises(NotFound, match="refused"):
+    with pytest.raises(WrongState, match="refused"):
         ws.engine.resend(refused.flow_id)

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from otp_bench.domain.events import SiteHandlerSwitched
-from otp_bench.domain.model import OtpPolicy, Settings
+from otp_bench.domain.model import OtpPolicy, ProviderKind, Settings
 from otp_bench.domain.vocabulary import DeliveryResult, UseCase
 from otp_bench.engine.bus import EventBatch
 from otp_bench.engine.engine import Engine
@@ -19,14 +19,15 @@ from tests.engine.helpers import CUSTOM_HANDLER, CUSTOM_SITE, Workspace, fresh_m
 def test_switching_custom_to_default_needs_confirmation_and_is_logged(ws: Workspace) -> None:
     batches: list[EventBatch] = []
     ws.engine.events.subscribe(batches.append)
-    back = replace(ws.custom_site, handler=None)
+    back = replace(ws.custom_site, provider_id=None)
     with pytest.raises(NeedsConfirmation, match="not recommended"):
         ws.engine.save_site(back)
-    assert ws.engine.find_site(CUSTOM_SITE).handler == CUSTOM_HANDLER, "nothing saved"
+    assert ws.engine.handler_name(ws.engine.find_site(CUSTOM_SITE)) == CUSTOM_HANDLER, \
+        "nothing saved"
     assert batches == []
 
     ws.engine.save_site(back, confirm=True)
-    assert ws.engine.find_site(CUSTOM_SITE).handler is None
+    assert ws.engine.find_site(CUSTOM_SITE).provider_id is None
     [switch] = [e for b in batches for e in b.events if isinstance(e, SiteHandlerSwitched)]
     assert (switch.before, switch.after, switch.warning) == (CUSTOM_HANDLER, None,
                                                               "not recommended")
@@ -42,7 +43,8 @@ def test_switching_custom_to_default_needs_confirmation_and_is_logged(ws: Worksp
 
 
 def test_default_to_custom_needs_no_confirmation(ws: Workspace) -> None:
-    ws.engine.save_site(replace(ws.default_site, handler=CUSTOM_HANDLER))
+    custom = ws.engine.provider_ref(CUSTOM_HANDLER)
+    ws.engine.save_site(replace(ws.default_site, provider_id=custom))
     [stored] = [r for r in ws.engine.store.events() if r.kind == "handler_switched"]
     assert stored.data["warning"] == ""
 
@@ -55,7 +57,7 @@ def test_a_handler_needs_the_feature(engine: Engine) -> None:
     assert err.value.field == "handler" and "isn't enabled" in err.value.message
     assert engine.store.site_by_name("Shop") is None
     site = engine.new_site("Shop")  # without a handler it's fine: the default provider
-    assert site.handler is None
+    assert site.provider_id is None
 
 
 def test_a_handler_must_exist(engine: Engine) -> None:
@@ -136,8 +138,10 @@ def test_a_provider_in_use_cant_be_deleted(ws: Workspace) -> None:
 def test_renaming_a_provider_follows_into_its_sites(ws: Workspace) -> None:
     provider = ws.engine.store.provider_by_name(CUSTOM_HANDLER)
     assert provider is not None
+    before = ws.engine.find_site(CUSTOM_SITE)
     ws.engine.save_provider(replace(provider, name="renamed"))
-    assert ws.engine.find_site(CUSTOM_SITE).handler == "renamed"
+    assert ws.engine.find_site(CUSTOM_SITE) == before, "the site points by id: untouched"
+    assert ws.engine.handler_name(ws.engine.find_site(CUSTOM_SITE)) == "renamed"
     user = ws.user()
     assert ws.engine.start(UseCase.PASSWORDLESS_LOGIN, CUSTOM_SITE, user.username).ok
     assert ws.inbox(user)[-1].sender == "renamed"
@@ -173,3 +177,9 @@ def test_an_http_provider_with_a_broken_config_is_refused_naming_the_field(engin
         engine.new_provider("broken", kind=ProviderKind.HTTP, http={"base_url": "ftp://x"})
     assert info.value.field == "http.base_url"
     assert engine.store.provider_by_name("broken") is None
+
+
+def test_an_http_provider_without_settings_is_refused(engine: Engine) -> None:
+    with pytest.raises(ValidationError) as err:
+        engine.new_provider("bare", kind=ProviderKind.HTTP)
+    assert err.value.field == "http.base_url"

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from otp_bench.delivery.presets import PRESETS, preset_http
-from otp_bench.delivery.rules import Answer, Rule, map_result
 from otp_bench.domain.model import ProviderConfig, ProviderKind, Settings
+from otp_bench.domain.rules import Answer, Rule, map_result
 from otp_bench.domain.vocabulary import DeliveryResult
 from otp_bench.export.apex import SIGNATURE, ApexBundle, ApexExportError, generate
 from otp_bench.export.apex_rules import mock_cases
@@ -71,7 +71,7 @@ def test_every_preset_exports_a_handler_with_the_exact_signature(preset: str) ->
     assert "catch (System.CalloutException e)" in handler
     assert "return Auth.CustomOneTimePasswordDeliveryResult.EXCEPTION; // the handler threw" \
         in handler
-    mapped = {r["result"] for r in provider.http["rules"]}
+    mapped = {r.result.value for r in provider.require_http().rules}
     for result in mapped:
         assert f"Auth.CustomOneTimePasswordDeliveryResult.{result};" in handler
     assert _balanced(handler)

@@ -103,7 +103,7 @@ def test_the_live_log_shows_debug_lines_and_the_throw(qtbot: Any, window: Any,
     site = w.engine.store.site_by_name("Acme Customers")
     from dataclasses import replace
 
-    w.engine.save_site(replace(site, handler="slow-apex"), confirm=True)
+    w.engine.save_site(replace(site, provider_id=w.engine.provider_ref("slow-apex")), confirm=True)
     out = w.engine.start("verification", "Acme Customers", "ana@example.com")
     assert out.delivery is not None and out.delivery.value == "EXCEPTION"
     qtbot.waitUntil(lambda: any(r.kind == "handler_log" for r in w.log.model.rows),

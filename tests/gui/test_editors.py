@@ -35,7 +35,7 @@ def test_switching_a_site_back_to_default_asks_and_is_logged(qtbot: Any, window:
     assert "not recommended" in ed.confirm_box.text()
     with qtbot.waitSignal(ed.saved, timeout=5000):
         click(qtbot, ed.confirm_box.button(QMessageBox.StandardButton.Yes))
-    assert w.engine.store.site_by_name("Acme Customers").handler is None
+    assert w.engine.store.site_by_name("Acme Customers").provider_id is None
     qtbot.waitUntil(lambda: any(r.kind == "handler_switched" and "not recommended" in r.summary
                                 for r in w.log.model.rows), timeout=5000)
 
@@ -49,7 +49,8 @@ def test_cancelling_the_switch_saves_nothing(qtbot: Any, window: Any) -> None:
                     and ed.confirm_box.isVisible(), timeout=5000)
     click(qtbot, ed.confirm_box.button(QMessageBox.StandardButton.Cancel))
     qtbot.waitUntil(lambda: "cancelled" in ed.banner.text())
-    assert w.engine.store.site_by_name("Acme Customers").handler == "Scripted success"
+    site = w.engine.store.site_by_name("Acme Customers")
+    assert w.engine.handler_name(site) == "Scripted success"
 
 
 def test_site_colour_is_validated_inline(qtbot: Any, window: Any) -> None:

@@ -23,7 +23,7 @@ from otp_bench.store.db import (
 from otp_bench.store.store import Store
 
 TABLES = {
-    "alembic_version", "callouts", "challenges", "events", "flows", "inbox", "kv",
+    "alembic_version", "callouts", "challenges", "changes", "events", "flows", "inbox", "kv",
     "memberships", "providers", "sites", "users", "verification_history", "connected_apps",
     "workspace_secrets",
 }

@@ -65,7 +65,7 @@ def apex_screenshots(w: Any, out: Path) -> None:
     w.resize(size)
     # the live log: one delivery that works, one whose handler throws
     site = engine.store.site_by_name("Globex Partners")
-    engine.save_site(replace(site, handler="region-lookup"), confirm=True)
+    engine.save_site(replace(site, provider_id=engine.provider_ref("region-lookup")), confirm=True)
     for user in ("ana@example.com", "dev@partner.example.com"):
         engine.start("passwordless_login", "Globex Partners", user)
     _wait_idle(w)

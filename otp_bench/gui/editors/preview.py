@@ -20,9 +20,9 @@ SAMPLE = {
 
 def render_preview(http: dict[str, Any], credential_keys: list[str]) -> tuple[bool, str]:
     """(ok, text): the request as it would be sent, or the problem."""
-    from otp_bench.delivery.http_config import ConfigError, HttpConfig
     from otp_bench.delivery.request import call_variables, compile_config
     from otp_bench.delivery.template import TemplateProblem
+    from otp_bench.domain.http_config import ConfigError, HttpConfig
 
     try:
         cfg = HttpConfig.from_dict(http)

@@ -85,7 +85,8 @@ class ProviderEditor(EditorBase):
                                     "get COUNTRY_BLOCK without a callout.")
         self.countries.textChanged.connect(self._check_countries)
         self.http_title = self.section("HTTP handler")
-        self.http = HttpSection(p.http, dict(p.credentials), self.fields, self.tasks.run)
+        self.http = HttpSection(p.http.to_dict() if p.http else {}, dict(p.credentials),
+                                self.fields, self.tasks.run)
         self.form.addWidget(self.http)
         self.mock = mock
         self.use_mock = QPushButton("Use the loopback mock")
@@ -210,15 +211,18 @@ class ProviderEditor(EditorBase):
                            credentials=secrets, channel=Channel(self.channel.currentData()),
                            verified_only=self.verified_only.isChecked(),
                            country_allow_list=countries)
-        http = self.http.http() if kind is ProviderKind.HTTP else self.provider.http
+        http = self.provider.http
         if kind is ProviderKind.HTTP:
-            from otp_bench.delivery.http_config import validate_http
+            from otp_bench.delivery.request import http_problems
+            from otp_bench.domain.http_config import HttpConfig
 
-            problems = validate_http(http)
+            form = self.http.http()
+            problems = http_problems(form)
             if problems:
                 field, message = problems[0]
                 self.show_error(field, message)
                 return None
+            http = HttpConfig.from_dict(form)
         return replace(
             self.provider, name=self.name.text().strip(), kind=kind,
             result=DeliveryResult(self.result.currentData()), http=http,

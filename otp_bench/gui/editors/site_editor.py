@@ -67,8 +67,8 @@ class SiteEditor(EditorBase):
         self.handler.setObjectName("handler")
         self.handler.addItem(DEFAULT, None)
         for p in engine.store.providers():
-            self.handler.addItem(p.name, p.name)
-        self.handler.setCurrentIndex(max(0, self.handler.findData(s.handler)))
+            self.handler.addItem(p.name, p.id)
+        self.handler.setCurrentIndex(max(0, self.handler.findData(s.provider_id)))
         self.field("handler", "Handler", self.handler,
                    "A custom handler needs custom OTP delivery enabled for the org (Support "
                    "grants it). Without one the site uses the Salesforce default provider.")
@@ -82,7 +82,7 @@ class SiteEditor(EditorBase):
             "generated and performs the delivery: you're responsible for its security. "
             "Salesforce doesn't verify the number before a custom provider sends.", "muted")
         self.custody_note.setObjectName("custodyNote")
-        self.custody_note.setVisible(s.handler is not None)
+        self.custody_note.setVisible(s.provider_id is not None)
         self.form.addWidget(self.custody_note)
         self.handler.currentIndexChanged.connect(self._on_handler)
         self.section("Headless identity API")
@@ -129,7 +129,7 @@ class SiteEditor(EditorBase):
             self.color.setText(c.name())
 
     def _on_handler(self) -> None:
-        to_default = self.handler.currentData() is None and self.site.handler is not None
+        to_default = self.handler.currentData() is None and self.site.provider_id is not None
         self.switch_warning.setVisible(to_default and not self.is_new)
         self.custody_note.setVisible(self.handler.currentData() is not None)
 
@@ -153,7 +153,7 @@ class SiteEditor(EditorBase):
         return replace(
             self.site, name=self.name.text().strip(), url_prefix=self.url_prefix.text().strip(),
             brand_color=self.color.text().strip(), logo_text=self.logo.text().strip(),
-            handler=self.handler.currentData(),
+            provider_id=self.handler.currentData(),
             headless_passwordless_login=self.headless_login.isChecked(),
             headless_registration=self.headless_reg.isChecked(),
             enabled_use_cases=frozenset(uc for uc, cb in self.use_cases.items() if cb.isChecked()),
