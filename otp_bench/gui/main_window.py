@@ -206,7 +206,7 @@ class MainWindow(QMainWindow):
 
     # actions that need an open workspace (File → New/Open/Recent, View, Help stay usable)
     _WORKSPACE_ACTIONS = ("sample", "record", "new_site", "new_user", "new_provider",
-                          "settings", "delete", "find")
+                          "settings", "delete", "find", "export_key", "import_key")
 
     def set_workspace_actions(self, enabled: bool) -> None:
         for key in self._WORKSPACE_ACTIONS:
