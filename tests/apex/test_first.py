@@ -199,3 +199,13 @@ def test_check_refuses_assignments_salesforce_would_not_compile(tmp_path: Path) 
         "compile this)",
         "Assign.cls:11:5: Illegal assignment from Integer to String (Salesforce would not "
         "compile this)"]
+
+
+def test_check_knows_the_methods_of_custom_metadata_and_settings(tmp_path: Path) -> None:
+    f = tmp_path / "Records.cls"
+    f.write_text("public class Records {\n  void f() {\n"
+                 "    Sms_Settings__mdt a = Sms_Settings__mdt.getInstance('Default');\n"
+                 "    Sms_Settings__mdt b = Sms_Settings__mdt.getInstanc('Default');\n"
+                 "    Otp__c c = Otp__c.getOrgDefaults();\n  }\n}\n")
+    assert [str(d) for d in check([f])] == [
+        "Records.cls:4:45: unsupported: Sms_Settings__mdt.getInstanc with 1 arguments"]
