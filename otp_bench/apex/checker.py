@@ -24,6 +24,15 @@ if TYPE_CHECKING:
     from otp_bench.apex.program import ApexProgram
 
 HANDLER_INTERFACE = "auth.customonetimepassworddeliveryhandler"
+_LITERAL_TYPES = {str: "String", bool: "Boolean", int: "Integer", Long: "Long", float: "Double",
+                  decimal.Decimal: "Decimal"}
+# declared scalar type -> the scalar types a value may have without a cast
+_ASSIGNABLE: dict[str, set[str]] = {
+    "string": {"string", "id"}, "id": {"string", "id"}, "boolean": {"boolean"},
+    "integer": {"integer"}, "long": {"integer", "long"},
+    "double": {"integer", "long", "double", "decimal"},
+    "decimal": {"integer", "long", "double", "decimal"}, "blob": {"blob"},
+}
 _VALUE_TYPES: dict[str, type] = {
     "string": str, "id": str, "integer": int, "long": Long, "double": float,
     "decimal": decimal.Decimal, "blob": Blob, "list": ApexList, "map": ApexMap, "set": ApexSet,
@@ -152,6 +161,15 @@ class Checker:
             if isinstance(n, s.When) and n.values:
                 skip.update(id(v) for v in n.values if isinstance(v, s.Name))
         for n in nodes:
+            if isinstance(n, s.LocalVar):
+                for _name, init in n.decls:
+                    if init is not None:
+                        self.check_assignment(cls, n, n.type, self.infer(cls, init, scope))
+            elif isinstance(n, s.Assign) and n.op == "=" and isinstance(n.target, s.Name) \
+                    and n.target.key in scope:
+                self.check_assignment(cls, n, scope[n.target.key],
+                                      self.infer(cls, n.value, scope))
+        for n in nodes:
             if isinstance(n, s.Name) and id(n) not in skip:
                 self.check_name(cls, n, scope)
             elif isinstance(n, s.FieldGet):
@@ -162,6 +180,20 @@ class Checker:
                 self.check_new(cls, n)
             elif isinstance(n, s.NewList | s.NewMap):
                 self.check_type(cls, n.type, n)
+
+    def check_assignment(self, cls: ClassInfo, at: s.Node, declared: s.TypeRef,
+                         value: s.TypeRef | None) -> None:
+        """What Salesforce's compiler refuses: ``Integer code = m.get('code');`` (Object)."""
+        if value is None or declared.key == "object":
+            return
+        if value.key == "object":
+            self.report(cls, at, f"Illegal assignment from Object to {declared} (a cast is "
+                        "needed; Salesforce would not compile this)")
+            return
+        allowed = _ASSIGNABLE.get(declared.key)
+        if allowed is not None and value.key in _ASSIGNABLE and value.key not in allowed:
+            self.report(cls, at, f"Illegal assignment from {value} to {declared} "
+                        "(Salesforce would not compile this)")
 
     def _known_field(self, cls: ClassInfo, key: str) -> bool:
         if cls.find_field(key) is not None:
@@ -285,8 +317,9 @@ class Checker:
         """The static type of an expression where it is plain to see; None when it isn't."""
         if isinstance(node, s.Cast | s.New | s.NewList | s.NewMap):
             return node.type
-        if isinstance(node, s.Lit) and isinstance(node.value, str):
-            return s.STRING
+        if isinstance(node, s.Lit) and node.value is not None:
+            literal = _LITERAL_TYPES.get(type(node.value))
+            return s.TypeRef((literal,)) if literal else None
         if isinstance(node, s.Name):
             return scope.get(node.key)
         if isinstance(node, s.Index):
