@@ -226,7 +226,12 @@ class Checker:
         """``Auth.CustomOneTimePasswordDeliveryResult.SUCESS`` and other system constants."""
         parts = self._head(node.obj)
         if parts is not None and len(parts) == 1 and parts[0].lower() in scope:
-            declared = self.program.resolve(scope[parts[0].lower()].parts, cls)
+            written = scope[parts[0].lower()]
+            if written.key in _VALUE_TYPES or lib.class_key(written.parts) in lib.TYPES:
+                self.report(cls, node, f"unsupported: field {node.name} of {written} (system "
+                            "types have methods, not fields)")
+                return
+            declared = self.program.resolve(written.parts, cls)
             if declared is not None and declared.decl is not None and declared.kind == "class" \
                     and declared.find_field(node.key) is None:
                 self.report(cls, node, f"Variable does not exist: {node.name}")
