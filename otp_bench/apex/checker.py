@@ -26,6 +26,10 @@ if TYPE_CHECKING:
 HANDLER_INTERFACE = "auth.customonetimepassworddeliveryhandler"
 _LITERAL_TYPES = {str: "String", bool: "Boolean", int: "Integer", Long: "Long", float: "Double",
                   decimal.Decimal: "Decimal"}
+_RECORD_METHODS = {
+    "__mdt": {("getinstance", 1), ("getall", 0)},
+    "__c": {("getinstance", 0), ("getinstance", 1), ("getorgdefaults", 0), ("getvalues", 1)},
+}
 # declared scalar type -> the scalar types a value may have without a cast
 _ASSIGNABLE: dict[str, set[str]] = {
     "string": {"string", "id"}, "id": {"string", "id"}, "boolean": {"boolean"},
@@ -222,7 +226,12 @@ class Checker:
         """``Auth.CustomOneTimePasswordDeliveryResult.SUCESS`` and other system constants."""
         parts = self._head(node.obj)
         if parts is not None and len(parts) == 1 and parts[0].lower() in scope:
-            declared = self.program.resolve(scope[parts[0].lower()].parts, cls)
+            written = scope[parts[0].lower()]
+            if written.key in _VALUE_TYPES or lib.class_key(written.parts) in lib.TYPES:
+                self.report(cls, node, f"unsupported: field {node.name} of {written} (system "
+                            "types have methods, not fields)")
+                return
+            declared = self.program.resolve(written.parts, cls)
             if declared is not None and declared.decl is not None and declared.kind == "class" \
                     and declared.find_field(node.key) is None:
                 self.report(cls, node, f"Variable does not exist: {node.name}")
@@ -295,6 +304,12 @@ class Checker:
         target = self.program.resolve(tuple(parts), cls)
         if target is not None:
             return  # user classes: checked when called (overloads by runtime type)
+        if len(parts) == 1 and parts[0].lower().endswith(("__mdt", "__c")):
+            allowed = _RECORD_METHODS["__mdt" if parts[0].lower().endswith("__mdt") else "__c"]
+            if (node.key, len(node.args)) not in allowed:
+                self.report(cls, node, f"unsupported: {parts[0]}.{node.name} with "
+                            f"{len(node.args)} arguments")
+            return
         for cut in range(len(parts), 0, -1):
             key = lib.class_key(parts[:cut])
             if self.program.resolve(tuple(parts[:cut]), cls) is not None:

@@ -199,3 +199,24 @@ def test_check_refuses_assignments_salesforce_would_not_compile(tmp_path: Path) 
         "compile this)",
         "Assign.cls:11:5: Illegal assignment from Integer to String (Salesforce would not "
         "compile this)"]
+
+
+def test_check_knows_the_methods_of_custom_metadata_and_settings(tmp_path: Path) -> None:
+    f = tmp_path / "Records.cls"
+    f.write_text("public class Records {\n  void f() {\n"
+                 "    Sms_Settings__mdt a = Sms_Settings__mdt.getInstance('Default');\n"
+                 "    Sms_Settings__mdt b = Sms_Settings__mdt.getInstanc('Default');\n"
+                 "    Otp__c c = Otp__c.getOrgDefaults();\n  }\n}\n")
+    assert [str(d) for d in check([f])] == [
+        "Records.cls:4:45: unsupported: Sms_Settings__mdt.getInstanc with 1 arguments"]
+
+
+def test_check_refuses_fields_of_system_types(tmp_path: Path) -> None:
+    f = tmp_path / "Sys.cls"
+    f.write_text("public class Sys {\n  void f(String s, HttpResponse r) {\n"
+                 "    Integer n = s.length;\n    Object b = r.body;\n  }\n}\n")
+    assert [str(d) for d in check([f])] == [
+        "Sys.cls:3:17: unsupported: field length of String (system types have methods, not "
+        "fields)",
+        "Sys.cls:4:16: unsupported: field body of HttpResponse (system types have methods, not "
+        "fields)"]
