@@ -33,6 +33,10 @@ class OtpPolicy:
     registration_ttl_seconds: int = 24 * 60 * 60
     max_failed_attempts: int = 3
     max_codes_per_hour: int = 5
+    # bench assumption: failed verifications per account across codes lock it for a while,
+    # defaults from Salesforce's default password policy (engine.account_lock; 0 turns it off)
+    account_max_failures: int = 10
+    account_lockout_seconds: int = 15 * 60
 
     def ttl_for(self, use_case: UseCase) -> int:
         if use_case is UseCase.VERIFICATION_METHOD_REGISTRATION:

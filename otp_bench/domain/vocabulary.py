@@ -141,6 +141,7 @@ class Reason(StrEnum):
     ALREADY_USED = "already_used"
     USERNAME_TAKEN = "username_taken"
     UNKNOWN_USER = "unknown_user"
+    ACCOUNT_LOCKED = "account_locked"
 
     @property
     def sentence(self) -> str:
@@ -170,6 +171,10 @@ _REASON_SENTENCE = {
     Reason.ALREADY_USED: "This code was already used; a code verifies once.",
     Reason.USERNAME_TAKEN: "A user with this username already exists.",
     Reason.UNKNOWN_USER: "No user has this username.",
+    Reason.ACCOUNT_LOCKED: (
+        "Too many failed codes for this account (counted across codes): verification is locked "
+        "for a while (bench assumption: 10 failures, 15 minutes — a workspace setting)."
+    ),
 }
 
 

@@ -14,7 +14,7 @@ from otp_bench.domain.flags import Flags, policy_for
 from otp_bench.domain.ids import new_user_id
 from otp_bench.domain.model import Site, User
 from otp_bench.domain.vocabulary import License, Reason, UseCase, VerifyMessage
-from otp_bench.engine import otp
+from otp_bench.engine import account_lock, otp
 from otp_bench.engine.outcomes import VerifyOutcome
 from otp_bench.engine.states import FlowState, Step, advance, can
 from otp_bench.engine.step import StepLog
@@ -88,6 +88,9 @@ class Verifier:
             return fail(Reason.INVALID_CODE, "Failed: code replaced by a newer one", None)
         if now >= ch.expires_at:
             return fail(Reason.EXPIRED, "Failed: code expired", Step.EXPIRE)
+        if record.user_id is not None and account_lock.locked_until(
+                tx.account_history(record.user_id, account_lock.WINDOW_ROWS), now, policy):
+            return fail(Reason.ACCOUNT_LOCKED, account_lock.LOCKED_STATUS, None)
         if not otp.matches(code.strip(), ch.salt, ch.code_hash):
             failures = tx.count_failure(identifier)
             if failures >= policy.max_failed_attempts:

@@ -25,21 +25,19 @@ merge them (the URL), a Named Credential URL or ``REPLACE_ME`` placeholders with
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from jinja2 import Environment, FunctionLoader, StrictUndefined, TemplateSyntaxError, nodes
 
 from otp_bench import assets
-from otp_bench.delivery.presets import PRESETS
 from otp_bench.domain.http_config import DEFAULT_TIMEOUT_S, ConfigError, HttpConfig
 from otp_bench.domain.ids import to_18
 from otp_bench.domain.model import ProviderConfig, ProviderKind
 from otp_bench.export import apex_metadata, apex_rules
+from otp_bench.export.apex_metadata import production_base_url
 from otp_bench.export.apex_template import (
     ApexExportError,
     Bindings,
@@ -58,7 +56,6 @@ SIGNATURE = (
     "String phoneNumber, String oneTimePassword, String defaultText, Id networkId, "
     "String experienceId)"
 )
-NO_PRODUCTION_URL = "https://REPLACE-WITH-YOUR-ENDPOINT.example.com"
 _CT = {"json": "application/json", "form": "application/x-www-form-urlencoded",
        "text": "text/plain; charset=utf-8"}
 # auth scheme → the External Credential's Authorization header, a formula over its parameters
@@ -95,31 +92,6 @@ def _check_identifier(value: str, what: str) -> str:
         raise ApexExportError(f"{what} {value!r} isn't a valid Apex name (letters, digits, single "
                               "underscores; starts with a letter; at most 40 characters)")
     return value
-
-
-def _loopback(url: str) -> bool:
-    """Loopback, or a reserved name no vendor can have (the in-process mock is ``*.invalid``)."""
-    host = (urlsplit(url).hostname or "").lower()
-    if host in ("localhost", "invalid") or host.endswith((".localhost", ".invalid")):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def production_base_url(cfg: HttpConfig) -> tuple[str, str]:
-    """The base URL to deploy, and a note when it isn't the config's own (the bench's mock)."""
-    if not _loopback(cfg.base_url):
-        return cfg.base_url, ""
-    preset = PRESETS.get(cfg.preset)
-    if preset is not None and not _loopback(preset.base_url):
-        return preset.base_url, (
-            f"the provider points at the bench's loopback mock ({cfg.base_url}); the export "
-            f"uses {preset.label}'s production URL {preset.base_url}")
-    return NO_PRODUCTION_URL, (
-        f"the provider points at a loopback URL ({cfg.base_url}) and has no vendor production "
-        f"URL: set your endpoint in the Named Credential (exported as {NO_PRODUCTION_URL})")
 
 
 def _uses_otp(cfg: HttpConfig) -> bool:

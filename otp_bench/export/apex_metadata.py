@@ -11,19 +11,51 @@ Three files, shaped as the Metadata API documents them (API 56.0 and later):
 - ``permissionsets/<NC>Callout.permissionset-meta.xml``: the ``externalCredentialPrincipalAccesses``
   grant, without which a callout fails with insufficient privileges.
 
-Secrets never appear: the authentication parameters are entered in Setup after deploying.
+Secrets never appear: the authentication parameters are entered in Setup after deploying. The
+URL is the vendor's production URL, never the bench's mock (``production_base_url``).
 """
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
 from jinja2 import Environment
 
+from otp_bench.delivery.presets import PRESETS
+from otp_bench.domain.http_config import HttpConfig
+
 PRINCIPAL = "NamedPrincipal"
+NO_PRODUCTION_URL = "https://REPLACE-WITH-YOUR-ENDPOINT.example.com"
+
+
+def _loopback(url: str) -> bool:
+    """Loopback, or a reserved name no vendor can have (the in-process mock is ``*.invalid``)."""
+    host = (urlsplit(url).hostname or "").lower()
+    if host in ("localhost", "invalid") or host.endswith((".localhost", ".invalid")):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def production_base_url(cfg: HttpConfig) -> tuple[str, str]:
+    """The base URL to deploy, and a note when it isn't the config's own (the bench's mock)."""
+    if not _loopback(cfg.base_url):
+        return cfg.base_url, ""
+    preset = PRESETS.get(cfg.preset)
+    if preset is not None and not _loopback(preset.base_url):
+        return preset.base_url, (
+            f"the provider points at the bench's loopback mock ({cfg.base_url}); the export "
+            f"uses {preset.label}'s production URL {preset.base_url}")
+    return NO_PRODUCTION_URL, (
+        f"the provider points at a loopback URL ({cfg.base_url}) and has no vendor production "
+        f"URL: set your endpoint in the Named Credential (exported as {NO_PRODUCTION_URL})")
 
 
 @dataclass(frozen=True)

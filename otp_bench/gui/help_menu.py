@@ -53,7 +53,8 @@ def show_docs(w: Any) -> None:
     dialog.resize(900, 640)
     view = QTextBrowser(dialog)
     view.setObjectName("docsView")
-    view.setOpenExternalLinks(True)
+    view.setOpenLinks(False)  # links leave the dialog: the README's own pages open outside it
+    view.anchorClicked.connect(lambda url: open_doc_link(w, url))
     view.setPlainText("Loading…")
     buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, dialog)
     buttons.rejected.connect(dialog.reject)
@@ -63,6 +64,27 @@ def show_docs(w: Any) -> None:
     w.docs_dialog = dialog
     w.tasks.run(readme_text, view.setMarkdown, None, title="Reading the documentation")
     dialog.show()
+
+
+def open_doc_link(w: Any, url: QUrl) -> None:
+    """A web link opens in the browser; a README-relative page (docs/scenarios.md) opens from
+    the source folder when there is one, else the dialog says where it lives."""
+    if url.scheme() in ("http", "https", "mailto"):
+        QDesktopServices.openUrl(url)
+        return
+    if url.hasFragment() and not url.path():
+        w.docs_dialog.findChild(QTextBrowser, "docsView").scrollToAnchor(url.fragment())
+        return
+    from pathlib import Path
+
+    import otp_bench
+
+    page = Path(otp_bench.__file__).resolve().parents[1] / url.path()
+    if page.is_file():
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(page)))
+    else:
+        QMessageBox.information(w, "Documentation", f"{url.path()} is in the otp-bench source "
+                                "repository, next to its README.")
 
 
 def open_log_folder(w: Any) -> None:

@@ -206,7 +206,7 @@ class MainWindow(QMainWindow):
 
     # actions that need an open workspace (File → New/Open/Recent, View, Help stay usable)
     _WORKSPACE_ACTIONS = ("sample", "record", "new_site", "new_user", "new_provider",
-                          "settings", "delete", "find")
+                          "settings", "delete", "find", "export_key", "import_key")
 
     def set_workspace_actions(self, enabled: bool) -> None:
         for key in self._WORKSPACE_ACTIONS:
@@ -262,6 +262,8 @@ class MainWindow(QMainWindow):
             if pane is not None:
                 pane.set_engine(engine)
         self.set_workspace_actions(True)
+        if self.mock.uses_mock() and str(self.settings.value("mock_autostart", "true")) == "true":
+            self.mock.start()  # its providers call it: a workspace opens ready to use
         path = engine.store.path
         self.status_workspace.setText(f"Workspace: {engine.store.workspace}")  # no password
         self.setWindowTitle(f"otp-bench — {engine.store.workspace.short}")
@@ -295,15 +297,26 @@ class MainWindow(QMainWindow):
             return
         from otp_bench.gui.sample import load_sample_workspace
 
-        engine = self.engine
-        self.tasks.run(lambda: load_sample_workspace(engine), lambda _r: self._sample_loaded(),
-                       title="Loading the sample workspace")
+        if not self.mock.running and self.mock.available:
+            # the sample's HTTP provider calls the app's loopback mock: start it first
+            def go(_url: str) -> None:
+                self.mock.started.disconnect(go)
+                self.load_sample()
+
+            self.mock.started.connect(go)
+            self.mock.start()
+            return
+        engine, mock = self.engine, self.mock.loopback
+        self.tasks.run(lambda: load_sample_workspace(engine, mock),
+                       lambda _r: self._sample_loaded(), title="Loading the sample workspace")
 
     def _sample_loaded(self) -> None:
         self.refresh_workspace()
         self.tabs.setCurrentIndex(TAB_SITE)
-        self.statusBar().showMessage("Sample workspace loaded: try Passwordless login as "
-                                     "ana@example.com on Acme Customers.", 10000)
+        self.statusBar().showMessage(
+            "Sample workspace loaded: try Passwordless login as ana@example.com on Contoso "
+            "Health — Twilio through the loopback mock: request → response → rule in the log.",
+            12000)
 
     # -- editors -------------------------------------------------------------------------------
 
@@ -321,6 +334,8 @@ class MainWindow(QMainWindow):
         self.editor_host.setCurrentWidget(editor)
         self.tabs.setCurrentIndex(TAB_EDITOR)
         editor.deleted.connect(self._on_deleted)
+        if hasattr(editor, "on_events"):  # an Apex provider's editor marks where runs ended
+            self.bridge.batch.connect(editor.on_events)
 
     def _on_deleted(self) -> None:
         self.refresh_workspace()
@@ -497,7 +512,8 @@ class MainWindow(QMainWindow):
             client, self._headless._client = self._headless._client, None
         mock, self.mock._mock = self.mock._mock, None
         self.tasks.shutdown(wait=True)
-        for thing in (client, mock):
+        starting, self.mock.starting = self.mock.starting, None  # a start still in flight
+        for thing in (client, mock, starting if starting is not mock else None):
             stop = getattr(thing, "close", None) or getattr(thing, "stop", None)
             if stop:
                 stop()

@@ -8,7 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 
-def load_sample_workspace(engine: Any) -> None:
+def load_sample_workspace(engine: Any, mock: Any = None) -> None:
+    """``mock``: the app's running LoopbackMock, which the sample's HTTP provider then uses."""
     from otp_bench.scenario.sample import load_sample
 
-    load_sample(engine)
+    load_sample(engine, mock=mock)

@@ -94,6 +94,11 @@ def load_scenario(path: str | Path) -> Scenario:
         raise ScenarioError(file, 0, "", f"can't read the file: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
         raise ScenarioError(file, 0, "", "not a UTF-8 text file") from None
+    return load_scenario_text(text, file)
+
+
+def load_scenario_text(text: str, file: str) -> Scenario:
+    """A scenario from YAML text; every problem is a ScenarioError naming ``file``:line."""
     try:
         data, lines = load_with_lines(text)
     except YamlSyntaxError as exc:

@@ -129,9 +129,12 @@ def _apex_problems(spec: Mapping[str, Any]) -> list[tuple[str, str]]:
 class ScenarioProviders:
     """Creates the providers of one scenario run; ``close()`` stops the mock it started."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, mock: LoopbackMock | None = None) -> None:
+        """``mock``: a loopback mock that is already running (the app's), used instead of
+        starting one; ``close()`` leaves it running."""
         self.engine = engine
-        self.mock: LoopbackMock | None = None
+        self.mock: LoopbackMock | None = mock
+        self._own_mock = mock is None
 
     def _mock(self) -> LoopbackMock:
         if self.mock is None:
@@ -211,9 +214,9 @@ class ScenarioProviders:
         }
 
     def close(self) -> None:
-        if self.mock is not None:
+        if self.mock is not None and self._own_mock:
             self.mock.stop()
-            self.mock = None
+        self.mock = None
 
     def __enter__(self) -> ScenarioProviders:
         return self

@@ -65,7 +65,8 @@ _INVALIDATE = (
 _INSERT_FLOW = _FLOW.insert()
 _UPDATE_FLOW = _FLOW.update().where(_FLOW.c.id == bindparam("_flow_id"))
 _SELECT_FLOW = select(_FLOW).where(_FLOW.c.id == bindparam("_flow_id"))
-_INSERT_HISTORY = cast(Table, HistoryRow.__table__).insert()
+_HISTORY = cast(Table, HistoryRow.__table__)
+_INSERT_HISTORY = _HISTORY.insert()
 # ids in parameter order on every backend (SQLite runs it row by row inside one call)
 _INSERT_EVENTS = _EV.insert().returning(_EV.c.id, sort_by_parameter_order=True)
 _INSERT_CALLOUT = _CALLOUTS.insert().returning(_CALLOUTS.c.id)
@@ -224,6 +225,13 @@ class Tx:
         return FlowRecord(**data)
 
     # history, events, callouts
+    def account_history(self, user_id: str, limit: int) -> list[tuple[datetime, str]]:
+        """The user's latest ``limit`` verification-history (time, status) rows, oldest first."""
+        rows = self.session.execute(
+            select(_HISTORY.c.at, _HISTORY.c.status).where(_HISTORY.c.user_id == user_id)
+            .order_by(_HISTORY.c.id.desc()).limit(limit)).all()
+        return [(cv.utc(at), status) for at, status in reversed(rows)]
+
     def add_history(
         self, *, at: datetime, user_id: str | None, username: str, site_id: str,
         use_case: str, status: str, identifier: str, method: str = "SMS",

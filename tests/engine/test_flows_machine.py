@@ -7,7 +7,7 @@ more codes per sliding hour than the limit.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from hypothesis import settings
@@ -60,6 +60,10 @@ class OtpLifecycle(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.engine = Engine(Store("sqlite:///:memory:", throwaway=True), FrozenClock())
+        # this machine models the per-code rules; the per-account cap across codes has its own
+        # tests (tests/hardening/test_account_cap.py)
+        self.engine.save_settings(self.engine.settings.with_(
+            otp=replace(self.engine.settings.otp, account_max_failures=0)))
         self.policy = self.engine.settings.otp
         site = self.engine.new_site("Machine")
         self.user = self.engine.new_user(

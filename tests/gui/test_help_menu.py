@@ -62,3 +62,18 @@ def test_about_names_the_log_folder(qtbot: Any, window: Any, tmp_path: Path,
     QTimer.singleShot(0, read_and_close)
     window.actions["about"].trigger()
     assert seen and str(tmp_path / "the-logs") in seen[0] and "--log-level" in seen[0]
+
+
+def test_a_readme_link_to_a_docs_page_opens_outside_the_dialog(
+    qtbot: Any, window: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from otp_bench.gui.help_menu import open_doc_link
+
+    opened: list[QUrl] = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url) or True)
+    window.actions["docs"].trigger()
+    open_doc_link(window, QUrl("docs/headless.md"))
+    open_doc_link(window, QUrl("https://help.salesforce.com/"))
+    assert opened[0].toLocalFile().endswith("docs/headless.md")
+    assert opened[1].toString() == "https://help.salesforce.com/"
+    window.docs_dialog.close()

@@ -15,7 +15,7 @@ from tests.gui.helpers import idle
 def test_opening_another_workspace_shows_it_and_remembers_it(qtbot: Any, window: Any,
                                                               tmp_path: Path) -> None:
     w = window
-    assert w.site_pane.site.count() == 3
+    assert w.site_pane.site.count() == 4  # the sample's sites
     path = tmp_path / "other.db"
     with qtbot.waitSignal(w.engine_ready, timeout=15000):
         w.open_url(f"sqlite:///{path}", throwaway=True)

@@ -11,6 +11,7 @@ from otp_bench.engine.clock import FrozenClock
 from otp_bench.engine.engine import Engine
 from otp_bench.mockprovider.loopback import LoopbackMock
 from otp_bench.store.store import Store
+from tests.engine.helpers import Workspace, make_workspace
 
 
 @pytest.fixture
@@ -22,3 +23,8 @@ def live(tmp_path, clock: FrozenClock) -> Iterator[tuple[Engine, LoopbackMock]]:
     yield eng, mock
     mock.stop()
     eng.close()
+
+
+@pytest.fixture
+def ws(engine: Engine) -> Workspace:
+    return make_workspace(engine)

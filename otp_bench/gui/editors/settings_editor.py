@@ -44,6 +44,16 @@ class SettingsEditor(EditorBase):
         self.per_hour = self.field("otp.max_codes_per_hour", "Codes per user per hour",
                                    _spin(1, 100, o.max_codes_per_hour),
                                    "The next code within the hour is refused as rate_limited.")
+        self.account_failures = self.field(
+            "otp.account_max_failures", "Wrong codes per account, across codes",
+            _spin(0, 100, o.account_max_failures),
+            "Bench assumption (Salesforce's default password policy): after this many failures "
+            "since the last success the account's verification is locked (account_locked), even "
+            "for the right code. 0 turns it off.")
+        self.account_lockout = self.field(
+            "otp.account_lockout_seconds", "Account lockout",
+            _spin(1, 24 * 60, o.account_lockout_seconds // 60, " min"),
+            "Bench assumption: 15 minutes, as the default password policy.")
         self.section("Delivery")
         self.timeout = QDoubleSpinBox()
         self.timeout.setRange(0.5, 120.0)
@@ -75,7 +85,9 @@ class SettingsEditor(EditorBase):
             otp=OtpPolicy(digits=self.digits.value(), ttl_seconds=self.ttl.value() * 60,
                           registration_ttl_seconds=self.reg_ttl.value() * 3600,
                           max_failed_attempts=self.attempts.value(),
-                          max_codes_per_hour=self.per_hour.value()),
+                          max_codes_per_hour=self.per_hour.value(),
+                          account_max_failures=self.account_failures.value(),
+                          account_lockout_seconds=self.account_lockout.value() * 60),
             callout_timeout_seconds=self.timeout.value(),
             default_text=self.default_text.text(), redact=self.redact.isChecked(),
         )

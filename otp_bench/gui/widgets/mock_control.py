@@ -8,9 +8,31 @@ Drives ``otp_bench.mockprovider.LoopbackMock(inbox)`` (``start(port=0) -> base_u
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
+
+_LOOPBACK = re.compile(r"^http://127\.0\.0\.1:\d+/~([^/?#]+)$")
+
+
+def _base_url(provider: Any) -> str:
+    return str(getattr(provider.http, "base_url", "") or "") if provider.http else ""
+
+
+def repoint_providers(engine: Any, base_url: str) -> int:
+    """HTTP providers saved against a loopback mock on another port (an earlier run) now use
+    ``base_url``; returns how many changed. Runs on a worker (it writes the workspace)."""
+    from dataclasses import replace
+
+    changed = 0
+    for p in engine.store.providers():
+        m = _LOOPBACK.match(_base_url(p))
+        if m and not _base_url(p).startswith(base_url + "/"):
+            engine.save_provider(replace(p, http=p.http.with_(
+                base_url=f"{base_url}/~{m.group(1)}")))
+            changed += 1
+    return changed
 
 
 def _load_mock_class() -> Any:
@@ -36,6 +58,8 @@ class MockController(QObject):
         self._mock: Any = None
         self.base_url: str | None = None
         self.armed: dict[str, list[Any]] = {}  # provider name → its armed faults
+        self.starting: Any = None
+        self._start_pending = False
 
     @property
     def available(self) -> bool:
@@ -44,6 +68,11 @@ class MockController(QObject):
     @property
     def running(self) -> bool:
         return self.base_url is not None
+
+    @property
+    def loopback(self) -> Any:
+        """The running LoopbackMock (None when stopped)."""
+        return self._mock
 
     def set_engine(self, engine: Any) -> None:
         self.stop()
@@ -54,12 +83,14 @@ class MockController(QObject):
         if cls is None:
             self.error.emit("The mock provider isn't available in this build yet.")
             return
-        if self._engine is None or self.running:
+        if self._engine is None or self.running or self._start_pending:
             return
+        self._start_pending = True
         inbox = self._engine.store
 
         def run() -> tuple[Any, str]:
             mock = cls(inbox)
+            self.starting = mock  # so an app closing mid-start still stops it
             return mock, mock.start(port=0)
 
         self.status_changed.emit("Mock provider: starting…")
@@ -67,10 +98,22 @@ class MockController(QObject):
 
     def _started(self, res: tuple[Any, str]) -> None:
         self._mock, self.base_url = res
+        self.starting, self._start_pending = None, False
         self.status_changed.emit(f"Mock provider: {self.base_url}")
+        if self._engine is not None:  # providers saved against an earlier run's port
+            engine, base = self._engine, self.base_url
+            self._tasks.run(lambda: repoint_providers(engine, base),
+                            title="Pointing providers at the mock")
         self.started.emit(self.base_url)
 
+    def uses_mock(self) -> bool:
+        """Whether a workspace provider calls a loopback mock (the store's cache: no I/O)."""
+        if self._engine is None:
+            return False
+        return any(_LOOPBACK.match(_base_url(p)) for p in self._engine.store.providers())
+
     def _failed(self, exc: BaseException) -> None:
+        self._start_pending = False
         self.status_changed.emit("Mock provider: stopped")
         self.error.emit(f"The mock provider didn't start: {exc}")
 
