@@ -227,7 +227,7 @@ class Tx:
     # history, events, callouts
     def account_history(self, user_id: str, limit: int) -> list[tuple[datetime, str]]:
         """The user's latest ``limit`` verification-history (time, status) rows, oldest first."""
-        rows = self.session.execute(
+        rows = self.conn.execute(
             select(_HISTORY.c.at, _HISTORY.c.status).where(_HISTORY.c.user_id == user_id)
             .order_by(_HISTORY.c.id.desc()).limit(limit)).all()
         return [(cv.utc(at), status) for at, status in reversed(rows)]
