@@ -24,6 +24,19 @@ if TYPE_CHECKING:
     from otp_bench.apex.program import ApexProgram
 
 HANDLER_INTERFACE = "auth.customonetimepassworddeliveryhandler"
+_LITERAL_TYPES = {str: "String", bool: "Boolean", int: "Integer", Long: "Long", float: "Double",
+                  decimal.Decimal: "Decimal"}
+_RECORD_METHODS = {
+    "__mdt": {("getinstance", 1), ("getall", 0)},
+    "__c": {("getinstance", 0), ("getinstance", 1), ("getorgdefaults", 0), ("getvalues", 1)},
+}
+# declared scalar type -> the scalar types a value may have without a cast
+_ASSIGNABLE: dict[str, set[str]] = {
+    "string": {"string", "id"}, "id": {"string", "id"}, "boolean": {"boolean"},
+    "integer": {"integer"}, "long": {"integer", "long"},
+    "double": {"integer", "long", "double", "decimal"},
+    "decimal": {"integer", "long", "double", "decimal"}, "blob": {"blob"},
+}
 _VALUE_TYPES: dict[str, type] = {
     "string": str, "id": str, "integer": int, "long": Long, "double": float,
     "decimal": decimal.Decimal, "blob": Blob, "list": ApexList, "map": ApexMap, "set": ApexSet,
@@ -152,6 +165,15 @@ class Checker:
             if isinstance(n, s.When) and n.values:
                 skip.update(id(v) for v in n.values if isinstance(v, s.Name))
         for n in nodes:
+            if isinstance(n, s.LocalVar):
+                for _name, init in n.decls:
+                    if init is not None:
+                        self.check_assignment(cls, n, n.type, self.infer(cls, init, scope))
+            elif isinstance(n, s.Assign) and n.op == "=" and isinstance(n.target, s.Name) \
+                    and n.target.key in scope:
+                self.check_assignment(cls, n, scope[n.target.key],
+                                      self.infer(cls, n.value, scope))
+        for n in nodes:
             if isinstance(n, s.Name) and id(n) not in skip:
                 self.check_name(cls, n, scope)
             elif isinstance(n, s.FieldGet):
@@ -162,6 +184,20 @@ class Checker:
                 self.check_new(cls, n)
             elif isinstance(n, s.NewList | s.NewMap):
                 self.check_type(cls, n.type, n)
+
+    def check_assignment(self, cls: ClassInfo, at: s.Node, declared: s.TypeRef,
+                         value: s.TypeRef | None) -> None:
+        """What Salesforce's compiler refuses: ``Integer code = m.get('code');`` (Object)."""
+        if value is None or declared.key == "object":
+            return
+        if value.key == "object":
+            self.report(cls, at, f"Illegal assignment from Object to {declared} (a cast is "
+                        "needed; Salesforce would not compile this)")
+            return
+        allowed = _ASSIGNABLE.get(declared.key)
+        if allowed is not None and value.key in _ASSIGNABLE and value.key not in allowed:
+            self.report(cls, at, f"Illegal assignment from {value} to {declared} "
+                        "(Salesforce would not compile this)")
 
     def _known_field(self, cls: ClassInfo, key: str) -> bool:
         if cls.find_field(key) is not None:
@@ -190,7 +226,12 @@ class Checker:
         """``Auth.CustomOneTimePasswordDeliveryResult.SUCESS`` and other system constants."""
         parts = self._head(node.obj)
         if parts is not None and len(parts) == 1 and parts[0].lower() in scope:
-            declared = self.program.resolve(scope[parts[0].lower()].parts, cls)
+            written = scope[parts[0].lower()]
+            if written.key in _VALUE_TYPES or lib.class_key(written.parts) in lib.TYPES:
+                self.report(cls, node, f"unsupported: field {node.name} of {written} (system "
+                            "types have methods, not fields)")
+                return
+            declared = self.program.resolve(written.parts, cls)
             if declared is not None and declared.decl is not None and declared.kind == "class" \
                     and declared.find_field(node.key) is None:
                 self.report(cls, node, f"Variable does not exist: {node.name}")
@@ -263,6 +304,12 @@ class Checker:
         target = self.program.resolve(tuple(parts), cls)
         if target is not None:
             return  # user classes: checked when called (overloads by runtime type)
+        if len(parts) == 1 and parts[0].lower().endswith(("__mdt", "__c")):
+            allowed = _RECORD_METHODS["__mdt" if parts[0].lower().endswith("__mdt") else "__c"]
+            if (node.key, len(node.args)) not in allowed:
+                self.report(cls, node, f"unsupported: {parts[0]}.{node.name} with "
+                            f"{len(node.args)} arguments")
+            return
         for cut in range(len(parts), 0, -1):
             key = lib.class_key(parts[:cut])
             if self.program.resolve(tuple(parts[:cut]), cls) is not None:
@@ -285,8 +332,9 @@ class Checker:
         """The static type of an expression where it is plain to see; None when it isn't."""
         if isinstance(node, s.Cast | s.New | s.NewList | s.NewMap):
             return node.type
-        if isinstance(node, s.Lit) and isinstance(node.value, str):
-            return s.STRING
+        if isinstance(node, s.Lit) and node.value is not None:
+            literal = _LITERAL_TYPES.get(type(node.value))
+            return s.TypeRef((literal,)) if literal else None
         if isinstance(node, s.Name):
             return scope.get(node.key)
         if isinstance(node, s.Index):

@@ -335,6 +335,8 @@ class MainWindow(QMainWindow):
         self.editor_host.setCurrentWidget(editor)
         self.tabs.setCurrentIndex(TAB_EDITOR)
         editor.deleted.connect(self._on_deleted)
+        if hasattr(editor, "on_events"):  # an Apex provider's editor marks where runs ended
+            self.bridge.batch.connect(editor.on_events)
 
     def _on_deleted(self) -> None:
         self.refresh_workspace()

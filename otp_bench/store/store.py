@@ -55,7 +55,7 @@ from otp_bench.store.orm import (
     UserRow,
 )
 from otp_bench.store.queries import ActivityQueries
-from otp_bench.store.seal import Sealer, find_otp, mask_body, unmask_body
+from otp_bench.store.seal import Sealer, open_fields, seal_fields
 from otp_bench.store.secret_store import MemorySecretStore, SecretsLocked
 from otp_bench.store.unlock import open_secrets
 
@@ -418,14 +418,13 @@ class Store(ActivityQueries, ConnectedAppStore):
         self, to: str, body: str, *, sender: str, via: str, channel: Channel = Channel.SMS,
         otp: str | None = None, at: datetime | None = None,
     ) -> InboxMessage:
-        code = otp if otp and otp in body else find_otp(body, self._settings.otp.digits)
+        masked, sealed, code = seal_fields(body, otp, self._settings.otp.digits, self._sealer)
         when = at or self.now()
         with self.transaction() as tx:
             new_id = tx.session.execute(
                 _INSERT_INBOX,
                 {
-                    "to": to, "sender": sender, "body_masked": mask_body(body, code),
-                    "otp_sealed": self._sealer.seal(code) if code else None,
+                    "to": to, "sender": sender, "body_masked": masked, "otp_sealed": sealed,
                     "received_at": when, "channel": channel.value, "via": via,
                 },
             ).scalar_one()
@@ -442,10 +441,10 @@ class Store(ActivityQueries, ConnectedAppStore):
         rows: list[dict[str, Any]] = []
         for m in messages:
             body, otp = m["body"], m.get("otp")
-            code = otp if otp and otp in body else find_otp(body, self._settings.otp.digits)
+            masked, sealed, _code = seal_fields(body, otp, self._settings.otp.digits,
+                                                self._sealer)
             rows.append({
-                "to": m["to"], "sender": m["sender"], "body_masked": mask_body(body, code),
-                "otp_sealed": self._sealer.seal(code) if code else None,
+                "to": m["to"], "sender": m["sender"], "body_masked": masked, "otp_sealed": sealed,
                 "received_at": m.get("at") or self.now(),
                 "channel": Channel(m.get("channel", Channel.SMS)).value, "via": m["via"],
             })
@@ -478,10 +477,10 @@ class Store(ActivityQueries, ConnectedAppStore):
             rows = list(s.scalars(q))
         out = []
         for r in reversed(rows):
-            code = self._sealer.unseal(r.otp_sealed) if r.otp_sealed else None
+            body, code = open_fields(r.body_masked, r.otp_sealed, self._sealer)
             out.append(
                 InboxMessage(
-                    r.id, r.to, r.sender, unmask_body(r.body_masked, code), cv.utc(r.received_at),
+                    r.id, r.to, r.sender, body, cv.utc(r.received_at),
                     Channel(r.channel), r.via, code,
                 )
             )

@@ -302,6 +302,20 @@ class ProviderEditor(EditorBase):
         self.test_result.setHtml(html)
         self.test_result.show()
 
+    def on_events(self, batch: Any) -> None:
+        """A flow run by this Apex provider (from the mock site, a scenario…): mark where it
+        ended in the code view, with the bench's warnings about that run."""
+        if self.provider.kind is not ProviderKind.APEX:
+            return
+        from otp_bench.domain.events import DeliveryCompleted, HandlerLogged
+
+        ours = [e for e in batch.events if getattr(e, "handler", None) == self.provider.name]
+        ended = [e for e in ours if isinstance(e, DeliveryCompleted)]
+        if ended:
+            warnings = tuple(e.message for e in ours
+                             if isinstance(e, HandlerLogged) and e.level == "BENCH")
+            self.apex.show_run(ended[-1].note, warnings)
+
     def _on_test_error(self, exc: BaseException) -> None:
         self.test_button.setEnabled(True)
         self.test_button.setText("Send test")
