@@ -262,6 +262,7 @@ class MainWindow(QMainWindow):
             if pane is not None:
                 pane.set_engine(engine)
         self.set_workspace_actions(True)
+        engine.follow()  # flows and edits made by other instances show here live
         if self.mock.uses_mock() and str(self.settings.value("mock_autostart", "true")) == "true":
             self.mock.start()  # its providers call it: a workspace opens ready to use
         path = engine.store.path
