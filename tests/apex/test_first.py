@@ -244,3 +244,13 @@ def test_a_fault_of_the_check_is_a_diagnostic_not_a_traceback(
     assert [str(d) for d in check(source)] == [
         "Twilio.cls:1:1: otp-bench internal error in the whole-file check (KeyError); "
         "nothing was run"]
+
+
+def test_check_refuses_arithmetic_on_text(tmp_path: Path) -> None:
+    f = tmp_path / "Arith.cls"
+    f.write_text("public class Arith {\n  void f(String s, Integer i) {\n"
+                 "    Object a = s / 2;\n    Object b = i * 2 - 1;\n    Object c = 'x' + i;\n"
+                 "  }\n}\n")
+    assert [str(d) for d in check([f])] == [
+        "Arith.cls:3:16: Arithmetic expressions must use numeric arguments (String /; "
+        "Salesforce would not compile this)"]
