@@ -18,6 +18,7 @@ from otp_bench.apex import syntax as s
 from otp_bench.apex.classes import BUILTIN_EXCEPTIONS, ClassInfo
 from otp_bench.apex.diagnostics import Diagnostic
 from otp_bench.apex.lib.returns import RETURNS
+from otp_bench.apex.soql import FIELDS
 from otp_bench.apex.values import ApexList, ApexMap, ApexSet, Blob, Long
 
 if TYPE_CHECKING:
@@ -227,6 +228,11 @@ class Checker:
         parts = self._head(node.obj)
         if parts is not None and len(parts) == 1 and parts[0].lower() in scope:
             written = scope[parts[0].lower()]
+            if written.key in FIELDS and len(written.parts) == 1:
+                if node.name.lower() not in {f.lower() for f in FIELDS[written.key]}:
+                    self.report(cls, node, f"unsupported: field {written}.{node.name} (not in "
+                                "the bench's records)")
+                return
             if written.key in _VALUE_TYPES or lib.class_key(written.parts) in lib.TYPES:
                 self.report(cls, node, f"unsupported: field {node.name} of {written} (system "
                             "types have methods, not fields)")
@@ -359,6 +365,11 @@ class Checker:
         return _type_of(written, receiver.args) if written else None
 
     def _check_instance(self, cls: ClassInfo, node: s.Call, t: s.TypeRef) -> None:
+        if t.key in FIELDS and len(t.parts) == 1:
+            if (node.key, len(node.args)) not in (("get", 1), ("put", 2)):
+                self.report(cls, node, f"unsupported: method {t}.{node.name} with "
+                            f"{len(node.args)} arguments")
+            return
         user = self.program.resolve(t.parts, cls)
         if user is not None and user.decl is not None:
             if user.kind == "enum" or user.is_exception or (user.kind == "interface" and not \
