@@ -159,16 +159,26 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--profile", action="store_true", help="cProfile the timed flows (stderr)")
     ap.add_argument("--check", action="store_true", help="exit 1 when below the target")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
+    ap.add_argument("--db", metavar="URL", help="run on this backend instead of a SQLite file: "
+                    "a PostgreSQL server URL (a throwaway database is made on it, see "
+                    "bench_team.py), e.g. $OTP_BENCH_TEST_PG_URL")
     args = ap.parse_args(argv)
     if args.n < 1:
         ap.error("--n must be at least 1")
-    res = run(args.n, args.profile)
+    if args.db:
+        from bench_team import scratch_database
+
+        with scratch_database(args.db) as url:
+            res = run(args.n, args.profile, url)
+    else:
+        res = run(args.n, args.profile)
     met = res["flows_per_second"] >= TARGET_PER_SECOND
     if args.json:
         print(json.dumps(res, indent=2))
     else:
         own = res["engine_ms_per_flow"]
-        print(f"{res['flows']} passwordless logins (init → inbox → verify), SQLite file, "
+        backend = "PostgreSQL" if (args.db or "").startswith("postgres") else "SQLite file"
+        print(f"{res['flows']} passwordless logins (init → inbox → verify), {backend}, "
               f"default provider, real clock")
         print(f"  {res['flows_per_second']:.0f} complete flows per second "
               f"(target ≥ {TARGET_PER_SECOND:.0f}: {'met' if met else 'MISSED'}), "

@@ -170,6 +170,13 @@ class Checker:
                 for _name, init in n.decls:
                     if init is not None:
                         self.check_assignment(cls, n, n.type, self.infer(cls, init, scope))
+            elif isinstance(n, s.Binary) and n.op in ("-", "*", "/"):
+                for side in (n.left, n.right):
+                    inferred = self.infer(cls, side, scope)
+                    if inferred is not None and inferred.key in ("string", "id", "boolean"):
+                        self.report(cls, n, "Arithmetic expressions must use numeric arguments "
+                                    f"({inferred} {n.op}; Salesforce would not compile this)")
+                        break
             elif isinstance(n, s.Assign) and n.op == "=" and isinstance(n.target, s.Name) \
                     and n.target.key in scope:
                 self.check_assignment(cls, n, scope[n.target.key],
