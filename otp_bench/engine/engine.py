@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from otp_bench.delivery.base import DEFAULT_PROVIDER_NAME, DeliveryHandler
+from otp_bench.delivery.base import DEFAULT_PROVIDER_NAME, DeliveryHandler, DeliveryReport
 from otp_bench.delivery.default_provider import SalesforceDefaultProvider
 from otp_bench.delivery.registry import build_handler
 from otp_bench.domain.changes import ChangeSet, What
@@ -149,6 +149,16 @@ class Engine(WorkspaceOps, ConnectedAppOps):
     def verify_identifier(self, identifier: str, code: str) -> VerifyOutcome:
         self.catch_up()  # another process's changes first: no decision on a stale copy
         return self._flows.verify_identifier(identifier, code)
+
+    def send_test(self, config: ProviderConfig, phone: str) -> DeliveryReport:
+        """One real call of ``config``'s handler (saved or not) to ``phone``, with a fresh code
+        and the workspace's default text and timeout. Blocking: call it off the GUI thread."""
+        from otp_bench.delivery.sendtest import send_test
+
+        settings = self.settings
+        return send_test(config, phone, default_text=settings.default_text, inbox=self.store,
+                         directory=self.store, timeout_seconds=settings.callout_timeout_seconds,
+                         transport=self.transport)
 
     def remember_auth_code(self, code: str, flow_id: str, user_id: str) -> None:
         self._grants[code] = AuthGrant(FlowId(flow_id), UserId(user_id))
