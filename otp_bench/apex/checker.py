@@ -8,72 +8,27 @@ run (and refused there, never guessed).
 
 from __future__ import annotations
 
-import dataclasses
-import decimal
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from otp_bench.apex import lib
 from otp_bench.apex import syntax as s
+from otp_bench.apex.check_rules import (
+    ASSIGNABLE,
+    HANDLER_INTERFACE,
+    KNOWN_TYPES,
+    RECORD_METHODS,
+    VALUE_TYPES,
+    infer_literal,
+    type_of,
+    walk,
+)
 from otp_bench.apex.classes import BUILTIN_EXCEPTIONS, ClassInfo
 from otp_bench.apex.diagnostics import Diagnostic
 from otp_bench.apex.lib.returns import RETURNS
-from otp_bench.apex.values import ApexList, ApexMap, ApexSet, Blob, Long
+from otp_bench.apex.soql import FIELDS
 
 if TYPE_CHECKING:
     from otp_bench.apex.program import ApexProgram
-
-HANDLER_INTERFACE = "auth.customonetimepassworddeliveryhandler"
-_LITERAL_TYPES = {str: "String", bool: "Boolean", int: "Integer", Long: "Long", float: "Double",
-                  decimal.Decimal: "Decimal"}
-_RECORD_METHODS = {
-    "__mdt": {("getinstance", 1), ("getall", 0)},
-    "__c": {("getinstance", 0), ("getinstance", 1), ("getorgdefaults", 0), ("getvalues", 1)},
-}
-# declared scalar type -> the scalar types a value may have without a cast
-_ASSIGNABLE: dict[str, set[str]] = {
-    "string": {"string", "id"}, "id": {"string", "id"}, "boolean": {"boolean"},
-    "integer": {"integer"}, "long": {"integer", "long"},
-    "double": {"integer", "long", "double", "decimal"},
-    "decimal": {"integer", "long", "double", "decimal"}, "blob": {"blob"},
-}
-_VALUE_TYPES: dict[str, type] = {
-    "string": str, "id": str, "integer": int, "long": Long, "double": float,
-    "decimal": decimal.Decimal, "blob": Blob, "list": ApexList, "map": ApexMap, "set": ApexSet,
-}
-_KNOWN_TYPES = {"object", "boolean", "void", "type", "sobject", "user", "network", "exception",
-                "httpcalloutmock", "auth.customonetimepassworddeliveryhandler",
-                "customonetimepassworddeliveryhandler", "comparable"}
-
-
-_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
-def _child_fields(cls: type) -> tuple[str, ...]:
-    names = _CHILD_FIELDS.get(cls)
-    if names is None:
-        names = tuple(f.name for f in dataclasses.fields(cls)
-                      if f.name not in ("owner", "outer", "line", "col", "type", "name", "key",
-                                        "op", "value") or (f.name == "value" and cls is not s.Lit))
-        _CHILD_FIELDS[cls] = names
-    return names
-
-
-def walk(node: Any) -> Iterator[Any]:
-    """Every syntax node under ``node`` (itself included)."""
-    stack = [node]
-    while stack:
-        cur = stack.pop()
-        if isinstance(cur, list | tuple):
-            stack.extend(cur)
-            continue
-        if not isinstance(cur, s.Node | s.Catch | s.When):
-            continue
-        yield cur
-        for name in _child_fields(type(cur)):
-            value = getattr(cur, name)
-            if value is not None and not isinstance(value, str | int | bool):
-                stack.append(value)
 
 
 class Checker:
@@ -87,7 +42,7 @@ class Checker:
         self.diags.append(Diagnostic(file, node.line, node.col, message))
 
     def type_known(self, t: s.TypeRef, cls: ClassInfo) -> bool:
-        if t.key in _VALUE_TYPES or t.qualified in _KNOWN_TYPES or t.key in _KNOWN_TYPES:
+        if t.key in VALUE_TYPES or t.qualified in KNOWN_TYPES or t.key in KNOWN_TYPES:
             return all(self.type_known(a, cls) for a in t.args)
         if self.program.resolve(t.parts, cls) is not None:
             return True
@@ -169,6 +124,13 @@ class Checker:
                 for _name, init in n.decls:
                     if init is not None:
                         self.check_assignment(cls, n, n.type, self.infer(cls, init, scope))
+            elif isinstance(n, s.Binary) and n.op in ("-", "*", "/"):
+                for side in (n.left, n.right):
+                    inferred = self.infer(cls, side, scope)
+                    if inferred is not None and inferred.key in ("string", "id", "boolean"):
+                        self.report(cls, n, "Arithmetic expressions must use numeric arguments "
+                                    f"({inferred} {n.op}; Salesforce would not compile this)")
+                        break
             elif isinstance(n, s.Assign) and n.op == "=" and isinstance(n.target, s.Name) \
                     and n.target.key in scope:
                 self.check_assignment(cls, n, scope[n.target.key],
@@ -194,8 +156,8 @@ class Checker:
             self.report(cls, at, f"Illegal assignment from Object to {declared} (a cast is "
                         "needed; Salesforce would not compile this)")
             return
-        allowed = _ASSIGNABLE.get(declared.key)
-        if allowed is not None and value.key in _ASSIGNABLE and value.key not in allowed:
+        allowed = ASSIGNABLE.get(declared.key)
+        if allowed is not None and value.key in ASSIGNABLE and value.key not in allowed:
             self.report(cls, at, f"Illegal assignment from {value} to {declared} "
                         "(Salesforce would not compile this)")
 
@@ -227,7 +189,12 @@ class Checker:
         parts = self._head(node.obj)
         if parts is not None and len(parts) == 1 and parts[0].lower() in scope:
             written = scope[parts[0].lower()]
-            if written.key in _VALUE_TYPES or lib.class_key(written.parts) in lib.TYPES:
+            if written.key in FIELDS and len(written.parts) == 1:
+                if node.name.lower() not in {f.lower() for f in FIELDS[written.key]}:
+                    self.report(cls, node, f"unsupported: field {written}.{node.name} (not in "
+                                "the bench's records)")
+                return
+            if written.key in VALUE_TYPES or lib.class_key(written.parts) in lib.TYPES:
                 self.report(cls, node, f"unsupported: field {node.name} of {written} (system "
                             "types have methods, not fields)")
                 return
@@ -305,7 +272,7 @@ class Checker:
         if target is not None:
             return  # user classes: checked when called (overloads by runtime type)
         if len(parts) == 1 and parts[0].lower().endswith(("__mdt", "__c")):
-            allowed = _RECORD_METHODS["__mdt" if parts[0].lower().endswith("__mdt") else "__c"]
+            allowed = RECORD_METHODS["__mdt" if parts[0].lower().endswith("__mdt") else "__c"]
             if (node.key, len(node.args)) not in allowed:
                 self.report(cls, node, f"unsupported: {parts[0]}.{node.name} with "
                             f"{len(node.args)} arguments")
@@ -332,9 +299,8 @@ class Checker:
         """The static type of an expression where it is plain to see; None when it isn't."""
         if isinstance(node, s.Cast | s.New | s.NewList | s.NewMap):
             return node.type
-        if isinstance(node, s.Lit) and node.value is not None:
-            literal = _LITERAL_TYPES.get(type(node.value))
-            return s.TypeRef((literal,)) if literal else None
+        if isinstance(node, s.Lit):
+            return infer_literal(node.value)
         if isinstance(node, s.Name):
             return scope.get(node.key)
         if isinstance(node, s.Index):
@@ -352,13 +318,18 @@ class Checker:
                     tuple(parts), cls) is not None:
                 return None
             written = RETURNS.get(f"{lib.class_key(parts)}.{node.key}")
-            return _type_of(written, ()) if written else None
+            return type_of(written, ()) if written else None
         if self.program.resolve(receiver.parts, cls) is not None:
             return None  # the user's own methods: their declared types aren't tracked here
         written = RETURNS.get(f"{lib.class_key(receiver.parts)}.{node.key}")
-        return _type_of(written, receiver.args) if written else None
+        return type_of(written, receiver.args) if written else None
 
     def _check_instance(self, cls: ClassInfo, node: s.Call, t: s.TypeRef) -> None:
+        if t.key in FIELDS and len(t.parts) == 1:
+            if (node.key, len(node.args)) not in (("get", 1), ("put", 2)):
+                self.report(cls, node, f"unsupported: method {t}.{node.name} with "
+                            f"{len(node.args)} arguments")
+            return
         user = self.program.resolve(t.parts, cls)
         if user is not None and user.decl is not None:
             if user.kind == "enum" or user.is_exception or (user.kind == "interface" and not \
@@ -369,27 +340,13 @@ class Checker:
                 self.report(cls, node, f"Method does not exist or incorrect signature: "
                             f"{user.qualified}.{node.name}({len(node.args)} arguments)")
             return
-        pytype = _VALUE_TYPES.get(t.key) or lib.TYPES.get(lib.class_key(t.parts))
+        pytype = VALUE_TYPES.get(t.key) or lib.TYPES.get(lib.class_key(t.parts))
         if pytype is None:
             return
         table = lib.INSTANCE.get(pytype, {}).get(node.key)
         if table is None or lib.pick(table, len(node.args)) is None:
             self.report(cls, node, f"unsupported: method {t}.{node.name} with "
                         f"{len(node.args)} arguments")
-
-
-def _type_of(written: str, args: tuple[s.TypeRef, ...]) -> s.TypeRef | None:
-    """``List<$E>`` etc. with the receiver's type arguments filled in."""
-    slots = {"$K": 0, "$V": 1, "$E": 0}
-    if written in slots:
-        index = slots[written]
-        return args[index] if len(args) > index else None
-    if "<" in written:
-        base, _, inner = written.partition("<")
-        inner = inner.rstrip(">")
-        arg = _type_of(inner, args) if inner in slots else s.TypeRef((inner,))
-        return s.TypeRef((base,), (arg,)) if arg is not None else s.TypeRef((base,))
-    return s.TypeRef(tuple(written.split(".")))
 
 
 def check_program(program: ApexProgram) -> list[Diagnostic]:

@@ -197,9 +197,8 @@ class MainWindow(QMainWindow):
 
         def open_engine() -> Any:
             from otp_bench.engine.engine import Engine
-            from otp_bench.store.store import Store
 
-            return Engine(Store(url, throwaway=throwaway), clock)
+            return Engine.open(url, throwaway=throwaway, clock=clock)
 
         self.tasks.run(open_engine, self.set_engine, self.workspace_unavailable,
                        title="Opening the workspace")
@@ -275,6 +274,7 @@ class MainWindow(QMainWindow):
                 pane.set_engine(engine)
         self.set_workspace_actions(True)
         self._announce_key_store()
+        engine.follow()  # flows and edits made by other instances show here live
         if self.mock.uses_mock() and str(self.settings.value("mock_autostart", "true")) == "true":
             self.mock.start()  # its providers call it: a workspace opens ready to use
         path = engine.store.path

@@ -220,3 +220,37 @@ def test_check_refuses_fields_of_system_types(tmp_path: Path) -> None:
         "fields)",
         "Sys.cls:4:16: unsupported: field body of HttpResponse (system types have methods, not "
         "fields)"]
+
+
+def test_check_knows_the_user_and_network_records(tmp_path: Path) -> None:
+    f = tmp_path / "Rec.cls"
+    f.write_text("public class Rec {\n  void f(User u, Network n) {\n"
+                 "    String a = u.LanguageLocaleKey + n.Name + u.get('Email');\n"
+                 "    String b = u.Favourite_Colour__c;\n    u.frobnicate();\n  }\n}\n")
+    assert [str(d) for d in check([f])] == [
+        "Rec.cls:4:16: unsupported: field User.Favourite_Colour__c (not in the bench's records)",
+        "Rec.cls:5:7: unsupported: method User.frobnicate with 0 arguments"]
+
+
+def test_a_fault_of_the_check_is_a_diagnostic_not_a_traceback(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from otp_bench.apex import checker
+
+    def broken(program: object) -> list[object]:
+        raise KeyError("bug")
+
+    monkeypatch.setattr(checker, "check_program", broken)
+    source = ApexSource.from_text(HANDLER + "\n// changed, so not cached\n", "Twilio.cls")
+    assert [str(d) for d in check(source)] == [
+        "Twilio.cls:1:1: otp-bench internal error in the whole-file check (KeyError); "
+        "nothing was run"]
+
+
+def test_check_refuses_arithmetic_on_text(tmp_path: Path) -> None:
+    f = tmp_path / "Arith.cls"
+    f.write_text("public class Arith {\n  void f(String s, Integer i) {\n"
+                 "    Object a = s / 2;\n    Object b = i * 2 - 1;\n    Object c = 'x' + i;\n"
+                 "  }\n}\n")
+    assert [str(d) for d in check([f])] == [
+        "Arith.cls:3:16: Arithmetic expressions must use numeric arguments (String /; "
+        "Salesforce would not compile this)"]

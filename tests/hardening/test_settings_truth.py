@@ -39,10 +39,10 @@ def test_the_keyring_fallback_is_announced_once(monkeypatch: pytest.MonkeyPatch,
 
 
 def test_the_report_never_claims_redaction_off(tmp_path: Path) -> None:
-    from otp_bench.domain.model import Settings
-    from otp_bench.engine.engine import Engine
     import io
 
+    from otp_bench.domain.model import Settings
+    from otp_bench.engine.engine import Engine
     from otp_bench.export.report import write_report
     from otp_bench.store.store import Store
 
