@@ -197,9 +197,8 @@ class MainWindow(QMainWindow):
 
         def open_engine() -> Any:
             from otp_bench.engine.engine import Engine
-            from otp_bench.store.store import Store
 
-            return Engine(Store(url, throwaway=throwaway), clock)
+            return Engine.open(url, throwaway=throwaway, clock=clock)
 
         self.tasks.run(open_engine, self.set_engine, self.workspace_unavailable,
                        title="Opening the workspace")
