@@ -182,7 +182,8 @@ class Checker:
             return
         if lib.is_system_class(key) or key in lib.NAMESPACES or key.endswith(("__mdt", "__c")):
             return
-        self.report(cls, node, f"Variable does not exist: {node.name}")
+        self.report(cls, node, f"unsupported: {node.name} (no variable here, nor a class or "
+                    "system class the bench interprets, has this name)")
 
     def check_static_field(self, cls: ClassInfo, node: s.FieldGet,
                            scope: dict[str, s.TypeRef]) -> None:
@@ -278,8 +279,7 @@ class Checker:
                     self.report(cls, node, f"unsupported: system method {'.'.join(parts)}."
                                 f"{node.name} with {len(node.args)} arguments")
                 return
-        if not parts[0].lower().endswith(("__mdt", "__c")):
-            self.report(cls, node, f"unsupported: unknown class or variable {parts[0]}")
+        # an unknown first name is reported once, by check_name
 
     def infer(self, cls: ClassInfo, node: s.Node, scope: dict[str, s.TypeRef]) -> s.TypeRef | None:
         """The static type of an expression where it is plain to see; None when it isn't."""

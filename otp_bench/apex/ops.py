@@ -30,7 +30,10 @@ from otp_bench.apex.values import (
 Dec = decimal.Decimal
 Resolver = Callable[[TypeRef], ClassInfo | None]
 MAX_STRING = 3 * 1024 * 1024  # 6 MB of heap at 2 bytes a character
-DECIMAL_CONTEXT = decimal.Context(prec=34, rounding=decimal.ROUND_HALF_EVEN)
+# + - * on Decimals are exact (Java's BigDecimal); a quotient that doesn't end is cut at 33
+# significant digits: 1.0 / 3.0 is 0.333333333333333333333333333333333 in Apex.
+DECIMAL_CONTEXT = decimal.Context(prec=200, rounding=decimal.ROUND_HALF_EVEN)
+DIVISION_CONTEXT = decimal.Context(prec=33, rounding=decimal.ROUND_HALF_EVEN)
 
 
 def wrap32(n: int) -> int:
@@ -277,8 +280,9 @@ def arith(op: str, a: Any, b: Any) -> Any:
 
 
 def _decimal_divide(x: Dec, y: Dec) -> Dec:
-    """Apex keeps the dividend's scale when the quotient is exact at it, else up to 32 digits."""
-    q = x / y
+    """Apex keeps the dividend's scale when the quotient is exact at it, else 33 digits."""
+    with decimal.localcontext(DIVISION_CONTEXT):
+        q = x / y
     exponent = x.as_tuple().exponent
     scale = max(-exponent, 0) if isinstance(exponent, int) else 0
     exact = q.quantize(Dec(1).scaleb(-scale)) if scale < 40 else q

@@ -125,6 +125,10 @@ class ExprBuilder:
             return []
         return [self.expr(c) for c in node.named_children if c.type != "comment"]
 
+    def x_dml_expression(self, node: Ts) -> s.Node:
+        verb = text(node).split(None, 1)[0].lower() if text(node).strip() else "dml"
+        return self.unsupported(node, f"DML ({verb}): the bench has no records to write")
+
     def x_parenthesized_expression(self, node: Ts) -> s.Node:
         inner = [c for c in node.named_children if c.type != "comment"]
         if len(inner) != 1:

@@ -25,9 +25,9 @@ from otp_bench.apex.values import ApexObject, EnumValue
 from otp_bench.domain.vocabulary import DeliveryResult
 
 T = TypeVar("T")
-_STACK_BYTES = 512 * 1024 * 1024
+_STACK_BYTES = 256 * 1024 * 1024
 _RECURSION = 60_000
-_WORKERS = 8
+_WORKERS = 32  # flows run at once (the GUI runs many); idle threads cost nothing
 _thread_lock = threading.Lock()
 # Raised once, at import: Apex's own depth limit (1000 frames) must be what ends a recursion.
 if sys.getrecursionlimit() < _RECURSION:
@@ -84,7 +84,7 @@ _executor: ThreadPoolExecutor | None = None
 def on_deep_stack(fn: Callable[[], T], deadline_s: float = 600.0) -> T:
     """Run ``fn`` on a pooled thread with a deep stack; its result or its exception.
 
-    The pool's threads are started with a 512 MB (virtual) stack, so the interpreter's own
+    The pool's threads are started with a 256 MB (virtual) stack, so the interpreter's own
     depth limit (1000 Apex frames) is what ends a runaway recursion.
     """
     global _executor

@@ -317,6 +317,8 @@ def test_json_deserialize_typed() -> None:
     ("String.isBlank('  ') + ',' + String.isNotBlank('x')", "true,true"),
     ("Integer.valueOf('42') + 1", "43"),
     ("Math.mod(-7, 3)", "-1"),
+    ("1.0 / 3.0", "0.333333333333333333333333333333333"),  # 33 digits, as Apex prints it
+    ("Decimal.valueOf('2.10') / 2.0", "1.05"),
     ("Math.max(1, 2.5)", "2.5"),
     ("Math.floor(2.7) + ' ' + Math.ceil(-2.5) + ' ' + Math.floor(Double.valueOf('2.7'))",
      "2 -2 2.0"),

@@ -137,7 +137,7 @@ def _mode(m: Any) -> str:
 
 @method(Dec, "setScale", 1, 2)
 def set_scale(rt: Any, d: Dec, scale: Any, mode: Any = None) -> Dec:
-    # Apex: "using half up rounding, if necessary" when no mode is given
+    # half up when no mode is given (the Apex reference as recalled; a bench assumption)
     rounding = _mode(mode) if mode is not None else decimal.ROUND_HALF_UP
     with decimal.localcontext() as ctx:
         ctx.prec = 64
