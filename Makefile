@@ -25,7 +25,7 @@ test-core: $(STAMP)
 	scripts/pg-test-server env OTP_BENCH_NO_QT=1 $(BIN)/python -m pytest -q -p no:pytest-qt --ignore=tests/gui
 
 test-gui: $(STAMP)
-	QT_QPA_PLATFORM=offscreen PYTEST_QT_API=pyside6 $(BIN)/python -m pytest -q tests/gui
+	QT_QPA_PLATFORM=offscreen PYTEST_QT_API=pyside6 scripts/pg-test-server $(BIN)/python -m pytest -q tests/gui
 
 # the core suites again on a throwaway PostgreSQL server (scripts/pg-test-server starts it)
 PG_SUITES := tests/store tests/engine tests/headless tests/scenario/test_on_postgres.py

@@ -72,6 +72,9 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
                      help="write JUnit XML here (- for standard output)")
     run.add_argument("--db", dest="run_db", metavar="URL",
                      help="run in this workspace instead of a throwaway one")
+    run.add_argument("-j", "--jobs", type=_positive_int, metavar="N", default=None,
+                     help="files run at once, each in its own workspace (default: the cores; "
+                          "1 with --db)")
     run.add_argument("-q", "--quiet", action="store_true",
                      help="only the summary: no step lines, no progress bar")
     run.add_argument("--format", dest="run_format", choices=("text", "json"), default="text",
@@ -169,6 +172,16 @@ def _completion(args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
 def _run(args: argparse.Namespace) -> int:
     if args.schema or args.list_shipped:
         from otp_bench.scenario import shipped
@@ -183,9 +196,11 @@ def _run(args: argparse.Namespace) -> int:
               "--list-shipped lists them)", file=sys.stderr)
         return 2
     from otp_bench.scenario.cli import run_files
+    from otp_bench.scenario.parallel import default_jobs
 
     return run_files(args.files, report=args.report, junit=args.junit,
-                     db_url=args.run_db or None, quiet=args.quiet, fmt=args.run_format)
+                     db_url=args.run_db or None, quiet=args.quiet, fmt=args.run_format,
+                     jobs=args.jobs or default_jobs())
 
 
 def _gui(args: argparse.Namespace) -> int:

@@ -81,7 +81,8 @@ def resolve_output(target: str | os.PathLike[str]) -> Target:
     if not given:
         raise OutputError("no output file named (use - for standard output)")
     if "\0" in given:
-        raise OutputError(f"can't write {given!r}: a file name can't hold a NUL character")
+        raise OutputError(f"can't write {_printable(given)}: "
+                          "a file name can't hold a NUL character")
     real = Path(os.path.realpath(given))  # a symlink (even a dangling one) names its target
     try:
         st = os.stat(real)
@@ -89,13 +90,14 @@ def resolve_output(target: str | os.PathLike[str]) -> Target:
         parent = real.parent
         if not parent.is_dir():
             shown = Path(given).parent if not os.path.islink(given) else parent
-            raise OutputError(f"can't write {given}: folder {shown} doesn't exist") from None
+            raise OutputError(f"can't write {_printable(given)}: "
+                              f"folder {_printable(shown)} doesn't exist") from None
         return Target(given, real, "new")
     except OSError as exc:
-        raise OutputError(f"can't write {given}: {exc.strerror or exc}") from None
+        raise OutputError(f"can't write {_printable(given)}: {exc.strerror or exc}") from None
     if stat.S_ISDIR(st.st_mode):
-        raise OutputError(f"{given} is a directory; name a file to write (or - for standard "
-                          "output)")
+        raise OutputError(f"{_printable(given)} is a directory; name a file to write "
+                          "(or - for standard output)")
     if stat.S_ISREG(st.st_mode):
         return Target(given, real, "regular")
     if stat.S_ISSOCK(st.st_mode):
@@ -153,6 +155,12 @@ def input_name(source: str | os.PathLike[str]) -> str:
     return _shown(os.fspath(source))
 
 
+def _printable(name: object) -> str:
+    """A name as one printable line: a name holding control characters is shown quoted."""
+    text = os.fspath(name) if isinstance(name, (str, os.PathLike)) else str(name)
+    return text if text.isprintable() else repr(text)
+
+
 def _shown(given: str) -> str:
     return "<stdin>" if given == STDIO else given
 
@@ -166,14 +174,14 @@ def _atomic(t: Target, *, secret: bool) -> Iterator[TextIO]:
     path = t.path
     st = os.stat(path) if t.kind == "regular" else None
     if st is not None and not os.access(path, os.W_OK):
-        raise OutputError(f"{t.given} is read-only; not replacing it")
+        raise OutputError(f"{_printable(t.given)} is read-only; not replacing it")
     tmp = path.with_name(f".{path.name}.{_secrets.token_hex(4)}.part")
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0),
                      0o600 if secret else 0o666)
     except OSError as exc:
         if st is None:
-            raise OutputError(f"can't write {t.given}: {exc.strerror or exc} "
+            raise OutputError(f"can't write {_printable(t.given)}: {exc.strerror or exc} "
                               f"(folder {path.parent})") from None
         fd = -1  # the folder is read-only but the file may be written: write it in place
     if fd < 0:
@@ -210,14 +218,14 @@ def _open_in_place(t: Target) -> Iterator[TextIO]:
     try:
         fh = open(t.path, "w", encoding="utf-8", newline="\n")  # noqa: SIM115 - closed below
     except OSError as exc:
-        raise OutputError(f"can't write {t.given}: {exc.strerror or exc}") from None
+        raise OutputError(f"can't write {_printable(t.given)}: {exc.strerror or exc}") from None
     finally:
         if timer is not None:
             timer.cancel()
     if timed_out.is_set():
         fh.close()
-        raise OutputError(f"can't write {t.given}: no process opened the FIFO for reading "
-                          f"within {FIFO_DEADLINE:g} s")
+        raise OutputError(f"can't write {_printable(t.given)}: no process opened the FIFO "
+                          f"for reading within {FIFO_DEADLINE:g} s")
     with fh:
         yield fh
 
@@ -237,7 +245,8 @@ def _socket_writer(t: Target) -> Iterator[TextIO]:
         sock.connect(os.fspath(t.path))
     except OSError as exc:
         sock.close()
-        raise OutputError(f"can't write {t.given}: {exc.strerror or exc} (a socket)") from None
+        raise OutputError(f"can't write {_printable(t.given)}: {exc.strerror or exc} "
+                          "(a socket)") from None
     with sock, sock.makefile("w", encoding="utf-8", newline="\n") as fh:
         yield fh
         fh.flush()

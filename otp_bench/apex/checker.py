@@ -8,59 +8,27 @@ run (and refused there, never guessed).
 
 from __future__ import annotations
 
-import dataclasses
-import decimal
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from otp_bench.apex import lib
 from otp_bench.apex import syntax as s
+from otp_bench.apex.check_rules import (
+    ASSIGNABLE,
+    HANDLER_INTERFACE,
+    KNOWN_TYPES,
+    RECORD_METHODS,
+    VALUE_TYPES,
+    infer_literal,
+    type_of,
+    walk,
+)
 from otp_bench.apex.classes import BUILTIN_EXCEPTIONS, ClassInfo
 from otp_bench.apex.diagnostics import Diagnostic
 from otp_bench.apex.lib.returns import RETURNS
-from otp_bench.apex.values import ApexList, ApexMap, ApexSet, Blob, Long
+from otp_bench.apex.soql import FIELDS
 
 if TYPE_CHECKING:
     from otp_bench.apex.program import ApexProgram
-
-HANDLER_INTERFACE = "auth.customonetimepassworddeliveryhandler"
-_VALUE_TYPES: dict[str, type] = {
-    "string": str, "id": str, "integer": int, "long": Long, "double": float,
-    "decimal": decimal.Decimal, "blob": Blob, "list": ApexList, "map": ApexMap, "set": ApexSet,
-}
-_KNOWN_TYPES = {"object", "boolean", "void", "type", "sobject", "user", "network", "exception",
-                "httpcalloutmock", "auth.customonetimepassworddeliveryhandler",
-                "customonetimepassworddeliveryhandler", "comparable"}
-
-
-_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
-def _child_fields(cls: type) -> tuple[str, ...]:
-    names = _CHILD_FIELDS.get(cls)
-    if names is None:
-        names = tuple(f.name for f in dataclasses.fields(cls)
-                      if f.name not in ("owner", "outer", "line", "col", "type", "name", "key",
-                                        "op", "value") or (f.name == "value" and cls is not s.Lit))
-        _CHILD_FIELDS[cls] = names
-    return names
-
-
-def walk(node: Any) -> Iterator[Any]:
-    """Every syntax node under ``node`` (itself included)."""
-    stack = [node]
-    while stack:
-        cur = stack.pop()
-        if isinstance(cur, list | tuple):
-            stack.extend(cur)
-            continue
-        if not isinstance(cur, s.Node | s.Catch | s.When):
-            continue
-        yield cur
-        for name in _child_fields(type(cur)):
-            value = getattr(cur, name)
-            if value is not None and not isinstance(value, str | int | bool):
-                stack.append(value)
 
 
 class Checker:
@@ -74,7 +42,7 @@ class Checker:
         self.diags.append(Diagnostic(file, node.line, node.col, message))
 
     def type_known(self, t: s.TypeRef, cls: ClassInfo) -> bool:
-        if t.key in _VALUE_TYPES or t.qualified in _KNOWN_TYPES or t.key in _KNOWN_TYPES:
+        if t.key in VALUE_TYPES or t.qualified in KNOWN_TYPES or t.key in KNOWN_TYPES:
             return all(self.type_known(a, cls) for a in t.args)
         if self.program.resolve(t.parts, cls) is not None:
             return True
@@ -152,6 +120,22 @@ class Checker:
             if isinstance(n, s.When) and n.values:
                 skip.update(id(v) for v in n.values if isinstance(v, s.Name))
         for n in nodes:
+            if isinstance(n, s.LocalVar):
+                for _name, init in n.decls:
+                    if init is not None:
+                        self.check_assignment(cls, n, n.type, self.infer(cls, init, scope))
+            elif isinstance(n, s.Binary) and n.op in ("-", "*", "/"):
+                for side in (n.left, n.right):
+                    inferred = self.infer(cls, side, scope)
+                    if inferred is not None and inferred.key in ("string", "id", "boolean"):
+                        self.report(cls, n, "Arithmetic expressions must use numeric arguments "
+                                    f"({inferred} {n.op}; Salesforce would not compile this)")
+                        break
+            elif isinstance(n, s.Assign) and n.op == "=" and isinstance(n.target, s.Name) \
+                    and n.target.key in scope:
+                self.check_assignment(cls, n, scope[n.target.key],
+                                      self.infer(cls, n.value, scope))
+        for n in nodes:
             if isinstance(n, s.Name) and id(n) not in skip:
                 self.check_name(cls, n, scope)
             elif isinstance(n, s.FieldGet):
@@ -162,6 +146,20 @@ class Checker:
                 self.check_new(cls, n)
             elif isinstance(n, s.NewList | s.NewMap):
                 self.check_type(cls, n.type, n)
+
+    def check_assignment(self, cls: ClassInfo, at: s.Node, declared: s.TypeRef,
+                         value: s.TypeRef | None) -> None:
+        """What Salesforce's compiler refuses: ``Integer code = m.get('code');`` (Object)."""
+        if value is None or declared.key == "object":
+            return
+        if value.key == "object":
+            self.report(cls, at, f"Illegal assignment from Object to {declared} (a cast is "
+                        "needed; Salesforce would not compile this)")
+            return
+        allowed = ASSIGNABLE.get(declared.key)
+        if allowed is not None and value.key in ASSIGNABLE and value.key not in allowed:
+            self.report(cls, at, f"Illegal assignment from {value} to {declared} "
+                        "(Salesforce would not compile this)")
 
     def _known_field(self, cls: ClassInfo, key: str) -> bool:
         if cls.find_field(key) is not None:
@@ -190,7 +188,17 @@ class Checker:
         """``Auth.CustomOneTimePasswordDeliveryResult.SUCESS`` and other system constants."""
         parts = self._head(node.obj)
         if parts is not None and len(parts) == 1 and parts[0].lower() in scope:
-            declared = self.program.resolve(scope[parts[0].lower()].parts, cls)
+            written = scope[parts[0].lower()]
+            if written.key in FIELDS and len(written.parts) == 1:
+                if node.name.lower() not in {f.lower() for f in FIELDS[written.key]}:
+                    self.report(cls, node, f"unsupported: field {written}.{node.name} (not in "
+                                "the bench's records)")
+                return
+            if written.key in VALUE_TYPES or lib.class_key(written.parts) in lib.TYPES:
+                self.report(cls, node, f"unsupported: field {node.name} of {written} (system "
+                            "types have methods, not fields)")
+                return
+            declared = self.program.resolve(written.parts, cls)
             if declared is not None and declared.decl is not None and declared.kind == "class" \
                     and declared.find_field(node.key) is None:
                 self.report(cls, node, f"Variable does not exist: {node.name}")
@@ -263,6 +271,12 @@ class Checker:
         target = self.program.resolve(tuple(parts), cls)
         if target is not None:
             return  # user classes: checked when called (overloads by runtime type)
+        if len(parts) == 1 and parts[0].lower().endswith(("__mdt", "__c")):
+            allowed = RECORD_METHODS["__mdt" if parts[0].lower().endswith("__mdt") else "__c"]
+            if (node.key, len(node.args)) not in allowed:
+                self.report(cls, node, f"unsupported: {parts[0]}.{node.name} with "
+                            f"{len(node.args)} arguments")
+            return
         for cut in range(len(parts), 0, -1):
             key = lib.class_key(parts[:cut])
             if self.program.resolve(tuple(parts[:cut]), cls) is not None:
@@ -285,8 +299,8 @@ class Checker:
         """The static type of an expression where it is plain to see; None when it isn't."""
         if isinstance(node, s.Cast | s.New | s.NewList | s.NewMap):
             return node.type
-        if isinstance(node, s.Lit) and isinstance(node.value, str):
-            return s.STRING
+        if isinstance(node, s.Lit):
+            return infer_literal(node.value)
         if isinstance(node, s.Name):
             return scope.get(node.key)
         if isinstance(node, s.Index):
@@ -304,13 +318,18 @@ class Checker:
                     tuple(parts), cls) is not None:
                 return None
             written = RETURNS.get(f"{lib.class_key(parts)}.{node.key}")
-            return _type_of(written, ()) if written else None
+            return type_of(written, ()) if written else None
         if self.program.resolve(receiver.parts, cls) is not None:
             return None  # the user's own methods: their declared types aren't tracked here
         written = RETURNS.get(f"{lib.class_key(receiver.parts)}.{node.key}")
-        return _type_of(written, receiver.args) if written else None
+        return type_of(written, receiver.args) if written else None
 
     def _check_instance(self, cls: ClassInfo, node: s.Call, t: s.TypeRef) -> None:
+        if t.key in FIELDS and len(t.parts) == 1:
+            if (node.key, len(node.args)) not in (("get", 1), ("put", 2)):
+                self.report(cls, node, f"unsupported: method {t}.{node.name} with "
+                            f"{len(node.args)} arguments")
+            return
         user = self.program.resolve(t.parts, cls)
         if user is not None and user.decl is not None:
             if user.kind == "enum" or user.is_exception or (user.kind == "interface" and not \
@@ -321,27 +340,13 @@ class Checker:
                 self.report(cls, node, f"Method does not exist or incorrect signature: "
                             f"{user.qualified}.{node.name}({len(node.args)} arguments)")
             return
-        pytype = _VALUE_TYPES.get(t.key) or lib.TYPES.get(lib.class_key(t.parts))
+        pytype = VALUE_TYPES.get(t.key) or lib.TYPES.get(lib.class_key(t.parts))
         if pytype is None:
             return
         table = lib.INSTANCE.get(pytype, {}).get(node.key)
         if table is None or lib.pick(table, len(node.args)) is None:
             self.report(cls, node, f"unsupported: method {t}.{node.name} with "
                         f"{len(node.args)} arguments")
-
-
-def _type_of(written: str, args: tuple[s.TypeRef, ...]) -> s.TypeRef | None:
-    """``List<$E>`` etc. with the receiver's type arguments filled in."""
-    slots = {"$K": 0, "$V": 1, "$E": 0}
-    if written in slots:
-        index = slots[written]
-        return args[index] if len(args) > index else None
-    if "<" in written:
-        base, _, inner = written.partition("<")
-        inner = inner.rstrip(">")
-        arg = _type_of(inner, args) if inner in slots else s.TypeRef((inner,))
-        return s.TypeRef((base,), (arg,)) if arg is not None else s.TypeRef((base,))
-    return s.TypeRef(tuple(written.split(".")))
 
 
 def check_program(program: ApexProgram) -> list[Diagnostic]:

@@ -38,7 +38,11 @@ def resolve(request: ApexHttpRequest, env: ApexEnvironment) -> tuple[ApexHttpReq
         raise throw("CalloutException", "Endpoint must be set")  # wording: bench assumption
     if endpoint.lower().startswith("callout:"):
         return _via_credential(request, env), endpoint
-    parts = urlsplit(endpoint)
+    try:
+        parts = urlsplit(endpoint)
+        parts.port  # noqa: B018 - a port that isn't a number raises here
+    except ValueError:
+        raise throw("CalloutException", f"Invalid endpoint: {endpoint}") from None
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         raise throw("CalloutException", f"no protocol: {endpoint}")
     best = ""

@@ -1,8 +1,8 @@
-"""The Apex interpreter: statements, calls, construction and per-transaction static state.
+"""The Apex interpreter: statements, method invocation, construction, per-transaction statics.
 
 One ``Interpreter`` is one transaction: static fields start fresh (as each
 ``sendOneTimePassword`` call is its own transaction), limits count from zero, and the debug log
-starts empty. Expressions live in ``evaluate.py``.
+starts empty. Expressions live in ``evaluate.py``, ``calls.py`` and ``operators.py``.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Apex value semantics: printing, equality, arithmetic, comparison, conversion, instanceof, casts.
+"""Apex value semantics: printing, equality, arithmetic and comparison (``conversions.py`` has
+casts, ``instanceof`` and assignment conversions).
 
 Numbers follow Apex: Integer is 32-bit and wraps, Long 64-bit; mixed arithmetic widens along
 Integer → Long → Double → Decimal; Integer division truncates toward zero; a null operand is a

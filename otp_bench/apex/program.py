@@ -104,7 +104,12 @@ def _load(source: ApexSource) -> ApexProgram | ApexLoadError:
 
     decls, diags = parse_source(source)
     program = link(source, decls, diags)
-    diags.extend(check_program(program))
+    try:
+        diags.extend(check_program(program))
+    except Exception as exc:  # a bug of the check: named as ours, never a traceback
+        first = next(iter(source.files), "?").rsplit("/", 1)[-1]
+        diags.append(Diagnostic(first, 1, 1, "otp-bench internal error in the whole-file check "
+                                f"({type(exc).__name__}); nothing was run"))
     program.diagnostics = sorted(set(diags), key=lambda d: (d.file, d.line, d.col, d.message))
     if program.diagnostics:
         return ApexLoadError(program.diagnostics)

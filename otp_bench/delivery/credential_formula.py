@@ -49,6 +49,8 @@ _FUNCS: dict[str, Callable[..., Value]] = {
     "HASH": lambda alg, v: hashlib.new(_alg(alg), _blob(v)).digest(),
     "HMAC": lambda alg, v, key: hmac.new(_blob(key), _blob(v), _alg(alg)).digest(),
 }
+# how many arguments each function takes: a wrong count is the formula's error, not ours
+_ARITY = {"BLOB": 1, "BASE64ENCODE": 1, "BASE64DECODE": 1, "HEX": 1, "HASH": 2, "HMAC": 3}
 
 
 def _alg(name: Value) -> str:
@@ -125,5 +127,8 @@ class _Parser:
             if close is None or not close.group(6):
                 raise FormulaError(f"{m.group(3)}( isn't closed")
             self.pos = close.end()
+            if len(args) != _ARITY[name]:
+                raise FormulaError(f"{m.group(3)}() takes {_ARITY[name]} argument(s), "
+                                   f"not {len(args)}")
             return _FUNCS[name](*args)
         raise FormulaError(f"unexpected {m.group(0).strip()!r} in the formula")

@@ -6,16 +6,17 @@ Every method may be called from any thread; the GUI calls them from workers, nev
 from __future__ import annotations
 
 import threading
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from otp_bench.delivery.base import DEFAULT_PROVIDER_NAME, DeliveryHandler
+from otp_bench.delivery.base import DEFAULT_PROVIDER_NAME, DeliveryHandler, DeliveryReport
 from otp_bench.delivery.default_provider import SalesforceDefaultProvider
 from otp_bench.delivery.registry import build_handler
 from otp_bench.domain.changes import ChangeSet, What
 from otp_bench.domain.errors import InvalidArgument, NotFound, WrongState
-from otp_bench.domain.events import ClockAdvanced, Event
+from otp_bench.domain.events import ClockAdvanced, Event, EventRecord
 from otp_bench.domain.ids import FlowId, UserId
 from otp_bench.domain.model import NewUser, ProviderConfig, Settings, Site, User
 from otp_bench.domain.vocabulary import UseCase
@@ -23,6 +24,7 @@ from otp_bench.engine.bus import EventBatch, EventBus
 from otp_bench.engine.clock import BenchClock
 from otp_bench.engine.connected_apps import ConnectedAppOps
 from otp_bench.engine.flows import FlowRunner
+from otp_bench.engine.follow import Follower
 from otp_bench.engine.outcomes import InitOutcome, VerifyOutcome
 from otp_bench.engine.workspace import WorkspaceOps
 from otp_bench.store.activity import Tx
@@ -54,13 +56,24 @@ class Engine(WorkspaceOps, ConnectedAppOps):
         self._handlers: dict[str, tuple[ProviderConfig, DeliveryHandler]] = {}
         self._handlers_lock = threading.Lock()
         self._grants: dict[str, AuthGrant] = {}
+        self.own_event_ids: deque[int] = deque(maxlen=8192)  # stored by this engine (Follower)
+        self._follower: Follower | None = None
+        self._catch_up_lock = threading.Lock()
         store.commit_listeners.append(self._publish_commit)
 
     @classmethod
     def open(cls, url: str | None = None, *, throwaway: bool = False, **kw: Any) -> Engine:
         return cls(Store(url, throwaway=throwaway), **kw)
 
+    def follow(self) -> None:
+        """Show what other processes do on this workspace, live (see ``engine.follow``)."""
+        if self._follower is None:
+            self._follower = Follower(self).start()
+
     def close(self) -> None:
+        if self._follower is not None:
+            self._follower.stop()
+            self._follower = None
         with self._handlers_lock:
             for _cfg, handler in self._handlers.values():
                 close = getattr(handler, "close", None)
@@ -122,16 +135,30 @@ class Engine(WorkspaceOps, ConnectedAppOps):
         new_user: NewUser | None = None, mobile: str | None = None,
     ) -> InitOutcome:
         """Init a flow: checks scope and flags, issues the OTP and calls the handler."""
+        self.catch_up()  # another process's changes first: no decision on a stale copy
         return self._flows.start(UseCase(use_case), site, user, new_user, mobile)
 
     def resend(self, flow_id: str) -> InitOutcome:
+        self.catch_up()  # another process's changes first: no decision on a stale copy
         return self._flows.resend(flow_id)
 
     def verify(self, flow_id: str, code: str) -> VerifyOutcome:
+        self.catch_up()  # another process's changes first: no decision on a stale copy
         return self._flows.verify(flow_id, code)
 
     def verify_identifier(self, identifier: str, code: str) -> VerifyOutcome:
+        self.catch_up()  # another process's changes first: no decision on a stale copy
         return self._flows.verify_identifier(identifier, code)
+
+    def send_test(self, config: ProviderConfig, phone: str) -> DeliveryReport:
+        """One real call of ``config``'s handler (saved or not) to ``phone``, with a fresh code
+        and the workspace's default text and timeout. Blocking: call it off the GUI thread."""
+        from otp_bench.delivery.sendtest import send_test
+
+        settings = self.settings
+        return send_test(config, phone, default_text=settings.default_text, inbox=self.store,
+                         directory=self.store, timeout_seconds=settings.callout_timeout_seconds,
+                         transport=self.transport)
 
     def remember_auth_code(self, code: str, flow_id: str, user_id: str) -> None:
         self._grants[code] = AuthGrant(FlowId(flow_id), UserId(user_id))
@@ -157,6 +184,7 @@ class Engine(WorkspaceOps, ConnectedAppOps):
             return
         records = [ev.record() for ev in events]
         ids = tx.add_events(records)
+        self.own_event_ids.extend(ids)  # known before commit: never mistaken for another's
         tx.events.extend(events)
         tx.records.extend(replace(r, id=i) for r, i in zip(records, ids, strict=True))
 
@@ -166,12 +194,14 @@ class Engine(WorkspaceOps, ConnectedAppOps):
             EventBatch(tuple(tx.events), tuple(tx.records), ChangeSet.of(tx.changes))
         )
 
-    def catch_up(self) -> ChangeSet:
+    def catch_up(self, records: Sequence[EventRecord] = ()) -> ChangeSet:
         """Apply changes other processes committed (re-reading what they name), then publish
-        them like our own. The hook a cross-process notification calls; cheap when idle."""
-        changes = self.store.catch_up()
-        if changes:
-            if changes.touches(What.CLOCK):
+        them like our own, with ``records`` (their flow events, from the ``Follower``). Called
+        before each flow step and by the Follower; cheap when idle (one indexed read)."""
+        with self._catch_up_lock:
+            changes = self.store.catch_up()
+            if changes and changes.touches(What.CLOCK):
                 self.clock.set_offset(self.store.clock_offset())
-            self.events.publish(EventBatch((), (), changes))
+        if changes or records:
+            self.events.publish(EventBatch((), tuple(records), changes))
         return changes

@@ -11,6 +11,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
+from otp_bench.domain.changes import What
 from otp_bench.domain.events import (
     ClockAdvanced,
     DeliveryCompleted,
@@ -19,6 +20,7 @@ from otp_bench.domain.events import (
     UserRegistered,
     WorkspaceChanged,
 )
+from otp_bench.domain.flags import Flags
 from otp_bench.domain.vocabulary import DeliveryResult
 
 
@@ -63,6 +65,16 @@ class EngineBridge(QObject):
                 inbox = True
             elif isinstance(ev, ClockAdvanced):
                 clock = True
+        if not batch.events:  # another process's batch (engine.follow): records and changes
+            for rec in batch.records:
+                flags = _foreign_flags(rec)
+                if flags is not None:
+                    self.flags_changed.emit(flags)
+            changes = batch.changes
+            workspace = workspace or changes.touches(
+                What.SITE, What.USER, What.PROVIDER, What.SETTINGS, What.CONNECTED_APP)
+            inbox = inbox or changes.touches(What.INBOX)
+            clock = clock or changes.touches(What.CLOCK)
         if workspace:
             self.workspace_changed.emit(batch)
         if inbox:
@@ -73,3 +85,15 @@ class EngineBridge(QObject):
     def detach(self) -> None:
         """Stop listening (workspace switch, shutdown)."""
         self._unsubscribe()
+
+
+def _foreign_flags(rec: Any) -> FlagsChanged | None:
+    """A stored ``flags_changed`` record as the event the flags panel highlights."""
+    if rec.kind != FlagsChanged.kind:
+        return None
+    try:
+        d = rec.data
+        return FlagsChanged(at=rec.at, step=rec.step, user_id=d["user_id"],
+                            before=Flags(**d["before"]), after=Flags(**d["after"]))
+    except (KeyError, TypeError):
+        return None

@@ -8,6 +8,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QToolBar, QToolButton, QWidget
 
 from otp_bench.gui.help_menu import add_help_items
+from otp_bench.gui.workspace_open import add_workspace_items
 
 ABOUT = """<h3>otp-bench</h3>
 <p>A testbench for Salesforce Experience Cloud custom one-time-password delivery providers
@@ -41,6 +42,7 @@ def build_menus(w: Any) -> dict[str, QAction]:
         file)
     recent = file.addMenu("Open &recent")
     recent.aboutToShow.connect(lambda: _fill_recent(w, recent))
+    acts.update(add_workspace_items(w, file))  # open by URL, recent URLs, workspace key
     file.addSeparator()
     act("sample", "Load &sample workspace", w.load_sample, None, file)
     act("save_session", "Save this session's flows as a scenario…", lambda: w.save_session(),

@@ -197,16 +197,15 @@ class MainWindow(QMainWindow):
 
         def open_engine() -> Any:
             from otp_bench.engine.engine import Engine
-            from otp_bench.store.store import Store
 
-            return Engine(Store(url, throwaway=throwaway), clock)
+            return Engine.open(url, throwaway=throwaway, clock=clock)
 
         self.tasks.run(open_engine, self.set_engine, self.workspace_unavailable,
                        title="Opening the workspace")
 
     # actions that need an open workspace (File → New/Open/Recent, View, Help stay usable)
     _WORKSPACE_ACTIONS = ("sample", "record", "new_site", "new_user", "new_provider",
-                          "settings", "delete", "find")
+                          "settings", "delete", "find", "export_key", "import_key")
 
     def set_workspace_actions(self, enabled: bool) -> None:
         for key in self._WORKSPACE_ACTIONS:
@@ -262,6 +261,7 @@ class MainWindow(QMainWindow):
             if pane is not None:
                 pane.set_engine(engine)
         self.set_workspace_actions(True)
+        engine.follow()  # flows and edits made by other instances show here live
         if self.mock.uses_mock() and str(self.settings.value("mock_autostart", "true")) == "true":
             self.mock.start()  # its providers call it: a workspace opens ready to use
         path = engine.store.path
@@ -334,6 +334,8 @@ class MainWindow(QMainWindow):
         self.editor_host.setCurrentWidget(editor)
         self.tabs.setCurrentIndex(TAB_EDITOR)
         editor.deleted.connect(self._on_deleted)
+        if hasattr(editor, "on_events"):  # an Apex provider's editor marks where runs ended
+            self.bridge.batch.connect(editor.on_events)
 
     def _on_deleted(self) -> None:
         self.refresh_workspace()

@@ -63,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
     except StoreError as exc:
         print(f"otp-bench headless: {exc}", file=sys.stderr)
         return 2
+    engine.follow()  # the workspace edited elsewhere (the app) applies at once
     try:
         server = HeadlessServer(engine, port=args.port, expose_inbox=args.expose_inbox,
                                 reveal_reasons=args.reveal_reasons)

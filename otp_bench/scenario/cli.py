@@ -15,6 +15,7 @@ from otp_bench.outputs import OutputError, is_stdio, resolve_output
 from otp_bench.progress import meter
 from otp_bench.scenario.loader import load_scenario
 from otp_bench.scenario.model import Scenario, ScenarioError
+from otp_bench.scenario.parallel import run_parallel
 from otp_bench.scenario.report import write_json, write_junit
 from otp_bench.scenario.run_output import Format, JsonRunOutput, RunOutput
 from otp_bench.scenario.runner import ScenarioResult, StepResult, run_scenario
@@ -27,8 +28,10 @@ OK, FAILED, INVALID = 0, 1, 2
 def run_files(
     files: list[str], *, report: str | None = None, junit: str | None = None,
     db_url: str | None = None, quiet: bool = False, out: TextIO | None = None,
-    fmt: Format = "text",
+    fmt: Format = "text", jobs: int = 1,
 ) -> int:
+    """Run ``files``; with ``jobs`` > 1 (and no shared ``db_url``) files run in parallel
+    processes, each in its own workspace, and print exactly what a serial run prints."""
     out = out or sys.stdout
     err = sys.stderr if out is sys.stdout else out
     try:
@@ -53,6 +56,25 @@ def run_files(
                 show.invalid(str(exc))
                 invalid = True
         bar.total(sum(len(sc.steps) for sc in scenarios))  # the bar shows N/? until here
+        if jobs > 1 and db_url is None and len(scenarios) > 1:
+            for stream in (out, err, sys.stdout, sys.stderr):
+                stream.flush()  # a forked worker must not inherit half-written lines
+            outcomes = run_parallel([str(sc.file) for sc in scenarios], jobs)
+            for sc, outcome in zip(scenarios, outcomes, strict=True):
+                show.scenario(sc)
+                bar.describe(sc.name)
+                if outcome.store is not None:
+                    print(f"otp-bench: {outcome.store}", file=err)
+                    return INVALID
+                if outcome.result is None:
+                    show.invalid(outcome.invalid or f"{sc.file}: the run failed")
+                    invalid = True
+                    continue
+                for step in outcome.result.steps:
+                    show.step(sc, step)
+                    bar.advance()
+                results.append(outcome.result)
+            scenarios = []  # all run
         for sc in scenarios:
             show.scenario(sc)
             bar.describe(sc.name)

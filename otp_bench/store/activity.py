@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Table, bindparam, func, select
+from sqlalchemy import Connection, Table, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from otp_bench.domain.callout import CalloutRecord
@@ -70,6 +70,10 @@ _INSERT_HISTORY = _HISTORY.insert()
 # ids in parameter order on every backend (SQLite runs it row by row inside one call)
 _INSERT_EVENTS = _EV.insert().returning(_EV.c.id, sort_by_parameter_order=True)
 _INSERT_CALLOUT = _CALLOUTS.insert().returning(_CALLOUTS.c.id)
+_USERS = cast(Table, UserRow.__table__)
+_MEMBERS = cast(Table, MembershipRow.__table__)
+_LOCK_USER = select(_USERS).where(_USERS.c.id == bindparam("_id")).with_for_update()
+_USER_SITES = select(_MEMBERS.c.site_id).where(_MEMBERS.c.user_id == bindparam("_id"))
 _CHANGES = cast(Table, ChangeRow.__table__)
 _INSERT_CHANGE = _CHANGES.insert().returning(_CHANGES.c.id)
 
@@ -107,15 +111,36 @@ class FlowRecord:
 
 
 class Tx:
-    """A unit of work handed to the engine by ``Store.transaction()``."""
+    """A unit of work handed to the engine by ``Store.transaction()``.
 
-    def __init__(self, session: Session, store: Store) -> None:
-        self.session = session
+    The hot path (every flow step) runs prebuilt Core statements on ``conn``, a plain connection:
+    an ORM session's unit of work costs more per step than the SQL. Workspace edits, which are
+    rare and use the ORM, get ``session``: made on first use, on a savepoint of the same
+    transaction, flushed by ``Store.transaction()`` before the commit.
+    """
+
+    def __init__(self, conn: Connection, store: Store) -> None:
+        self.conn = conn
+        self._session: Session | None = None
         self.store = store
         self.after_commit: list[Callable[[], None]] = []
         self.changes: list[Change] = []  # the change-feed rows written, with their seq
         self.events: list[Any] = []  # what the engine asked to publish after the commit
         self.records: list[EventRecord] = []  # those events as stored, with ids
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            self._session = Session(bind=self.conn, join_transaction_mode="create_savepoint",
+                                    expire_on_commit=False, autoflush=True)
+        return self._session
+
+    def finish(self) -> None:
+        """Flush and release the ORM session, if one was used (before the commit)."""
+        if self._session is not None:
+            self._session.commit()  # releases its savepoint; the connection commits later
+            self._session.close()
+            self._session = None
 
     @property
     def published(self) -> bool:
@@ -124,7 +149,7 @@ class Tx:
     def changed(self, change: Change) -> Change:
         """Write ``change`` to the feed in this transaction; answers it with its position."""
         at = change.at or self.store.now()
-        seq = int(self.session.execute(_INSERT_CHANGE, {
+        seq = int(self.conn.execute(_INSERT_CHANGE, {
             "at": at, "what": change.what.value, "action": change.action.value,
             "entity_id": change.entity_id, "name": change.name[:200],
         }).scalar_one())
@@ -135,7 +160,7 @@ class Tx:
 
     # challenges
     def add_challenge(self, c: Challenge) -> None:
-        self.session.execute(
+        self.conn.execute(
             _INSERT_CHALLENGE,
             {
                 "identifier": c.identifier, "flow_id": c.flow_id, "subject": c.subject,
@@ -146,7 +171,7 @@ class Tx:
         )
 
     def challenge(self, identifier: str) -> Challenge | None:
-        row = self.session.execute(_SELECT_CHALLENGE, {"_id": identifier}).first()
+        row = self.conn.execute(_SELECT_CHALLENGE, {"_id": identifier}).first()
         if row is None:
             return None
         return Challenge(
@@ -158,46 +183,41 @@ class Tx:
     def codes_issued_since(self, subject: str, since: datetime) -> int:
         """Codes issued to ``subject`` since ``since``; the subject stays locked until commit,
         so two processes can't both see room for one more code (the hourly limit holds)."""
-        locks.lock_subject(self.session.connection(), subject)
-        found = self.session.scalar(_COUNT_ISSUED, {"_subject": subject, "_since": since})
+        locks.lock_subject(self.conn, subject)
+        found = self.conn.scalar(_COUNT_ISSUED, {"_subject": subject, "_since": since})
         return int(found or 0)
 
     def lock_user(self, user_id: str) -> User | None:
         """The user as committed now (None when deleted), its row locked until this step
         commits: a decision on flags never uses another process's stale copy, and a flag
         update never overwrites one made meanwhile (SQLite: the step holds BEGIN IMMEDIATE)."""
-        row = self.session.execute(
-            select(UserRow).where(UserRow.id == user_id).with_for_update()
-            .execution_options(populate_existing=True)
-        ).scalar_one_or_none()
+        row = self.conn.execute(_LOCK_USER, {"_id": user_id}).first()
         if row is None:
             return None
-        sites = self.session.scalars(
-            select(MembershipRow.site_id).where(MembershipRow.user_id == user_id)
-        )
-        return cv.user_from(row, frozenset(SiteId(s) for s in sites))
+        sites = self.conn.scalars(_USER_SITES, {"_id": user_id})
+        return cv.user_from(cast(Any, row), frozenset(SiteId(s) for s in sites))
 
     def count_failure(self, identifier: str) -> int:
         """Count one wrong code; answer the failures so far (one UPDATE … RETURNING)."""
-        return int(self.session.scalar(_COUNT_FAILURE, {"_id": identifier}) or 0)
+        return int(self.conn.scalar(_COUNT_FAILURE, {"_id": identifier}) or 0)
 
     def consume(self, identifier: str, at: datetime) -> bool:
         """Mark the code used; False when another verify got there first (single use)."""
-        res = self.session.execute(_CONSUME, {"_id": identifier, "_at": at})
+        res = self.conn.execute(_CONSUME, {"_id": identifier, "_at": at})
         return int(res.rowcount) == 1  # type: ignore[attr-defined]
 
     def invalidate(self, identifier: str, reason: str) -> None:
-        self.session.execute(_INVALIDATE, {"_id": identifier, "_reason": reason})
+        self.conn.execute(_INVALIDATE, {"_id": identifier, "_reason": reason})
 
     # flows
     def add_flow(self, f: FlowRecord) -> None:
-        self.session.execute(_INSERT_FLOW, dict(f.__dict__))
+        self.conn.execute(_INSERT_FLOW, dict(f.__dict__))
 
     def update_flow(self, flow_id: str, **values: Any) -> None:
-        self.session.execute(_UPDATE_FLOW, {"_flow_id": flow_id, **values})
+        self.conn.execute(_UPDATE_FLOW, {"_flow_id": flow_id, **values})
 
     def flow(self, flow_id: str) -> FlowRecord | None:
-        row = self.session.execute(_SELECT_FLOW, {"_flow_id": flow_id}).first()
+        row = self.conn.execute(_SELECT_FLOW, {"_flow_id": flow_id}).first()
         if row is None:
             return None
         data = dict(row._mapping)
@@ -207,7 +227,7 @@ class Tx:
     # history, events, callouts
     def account_history(self, user_id: str, limit: int) -> list[tuple[datetime, str]]:
         """The user's latest ``limit`` verification-history (time, status) rows, oldest first."""
-        rows = self.session.execute(
+        rows = self.conn.execute(
             select(_HISTORY.c.at, _HISTORY.c.status).where(_HISTORY.c.user_id == user_id)
             .order_by(_HISTORY.c.id.desc()).limit(limit)).all()
         return [(cv.utc(at), status) for at, status in reversed(rows)]
@@ -216,7 +236,7 @@ class Tx:
         self, *, at: datetime, user_id: str | None, username: str, site_id: str,
         use_case: str, status: str, identifier: str, method: str = "SMS",
     ) -> None:
-        self.session.execute(
+        self.conn.execute(
             _INSERT_HISTORY,
             {
                 "at": at, "user_id": user_id, "username": username, "site_id": site_id,
@@ -229,11 +249,11 @@ class Tx:
         if not records:
             return []
         params = [cv.event_values(rec) for rec in records]
-        return list(self.session.scalars(_INSERT_EVENTS, params))
+        return list(self.conn.scalars(_INSERT_EVENTS, params))
 
     def add_callout(self, c: CalloutRecord) -> int:
         values = cv.callout_values(c)
         if c.raw is not None:
             values["sealed_raw"] = self.store.seal_json(cv.raw_dict(c.raw))
         values.setdefault("sealed_raw", None)
-        return int(self.session.execute(_INSERT_CALLOUT, values).scalar_one())
+        return int(self.conn.execute(_INSERT_CALLOUT, values).scalar_one())

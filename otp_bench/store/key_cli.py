@@ -22,10 +22,9 @@ from otp_bench.store.db import StoreError, open_engine, resolve_url
 from otp_bench.store.keystore import (
     KeyStoreError,
     choose_key_store,
-    export_text,
     parse_export,
 )
-from otp_bench.store.unlock import import_key, open_secrets
+from otp_bench.store.unlock import export_key_text, import_key, open_secrets
 
 OK, INVALID = 0, 2
 
@@ -65,13 +64,8 @@ def _export(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     try:
         secrets = open_secrets(engine, where, _legacy_dir(where))
-        if secrets.locked:
-            return _fail(secrets.locked)
-        key = choose_key_store().get(secrets.workspace_id)
-        assert key is not None  # unlocked means the key store has it
         # the operator's FILE by the output helper: created 0600, "-" is standard output
-        write_output(args.file, export_text(secrets.workspace_id, key, where.display),
-                     secret=True)
+        write_output(args.file, export_key_text(secrets, where), secret=True)
     except (KeyStoreError, OutputError) as exc:
         return _fail(str(exc))
     except OSError as exc:

@@ -61,6 +61,10 @@ class ActivityQueries:
             yield from chunk
             last = chunk[-1].id or last
 
+    def last_event_id(self) -> int:
+        with self.session() as s:
+            return int(s.scalar(select(func.max(EventRow.id))) or 0)
+
     def event_count(self) -> int:
         with self.session() as s:
             return int(s.scalar(select(func.count()).select_from(EventRow)) or 0)

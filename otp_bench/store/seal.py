@@ -1,7 +1,15 @@
-"""Sealing OTPs in phone messages with the workspace key, so no plaintext code sits in the file."""
+"""Sealing OTPs in phone messages with the workspace key, so no plaintext code sits in the file.
+
+A message that carries a code has *every* code-like digit group sealed, whatever its formatting
+("Order 123456 … code 654322", "65-43-23", "654 322"): which group is the code can't be known for
+sure from the text, and an order number is as good a guess to an attacker reading the file. The
+masked body keeps a numbered placeholder per group; the sealed payload holds the groups and the
+code. Rows written before this (one placeholder, the sealed code alone) still read back.
+"""
 
 from __future__ import annotations
 
+import json
 import re
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -44,6 +52,76 @@ class Sealer:
             return self._fernet.decrypt(token).decode()
         except InvalidToken:
             return None  # key lost (e.g. keyring reset): the message shows the code masked
+
+
+# a run of 4 to 10 digits, or chunks of 2-4 digits split by one kind of separator ("65-43-23",
+# "654 322"); "198 300198" is two numbers, not one
+_GROUP = re.compile(r"(?<![\d])(?:\d{4,10}|\d{2,4}([ \-.])\d{2,4}(?:\1\d{2,4}){0,3})(?![\d])")
+_CUE = re.compile(r"(?i)\b(code|otp|pin|passcode|password)\b[^\d]{0,15}$")
+_GROUP_MARK = "\u2063{{g{}}}\u2063"
+_GROUP_REF = re.compile("\u2063\\{g(\\d+)\\}\u2063")
+_MASK = "••••••"
+
+
+def code_groups(body: str) -> list[re.Match[str]]:
+    return list(_GROUP.finditer(body))
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"\D", "", text)
+
+
+def pick_code(body: str, otp: str | None, digits: int) -> str | None:
+    """The code a message carries (its digits): ``otp`` when it is in the text, formatted or
+    not; else a group of ``digits`` digits right after a word such as "code", else the first."""
+    groups = code_groups(body)
+    if otp and (otp in body or any(_digits(m.group(0)) == otp for m in groups)):
+        return otp
+    sized = [m for m in groups if len(_digits(m.group(0))) == digits]
+    for m in sized:
+        if _CUE.search(body[max(0, m.start() - 40):m.start()]):
+            return _digits(m.group(0))
+    return _digits(sized[0].group(0)) if sized else None
+
+
+def seal_fields(body: str, otp: str | None, digits: int,
+                sealer: Sealer) -> tuple[str, bytes | None, str | None]:
+    """(masked body, sealed payload, the code) for an inbox row."""
+    code = pick_code(body, otp, digits)
+    if code is None:
+        return body, None, None
+    groups: list[str] = []
+
+    def mark(m: re.Match[str]) -> str:
+        if not 4 <= len(_digits(m.group(0))) <= 12:
+            return m.group(0)
+        groups.append(m.group(0))
+        return _GROUP_MARK.format(len(groups) - 1)
+
+    masked = _GROUP.sub(mark, body)
+    if otp and code == otp and otp in masked:  # a code not code-like (e.g. 3 digits)
+        masked = masked.replace(otp, PLACEHOLDER)
+    payload = json.dumps({"otp": code, "groups": groups}, separators=(",", ":"))
+    return masked, sealer.seal(payload), code
+
+
+def open_fields(masked: str, sealed: bytes | None, sealer: Sealer) -> tuple[str, str | None]:
+    """(body, code) from an inbox row; masks stay where the key can't open the seal."""
+    opened = sealer.unseal(sealed) if sealed else None
+    code: str | None = opened
+    groups: list[str] = []
+    if opened is not None and opened.startswith("{"):
+        try:
+            data = json.loads(opened)
+            code, groups = str(data["otp"]), [str(g) for g in data["groups"]]
+        except (ValueError, KeyError, TypeError):
+            code, groups = None, []
+
+    def unmark(m: re.Match[str]) -> str:
+        i = int(m.group(1))
+        return groups[i] if i < len(groups) else _MASK
+
+    return unmask_body(_GROUP_REF.sub(unmark, masked), code), code
 
 
 def find_otp(body: str, digits: int = 6) -> str | None:

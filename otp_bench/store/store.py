@@ -55,7 +55,7 @@ from otp_bench.store.orm import (
     UserRow,
 )
 from otp_bench.store.queries import ActivityQueries
-from otp_bench.store.seal import Sealer, find_otp, mask_body, unmask_body
+from otp_bench.store.seal import Sealer, open_fields, seal_fields
 from otp_bench.store.secret_store import MemorySecretStore, SecretsLocked
 from otp_bench.store.unlock import open_secrets
 
@@ -94,7 +94,7 @@ class Store(ActivityQueries, ConnectedAppStore):
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         # a step reads, then decides, then writes: on SQLite it takes the write lock up front
         # (BEGIN IMMEDIATE), so another process can't decide on the same snapshot meanwhile
-        self._step_sessions = sessionmaker(locks.immediate(self.engine), expire_on_commit=False)
+        self._step_engine = locks.immediate(self.engine)
         self._write = threading.RLock()
         self._sealer = Sealer(self.secrets)
         self.commit_listeners: list[Callable[[Tx], None]] = []  # the engine publishes here
@@ -158,11 +158,12 @@ class Store(ActivityQueries, ConnectedAppStore):
         After the commit, the transaction's ``after_commit`` callbacks run (cache updates first,
         in the order written), then every commit listener (the engine's publisher).
         """
-        with self._write, self._step_sessions() as s, s.begin():
-            tx = Tx(s, self)
+        with self._write, self._step_engine.begin() as conn:
+            tx = Tx(conn, self)
             yield tx
+            tx.finish()
             if self._notify:  # other instances hear of it at commit (LISTEN/NOTIFY)
-                notify_in(s.connection(), self.workspace_id)
+                notify_in(conn, self.workspace_id)
         for fn in tx.after_commit:  # outside the write lock: subscribers never block writers
             fn()
         if tx.changes or tx.published:
@@ -336,7 +337,7 @@ class Store(ActivityQueries, ConnectedAppStore):
     def set_flags(self, tx: Tx, user: User, flags: Flags) -> User:
         """``user`` (read with ``tx.lock_user``) with ``flags``, written in ``tx`` (the cache
         changes only once ``tx`` commits)."""
-        tx.session.execute(
+        tx.conn.execute(
             _SET_FLAGS,
             {"_id": user.id, "user_verified": flags.user_verified,
              "admin_verified": flags.admin_verified},
@@ -418,14 +419,13 @@ class Store(ActivityQueries, ConnectedAppStore):
         self, to: str, body: str, *, sender: str, via: str, channel: Channel = Channel.SMS,
         otp: str | None = None, at: datetime | None = None,
     ) -> InboxMessage:
-        code = otp if otp and otp in body else find_otp(body, self._settings.otp.digits)
+        masked, sealed, code = seal_fields(body, otp, self._settings.otp.digits, self._sealer)
         when = at or self.now()
         with self.transaction() as tx:
-            new_id = tx.session.execute(
+            new_id = tx.conn.execute(
                 _INSERT_INBOX,
                 {
-                    "to": to, "sender": sender, "body_masked": mask_body(body, code),
-                    "otp_sealed": self._sealer.seal(code) if code else None,
+                    "to": to, "sender": sender, "body_masked": masked, "otp_sealed": sealed,
                     "received_at": when, "channel": channel.value, "via": via,
                 },
             ).scalar_one()
@@ -442,10 +442,10 @@ class Store(ActivityQueries, ConnectedAppStore):
         rows: list[dict[str, Any]] = []
         for m in messages:
             body, otp = m["body"], m.get("otp")
-            code = otp if otp and otp in body else find_otp(body, self._settings.otp.digits)
+            masked, sealed, _code = seal_fields(body, otp, self._settings.otp.digits,
+                                                self._sealer)
             rows.append({
-                "to": m["to"], "sender": m["sender"], "body_masked": mask_body(body, code),
-                "otp_sealed": self._sealer.seal(code) if code else None,
+                "to": m["to"], "sender": m["sender"], "body_masked": masked, "otp_sealed": sealed,
                 "received_at": m.get("at") or self.now(),
                 "channel": Channel(m.get("channel", Channel.SMS)).value, "via": m["via"],
             })
@@ -478,10 +478,10 @@ class Store(ActivityQueries, ConnectedAppStore):
             rows = list(s.scalars(q))
         out = []
         for r in reversed(rows):
-            code = self._sealer.unseal(r.otp_sealed) if r.otp_sealed else None
+            body, code = open_fields(r.body_masked, r.otp_sealed, self._sealer)
             out.append(
                 InboxMessage(
-                    r.id, r.to, r.sender, unmask_body(r.body_masked, code), cv.utc(r.received_at),
+                    r.id, r.to, r.sender, body, cv.utc(r.received_at),
                     Channel(r.channel), r.via, code,
                 )
             )

@@ -21,7 +21,13 @@ from otp_bench.domain.secrets import SecretStore
 from otp_bench.domain.workspace import Workspace
 from otp_bench.store import identity, locks
 from otp_bench.store.identity import Cipher, Identity
-from otp_bench.store.keystore import KeyStore, KeyStoreError, choose_key_store, new_key
+from otp_bench.store.keystore import (
+    KeyStore,
+    KeyStoreError,
+    choose_key_store,
+    export_text,
+    new_key,
+)
 from otp_bench.store.orm import ConnectedAppRow, ProviderRow, WorkspaceSecretRow
 from otp_bench.store.seal import SEAL_KEY
 from otp_bench.store.secret_store import WorkspaceSecrets, _upsert, legacy_secret_store
@@ -118,5 +124,14 @@ def import_key(engine: Engine, where: Workspace, workspace_id: str, key: bytes,
     return keys.where
 
 
-def secrets_of(store: SecretStore) -> WorkspaceSecrets | None:
-    return store if isinstance(store, WorkspaceSecrets) else None
+def export_key_text(secrets: SecretStore, where: Workspace) -> str:
+    """The hand-over file's text for this workspace's key; a KeyStoreError when there's none."""
+    if not isinstance(secrets, WorkspaceSecrets):  # a throwaway workspace: secrets in memory
+        raise KeyStoreError("this workspace has no key to export: its secrets live only in this "
+                            "session")
+    if secrets.locked:
+        raise KeyStoreError(secrets.locked)
+    key = choose_key_store().get(secrets.workspace_id)
+    if key is None:
+        raise KeyStoreError(f"this machine has no key for workspace {secrets.workspace_id}")
+    return export_text(secrets.workspace_id, key, where.display)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -64,3 +65,9 @@ def test_any_apex_provider_entry_is_valid_or_named_problems(raw: dict[str, Any])
     spec = {"name": "p", "apex": "Handler.cls", **raw}
     problems = validate_provider_spec(spec)
     assert all(isinstance(f, str) and m for f, m in problems)
+
+
+def test_a_formula_function_with_the_wrong_argument_count_is_a_formula_error() -> None:
+    # found by the hypothesis test above: HMAC with two arguments was a Python TypeError
+    with pytest.raises(FormulaError, match=r"HMAC\(\) takes 3 argument\(s\), not 2"):
+        evaluate("{!HMAC('SHA256', 'Basic ')}", {})

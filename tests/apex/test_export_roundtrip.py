@@ -31,7 +31,10 @@ from otp_bench.export.apex import ApexBundle, generate, write
 from otp_bench.mockprovider.inprocess import InProcessMock
 from otp_bench.store.store import Store
 
-TIMEOUT_S = 0.5  # short: the hang and drip faults end in a timeout on both sides
+# The hang and drip faults end in a timeout on both sides, so they get a short one; every other
+# fault a long one, so an ordinary answer never times out on a loaded machine.
+SHORT_TIMEOUT_S, TIMEOUT_S = 0.5, 5.0
+TIMING_OUT = frozenset({"hang", "drip"})
 FAULTS: dict[str, list[dict[str, Any]]] = {
     "success": [],
     "latency": [{"latency": 0.01}],
@@ -62,19 +65,21 @@ def mock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProcessMock]:
     store.close()
 
 
-def _declarative(preset: str, mock: InProcessMock, fault: str = "") -> tuple[HttpHandler, str]:
+def _declarative(preset: str, mock: InProcessMock, fault: str = "",
+                 timeout_s: float = TIMEOUT_S) -> tuple[HttpHandler, str]:
     key = f"decl-{preset}{fault}"
     creds = dict(PRESETS[preset].example_credentials)
-    http = preset_http(preset, base_url=mock.url_for(key), timeout_s=TIMEOUT_S)
+    http = preset_http(preset, base_url=mock.url_for(key), timeout_s=timeout_s)
     mock.set_account(key, creds)
     config = ProviderConfig(id="01p000000000001AAA", name=key, kind=ProviderKind.HTTP,
                             http=http, credentials=creds)
     return HttpHandler(config, transport=mock.transport), key
 
 
-def _export(preset: str, mock: InProcessMock, tmp: Path) -> tuple[ApexBundle, Path]:
+def _export(preset: str, mock: InProcessMock, tmp: Path,
+            timeout_s: float = TIMEOUT_S) -> tuple[ApexBundle, Path]:
     creds = dict(PRESETS[preset].example_credentials)
-    http = preset_http(preset, base_url=mock.url_for(f"decl-{preset}"), timeout_s=TIMEOUT_S)
+    http = preset_http(preset, base_url=mock.url_for(f"decl-{preset}"), timeout_s=timeout_s)
     bundle = generate(ProviderConfig(id="01p000000000002AAA", name=f"{preset}-export",
                                      kind=ProviderKind.HTTP, http=http, credentials=creds))
     folder = tmp / preset
@@ -110,9 +115,12 @@ def _send(handler: HttpHandler | ApexHandler) -> Any:
 
 
 def _compare(preset: str, name: str, faults: list[dict[str, Any]], mock: InProcessMock,
-             made: tuple[ApexBundle, Path]) -> str | None:
+             bundles: dict[bool, tuple[ApexBundle, Path]]) -> str | None:
     """One fault, both handlers (each on its own mock key, so faults can run side by side)."""
-    decl, decl_key = _declarative(preset, mock, f"-{name}")
+    short = name in TIMING_OUT
+    decl, decl_key = _declarative(preset, mock, f"-{name}",
+                                  SHORT_TIMEOUT_S if short else TIMEOUT_S)
+    made = bundles[short]
     apex, apex_key, _ = _exported(preset, mock, made[1], f"-{name}", made)
     try:
         mock.set_faults(decl_key, faults)
@@ -134,10 +142,13 @@ def _compare(preset: str, name: str, faults: list[dict[str, Any]], mock: InProce
 def test_exported_class_returns_what_the_declarative_handler_returns(
         preset: str, mock: InProcessMock, tmp_path: Path) -> None:
     cases = _faults(preset)
-    made = _export(preset, mock, tmp_path)
+    (tmp_path / "long").mkdir()
+    (tmp_path / "short").mkdir()
+    bundles = {False: _export(preset, mock, tmp_path / "long"),
+            True: _export(preset, mock, tmp_path / "short", SHORT_TIMEOUT_S)}
     # the faults run side by side: the timeouts (hang, drip) overlap instead of adding up
     with ThreadPoolExecutor(max_workers=len(cases)) as pool:
-        outcomes = list(pool.map(lambda item: _compare(preset, item[0], item[1], mock, made),
+        outcomes = list(pool.map(lambda item: _compare(preset, item[0], item[1], mock, bundles),
                                  cases.items()))
     differences = [d for d in outcomes if d]
     assert not differences, "\n".join(differences)

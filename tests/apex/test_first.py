@@ -181,3 +181,76 @@ def test_check_follows_a_chain_of_system_calls(tmp_path: Path) -> None:
     assert [str(d) for d in check([f])] == [
         "Chain.cls:3:26: unsupported: method String.frobnicate with 0 arguments",
         "Chain.cls:4:30: unsupported: method String.lenght with 0 arguments"]
+
+
+def test_check_refuses_assignments_salesforce_would_not_compile(tmp_path: Path) -> None:
+    f = tmp_path / "Assign.cls"
+    f.write_text("public class Assign {\n  void f(Map<String, Object> m, HttpResponse res) {\n"
+                 "    Integer code = m.get('code');\n    Integer ok = (Integer) m.get('code');\n"
+                 "    Integer status = res.getBody();\n    Long l = 5;\n    Double d = 1.5;\n"
+                 "    Integer bad = 1.5;\n    Object o = m.get('x');\n    String s;\n"
+                 "    s = res.getStatusCode();\n  }\n}\n")
+    assert [str(d) for d in check([f])] == [
+        "Assign.cls:3:5: Illegal assignment from Object to Integer (a cast is needed; "
+        "Salesforce would not compile this)",
+        "Assign.cls:5:5: Illegal assignment from String to Integer (Salesforce would not "
+        "compile this)",
+        "Assign.cls:8:5: Illegal assignment from Decimal to Integer (Salesforce would not "
+        "compile this)",
+        "Assign.cls:11:5: Illegal assignment from Integer to String (Salesforce would not "
+        "compile this)"]
+
+
+def test_check_knows_the_methods_of_custom_metadata_and_settings(tmp_path: Path) -> None:
+    f = tmp_path / "Records.cls"
+    f.write_text("public class Records {\n  void f() {\n"
+                 "    Sms_Settings__mdt a = Sms_Settings__mdt.getInstance('Default');\n"
+                 "    Sms_Settings__mdt b = Sms_Settings__mdt.getInstanc('Default');\n"
+                 "    Otp__c c = Otp__c.getOrgDefaults();\n  }\n}\n")
+    assert [str(d) for d in check([f])] == [
+        "Records.cls:4:45: unsupported: Sms_Settings__mdt.getInstanc with 1 arguments"]
+
+
+def test_check_refuses_fields_of_system_types(tmp_path: Path) -> None:
+    f = tmp_path / "Sys.cls"
+    f.write_text("public class Sys {\n  void f(String s, HttpResponse r) {\n"
+                 "    Integer n = s.length;\n    Object b = r.body;\n  }\n}\n")
+    assert [str(d) for d in check([f])] == [
+        "Sys.cls:3:17: unsupported: field length of String (system types have methods, not "
+        "fields)",
+        "Sys.cls:4:16: unsupported: field body of HttpResponse (system types have methods, not "
+        "fields)"]
+
+
+def test_check_knows_the_user_and_network_records(tmp_path: Path) -> None:
+    f = tmp_path / "Rec.cls"
+    f.write_text("public class Rec {\n  void f(User u, Network n) {\n"
+                 "    String a = u.LanguageLocaleKey + n.Name + u.get('Email');\n"
+                 "    String b = u.Favourite_Colour__c;\n    u.frobnicate();\n  }\n}\n")
+    assert [str(d) for d in check([f])] == [
+        "Rec.cls:4:16: unsupported: field User.Favourite_Colour__c (not in the bench's records)",
+        "Rec.cls:5:7: unsupported: method User.frobnicate with 0 arguments"]
+
+
+def test_a_fault_of_the_check_is_a_diagnostic_not_a_traceback(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from otp_bench.apex import checker
+
+    def broken(program: object) -> list[object]:
+        raise KeyError("bug")
+
+    monkeypatch.setattr(checker, "check_program", broken)
+    source = ApexSource.from_text(HANDLER + "\n// changed, so not cached\n", "Twilio.cls")
+    assert [str(d) for d in check(source)] == [
+        "Twilio.cls:1:1: otp-bench internal error in the whole-file check (KeyError); "
+        "nothing was run"]
+
+
+def test_check_refuses_arithmetic_on_text(tmp_path: Path) -> None:
+    f = tmp_path / "Arith.cls"
+    f.write_text("public class Arith {\n  void f(String s, Integer i) {\n"
+                 "    Object a = s / 2;\n    Object b = i * 2 - 1;\n    Object c = 'x' + i;\n"
+                 "  }\n}\n")
+    assert [str(d) for d in check([f])] == [
+        "Arith.cls:3:16: Arithmetic expressions must use numeric arguments (String /; "
+        "Salesforce would not compile this)"]

@@ -232,3 +232,17 @@ def test_a_growing_list_hits_the_heap_limit() -> None:
         String chunk = 'x'.repeat(1000);
         while (true) { l.add(chunk + l.size()); }""").startswith(
         "System.LimitException: Apex heap size too large: ")
+
+
+def test_a_malformed_endpoint_is_a_callout_exception() -> None:
+    env, seen = recorder()
+    for url in ("https://[api.example.com/sms", "https://api.example.com:port/x", "api.example"):
+        result = send_with(f"""
+        HttpRequest req = new HttpRequest();
+        req.setEndpoint('{url}');
+        req.setMethod('GET');
+        new Http().send(req);
+        return Auth.CustomOneTimePasswordDeliveryResult.SUCCESS;""", env)
+        assert result.exception is not None, result.ended
+        assert result.exception.type == "System.CalloutException", result.ended
+    assert seen == []

@@ -21,7 +21,8 @@ from tests.delivery.helpers import OTP, TEXT, Directory, preset_config, send
 
 OK = {"telesign": (200, {"status": {"code": 290}}), "twilio": (201, {"sid": "SM1"}),
       "vonage": (200, {"messages": [{"status": "0"}]}), "sinch": (201, {"id": "b"}),
-      "plivo": (202, {"message": "queued"}),
+      "plivo": (202, {"api_id": "a1", "message": "message(s) queued",
+                      "message_uuid": ["db3ce55a-7f1d-11e1-8ea7-1231380bc196"]}),
       "infobip": (200, {"messages": [{"status": {"groupId": 1}}]}),
       "messagebird": (201, {"id": "m"}), "whatsapp": (200, {"messages": [{"id": "wamid.1"}]}),
       "webhook": (200, {"status": "sent"})}

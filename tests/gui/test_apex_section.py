@@ -114,3 +114,20 @@ def test_the_live_log_shows_debug_lines_and_the_throw(qtbot: Any, window: Any,
     assert out.phone is None or out.phone not in debug.summary or "••••••" in debug.summary
     ended = next(r for r in rows if r.kind == "delivery")
     assert "threw System.CalloutException" in ended.summary and "line 14" in ended.summary
+
+
+def test_a_flow_from_the_mock_site_marks_where_the_handler_ended(
+        qtbot: Any, window: Any, tmp_path: Path) -> None:
+    w = window
+    provider = _apex_provider(w, tmp_path, "slow-apex")
+    site = w.engine.store.site_by_name("Acme Customers")
+    from dataclasses import replace
+
+    w.engine.save_site(replace(site, provider_id=provider.id), confirm=True)
+    w.open_editor("provider", provider)
+    sec = w.editor.apex
+    idle(qtbot, w)
+    assert sec.code.marked == 0
+    w.engine.start("verification", "Acme Customers", "ana@example.com")
+    qtbot.waitUntil(lambda: sec.code.marked == 14, timeout=10000)
+    assert sec.warnings.isVisibleTo(w.editor)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 import traceback
 from typing import Any
 
@@ -16,7 +17,10 @@ from otp_bench.engine.engine import Engine
 
 
 def _start(eng: Engine, a: dict[str, Any]) -> dict[str, Any]:
-    out = eng.start(a["use_case"], a["site"], a["user"])
+    try:
+        out = eng.start(a["use_case"], a["site"], a["user"])
+    except LookupError as exc:  # NotFound: the answer a caller gets
+        return {"error": f"{type(exc).__name__}: {exc}", "reason": "error"}
     return {"flow_id": out.flow_id, "reason": out.reason.value if out.reason else None,
             "delivery": out.delivery.value if out.delivery else None}
 
@@ -34,10 +38,10 @@ def handle(eng: Engine, cmd: dict[str, Any]) -> Any:
         found = [m.otp for m in eng.store.inbox(cmd["mobile"]) if m.otp]
         return found[-1] if found else None
     if op == "new_user":
-        site = eng.find_site(cmd["site"])
+        sites = frozenset(eng.find_site(s).id for s in cmd.get("sites") or [cmd["site"]])
         try:
             u = eng.new_user(cmd["username"], mobile=cmd["mobile"], flags=Flags(*cmd["flags"]),
-                             sites=frozenset({site.id}))
+                             sites=sites)
         except Exception as exc:  # the refusal is the answer
             return {"error": f"{type(exc).__name__}: {exc}"}
         return {"id": u.id}
@@ -55,7 +59,7 @@ def main() -> int:
     print("ready", flush=True)
     for line in sys.stdin:
         try:
-            answer = {"ok": handle(eng, json.loads(line))}
+            answer = {"ok": handle(eng, json.loads(line)), "at": time.time()}
         except Exception as exc:
             answer = {"raised": f"{type(exc).__name__}: {exc}",
                       "trace": traceback.format_exc()}

@@ -109,6 +109,7 @@ class Agent:
         got = json.loads(line)
         if "raised" in got:
             raise AssertionError(f"agent raised {got['raised']}\n{got['trace']}")
+        self.answered_at = float(got.get("at", 0.0))  # time.time() when the agent was done
         return got["ok"]
 
     def ask(self, **cmd: Any) -> Any:

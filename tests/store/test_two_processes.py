@@ -8,6 +8,7 @@ user can't verify, and ``Carol@`` and ``carol@`` can't both be saved.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 
@@ -131,3 +132,24 @@ def test_usernames_differing_only_by_case_cannot_both_be_saved(
     fresh = Store(owner.store.url)
     assert [u.username for u in fresh.users()] == ["Carol@example.com"]
     fresh.close()
+
+
+def test_what_one_process_commits_the_other_decides_on(owner: Engine) -> None:
+    """Every stale-copy case of the issue: B started before A's changes, then decides."""
+    b = Agent(owner.store.url)
+    try:
+        start = {"op": "start", "use_case": LOGIN, "site": DEFAULT_SITE,
+                 "user": "late@example.com"}
+        assert "no user" in b.ask(**start)["error"]  # not there yet
+        _user(owner, "late@example.com", Flags(False, False))  # A creates it
+        assert b.ask(**start)["reason"] == "flag_requirement_unmet"  # B sees it, flags too
+        u = owner.find_user("late@example.com")
+        owner.save_user(replace(u, flags=Flags(True, False)))  # A sets the flag
+        assert b.ask(**start)["reason"] is None
+        settings = owner.settings
+        owner.save_settings(replace(settings, otp=replace(settings.otp, max_codes_per_hour=1)))
+        assert b.ask(**start)["reason"] == "rate_limited"  # A's hourly limit holds in B
+        owner.delete_user(u.id)  # A deletes it
+        assert "no user" in b.ask(**start)["error"]
+    finally:
+        b.close()

@@ -52,7 +52,8 @@ MESSAGEBIRD = Preset(
                  '"recipients": [{{ phone_number | digits | int }}], '
                  '"body": {{ default_text | tojson }}}'),
         "rules": [
-            r("SUCCESS", "MessageBird: 201 message created", status="201"),
+            r("SUCCESS", "MessageBird: 201 message created (message id)", status="201",
+              json_path="id"),
             r("INVALID_PHONE_NUMBER", "MessageBird 9 on recipients: no correct recipients",
               status="422", json_path="errors[*].code", equals=["9"],
               pattern="recipients"),

@@ -1,6 +1,10 @@
 """SMS API presets: Telesign (the Salesforce docs example), Twilio, Vonage SMS, Sinch, Plivo.
 
-Rules are ordered: the vendor's specific error codes first, then its status classes. Codes are
+Rules are ordered: the vendor's specific error codes first, then its status classes. SUCCESS
+always needs the vendor's documented success shape (a message id or an accepted status in the
+JSON body), never the status alone: a 2xx with invalid JSON, binary or another shape is
+``EXCEPTION`` ("unrecognised 2xx answer": an Apex handler parsing the documented JSON would
+throw there). Codes are
 from research/provider-dialects.md; Telesign's codes beyond the docs example are bench
 assumptions (marked).
 """
@@ -66,7 +70,10 @@ TWILIO = Preset(
                  ["Body", "{{ default_text }}"]],
         "public_credentials": ["account_sid"],
         "rules": [
-            r("SUCCESS", "Twilio: 201 Created (queued)", status="201"),
+            # success is the documented shape, not the status alone: a 201 without a message
+            # sid (invalid JSON, binary, HTML) is what an Apex parser would throw on
+            r("SUCCESS", "Twilio: 201 Created with a message sid (queued)", status="201",
+              json_path="sid"),
             r("INVALID_PHONE_NUMBER", "Twilio 21211/21614: invalid or non-mobile To number",
               status="4xx", json_path="code", equals=["21211", "21614", "21217"]),
             r("COUNTRY_BLOCK", "Twilio 21408: no geo permission for the To region",
@@ -129,7 +136,7 @@ SINCH = Preset(
                  '"body": {{ default_text | tojson }}}'),
         "public_credentials": ["service_plan_id"],
         "rules": [
-            r("SUCCESS", "Sinch: 201 batch created", status="201"),
+            r("SUCCESS", "Sinch: 201 batch created (batch id)", status="201", json_path="id"),
             r("INVALID_PHONE_NUMBER", "Sinch syntax_invalid_parameter_format: invalid recipient",
               status="400", json_path="code", equals=["syntax_invalid_parameter_format"]),
             r("COUNTRY_BLOCK", "Sinch illegal_number_type: destination not allowed",
@@ -157,7 +164,8 @@ PLIVO = Preset(
                  '"text": {{ default_text | tojson }}}'),
         "public_credentials": ["auth_id"],
         "rules": [
-            r("SUCCESS", "Plivo: 202 message(s) queued", status="202"),
+            r("SUCCESS", "Plivo: 202 message(s) queued (message_uuid)", status="202",
+              json_path="message_uuid"),
             r("INVALID_PHONE_NUMBER", "Plivo: dst is not a valid phone number", status="400",
               pattern="is not a valid phone number"),
             r("COUNTRY_BLOCK", "Plivo: destination country barred", status="4xx",

@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import re
-import secrets
 from dataclasses import replace
 from html import escape
 from typing import Any
@@ -260,21 +259,9 @@ class ProviderEditor(EditorBase):
             self.show_banner(f"Test number: {exc}")
             return
         engine = self.engine
-        code = "".join(secrets.choice("0123456789") for _ in range(6))
-        text = engine.settings.default_text.replace("{otp}", code).replace("{site}", "otp-bench")
 
-        def call() -> Any:
-            from otp_bench.delivery.registry import build_handler
-
-            handler = build_handler(config, inbox=engine.store, directory=engine.store,
-                                    timeout_seconds=engine.settings.callout_timeout_seconds,
-                                    transport=engine.transport)
-            try:
-                return handler.send_one_time_password("", phone.salesforce, code, text, "", "")
-            finally:
-                close = getattr(handler, "close", None)
-                if close:
-                    close()
+        def call() -> Any:  # the core's one send-test, off the GUI thread
+            return engine.send_test(config, phone.salesforce)
 
         self.test_button.setEnabled(False)
         self.test_button.setText("Sending…")
@@ -301,6 +288,20 @@ class ProviderEditor(EditorBase):
             html += "<p>No callout was made.</p>"
         self.test_result.setHtml(html)
         self.test_result.show()
+
+    def on_events(self, batch: Any) -> None:
+        """A flow run by this Apex provider (from the mock site, a scenario…): mark where it
+        ended in the code view, with the bench's warnings about that run."""
+        if self.provider.kind is not ProviderKind.APEX:
+            return
+        from otp_bench.domain.events import DeliveryCompleted, HandlerLogged
+
+        ours = [e for e in batch.events if getattr(e, "handler", None) == self.provider.name]
+        ended = [e for e in ours if isinstance(e, DeliveryCompleted)]
+        if ended:
+            warnings = tuple(e.message for e in ours
+                             if isinstance(e, HandlerLogged) and e.level == "BENCH")
+            self.apex.show_run(ended[-1].note, warnings)
 
     def _on_test_error(self, exc: BaseException) -> None:
         self.test_button.setEnabled(True)

@@ -1,0 +1,63 @@
+"""``otp-bench run -j N``: files in parallel processes, each in its own workspace, with the same
+output, report, JUnit and exit code as a serial run."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from pathlib import Path
+
+from otp_bench import assets
+from otp_bench.cli import build_parser
+from otp_bench.scenario.cli import run_files
+from otp_bench.scenario.parallel import default_jobs
+
+FIXTURES = Path(__file__).parent / "fixtures"
+FILES = [assets.path("scenarios") / "provider_kinds_scripted.yaml",
+         FIXTURES / "wrong_expectation.yaml", assets.path("scenarios") / "otp_single_use.yaml"]
+
+
+def _run(tmp: Path, jobs: int) -> tuple[int, str, dict[str, object], str]:
+    out = io.StringIO()
+    report, junit = tmp / f"r{jobs}.json", tmp / f"r{jobs}.xml"
+    code = run_files([str(f) for f in FILES], out=out, report=str(report), junit=str(junit),
+                     jobs=jobs)
+    return code, out.getvalue(), json.loads(report.read_text()), junit.read_text()
+
+
+def _no_ids(text: str) -> str:  # flow ids, times and durations differ run to run
+    return re.sub(r"flw_[0-9a-f]+|\d+(\.\d+)?\s?(ms|s)\b|time=\"[^\"]*\"|timestamp=\"[^\"]*\"",
+                  "", text)
+
+
+def test_parallel_run_reports_exactly_what_a_serial_run_does(tmp_path: Path) -> None:
+    serial = _run(tmp_path, 1)
+    parallel = _run(tmp_path, 3)
+    assert serial[0] == parallel[0] == 1  # one expectation fails in the fixture
+    assert _no_ids(parallel[1]) == _no_ids(serial[1])
+    assert [s["name"] for s in parallel[2]["scenarios"]] == [  # type: ignore[index,union-attr]
+        s["name"] for s in serial[2]["scenarios"]]  # type: ignore[index,union-attr]
+    assert (parallel[2]["passed"], parallel[2]["failed"]) == (2, 1)
+    assert _no_ids(parallel[3]) == _no_ids(serial[3])
+
+
+def test_an_invalid_file_still_exits_2_in_parallel(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("steps: [\n")
+    out = io.StringIO()
+    code = run_files([str(FILES[0]), str(bad)], out=out, jobs=2)
+    assert code == 2 and "bad.yaml:2" in out.getvalue()
+
+
+def test_jobs_default_to_the_cores_and_must_be_positive(capsys: object) -> None:
+    parser = build_parser(["run"])
+    assert parser.parse_args(["run", "x.yaml"]).jobs is None  # resolved to default_jobs()
+    assert default_jobs() >= 1
+    assert parser.parse_args(["run", "-j", "3", "x.yaml"]).jobs == 3
+    try:
+        parser.parse_args(["run", "-j", "0", "x.yaml"])
+    except SystemExit as exc:
+        assert exc.code == 2
+    else:
+        raise AssertionError("-j 0 was accepted")
