@@ -105,6 +105,17 @@ def run_bounded(coro: Coroutine[Any, Any, T], seconds: float) -> T:
         raise TimeoutError from None
 
 
+def _sync_pool() -> concurrent.futures.ThreadPoolExecutor:
+    """Threads for synchronous transports (test seams, in-process mocks), apart from the loop."""
+    with _lock:
+        pool = _state.get("sync_pool")
+        if pool is None or _state.get("sync_pid") != os.getpid():
+            pool = concurrent.futures.ThreadPoolExecutor(
+                max_workers=64, thread_name_prefix="otp-bench-callouts-sync")
+            _state.update(sync_pool=pool, sync_pid=os.getpid())
+        return pool  # type: ignore[no-any-return]
+
+
 def close_transport(transport: Any) -> None:
     """Close a transport made for :func:`perform` (async ones close on the callout loop)."""
     if isinstance(transport, httpx.AsyncBaseTransport):
@@ -179,8 +190,14 @@ def perform(transport: Any, request: httpx.Request, *, deadline_s: float,
                 transport, httpx.BaseTransport):  # a test seam speaking both is driven sync
             run_bounded(_exchange_async(transport, request, max_bytes, got), deadline_s)
         else:
-            run_bounded(asyncio.to_thread(_exchange_sync, transport, request, max_bytes, got),
-                        deadline_s)
+            # not on the callout loop's executor: an abandoned in-process exchange must never
+            # hold a thread the loop needs (its DNS lookups run there)
+            future = _sync_pool().submit(_exchange_sync, transport, request, max_bytes, got)
+            try:
+                future.result(timeout=deadline_s)
+            except concurrent.futures.TimeoutError:
+                future.cancel()
+                raise TimeoutError from None
     except _TooLarge:
         error = "too_large"
     except TimeoutError:

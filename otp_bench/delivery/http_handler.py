@@ -23,6 +23,7 @@ from otp_bench.delivery.callout_client import (  # noqa: F401  (re-exported: the
     USER_AGENT,
     CalloutClient,
 )
+from otp_bench.delivery.pumping_guard import PumpingGuard
 from otp_bench.delivery.request import BuiltRequest, CompiledConfig, call_variables
 from otp_bench.delivery.template import cached_phone
 from otp_bench.domain.callout import CalloutRecord
@@ -63,6 +64,9 @@ class HttpHandler:
         )
         self.client = CalloutClient(config.name, transport=transport, secrets=secrets,
                                     secret_headers=secret_headers)
+
+        guard = self.config.pumping_guard if self.config else None
+        self._guard = PumpingGuard(guard) if guard is not None and guard.enabled else None
 
     def close(self) -> None:
         self.client.close()
@@ -119,6 +123,8 @@ class HttpHandler:
                 return (DeliveryResult.COUNTRY_BLOCK,
                         f"country allow-list: {phone.region or '+' + str(phone.country_code)} "
                         "isn't on it (no callout)")
+        if self._guard is not None:  # last: only a send that would go out is counted
+            return self._guard.check(phone)
         return None
 
     # -- the callout -------------------------------------------------------------------------

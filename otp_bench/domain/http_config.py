@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
 
+from otp_bench.domain.pumping import GuardError, PumpingGuardConfig
 from otp_bench.domain.rules import Rule, RuleError
 
 AUTH_KINDS = (
@@ -69,6 +70,7 @@ class HttpConfig:
     secret_headers: tuple[str, ...] = ()  # extra headers whose values are secrets
     public_credentials: tuple[str, ...] = ()  # identifiers such as an account SID: not masked
     credential_keys: tuple[str, ...] = ()  # what the config expects in credentials
+    pumping_guard: PumpingGuardConfig | None = None  # None: no guard (domain.pumping)
 
     def with_(self, **changes: Any) -> HttpConfig:
         return replace(self, **changes)
@@ -88,6 +90,8 @@ class HttpConfig:
             "public_credentials": list(self.public_credentials),
             "credential_keys": list(self.credential_keys),
         }
+        if self.pumping_guard is not None:
+            out["pumping_guard"] = self.pumping_guard.to_dict()
         return out
 
     @classmethod
@@ -143,6 +147,12 @@ def _build(d: dict[str, Any]) -> HttpConfig:
         except RuleError as exc:
             raise ConfigError(f"rules[{i}].{exc.field}", exc.message) from None
     timeout = d.get("timeout_s")
+    guard = None
+    if d.get("pumping_guard") is not None:
+        try:
+            guard = PumpingGuardConfig.from_value(d["pumping_guard"])
+        except GuardError as exc:
+            raise ConfigError(exc.field, exc.message) from None
     return HttpConfig(
         base_url=str(d.get("base_url", "")).rstrip("/"), path=str(d.get("path", "") or ""),
         method=str(d.get("method", "POST")).upper(), auth=auth,
@@ -155,13 +165,14 @@ def _build(d: dict[str, Any]) -> HttpConfig:
         secret_headers=_strings(d.get("secret_headers"), "secret_headers"),
         public_credentials=_strings(d.get("public_credentials"), "public_credentials"),
         credential_keys=_strings(d.get("credential_keys"), "credential_keys"),
+        pumping_guard=guard,
     )
 
 
 _KNOWN = {
     "base_url", "path", "method", "auth", "headers", "query", "body_format", "body", "form",
     "rules", "timeout_s", "sender", "preset", "secret_headers", "public_credentials",
-    "credential_keys",
+    "credential_keys", "pumping_guard",
 }
 
 

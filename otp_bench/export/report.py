@@ -78,9 +78,11 @@ def _workspace(store: Store, w: Any) -> None:
     w(f"- OTP: {s.otp.digits} digits, valid {format_duration(s.otp.ttl_seconds)} "
       f"({format_duration(s.otp.registration_ttl_seconds)} for verification method "
       f"registration), {s.otp.max_failed_attempts} failed attempts, "
-      f"{s.otp.max_codes_per_hour} codes per user per hour")
+      f"{s.otp.max_codes_per_hour} codes per user per hour, "
+      f"{s.otp.account_max_failures} failed codes per account lock it for "
+      f"{format_duration(s.otp.account_lockout_seconds)} (bench assumption)")
     w(f"- Callout timeout {format_duration(s.callout_timeout_seconds)}; redaction "
-      f"{'on' if s.redact else 'OFF'}")
+      "on (always; secrets are only revealed per export, on request)")
     w()
     providers = store.providers()
     if providers:

@@ -217,6 +217,18 @@ class MainWindow(QMainWindow):
         for dock in self.docks.values():
             dock.widget().setEnabled(enabled)
 
+    def _announce_key_store(self) -> None:
+        """The keyring fallback to key files, said once in the app as on the CLI's stderr."""
+        from otp_bench.store.keystore import fallback_notice
+
+        notice = fallback_notice()
+        if notice and getattr(self, "key_store_note", None) is None:
+            self.key_store_note = QLabel("⚠ Workspace keys in files (no OS keyring)")
+            self.key_store_note.setObjectName("keyStoreNote")
+            self.key_store_note.setToolTip(notice)
+            self.statusBar().addPermanentWidget(self.key_store_note)
+            self.statusBar().showMessage(notice, 15000)
+
     def workspace_unavailable(self, error: Any) -> None:
         """A workspace that can't be opened: the reason in a dialog (the CLI's words), and
         nothing clickable that needs one until another opens (File → Open/New)."""
@@ -261,6 +273,7 @@ class MainWindow(QMainWindow):
             if pane is not None:
                 pane.set_engine(engine)
         self.set_workspace_actions(True)
+        self._announce_key_store()
         engine.follow()  # flows and edits made by other instances show here live
         if self.mock.uses_mock() and str(self.settings.value("mock_autostart", "true")) == "true":
             self.mock.start()  # its providers call it: a workspace opens ready to use

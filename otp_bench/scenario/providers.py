@@ -18,6 +18,7 @@ from otp_bench.delivery.presets import PRESETS, get_preset, preset_http
 from otp_bench.delivery.request import http_problems
 from otp_bench.domain.http_config import MAX_TIMEOUT_S
 from otp_bench.domain.model import ProviderConfig, ProviderKind
+from otp_bench.domain.pumping import GuardError, PumpingGuardConfig
 from otp_bench.domain.vocabulary import Channel, DeliveryResult
 from otp_bench.engine.engine import Engine
 from otp_bench.mockprovider.faults import Fault, FaultError
@@ -26,7 +27,7 @@ from otp_bench.scenario.durations import parse_duration
 
 SCRIPTED_KEYS = {"name", "result", "channel"}
 HTTP_KEYS = {"name", "preset", "http", "endpoint", "credentials", "sender", "timeout", "faults",
-             "channel", "verified_only", "country_allow_list"}
+             "channel", "verified_only", "country_allow_list", "pumping_guard"}
 
 
 def _endpoint(spec: Mapping[str, Any]) -> Any:
@@ -101,6 +102,11 @@ def validate_provider_spec(spec: Mapping[str, Any]) -> list[tuple[str, str]]:
     allow = spec.get("country_allow_list", [])
     if not isinstance(allow, list) or not all(isinstance(c, str | int) for c in allow):
         problems.append(("country_allow_list", "must be a list of regions (US, GB) or codes"))
+    if "pumping_guard" in spec:
+        try:
+            PumpingGuardConfig.from_value(spec["pumping_guard"])
+        except GuardError as exc:
+            problems.append((exc.field, exc.message))
     if "http" in spec and preset is None:
         http = spec["http"]
         if isinstance(http, Mapping) and is_mock and "base_url" not in http:
@@ -206,6 +212,8 @@ class ScenarioProviders:
                 http["sender"] = sender
             if timeout is not None:
                 http["timeout_s"] = timeout
+        if "pumping_guard" in spec:  # a provider option, kept with the HTTP settings
+            http["pumping_guard"] = PumpingGuardConfig.from_value(spec["pumping_guard"]).to_dict()
         channel = spec.get("channel") or (preset.channel.value if preset else "sms")
         return {
             "kind": ProviderKind.HTTP, "http": http, "credentials": creds,

@@ -155,6 +155,8 @@ HTTP = _obj({
     "secret_headers": {"type": "array", "items": {"type": "string"}},
     "public_credentials": {"type": "array", "items": {"type": "string"}},
     "credential_keys": {"type": "array", "items": {"type": "string"}},
+    "pumping_guard": {"type": ["boolean", "object"],
+                      "description": "the SMS-pumping guard (see the provider field)"},
 }, description="a full declarative HTTP handler config")
 
 _COMMON_PROVIDER = {
@@ -180,6 +182,12 @@ HTTP_PROVIDER = _obj({
                       "(a bench assumption modelling trial accounts)"},
     "country_allow_list": {"type": "array", "items": {"type": ["string", "integer"]},
                            "description": "regions (US, GB) or country codes it delivers to"},
+    "pumping_guard": {
+        "type": ["boolean", "object"],
+        "description": "SMS-pumping guard before any callout: true (defaults) or {enabled, "
+                       "allowed_types (phonenumbers types; MOBILE, FIXED_LINE_OR_MOBILE by "
+                       "default), per_number (5), per_prefix (20), window_s (3600)}",
+    },
 }, ("name",), "a declarative HTTP handler (a preset or a full http config)")
 APEX_PROVIDER = _obj({
     **_COMMON_PROVIDER,

@@ -125,12 +125,20 @@ def choose_key_store() -> KeyStore:
     store = FileKeys(key_dir())
     if choice != "file" and not _announced.is_set():
         _announced.set()
-        log.warning(
-            "no OS keyring backend: workspace keys are kept in owner-only files under %s "
-            "(set %s=file to choose this and silence this note, or install a keyring backend)",
-            store.directory, CHOICE_ENV,
-        )
+        _notice.append(
+            f"no OS keyring backend: workspace keys are kept in owner-only files under "
+            f"{store.directory} (set {CHOICE_ENV}=file to choose this and silence this note, "
+            "or install a keyring backend)")
+        log.warning("%s", _notice[0])  # the CLI's stderr and the log file
     return store
+
+
+_notice: list[str] = []
+
+
+def fallback_notice() -> str | None:
+    """The keyring-fallback announcement if this process made it (the app shows it too)."""
+    return _notice[0] if _notice else None
 
 
 def new_key() -> bytes:

@@ -179,3 +179,30 @@ def test_a_runaway_template_renders_off_the_gui_thread_and_is_stopped(
     assert "rendering" in http.preview_state.text()
     qtbot.waitUntil(lambda: "✗" in http.preview_state.text(), timeout=10000)
     assert "body:" in http.preview.toPlainText() and "limit" in http.preview.toPlainText()
+
+
+def test_settings_have_no_redaction_switch_and_say_redaction_is_always_on(
+        qtbot: Any, window: Any) -> None:
+    """P9: the "Redact secrets and codes" checkbox changed nothing; it is gone."""
+    from PySide6.QtWidgets import QCheckBox, QLabel
+
+    w = window
+    w.open_editor("settings", None)
+    ed = w.editor
+    boxes = [b.text() for b in ed.findChildren(QCheckBox)]
+    assert not any("Redact" in t for t in boxes)
+    assert any("always redacted" in lab.text() for lab in ed.findChildren(QLabel))
+    assert any("bench assumption" in lab.text().lower() and "account" in lab.text()
+               for lab in ed.findChildren(QLabel))
+
+
+def test_the_keyring_fallback_shows_in_the_app(qtbot: Any, window: Any,
+                                               monkeypatch: Any) -> None:
+    from otp_bench.store import keystore
+
+    monkeypatch.setattr(keystore, "_notice", ["no OS keyring backend: workspace keys are kept "
+                                              "in owner-only files under /x"])
+    window._announce_key_store()
+    window._announce_key_store()  # once
+    notes = window.statusBar().findChildren(type(window.status_workspace), "keyStoreNote")
+    assert len(notes) == 1 and "/x" in notes[0].toolTip()

@@ -65,9 +65,12 @@ class SettingsEditor(EditorBase):
             "default_text", "defaultText template", QLineEdit(s.default_text),
             "Bench assumption: Salesforce's exact wording is undocumented. {otp} and {site} are "
             "replaced.")
-        self.redact = QCheckBox("Redact secrets and codes in logs and exports (recommended)")
-        self.redact.setChecked(s.redact)
-        self.form.addWidget(self.redact)
+        # no "redact" switch: it changed nothing while the report claimed "redaction OFF".
+        # Redaction is always on; revealing is explicit and per use
+        self.form.addWidget(label(
+            "Secrets and codes are always redacted in the log, callout records and exports. "
+            "Reveal them where you need them: the inspector's Reveal secrets button, "
+            "otp-bench export har --reveal.", "muted"))
         self.section("Clock")
         self.form.addWidget(label("The bench clock is real time plus a fast-forward offset; use "
                                   "the +1 min / +15 min / +1 h buttons in the toolbar to show "
@@ -89,7 +92,7 @@ class SettingsEditor(EditorBase):
                           account_max_failures=self.account_failures.value(),
                           account_lockout_seconds=self.account_lockout.value() * 60),
             callout_timeout_seconds=self.timeout.value(),
-            default_text=self.default_text.text(), redact=self.redact.isChecked(),
+            default_text=self.default_text.text(), redact=True,
         )
 
     def persist(self, obj: Settings, confirm: bool) -> Settings:
