@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint test-core test-gui test-pg test-wheel bench screenshots clean
+.PHONY: run test lint coverage test-core test-gui test-pg test-wheel bench screenshots clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,11 +21,18 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
+# coverage is collected by both suites (.coverage) and printed per package by `make coverage`
+COV := --cov=otp_bench --cov-report=
+
 test-core: $(STAMP)
-	scripts/pg-test-server env OTP_BENCH_NO_QT=1 $(BIN)/python -m pytest -q -p no:pytest-qt --ignore=tests/gui
+	scripts/pg-test-server env OTP_BENCH_NO_QT=1 $(BIN)/python -m pytest -q -p no:pytest-qt --ignore=tests/gui $(COV)
 
 test-gui: $(STAMP)
-	QT_QPA_PLATFORM=offscreen PYTEST_QT_API=pyside6 scripts/pg-test-server $(BIN)/python -m pytest -q tests/gui
+	QT_QPA_PLATFORM=offscreen PYTEST_QT_API=pyside6 scripts/pg-test-server $(BIN)/python -m pytest -q tests/gui $(COV) --cov-append
+
+# coverage per package with a floor each (scripts/coverage-floors); after test-core and test-gui
+coverage: $(STAMP)
+	$(BIN)/python scripts/coverage-floors
 
 # the core suites again on a throwaway PostgreSQL server (scripts/pg-test-server starts it)
 PG_SUITES := tests/store tests/engine tests/headless tests/scenario/test_on_postgres.py
@@ -37,7 +44,7 @@ test-pg: $(STAMP)
 test-wheel: $(STAMP)
 	PYTHON=$(BIN)/python .ci/wheel-check
 
-test: lint test-core test-gui test-pg test-wheel
+test: lint test-core test-gui coverage test-pg test-wheel
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_engine.py

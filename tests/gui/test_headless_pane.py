@@ -53,6 +53,18 @@ def test_headless_passwordless_login_shows_init_authorize_and_token(qtbot: Any,
     assert w.phone.messages[-1].otp not in shown
 
 
+def test_enter_in_the_username_starts_the_headless_flow(qtbot: Any, window: Any) -> None:
+    from PySide6.QtCore import Qt
+
+    w = window
+    hp = _open(qtbot, w, UseCase.HEADLESS_PASSWORDLESS_LOGIN)
+    qtbot.keyClicks(hp.username, "ana@example.com")
+    before = last_message_id(w)
+    qtbot.keyClick(hp.username, Qt.Key.Key_Return)
+    _authorize(qtbot, w, hp, before)
+    assert hp.step == "done"
+
+
 def test_headless_registration(qtbot: Any, window: Any) -> None:
     w = window
     hp = _open(qtbot, w, UseCase.HEADLESS_PASSWORDLESS_REGISTRATION)

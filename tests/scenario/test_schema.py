@@ -129,3 +129,12 @@ def test_the_docs_name_every_code() -> None:
     doc = (ROOT / "docs" / "scenarios.md").read_text("utf-8")
     for value in (*Reason, *DeliveryResult, *UseCase, *License):
         assert f"`{value}`" in doc, value
+
+
+def test_the_docs_name_every_key() -> None:
+    doc = (ROOT / "docs" / "scenarios.md").read_text("utf-8")
+    keys = (loader.TOP_KEYS | loader.SETTINGS_KEYS | loader.SITE_KEYS | loader.USER_KEYS
+            | loader.STEP_KEYS | loader.EXPECT_KEYS | providers.HTTP_KEYS | APEX_KEYS
+            | set(schema.CONNECTED_APP["properties"]))
+    missing = sorted(k for k in keys - {"otp"} if f"`{k}`" not in doc)
+    assert not missing, f"describe in docs/scenarios.md: {missing}"

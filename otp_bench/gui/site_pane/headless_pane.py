@@ -153,6 +153,9 @@ class HeadlessPane(QWidget):
         lay.addWidget(split)
         self.flow.currentIndexChanged.connect(lambda _i: self.restart())
         self.init_button.clicked.connect(self._on_init)
+        # Enter in the username starts the flow, as on a login form; click() is a no-op while
+        # the button is disabled, so a second Enter can't start a second init
+        self.username.returnPressed.connect(self.init_button.click)
         self.authorize_button.clicked.connect(self._on_authorize)
         self.code.returnPressed.connect(self._on_authorize)
         self.restart()
