@@ -2,12 +2,12 @@
 
 httpx's timeouts are per operation (connect, each read, each write), so a server that drips its
 status line, its headers or its body a byte at a time can hold a request far beyond them. Here the
-whole exchange — connect, request, status line, headers and body — runs as one task on a shared
-callout event loop inside ``asyncio.timeout``: when the deadline passes the task is cancelled, which
-closes the connection wherever it was waiting. A second timer on the calling thread backs it up
-should the loop ever be blocked. Synchronous transports (in-process test seams, MockTransport) run
-in a worker thread under the same timer; the caller is released on time and the worker is told to
-stop at its next chunk.
+whole exchange — pool wait, connect, TLS, request, status line, headers and body — shares one
+deadline: the bench's transport (``DeadlineTransport``) gives every blocking socket operation the
+time *left until the deadline* as its timeout (a socket timer, not a check between reads), so the
+exchange ends when the deadline passes wherever it is waiting. Synchronous test transports
+(in-process mocks, MockTransport) run on a worker pool and the caller stops waiting at the
+deadline; async transports run on a callout event loop inside ``asyncio.timeout``.
 
 Anything that makes a callout for a handler (the declarative HTTP handler, send-test, the Apex
 runtime's ``Http.send``) calls :func:`perform` so the deadline lives in one place.
@@ -25,6 +25,7 @@ from collections.abc import Coroutine
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import httpcore
 import httpx
 
 T = TypeVar("T")
@@ -126,10 +127,76 @@ def close_transport(transport: Any) -> None:
         transport.close()
 
 
-def default_transport() -> httpx.AsyncHTTPTransport:
+_tls = threading.local()  # the deadline of the exchange running on this thread
+
+
+def _left(timeout: float | None, kind: type[Exception]) -> float:
+    """``timeout`` cut to what is left of this thread's exchange deadline (raises past it)."""
+    deadline: float | None = getattr(_tls, "deadline", None)
+    if deadline is None:
+        return timeout  # type: ignore[return-value]
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise kind("the overall callout deadline passed")
+    return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, _left(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, _left(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(self, ssl_context: Any, server_hostname: str | None = None,
+                  timeout: float | None = None) -> httpcore.NetworkStream:
+        return _DeadlineStream(self._inner.start_tls(
+            ssl_context, server_hostname, _left(timeout, httpcore.ConnectTimeout)))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    def __init__(self, inner: httpcore.NetworkBackend) -> None:
+        self._inner = inner
+
+    def connect_tcp(self, host: str, port: int, timeout: float | None = None,
+                    local_address: str | None = None,
+                    socket_options: Any = None) -> httpcore.NetworkStream:
+        return _DeadlineStream(self._inner.connect_tcp(
+            host, port, _left(timeout, httpcore.ConnectTimeout), local_address, socket_options))
+
+    def connect_unix_socket(self, path: str, timeout: float | None = None,
+                            socket_options: Any = None) -> httpcore.NetworkStream:
+        return _DeadlineStream(self._inner.connect_unix_socket(
+            path, _left(timeout, httpcore.ConnectTimeout), socket_options))
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+class DeadlineTransport(httpx.HTTPTransport):
+    """httpx's transport whose sockets never wait past the exchange's overall deadline."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        pool = self._pool
+        # httpcore builds connections with this backend; wrapping it is the one seam it offers
+        pool._network_backend = _DeadlineBackend(  # type: ignore[union-attr]
+            pool._network_backend)  # type: ignore[union-attr]
+
+
+def default_transport() -> DeadlineTransport:
     """One pool per handler: no retries (a resent SMS costs twice), no proxy from the
     environment; redirects and cookies are a Client's business and there is none."""
-    return httpx.AsyncHTTPTransport(
+    return DeadlineTransport(
         limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
         trust_env=False, retries=0,
     )
@@ -186,7 +253,18 @@ def perform(transport: Any, request: httpx.Request, *, deadline_s: float,
     error: str | None = None
     detail = ""
     try:
-        if isinstance(transport, httpx.AsyncBaseTransport) and not isinstance(
+        if isinstance(transport, DeadlineTransport):  # the bench's own: on this thread
+            _tls.deadline = time.monotonic() + deadline_s
+            timeouts = request.extensions.get("timeout") or {}
+            request.extensions["timeout"] = {  # the pool wait is bounded by it too
+                k: min(v, deadline_s) if v is not None else deadline_s
+                for k, v in {"connect": None, "read": None, "write": None, "pool": None,
+                             **timeouts}.items()}
+            try:
+                _exchange_sync(transport, request, max_bytes, got)
+            finally:
+                _tls.deadline = None
+        elif isinstance(transport, httpx.AsyncBaseTransport) and not isinstance(
                 transport, httpx.BaseTransport):  # a test seam speaking both is driven sync
             run_bounded(_exchange_async(transport, request, max_bytes, got), deadline_s)
         else:
@@ -205,6 +283,8 @@ def perform(transport: Any, request: httpx.Request, *, deadline_s: float,
             f"no complete answer within the {timeout_s or deadline_s:g} s deadline")
     except (httpx.HTTPError, httpx.InvalidURL, OSError) as exc:
         error, detail = error_kind(exc), type(exc).__name__
+        if error == "timeout" and time.perf_counter() - started >= deadline_s * 0.98:
+            detail = f"no complete answer within the {timeout_s or deadline_s:g} s deadline"
     finally:
         got.cancelled.set()
     return Exchange(

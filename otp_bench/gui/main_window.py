@@ -43,6 +43,7 @@ class MainWindow(QMainWindow):
 
     engine_ready = Signal()
     engine_failed = Signal(str)  # the workspace couldn't be opened: the reason, one line
+    _open_progress = Signal(str)  # from the opening worker: waiting for a lock, and why
     workspace_refreshed = Signal()
     recording_saved = Signal(str)  # the path of a scenario the Recorder just wrote
 
@@ -122,6 +123,7 @@ class MainWindow(QMainWindow):
         self.site_pane.page_changed.connect(self._clear_flow_filter)
         self._restore_layout()
         self.set_workspace_actions(False)  # until a workspace is open
+        self._open_progress.connect(self.status_workspace.setText)
 
     # -- building --------------------------------------------------------------------------
 
@@ -197,7 +199,10 @@ class MainWindow(QMainWindow):
 
         def open_engine() -> Any:
             from otp_bench.engine.engine import Engine
+            from otp_bench.store import preflight
 
+            # a locked workspace is waited for (bounded); say so where the user looks
+            preflight.progress_hook = self._open_progress.emit
             return Engine.open(url, throwaway=throwaway, clock=clock)
 
         self.tasks.run(open_engine, self.set_engine, self.workspace_unavailable,

@@ -26,7 +26,8 @@ TOP_KEYS = {
 SETTINGS_KEYS = {
     "custom_otp_enabled", "otp", "default_text", "callout_timeout", "redact", "session_timeout",
 }
-OTP_KEYS = {"digits", "ttl", "registration_ttl", "max_attempts", "max_per_hour"}
+OTP_KEYS = {"digits", "ttl", "registration_ttl", "max_attempts", "max_per_hour",
+            "account_max_failures", "account_lockout"}
 SITE_KEYS = {
     "name", "handler", "headless_passwordless_login", "headless_registration", "url_prefix",
     "brand_color", "logo_text", "enabled_use_cases", "default_region", "experience_id",
@@ -159,13 +160,14 @@ def _settings(c: _Ctx, raw: Any) -> dict[str, Any]:
     if "otp" in s:
         otp = c.mapping(s["otp"], ("settings", "otp"), OTP_KEYS)
         o: dict[str, Any] = {}
-        for key in ("ttl", "registration_ttl"):
+        for key in ("ttl", "registration_ttl", "account_lockout"):
             if key in otp:
                 o[key] = c.duration(otp[key], ("settings", "otp", key))
-        for key in ("digits", "max_attempts", "max_per_hour"):
+        for key in ("digits", "max_attempts", "max_per_hour", "account_max_failures"):
             if key in otp:
                 v = c.typed(otp[key], ("settings", "otp", key), int, "a whole number")
-                if v < 1 or (key == "digits" and not 4 <= v <= 10):
+                low = 0 if key == "account_max_failures" else 1
+                if v < low or (key == "digits" and not 4 <= v <= 10):
                     raise c.fail(("settings", "otp", key), "is out of range")
                 o[key] = v
         out["otp"] = o

@@ -78,10 +78,15 @@ SETTINGS = _obj({
                          "description": "wrong codes before the code is locked"},
         "max_per_hour": {"type": "integer", "minimum": 1,
                          "description": "codes one user can be sent per hour"},
+        "account_max_failures": {"type": "integer", "minimum": 0,
+                                 "description": "failed codes per account, across codes, "
+                                 "before it is locked (10; 0: off; a bench assumption)"},
+        "account_lockout": {**DURATION, "description": "how long an account stays locked "
+                            "(15m; a bench assumption)"},
     }, description="the OTP policy"),
     "default_text": _text("the defaultText handed to the handler; must contain {otp}"),
     "callout_timeout": {**DURATION, "description": "the workspace callout timeout (≤ 120s)"},
-    "redact": {**BOOL, "description": "redact secrets and codes in logs and exports"},
+    "redact": {**BOOL, "description": "ignored: secrets and codes are always redacted"},
     "session_timeout": {**DURATION, "description": "how long a headless access token lives "
                         "on the bench clock (2h; 1m to 24h)"},
 }, description="org settings")

@@ -31,6 +31,9 @@ def settings_from(raw: dict[str, Any], base: Settings | None = None) -> Settings
                                              base.otp.registration_ttl_seconds)),
         max_failed_attempts=otp.get("max_attempts", base.otp.max_failed_attempts),
         max_codes_per_hour=otp.get("max_per_hour", base.otp.max_codes_per_hour),
+        account_max_failures=otp.get("account_max_failures", base.otp.account_max_failures),
+        account_lockout_seconds=int(otp.get("account_lockout",
+                                            base.otp.account_lockout_seconds)),
     )
     return Settings(
         custom_otp_enabled=raw.get("custom_otp_enabled", base.custom_otp_enabled),

@@ -27,11 +27,15 @@ def test_app_shows_the_reason_and_disables_actions(
     w = MainWindow(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
     qtbot.addWidget(w)
     w.show()
+    progress: list[str] = []
+    w._open_progress.connect(progress.append)
     with (damaged(kind, tmp_path / "ws.db") as db,
           qtbot.waitSignal(w.engine_failed, timeout=20000) as got):
         w.open_url(str(db))
     message = got.args[0]
     assert EXPECTED[kind] in message and str(db) in message
+    if kind == "locked":  # the wait was said in the status bar while it lasted
+        assert progress and "waiting up to 0.5 s" in progress[0]
     box = w.workspace_error
     assert box.isVisible() and box.text() == message
     assert not w.actions["new_site"].isEnabled() and not w.actions["sample"].isEnabled()

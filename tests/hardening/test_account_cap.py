@@ -83,3 +83,13 @@ def test_locked_until_rules() -> None:
     # expired or unknown codes aren't guesses
     other = [(t0, "Failed: code expired")] * 20
     assert locked_until(other, t0, p) is None
+
+
+def test_scenario_files_set_the_cap() -> None:
+    from otp_bench.scenario.loader import load_scenario_text
+    from otp_bench.scenario.workspace import settings_from
+
+    sc = load_scenario_text("name: cap\nsettings:\n  otp: {account_max_failures: 4, "
+                            "account_lockout: 30m}\n", "cap.yaml")
+    policy = settings_from(sc.settings).otp
+    assert (policy.account_max_failures, policy.account_lockout_seconds) == (4, 1800)
