@@ -205,8 +205,10 @@ class Store(ActivityQueries, ConnectedAppStore):
         The records they name are re-read from the database before the changes are answered,
         so whoever reacts to them (a view, a deciding transaction) sees the new state.
         """
-        with self.session() as s:
-            rows = list(s.execute(_NEW_CHANGES, {"_after": self._last_change}))
+        # a plain connection, no ORM session: the engine asks before every decision, and the
+        # answer is almost always "nothing new"
+        with self.engine.connect() as conn:
+            rows = list(conn.execute(_NEW_CHANGES, {"_after": self._last_change}))
         if not rows:
             return ChangeSet()
         changes = ChangeSet.of(
@@ -471,11 +473,11 @@ class Store(ActivityQueries, ConnectedAppStore):
         return self.now_hook() if self.now_hook else datetime.now(UTC)
 
     def inbox(self, number: str | None = None, *, limit: int = 500) -> list[InboxMessage]:
-        q = select(InboxRow).order_by(InboxRow.id.desc()).limit(limit)
+        q = select(_INBOX).order_by(_INBOX.c.id.desc()).limit(limit)
         if number is not None:
-            q = q.where(InboxRow.to == number)
-        with self.session() as s:
-            rows = list(s.scalars(q))
+            q = q.where(_INBOX.c.to == number)
+        with self.engine.connect() as conn:  # Core rows: a phone pane polls this
+            rows = list(conn.execute(q))
         out = []
         for r in reversed(rows):
             body, code = open_fields(r.body_masked, r.otp_sealed, self._sealer)
