@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import stat
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -33,9 +34,18 @@ def fifo_reader(fifo: Path, *, deadline: float = 30.0) -> Iterator[Callable[[], 
     try:
         yield result
     finally:
-        if not done.is_set():  # the writer failed before opening: release the reader
-            with open(fifo, "wb"):
-                pass
+        # The writer may have failed before opening: release the reader with an empty write.
+        # The open must not block: if the reader already saw the end (and closed) a blocking
+        # open would wait forever for a reader that is gone, so it is non-blocking and retried
+        # only while the reader thread hasn't finished.
+        gives_up = time.monotonic() + deadline
+        while not done.is_set() and time.monotonic() < gives_up:
+            try:
+                fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+            except OSError:  # ENXIO: no reader holds it open (not yet, or not any more)
+                done.wait(0.05)
+                continue
+            os.close(fd)
             done.wait(deadline)
 
 
