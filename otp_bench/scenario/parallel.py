@@ -14,7 +14,9 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from multiprocessing.context import BaseContext
 
 from otp_bench.scenario.loader import load_scenario
 from otp_bench.scenario.model import ScenarioError
@@ -53,7 +55,11 @@ def run_one(path: str, db_url: str | None = None) -> Outcome:
 def run_parallel(
     paths: list[str], jobs: int, runner: Callable[[str], Outcome] = run_one,
 ) -> Iterator[Outcome]:
-    """Each file's outcome, in the order of ``paths``, while up to ``jobs`` run at once."""
+    """Each file's outcome, in the order of ``paths``, while up to ``jobs`` run at once.
+
+    A worker process that dies (killed, out of memory, a crash in a C library) breaks the whole
+    pool: the first file not yet reported is then run again alone, so the file that kills its
+    process gets a clear error of its own, and the rest go on in a fresh pool."""
     if jobs <= 1 or len(paths) <= 1:
         for p in paths:
             yield runner(p)
@@ -62,11 +68,30 @@ def run_parallel(
     # file); the parent has no engine, thread or connection open at this point
     ctx = multiprocessing.get_context("fork" if "fork" in
                                       multiprocessing.get_all_start_methods() else "spawn")
+    reported = 0
     with ProcessPoolExecutor(max_workers=min(jobs, len(paths)), mp_context=ctx) as pool:
         futures: list[Future[Outcome]] = [pool.submit(runner, p) for p in paths]
         try:
             for fut in futures:
-                yield fut.result()
+                try:
+                    outcome = fut.result()
+                except BrokenProcessPool:
+                    break
+                yield outcome
+                reported += 1
         finally:
             for fut in futures:
                 fut.cancel()
+    if reported < len(paths):
+        yield _alone(paths[reported], runner, ctx)
+        yield from run_parallel(paths[reported + 1:], jobs, runner)
+
+
+def _alone(path: str, runner: Callable[[str], Outcome], ctx: BaseContext) -> Outcome:
+    """One file in a process of its own: its outcome, or a clear error if that process dies."""
+    with ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
+        try:
+            return pool.submit(runner, path).result()
+        except BrokenProcessPool:
+            return Outcome(invalid=f"{path}: the process running this file ended unexpectedly "
+                                  "(killed, or out of memory); the other files ran")

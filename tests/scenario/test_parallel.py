@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 from pathlib import Path
 
 from otp_bench import assets
 from otp_bench.cli import build_parser
 from otp_bench.scenario.cli import run_files
-from otp_bench.scenario.parallel import default_jobs
+from otp_bench.scenario.parallel import Outcome, default_jobs, run_one, run_parallel
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FILES = [assets.path("scenarios") / "provider_kinds_scripted.yaml",
@@ -61,3 +62,21 @@ def test_jobs_default_to_the_cores_and_must_be_positive(capsys: object) -> None:
         assert exc.code == 2
     else:
         raise AssertionError("-j 0 was accepted")
+
+
+def _dies_on_single_use(path: str) -> Outcome:
+    """A runner whose process dies on one file (as a kill or an out-of-memory would)."""
+    if path.endswith("otp_single_use.yaml"):
+        os._exit(9)
+    return run_one(path)
+
+
+def test_a_worker_that_dies_is_a_clear_error_for_its_file_and_the_others_run() -> None:
+    paths = [str(FILES[2]), str(FILES[0]), str(FILES[1])]
+    outcomes = list(run_parallel(paths, 2, runner=_dies_on_single_use))
+    assert len(outcomes) == 3
+    assert outcomes[0].result is None and outcomes[0].invalid is not None
+    assert "otp_single_use.yaml" in outcomes[0].invalid
+    assert "ended unexpectedly" in outcomes[0].invalid
+    assert outcomes[1].result is not None and outcomes[1].result.passed
+    assert outcomes[2].result is not None and not outcomes[2].result.passed  # a wrong expectation
