@@ -158,14 +158,17 @@ class Store(ActivityQueries, ConnectedAppStore):
         After the commit, the transaction's ``after_commit`` callbacks run (cache updates first,
         in the order written), then every commit listener (the engine's publisher).
         """
-        with self._write, self._step_engine.begin() as conn:
-            tx = Tx(conn, self)
-            yield tx
-            tx.finish()
-            if self._notify:  # other instances hear of it at commit (LISTEN/NOTIFY)
-                notify_in(conn, self.workspace_id)
-        for fn in tx.after_commit:  # outside the write lock: subscribers never block writers
-            fn()
+        with self._write:
+            with self._step_engine.begin() as conn:
+                tx = Tx(conn, self)
+                yield tx
+                tx.finish()
+                if self._notify:  # other instances hear of it at commit (LISTEN/NOTIFY)
+                    notify_in(conn, self.workspace_id)
+            # the cache updates run under the write lock too: a catch-up re-reading the cache on
+            # another thread then can't swap in a snapshot taken before this commit and lose them
+            for fn in tx.after_commit:
+                fn()
         if tx.changes or tx.published:
             for listener in self.commit_listeners:
                 listener(tx)
@@ -207,6 +210,10 @@ class Store(ActivityQueries, ConnectedAppStore):
         """
         # a plain connection, no ORM session: the engine asks before every decision, and the
         # answer is almost always "nothing new"
+        with self._write:  # never interleaved with a local commit and its cache updates
+            return self._catch_up()
+
+    def _catch_up(self) -> ChangeSet:
         with self.engine.connect() as conn:
             rows = list(conn.execute(_NEW_CHANGES, {"_after": self._last_change}))
         if not rows:
