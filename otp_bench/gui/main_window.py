@@ -268,11 +268,9 @@ class MainWindow(QMainWindow):
         self.session = Recorder(engine, name="otp-bench session")
 
         self.bridge = EngineBridge(engine, self)
-        self.bridge.batch.connect(self.log.append_batch)
-        self.bridge.flags_changed.connect(self.flags.on_flags_changed)
-        self.bridge.workspace_changed.connect(lambda _b: self.refresh_workspace())
-        self.bridge.inbox_changed.connect(self.phone.refresh)
-        self.bridge.clock_changed.connect(self.clock.refresh)
+        from otp_bench.gui.live_views import LiveViews
+
+        self.live = LiveViews(self, self.bridge)  # each change refreshes only what it names
         for pane in (self.site_pane, self._headless, self.phone, self.flags, self.log,
                      self.clock, self.mock):
             if pane is not None:
@@ -295,7 +293,8 @@ class MainWindow(QMainWindow):
         self.engine_ready.emit()
 
     def refresh_workspace(self) -> None:
-        """Re-read the workspace (the store's in-memory cache: no I/O) into every view."""
+        """Re-read the whole workspace (the store's in-memory cache: no I/O) into every view:
+        when one opens. Later changes refresh only what they name (``LiveViews``)."""
         if self.engine is None:
             return
         store = self.engine.store
@@ -329,7 +328,6 @@ class MainWindow(QMainWindow):
                        lambda _r: self._sample_loaded(), title="Loading the sample workspace")
 
     def _sample_loaded(self) -> None:
-        self.refresh_workspace()
         self.tabs.setCurrentIndex(TAB_SITE)
         self.statusBar().showMessage(
             "Sample workspace loaded: try Passwordless login as ana@example.com on Contoso "
@@ -352,11 +350,11 @@ class MainWindow(QMainWindow):
         self.editor_host.setCurrentWidget(editor)
         self.tabs.setCurrentIndex(TAB_EDITOR)
         editor.deleted.connect(self._on_deleted)
+        editor.reload_requested.connect(self.live.reload_editor)
         if hasattr(editor, "on_events"):  # an Apex provider's editor marks where runs ended
             self.bridge.batch.connect(editor.on_events)
 
-    def _on_deleted(self) -> None:
-        self.refresh_workspace()
+    def _on_deleted(self) -> None:  # the delete's own change took its row out of the views
         self.editor_host.setCurrentIndex(0)
 
     def delete_selected(self) -> None:
