@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject
 
 from otp_bench.domain.changes import Action, Change, ChangeSet, What
-from otp_bench.gui.warmup import warm_handlers
 
 if TYPE_CHECKING:
     from otp_bench.gui.bridge import EngineBridge
@@ -59,12 +58,12 @@ class LiveViews(QObject):
                 editor.on_record_changed(c, record)
         whats = {c.what for c in latest.values()}
         if What.SITE in whats:  # the site choosers list every site: one cache read
-            sites = engine.store.sites()
+            sites = engine.sites()
             w.site_pane.set_sites(sites)
             if w._headless is not None:
                 w._headless.set_sites(sites)
         if whats & {What.SITE, What.PROVIDER}:  # a handler to build before its first flow
-            w.tasks.run(lambda: warm_handlers(engine), title="Preparing handlers")
+            w.tasks.run(engine.warm_handlers, title="Preparing handlers")
         counts = w.tree.counts()
         w.first_run.setVisible(not counts.get("site") and not counts.get("user"))
         w.workspace_refreshed.emit()

@@ -191,7 +191,7 @@ class PhonePane(QWidget):
     def _read(self) -> None:
         if self._engine is None or self._reading:
             return  # one read at a time: the one in flight asks for the next when it lands
-        store, follow = self._engine.store, self.follow.isChecked()
+        engine, follow = self._engine, self.follow.isChecked()
         chosen = self.number.currentText() or None
         full, named, unnamed = self._full, list(self._named), self._unnamed
         self._full, self._named, self._unnamed = False, {}, False
@@ -200,15 +200,15 @@ class PhonePane(QWidget):
 
         def read() -> tuple[list[str], str | None, list[Any] | None]:
             if full:  # every number, and the shown one (the newest, when following)
-                numbers = store.inbox_numbers()
+                numbers = engine.inbox_numbers()
                 number = chosen
                 if follow or number is None:
-                    latest = store.inbox(limit=1)
+                    latest = engine.inbox(limit=1)
                     number = latest[-1].to if latest else number
-                return numbers, number, store.inbox(number, limit=200) if number else []
+                return numbers, number, engine.inbox(number, limit=200) if number else []
             number = chosen
             if follow and unnamed:  # a message on a number the feed hasn't named yet
-                latest = store.inbox(limit=1)
+                latest = engine.inbox(limit=1)
                 number = latest[-1].to if latest else number
             elif follow and named:
                 number = named[-1]
@@ -216,7 +216,7 @@ class PhonePane(QWidget):
                 return named, number, None  # the shown inbox is untouched: new numbers only
             if number is not None and number not in named:
                 named.append(number)
-            return named, number, store.inbox(number, limit=200) if number else []
+            return named, number, engine.inbox(number, limit=200) if number else []
 
         def failed(exc: BaseException) -> None:
             self._reading = False  # the next change reads again; the status bar says why not
