@@ -170,18 +170,18 @@ class PhonePane(QWidget):
     def _read(self) -> None:
         if self._engine is None:
             return
-        store, follow = self._engine.store, self.follow.isChecked()
+        engine, follow = self._engine, self.follow.isChecked()
         chosen = self.number.currentText() or None
         self._generation += 1
         gen = self._generation
 
         def read() -> tuple[list[str], str | None, list[Any]]:
-            numbers = store.inbox_numbers()
+            numbers = engine.inbox_numbers()
             number = chosen
             if follow or number is None:
-                latest = store.inbox(limit=1)
+                latest = engine.inbox(limit=1)
                 number = latest[-1].to if latest else number
-            return numbers, number, store.inbox(number, limit=200) if number else []
+            return numbers, number, engine.inbox(number, limit=200) if number else []
 
         self._tasks.run(read, lambda res: self._on_read(gen, res), title="Reading the phone")
 
