@@ -162,35 +162,6 @@ class MainWindow(WindowActivity):
             pane.set_sites(self.engine.sites())
         return pane
 
-    # -- demo mode -----------------------------------------------------------------------------
-
-    def show_demo(self, on: bool = True) -> None:
-        """Demo mode: play a scenario in the app with captions; closing it reopens the
-        workspace that was open before."""
-        if on and self.demo_bar is None:
-            from otp_bench.gui.demo.demo_bar import DemoBar
-            from otp_bench.gui.demo.player import DemoPlayer
-
-            self.demo_bar = DemoBar(DemoPlayer(self))
-            self.demo_bar.closed.connect(lambda: self.show_demo(False))
-            self.central_layout.insertWidget(1, self.demo_bar)
-        if self.demo_bar is None:
-            return
-        action = self.menu_actions.get("demo")
-        if action is not None and action.isChecked() != on:
-            action.setChecked(on)
-        if on == self.demo_bar.isVisible():
-            return
-        self.demo_bar.setVisible(on)
-        if on:
-            self._before_demo = self.engine.workspace.url if self.engine is not None else None
-            self.tabs.setCurrentIndex(TAB_SITE)
-            return
-        self.demo_bar.player.stop()
-        previous, self._before_demo = self._before_demo, None
-        if previous:
-            self.open_url(previous)
-
     # -- workspace lifecycle -------------------------------------------------------------------
 
     def open_url(self, url: str | None, *, throwaway: bool = False,
@@ -268,11 +239,9 @@ class MainWindow(WindowActivity):
         self.session = Recorder(engine, name="otp-bench session")
 
         self.bridge = bridge = EngineBridge(engine, self)
-        bridge.batch.connect(self.log.append_batch)
-        bridge.flags_changed.connect(self.flags.on_flags_changed)
-        bridge.workspace_changed.connect(lambda _b: self.refresh_workspace())
-        bridge.inbox_changed.connect(self.phone.refresh)
-        bridge.clock_changed.connect(self.clock.refresh)
+        from otp_bench.gui.live_views import LiveViews
+
+        self.live = LiveViews(self, bridge)  # each change refreshes only what it names
         self.site_pane.set_engine(engine)
         if self._headless is not None:
             self._headless.set_engine(engine)
@@ -299,7 +268,8 @@ class MainWindow(WindowActivity):
         self.engine_ready.emit()
 
     def refresh_workspace(self) -> None:
-        """Re-read the workspace (the store's in-memory cache: no I/O) into every view."""
+        """Re-read the whole workspace (the store's in-memory cache: no I/O) into every view:
+        when one opens. Later changes refresh only what they name (``LiveViews``)."""
         if self.engine is None:
             return
         engine = self.engine
@@ -312,32 +282,6 @@ class MainWindow(WindowActivity):
         self.first_run.setVisible(not sites and not users)
         self.tasks.run(engine.warm_handlers, title="Preparing handlers")
         self.workspace_refreshed.emit()
-
-    def load_sample(self) -> None:
-        if self.engine is None:
-            return
-        from otp_bench.gui.sample import load_sample_workspace
-
-        if not self.mock.running and self.mock.available:
-            # the sample's HTTP provider calls the app's loopback mock: start it first
-            def go(_url: str) -> None:
-                self.mock.started.disconnect(go)
-                self.load_sample()
-
-            self.mock.started.connect(go)
-            self.mock.start()
-            return
-        engine, mock = self.engine, self.mock.loopback
-        self.tasks.run(lambda: load_sample_workspace(engine, mock),
-                       lambda _r: self._sample_loaded(), title="Loading the sample workspace")
-
-    def _sample_loaded(self) -> None:
-        self.refresh_workspace()
-        self.tabs.setCurrentIndex(TAB_SITE)
-        self.statusBar().showMessage(
-            "Sample workspace loaded: try Passwordless login as ana@example.com on Contoso "
-            "Health — Twilio through the loopback mock: request → response → rule in the log.",
-            12000)
 
     # -- editors -------------------------------------------------------------------------------
 
@@ -355,12 +299,12 @@ class MainWindow(WindowActivity):
         self.editor_host.setCurrentWidget(editor)
         self.tabs.setCurrentIndex(TAB_EDITOR)
         editor.deleted.connect(self._on_deleted)
+        editor.reload_requested.connect(self.live.reload_editor)
         on_events = getattr(editor, "on_events", None)
         if on_events is not None and self.bridge is not None:
             self.bridge.batch.connect(on_events)  # an Apex provider's editor marks run ends
 
-    def _on_deleted(self) -> None:
-        self.refresh_workspace()
+    def _on_deleted(self) -> None:  # the delete's own change took its row out of the views
         self.editor_host.setCurrentIndex(0)
 
     def delete_selected(self) -> None:

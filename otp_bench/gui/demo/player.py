@@ -246,8 +246,8 @@ class DemoPlayer(QObject):
         engine = w.engine
 
         def apply() -> Any:
-            from otp_bench.scenario.providers import ScenarioProviders
-            from otp_bench.scenario.workspace import apply_workspace
+            from otp_bench.workspace_files.apply import apply_workspace
+            from otp_bench.workspace_files.providers import ScenarioProviders
 
             providers = ScenarioProviders(engine)
             apply_workspace(engine, sc, providers)

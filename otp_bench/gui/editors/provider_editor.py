@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from otp_bench.domain.changes import What
 from otp_bench.domain.ids import PROVIDER_PREFIX, new_id
 from otp_bench.domain.model import ProviderConfig, ProviderKind
 from otp_bench.domain.vocabulary import Channel, DeliveryResult
@@ -242,6 +243,11 @@ class ProviderEditor(EditorBase):
 
     def remove(self) -> None:
         self.engine.delete_provider(self.provider.id)
+
+    noun = "provider"
+
+    def record_key(self) -> tuple[What, str] | None:
+        return None if self.is_new else (What.PROVIDER, self.provider.id)
 
     # -- send test -------------------------------------------------------------------------
 
