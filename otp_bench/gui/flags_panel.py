@@ -237,10 +237,14 @@ class FlagsPanel(QWidget):
     def on_user_changed(self, user_id: str, user: Any | None) -> None:
         """A user change from the feed: ``user`` as saved now, or None once deleted."""
         self.model.apply_user(user_id, user)
-        if user is None and user_id == self._selected:
+        if user_id != self._selected:
+            return
+        if user is None:
             self._selected = None
             self.history.setRowCount(0)
             self.history_title.setText("Identity Verification History — select a user")
+        else:  # renamed, perhaps: the title names the user as saved now
+            self.history_title.setText(f"Identity Verification History — {user.username}")
 
     def on_flags_changed(self, ev: Any) -> None:
         self.model.apply_change(ev)

@@ -138,6 +138,20 @@ def test_a_rename_keeps_the_selection_in_the_tree_and_the_flags_table(
     picked = w.flags.table.selectionModel().selectedRows()
     assert [i.row() for i in picked] == [_flags_row(w, ana.id)]
     assert w.flags.model.rowCount() - 1 == _flags_row(w, ana.id)
+    assert w.flags.history_title.text().endswith("zoe.ana@example.com")
+    idle(qtbot, w)
+
+
+def test_a_site_renamed_elsewhere_stays_chosen_in_the_site_pane(
+        qtbot: Any, window: Any, elsewhere: Engine) -> None:
+    w = window
+    globex = w.engine.site_named("Globex Partners")
+    w.site_pane.site.setCurrentIndex(w.site_pane.site.findText("Globex Partners"))
+    with qtbot.waitSignal(w.workspace_refreshed, timeout=5000):
+        elsewhere.save_site(replace(globex, name="Globex Group"))
+    assert w.site_pane.current_site.id == globex.id
+    assert w.site_pane.current_site.name == "Globex Group"
+    assert w.tree.find("site", "Globex Group") is not None
     idle(qtbot, w)
 
 

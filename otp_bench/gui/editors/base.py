@@ -243,9 +243,9 @@ class EditorBase(QWidget):
             self.delete_button.setEnabled(False)
         else:
             self.notice_text.setText(
-                f"Changed elsewhere: this {self.noun} has a newer saved version (another window, "
-                "a flow or a teammate saved it). The form still shows what you opened: Reload to "
-                "see the saved version (edits here are dropped), or Save to overwrite it.")
+                f"Changed elsewhere: this {self.noun} was saved by a flow, another window or a "
+                "teammate. The form still shows what you opened: Reload (drops edits made here) "
+                "or Save to overwrite.")
             self.reload_button.show()
             self.delete_button.setEnabled(True)
         self.notice.show()
