@@ -71,6 +71,9 @@ def warm_up() -> None:
     from otp_bench.apex import apex_available, lib
     from otp_bench.delivery import apex_handler, http_handler  # noqa: F401
     from otp_bench.delivery.exchange import default_tls
+    from otp_bench.delivery.presets import PRESETS, preset_http
+    from otp_bench.delivery.request import CompiledConfig
+    from otp_bench.domain.http_config import HttpConfig
     from otp_bench.domain.phone import parse_phone
     from otp_bench.mockprovider import loopback  # noqa: F401
     from otp_bench.workspace_files import apex_spec, writer  # noqa: F401
@@ -80,6 +83,8 @@ def warm_up() -> None:
         importlib.import_module(name)
     lib.load()
     default_tls()  # the CA bundle, loaded once for every worker
+    for name in PRESETS:  # their request templates, compiled once (template.py caches them)
+        CompiledConfig(HttpConfig.from_dict(preset_http(name, base_url="http://127.0.0.1")))
     parse_phone("+1 415 555 2671")  # phonenumbers loads a region's metadata on first use
     if apex_available():
         from otp_bench.apex.checker import check_program  # noqa: F401
