@@ -73,13 +73,6 @@ def main(argv: list[str] | None = None) -> int:
     if not all(o.result is not None and o.result.passed for o in outcomes):
         print("a file failed in the parallel run", file=sys.stderr)
         return 1
-    cli = cli_longest = None
-    if not args.no_cli:
-        cli = _cli(args.jobs, files)
-        longest_named = max(zip(scenarios, files), key=lambda sf: expected_seconds(sf[0]))[1]
-        cli_longest = _cli(args.jobs, [longest_named])
-        if cli is None or cli_longest is None:
-            return 1
     per_file: dict[str, tuple[float, float]] = {}
     for f in files:
         c0, t0 = _cpu(resource.RUSAGE_SELF), time.perf_counter()
@@ -91,6 +84,12 @@ def main(argv: list[str] | None = None) -> int:
     serial = sum(w for w, _ in per_file.values())
     serial_cpu = sum(c for _, c in per_file.values())
     longest_name, (longest, _) = max(per_file.items(), key=lambda kv: kv[1][0])
+    cli = cli_longest = None
+    if not args.no_cli:
+        cli = _cli(args.jobs, files)
+        cli_longest = _cli(args.jobs, [str(assets.path("scenarios", longest_name))])
+        if cli is None or cli_longest is None:
+            return 1
     n = cores()
     res = {"files": len(files), "jobs": args.jobs, "cores": n,
            "parallel_seconds": parallel, "parallel_cpu_seconds": parallel_cpu,
