@@ -270,8 +270,8 @@ class FlagsPanel(QWidget):
     def _load_history(self, user_id: str) -> None:
         if self._engine is None:
             return
-        store = self._engine.store
-        self._tasks.run(lambda: store.history(user_id, limit=200),
+        engine = self._engine
+        self._tasks.run(lambda: engine.history(user_id, limit=200),
                         lambda rows: self._show_history(user_id, rows), title="Reading history")
 
     def _show_history(self, user_id: str, rows: list[Any]) -> None:

@@ -74,7 +74,7 @@ class EditorBase(QWidget):
         self.delete_button = QPushButton("Delete")
         self.delete_button.setObjectName("delete")
         self.delete_button.setProperty("danger", True)
-        self.delete_button.clicked.connect(self._confirm_delete)
+        self.delete_button.clicked.connect(self.confirm_delete)
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
         top.addWidget(self.delete_button)
@@ -212,7 +212,7 @@ class EditorBase(QWidget):
             self.show_banner(f"Not saved: {type(exc).__name__}: {exc}")
             self.failed.emit(str(exc))
 
-    def _confirm_delete(self) -> None:
+    def confirm_delete(self) -> None:
         answer = QMessageBox.question(self, "Delete?", "Delete this item from the workspace?")
         if answer == QMessageBox.StandardButton.Yes:
             self.run_delete()

@@ -85,7 +85,7 @@ class ProviderEditor(EditorBase):
                                     "get COUNTRY_BLOCK without a callout.")
         self.countries.textChanged.connect(self._check_countries)
         self.http_title = self.section("HTTP handler")
-        self.http = HttpSection(p.http.to_dict() if p.http else {}, dict(p.credentials),
+        self.http = HttpSection(engine, p.http.to_dict() if p.http else {}, dict(p.credentials),
                                 self.fields, self.tasks.run)
         self.form.addWidget(self.http)
         self.mock = mock
@@ -101,7 +101,7 @@ class ProviderEditor(EditorBase):
         self.http.base_row.addWidget(self.use_mock)
         from otp_bench.gui.editors.apex_section import ApexSection
 
-        self.apex = ApexSection(tasks, p.apex, dict(p.credentials), self.fields,
+        self.apex = ApexSection(tasks, engine, p.apex, dict(p.credentials), self.fields,
                                 mock_url=self._mock_url)
         self.form.addWidget(self.apex)
         self.side_panel.show()
@@ -213,11 +213,10 @@ class ProviderEditor(EditorBase):
                            country_allow_list=countries)
         http = self.provider.http
         if kind is ProviderKind.HTTP:
-            from otp_bench.delivery.request import http_problems
             from otp_bench.domain.http_config import HttpConfig
 
             form = self.http.http()
-            problems = http_problems(form)
+            problems = self.engine.http_problems(form)
             if problems:
                 field, message = problems[0]
                 self.show_error(field, message)

@@ -67,7 +67,7 @@ class SiteEditor(EditorBase):
         self.handler = QComboBox()
         self.handler.setObjectName("handler")
         self.handler.addItem(DEFAULT, None)
-        for p in engine.store.providers():
+        for p in engine.providers():
             self.handler.addItem(p.name, p.id)
         self.handler.setCurrentIndex(max(0, self.handler.findData(s.provider_id)))
         self.field("handler", "Handler", self.handler,

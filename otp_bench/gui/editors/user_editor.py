@@ -58,7 +58,7 @@ class UserEditor(EditorBase):
         self.form.addWidget(self.admin_verified)
         self.section("Site membership")
         self.sites: dict[str, QCheckBox] = {}
-        for site in engine.store.sites():
+        for site in engine.sites():
             cb = QCheckBox(site.name)
             cb.setChecked(site.id in u.sites)
             self.sites[site.id] = cb
