@@ -86,7 +86,7 @@ def _take(app: QApplication, directory: str, db_url: str | None) -> int:
         w.shutdown()
         tmp.cleanup()
         raise ShotError(failed[0] if failed else "the workspace didn't open within 60 s")
-    if not w.engine.store.sites():
+    if not w.engine.sites():
         w.load_sample()
         _wait_idle(w)
     w.phone.show_codes.setChecked(False)
@@ -111,7 +111,7 @@ def _take(app: QApplication, directory: str, db_url: str | None) -> int:
         _wait_idle(w)
     _settle(300)
     _save(sp, out, "site_logged_in")
-    ana = w.engine.store.user_by_username("ana@example.com")
+    ana = w.engine.find_user("ana@example.com")
     for r in range(w.flags.model.rowCount()):
         if w.flags.model.index(r, 0).data() == ana.username:
             w.flags.table.selectRow(r)
@@ -134,10 +134,10 @@ def _take(app: QApplication, directory: str, db_url: str | None) -> int:
     _wait_idle(w)
     _settle()
     _save(w.editor_host, out, "provider_editor")
-    w.open_editor("user", w.engine.store.user_by_username("ben@example.com"))
+    w.open_editor("user", w.engine.find_user("ben@example.com"))
     _settle()
     _save(w.editor_host, out, "user_editor")
-    w.open_editor("site", w.engine.store.site_by_name("Acme Customers"))
+    w.open_editor("site", w.engine.find_site("Acme Customers"))
     _settle()
     _save(w.editor_host, out, "site_editor")
     w.tabs.setCurrentIndex(0)

@@ -146,10 +146,8 @@ def export_workspace_key(w: Any) -> None:
     path, _f = QFileDialog.getSaveFileName(w, "Export workspace key", "workspace.key",
                                            "Workspace key (*.key)")
     if path:
-        from otp_bench.engine.team import export_key
-
         engine = w.engine
-        w.tasks.run(lambda: export_key(engine, Path(path)),
+        w.tasks.run(lambda: engine.export_key(Path(path)),
                     lambda said: w.statusBar().showMessage(said, 10000),
                     title="Can't export the workspace key")
 
@@ -160,16 +158,14 @@ def import_workspace_key(w: Any) -> None:
     path, _f = QFileDialog.getOpenFileName(w, "Import workspace key", "",
                                            "Workspace key (*.key);;All files (*)")
     if path:
-        from otp_bench.engine.team import import_key
-
         engine = w.engine
-        url = engine.store.url
+        url = engine.workspace.url
 
         def done(said: str) -> None:
             w.statusBar().showMessage(said + " Reopening the workspace to unlock it…", 10000)
             w.open_url(url)
 
-        w.tasks.run(lambda: import_key(engine, Path(path)), done,
+        w.tasks.run(lambda: engine.import_key(Path(path)), done,
                     title="Can't import the workspace key")
 
 

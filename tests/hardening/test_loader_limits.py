@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from otp_bench.scenario.loader import ScenarioError, load_scenario_text
-from otp_bench.scenario.yamlpos import MAX_DEPTH, MAX_VALUES
+from otp_bench.workspace_files.yamlpos import MAX_DEPTH, MAX_VALUES
 from tests.hardening.yaml_mutations import SHIPPED, mutate
 
 BOMB = "".join(

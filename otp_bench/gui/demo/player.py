@@ -241,13 +241,13 @@ class DemoPlayer(QObject):
         self._tmps.append(tmp)
         url = f"sqlite:///{Path(tmp.name) / 'demo.db'}"
         w.open_url(url, throwaway=True)
-        while w.engine is None or w.engine.store.url != url:  # not an earlier run's workspace
+        while w.engine is None or w.engine.workspace.url != url:  # not an earlier run's workspace
             yield Wait(w.engine_ready, "opening the demo workspace")
         engine = w.engine
 
         def apply() -> Any:
-            from otp_bench.scenario.providers import ScenarioProviders
-            from otp_bench.scenario.workspace import apply_workspace
+            from otp_bench.workspace_files.apply import apply_workspace
+            from otp_bench.workspace_files.providers import ScenarioProviders
 
             providers = ScenarioProviders(engine)
             apply_workspace(engine, sc, providers)
@@ -325,7 +325,7 @@ class DemoPlayer(QObject):
         engine, phone = self.w.engine, out.phone
 
         def newest() -> str:
-            return next((m.otp for m in reversed(engine.store.inbox(phone)) if m.otp), "")
+            return engine.newest_code(phone) or ""
 
         code = yield Task(newest, "Reading the phone")
         if typed == "wrong":

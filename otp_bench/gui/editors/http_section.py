@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QFont
@@ -20,10 +20,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from otp_bench.gui.editors.preview import render_preview
 from otp_bench.gui.editors.tables import CredentialsTable, PairsTable, RulesTable
 from otp_bench.gui.layout import compact_combo
 from otp_bench.gui.widgets.forms import Field, label
+
+if TYPE_CHECKING:
+    from otp_bench.engine.engine import Engine
+    from otp_bench.engine.provider_tools import Preview
 
 AUTH_KINDS = ("none", "basic", "bearer", "api_key_header", "api_key_query", "infobip_app",
               "messagebird_accesskey")
@@ -44,20 +47,21 @@ class HttpSection(QWidget):
     changed = Signal()
     preview_shown = Signal(bool)
 
-    def __init__(self, http: dict[str, Any], credentials: dict[str, str],
+    def __init__(self, engine: Engine, http: dict[str, Any], credentials: dict[str, str],
                  fields: dict[str, Field], run: Callable[..., Any]) -> None:
         super().__init__()
         # user templates never render on the GUI thread: ``run`` is the window's TaskRunner.run
         # (a worker; the result comes back on the GUI thread); renders are bounded by the
-        # template budget (delivery.template) and a result for an older edit is dropped
+        # template budget (in the core's preview) and a result for an older edit is dropped
+        self._engine = engine
         self._run = run
         self._http = dict(http)
         self.preset = QComboBox()
         self.preset.setObjectName("preset")
         compact_combo(self.preset, 18)  # long vendor labels mustn't widen the form past 1280×720
         self.preset.addItem("(custom)", "")
-        for name, lab in _presets():
-            self.preset.addItem(lab, name)
+        for choice in engine.provider_presets():
+            self.preset.addItem(choice.label, choice.name)
         apply = QPushButton("Apply preset")
         apply.setObjectName("applyPreset")
         apply.clicked.connect(self.apply_preset)
@@ -196,11 +200,9 @@ class HttpSection(QWidget):
         name = self.preset.currentData()
         if not name:
             return
-        from otp_bench.delivery.presets import get_preset, preset_http
-
-        p = get_preset(name)
-        http = preset_http(name, base_url=self.base_url.text().strip() or None)
-        creds = {**p.example_credentials, **self.credentials.credentials()}
+        http, examples = self._engine.preset_fill(name,
+                                                  base_url=self.base_url.text().strip() or None)
+        creds = {**examples, **self.credentials.credentials()}
         self.load(http, creds)
         self.changed.emit()
 
@@ -228,11 +230,12 @@ class HttpSection(QWidget):
         edit, http, keys = self._edit, self.http(), list(self.credentials.credentials())
         self.preview_state.setText("… rendering")
 
-        def show(result: tuple[bool, str]) -> None:
+        def show(preview: Preview) -> None:
             with contextlib.suppress(RuntimeError):  # the editor closed meanwhile
-                self._show_preview(edit, *result)
+                self._show_preview(edit, preview.ok, preview.text)
 
-        self._run(lambda: render_preview(http, keys), show, title="Request preview")
+        engine = self._engine
+        self._run(lambda: engine.preview_draft(http, keys), show, title="Request preview")
 
     def _show_preview(self, edit: int, ok: bool, text: str) -> None:
         if edit != self._edit:
@@ -244,10 +247,3 @@ class HttpSection(QWidget):
         self.preview_state.style().polish(self.preview_state)
         self.preview_shown.emit(ok)
 
-
-def _presets() -> list[tuple[str, str]]:
-    try:
-        from otp_bench.delivery.presets import PRESETS
-    except ImportError:
-        return []
-    return [(p.name, p.label) for p in PRESETS.values()]

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from otp_bench.domain.changes import What
 from otp_bench.domain.ids import PROVIDER_PREFIX, new_id
 from otp_bench.domain.model import ProviderConfig, ProviderKind
 from otp_bench.domain.vocabulary import Channel, DeliveryResult
@@ -84,7 +85,7 @@ class ProviderEditor(EditorBase):
                                     "get COUNTRY_BLOCK without a callout.")
         self.countries.textChanged.connect(self._check_countries)
         self.http_title = self.section("HTTP handler")
-        self.http = HttpSection(p.http.to_dict() if p.http else {}, dict(p.credentials),
+        self.http = HttpSection(engine, p.http.to_dict() if p.http else {}, dict(p.credentials),
                                 self.fields, self.tasks.run)
         self.form.addWidget(self.http)
         self.mock = mock
@@ -100,7 +101,7 @@ class ProviderEditor(EditorBase):
         self.http.base_row.addWidget(self.use_mock)
         from otp_bench.gui.editors.apex_section import ApexSection
 
-        self.apex = ApexSection(tasks, p.apex, dict(p.credentials), self.fields,
+        self.apex = ApexSection(tasks, engine, p.apex, dict(p.credentials), self.fields,
                                 mock_url=self._mock_url)
         self.form.addWidget(self.apex)
         self.side_panel.show()
@@ -212,11 +213,10 @@ class ProviderEditor(EditorBase):
                            country_allow_list=countries)
         http = self.provider.http
         if kind is ProviderKind.HTTP:
-            from otp_bench.delivery.request import http_problems
             from otp_bench.domain.http_config import HttpConfig
 
             form = self.http.http()
-            problems = http_problems(form)
+            problems = self.engine.http_problems(form)
             if problems:
                 field, message = problems[0]
                 self.show_error(field, message)
@@ -243,6 +243,11 @@ class ProviderEditor(EditorBase):
 
     def remove(self) -> None:
         self.engine.delete_provider(self.provider.id)
+
+    noun = "provider"
+
+    def record_key(self) -> tuple[What, str] | None:
+        return None if self.is_new else (What.PROVIDER, self.provider.id)
 
     # -- send test -------------------------------------------------------------------------
 

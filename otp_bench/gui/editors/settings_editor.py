@@ -6,6 +6,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QLineEdit, QSpinBox, QWidget
 
+from otp_bench.domain.changes import What
 from otp_bench.domain.model import OtpPolicy, Settings
 from otp_bench.gui.editors.base import EditorBase
 from otp_bench.gui.widgets.forms import label
@@ -100,3 +101,8 @@ class SettingsEditor(EditorBase):
 
     def remove(self) -> None:  # settings can't be deleted
         pass
+
+    noun = "org configuration"
+
+    def record_key(self) -> tuple[What, str] | None:
+        return What.SETTINGS, "org"

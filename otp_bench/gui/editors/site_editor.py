@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from otp_bench.domain.changes import What
 from otp_bench.domain.ids import SITE_PREFIX, new_id
 from otp_bench.domain.model import Site
 from otp_bench.domain.vocabulary import UseCase
@@ -66,7 +67,7 @@ class SiteEditor(EditorBase):
         self.handler = QComboBox()
         self.handler.setObjectName("handler")
         self.handler.addItem(DEFAULT, None)
-        for p in engine.store.providers():
+        for p in engine.providers():
             self.handler.addItem(p.name, p.id)
         self.handler.setCurrentIndex(max(0, self.handler.findData(s.provider_id)))
         self.field("handler", "Handler", self.handler,
@@ -172,3 +173,8 @@ class SiteEditor(EditorBase):
 
     def remove(self) -> None:
         self.engine.delete_site(self.site.id)
+
+    noun = "site"
+
+    def record_key(self) -> tuple[What, str] | None:
+        return None if self.is_new else (What.SITE, self.site.id)

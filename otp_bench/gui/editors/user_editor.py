@@ -7,6 +7,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QWidget
 
+from otp_bench.domain.changes import What
 from otp_bench.domain.flags import Flags
 from otp_bench.domain.ids import USER_PREFIX, new_id
 from otp_bench.domain.model import User
@@ -57,7 +58,7 @@ class UserEditor(EditorBase):
         self.form.addWidget(self.admin_verified)
         self.section("Site membership")
         self.sites: dict[str, QCheckBox] = {}
-        for site in engine.store.sites():
+        for site in engine.sites():
             cb = QCheckBox(site.name)
             cb.setChecked(site.id in u.sites)
             self.sites[site.id] = cb
@@ -121,3 +122,8 @@ class UserEditor(EditorBase):
 
     def remove(self) -> None:
         self.engine.delete_user(self.user.id)
+
+    noun = "user"
+
+    def record_key(self) -> tuple[What, str] | None:
+        return None if self.is_new else (What.USER, self.user.id)

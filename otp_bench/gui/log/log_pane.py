@@ -112,9 +112,8 @@ class LogPane(QWidget):
         self._exhausted = False
         self.model.clear()
         self.inspector.set_engine(engine)
-        store = engine.store
         self._loading = True
-        self._tasks.run(lambda: store.events(limit=INITIAL_ROWS, newest_first=True),
+        self._tasks.run(lambda: engine.event_page(limit=INITIAL_ROWS),
                         self._on_initial, title="Reading the log")
 
     def _on_initial(self, records: list[Any]) -> None:
@@ -134,10 +133,10 @@ class LogPane(QWidget):
         if self._engine is None or self._loading or self._exhausted:
             return
         before = self.model.oldest_id
-        store = self._engine.store
+        engine = self._engine
         self._loading = True
         self._tasks.run(
-            lambda: store.events(before_id=before, limit=OLDER_PAGE, newest_first=True),
+            lambda: engine.event_page(before_id=before, limit=OLDER_PAGE),
             self._on_older, title="Reading older log rows",
         )
 

@@ -171,9 +171,9 @@ class SitePane(QWidget):
         self.site.clear()
         for s in sites:
             self.site.addItem(s.name, s)
-        names = [s.name for s in sites]
-        if current is not None and current.name in names:
-            self.site.setCurrentIndex(names.index(current.name))
+        ids = [s.id for s in sites]  # by id: a site renamed elsewhere stays chosen
+        if current is not None and current.id in ids:
+            self.site.setCurrentIndex(ids.index(current.id))
         self.site.blockSignals(False)
         self._apply_site()
 

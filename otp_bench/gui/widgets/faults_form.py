@@ -117,7 +117,7 @@ class FaultEditor(QWidget):
 
     def fault(self) -> Fault:
         """The fault the form describes; ``FaultError`` names the field that is wrong."""
-        from otp_bench.scenario.durations import parse_duration
+        from otp_bench.workspace_files.durations import parse_duration
 
         return Fault.from_dict(self.scenario_dict(), parse_seconds=parse_duration)
 
@@ -296,7 +296,7 @@ def parse_scenario_faults(text: str) -> list[Fault]:
     """Scenario fault text (a YAML list, or one mapping) → faults; ``FaultError`` if not."""
     import yaml
 
-    from otp_bench.scenario.durations import parse_duration
+    from otp_bench.workspace_files.durations import parse_duration
 
     try:
         value = yaml.safe_load(text or "[]")

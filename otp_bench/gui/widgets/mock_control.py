@@ -26,7 +26,7 @@ def repoint_providers(engine: Any, base_url: str) -> int:
     from dataclasses import replace
 
     changed = 0
-    for p in engine.store.providers():
+    for p in engine.providers():
         m = _LOOPBACK.match(_base_url(p))
         if m and not _base_url(p).startswith(base_url + "/"):
             engine.save_provider(replace(p, http=p.http.with_(
@@ -86,7 +86,7 @@ class MockController(QObject):
         if self._engine is None or self.running or self._start_pending:
             return
         self._start_pending = True
-        inbox = self._engine.store
+        inbox = self._engine.phone_inbox()
 
         def run() -> tuple[Any, str]:
             mock = cls(inbox)
@@ -110,7 +110,7 @@ class MockController(QObject):
         """Whether a workspace provider calls a loopback mock (the store's cache: no I/O)."""
         if self._engine is None:
             return False
-        return any(_LOOPBACK.match(_base_url(p)) for p in self._engine.store.providers())
+        return any(_LOOPBACK.match(_base_url(p)) for p in self._engine.providers())
 
     def _failed(self, exc: BaseException) -> None:
         self._start_pending = False
@@ -146,7 +146,7 @@ class MockController(QObject):
         same names as the workspace tree, the site editor and scenario files."""
         if self._engine is None:
             return []
-        return [p.name for p in self._engine.store.providers()
+        return [p.name for p in self._engine.providers()
                 if str(getattr(p.kind, "value", p.kind)) != "scripted"]
 
     def armed_summary(self) -> list[str]:
