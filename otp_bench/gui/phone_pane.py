@@ -114,7 +114,7 @@ class PhonePane(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.list)
-        self.scroll = scroll
+        self.scroll_area = scroll
         bar = scroll.verticalScrollBar()
         bar.rangeChanged.connect(lambda _lo, hi: bar.setValue(hi))  # newest message in view
         pl = QVBoxLayout(phone)
@@ -258,7 +258,7 @@ class PhonePane(QWidget):
     def _render(self) -> None:
         while self.list_layout.count() > 2:  # keep the empty label and the stretch
             item = self.list_layout.takeAt(1)
-            w = item.widget()
+            w = item.widget() if item is not None else None
             if w is not None:
                 w.deleteLater()
         self.empty.setVisible(not self._messages)

@@ -79,9 +79,7 @@ class WorkspaceTree(QWidget):
     def populate(self, settings: Any, sites: list[Any], users: list[Any],
                  providers: list[Any]) -> None:
         """Show a whole workspace (one just opened): the only time the tree is rebuilt."""
-        expanded = {self.tree.topLevelItem(i).text(0).split(" ")[0]
-                    for i in range(self.tree.topLevelItemCount())
-                    if self.tree.topLevelItem(i).isExpanded()}
+        expanded = {top.text(0).split(" ")[0] for top in self._tops() if top.isExpanded()}
         self.tree.clear()
         self._items, self._keys = {}, {}
         self._provider_names = {p.id: p.name for p in providers}
@@ -178,9 +176,7 @@ class WorkspaceTree(QWidget):
         if self._provider_names.get(provider_id) == provider.name:
             return
         self._provider_names[provider_id] = provider.name
-        sites = self._groups["site"]
-        for j in range(sites.childCount()):  # the sites it serves show its new name
-            child = sites.child(j)
+        for child in _children(self._groups["site"]):  # the sites it serves show its new name
             site = child.data(0, OBJ_ROLE)
             if site.provider_id == provider_id:
                 _set(child, self._text("site", site), site)
@@ -196,14 +192,17 @@ class WorkspaceTree(QWidget):
         if kind:
             self.open_item.emit(kind, item.data(0, OBJ_ROLE) if kind != "settings" else None)
 
-    def find(self, kind: str, name: str) -> QTreeWidgetItem | None:
-        for i in range(self.tree.topLevelItemCount()):
-            top = self.tree.topLevelItem(i)
-            for j in range(top.childCount()):
-                child = top.child(j)
+    def find_item(self, kind: str, name: str) -> QTreeWidgetItem | None:
+        """The first row of ``kind`` whose label starts with ``name``."""
+        for top in self._tops():
+            for child in _children(top):
                 if child.data(0, KIND_ROLE) == kind and child.text(0).startswith(name):
                     return child
         return None
+
+    def _tops(self) -> list[QTreeWidgetItem]:
+        tops = (self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount()))
+        return [t for t in tops if t is not None]
 
     def counts(self) -> dict[str, int]:
         """How many sites, users and providers are listed."""
@@ -214,6 +213,11 @@ class WorkspaceTree(QWidget):
         if item is None or not item.data(0, KIND_ROLE):
             return None
         return item.data(0, KIND_ROLE), item.data(0, OBJ_ROLE)
+
+
+def _children(top: QTreeWidgetItem) -> list[QTreeWidgetItem]:
+    kids = (top.child(j) for j in range(top.childCount()))
+    return [k for k in kids if k is not None]
 
 
 def _org_text(settings: Any) -> str:
