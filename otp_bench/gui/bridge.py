@@ -7,7 +7,7 @@ slot downstream runs on the GUI thread; no widget subscribes to the engine itsel
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
@@ -15,6 +15,9 @@ from otp_bench.domain.changes import ChangeSet, What
 from otp_bench.domain.events import DeliveryCompleted, FlagsChanged
 from otp_bench.domain.flags import Flags
 from otp_bench.domain.vocabulary import DeliveryResult
+
+if TYPE_CHECKING:
+    from otp_bench.engine.engine import Engine
 
 # the kinds of change that name a workspace record a view lists
 RECORDS = frozenset({What.SITE, What.USER, What.PROVIDER, What.SETTINGS, What.CONNECTED_APP})
@@ -46,7 +49,7 @@ class EngineBridge(QObject):
     clock_changed = Signal()
     _incoming = Signal(object)
 
-    def __init__(self, engine: Any, parent: QObject | None = None) -> None:
+    def __init__(self, engine: Engine, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.engine = engine
         self._incoming.connect(self._dispatch, Qt.ConnectionType.QueuedConnection)

@@ -9,6 +9,7 @@ The tree is never cleared, so what is expanded and selected stays as the operato
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -75,9 +76,7 @@ class WorkspaceTree(QWidget):
     def populate(self, settings: Any, sites: list[Any], users: list[Any],
                  providers: list[Any]) -> None:
         """Show a whole workspace (one just opened): the only time the tree is rebuilt."""
-        expanded = {self.tree.topLevelItem(i).text(0).split(" ")[0]
-                    for i in range(self.tree.topLevelItemCount())
-                    if self.tree.topLevelItem(i).isExpanded()}
+        expanded = {top.text(0).split(" ")[0] for top in self._tops() if top.isExpanded()}
         self.tree.clear()
         self._provider_names = {p.id: p.name for p in providers}
         self._org = QTreeWidgetItem([_org_text(settings)])
@@ -94,7 +93,7 @@ class WorkspaceTree(QWidget):
             top.setFont(0, f)
             self.tree.addTopLevelItem(top)
             self._groups[kind] = top
-            for obj in sorted(items, key=lambda o, k=kind: _sort_key(k, o)):  # type: ignore[misc]
+            for obj in sorted(items, key=functools.partial(_sort_key, kind)):
                 top.addChild(self._item(kind, obj))
             top.setExpanded(not expanded or title in expanded)
 
@@ -156,7 +155,7 @@ class WorkspaceTree(QWidget):
                skip: QTreeWidgetItem | None) -> int:
         """Where ``obj`` sorts among ``top``'s children other than ``skip``."""
         key = _sort_key(kind, obj)
-        others = [top.child(j) for j in range(top.childCount()) if top.child(j) is not skip]
+        others = [c for c in _children(top) if c is not skip]
         return next((j for j, c in enumerate(others)
                      if _sort_key(kind, c.data(0, OBJ_ROLE)) > key), len(others))
 
@@ -168,16 +167,14 @@ class WorkspaceTree(QWidget):
             return
         self._provider_names[provider_id] = provider.name
         sites = self._groups["site"]
-        for j in range(sites.childCount()):  # the sites it serves show its new name
-            child = sites.child(j)
+        for child in _children(sites):  # the sites it serves show its new name
             site = child.data(0, OBJ_ROLE)
             if site.provider_id == provider_id:
                 _set(child, self._text("site", site), site)
 
     @staticmethod
     def _child(top: QTreeWidgetItem, entity_id: str) -> QTreeWidgetItem | None:
-        return next((top.child(j) for j in range(top.childCount())
-                     if top.child(j).data(0, ID_ROLE) == entity_id), None)
+        return next((c for c in _children(top) if c.data(0, ID_ROLE) == entity_id), None)
 
     # -- picking ------------------------------------------------------------------------------
 
@@ -186,14 +183,16 @@ class WorkspaceTree(QWidget):
         if kind:
             self.open_item.emit(kind, item.data(0, OBJ_ROLE) if kind != "settings" else None)
 
-    def find(self, kind: str, name: str) -> QTreeWidgetItem | None:
-        for i in range(self.tree.topLevelItemCount()):
-            top = self.tree.topLevelItem(i)
-            for j in range(top.childCount()):
-                child = top.child(j)
+    def find_item(self, kind: str, name: str) -> QTreeWidgetItem | None:
+        for top in self._tops():
+            for child in _children(top):
                 if child.data(0, KIND_ROLE) == kind and child.text(0).startswith(name):
                     return child
         return None
+
+    def _tops(self) -> list[QTreeWidgetItem]:
+        items = (self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount()))
+        return [item for item in items if item is not None]
 
     def counts(self) -> dict[str, int]:
         """How many sites, users and providers are listed."""
@@ -216,3 +215,8 @@ def _set(item: QTreeWidgetItem, text: str, obj: Any) -> None:
         item.setText(0, text)
     if item.data(0, OBJ_ROLE) != obj:
         item.setData(0, OBJ_ROLE, obj)
+
+
+def _children(item: QTreeWidgetItem) -> list[QTreeWidgetItem]:
+    kids = (item.child(j) for j in range(item.childCount()))
+    return [kid for kid in kids if kid is not None]
