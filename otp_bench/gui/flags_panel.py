@@ -120,8 +120,11 @@ class FlagsModel(QAbstractTableModel):
                 self.endRemoveRows()
                 self._changed = {k: v for k, v in self._changed.items() if k[0] != user_id}
             return
-        others = [u for u in self._users if u.id != user_id]
-        to = next((i for i, u in enumerate(others) if _order(u) > _order(user)), len(others))
+        if row is not None and _order(self._users[row]) == _order(user):
+            to = row  # the usual case: same name, same place
+        else:
+            others = [u for u in self._users if u.id != user_id]
+            to = next((i for i, u in enumerate(others) if _order(u) > _order(user)), len(others))
         if row is None:
             self.beginInsertRows(QModelIndex(), to, to)
             self._users.insert(to, user)

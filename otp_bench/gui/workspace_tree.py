@@ -9,6 +9,7 @@ The tree is never cleared, so what is expanded and selected stays as the operato
 
 from __future__ import annotations
 
+import bisect
 import functools
 from typing import Any
 
@@ -70,6 +71,9 @@ class WorkspaceTree(QWidget):
         self._provider_names: dict[str, str] = {}
         self._org: QTreeWidgetItem | None = None
         self._groups: dict[str, QTreeWidgetItem] = {}
+        self._items: dict[str, QTreeWidgetItem] = {}  # by record id (ids are unique across kinds)
+        # each group's children's sort keys, in row order: a place is found by bisection
+        self._keys: dict[str, list[tuple[str, str]]] = {}
 
     # -- the whole workspace, once ------------------------------------------------------------
 
@@ -78,6 +82,7 @@ class WorkspaceTree(QWidget):
         """Show a whole workspace (one just opened): the only time the tree is rebuilt."""
         expanded = {top.text(0).split(" ")[0] for top in self._tops() if top.isExpanded()}
         self.tree.clear()
+        self._items, self._keys = {}, {}
         self._provider_names = {p.id: p.name for p in providers}
         self._org = QTreeWidgetItem([_org_text(settings)])
         self._org.setData(0, KIND_ROLE, "settings")
@@ -93,12 +98,14 @@ class WorkspaceTree(QWidget):
             top.setFont(0, f)
             self.tree.addTopLevelItem(top)
             self._groups[kind] = top
-            for obj in sorted(items, key=functools.partial(_sort_key, kind)):
-                top.addChild(self._item(kind, obj))
+            ordered = sorted(items, key=functools.partial(_sort_key, kind))
+            self._keys[kind] = [_sort_key(kind, o) for o in ordered]
+            top.addChildren([self._item(kind, o) for o in ordered])
             top.setExpanded(not expanded or title in expanded)
 
     def _item(self, kind: str, obj: Any) -> QTreeWidgetItem:
         item = QTreeWidgetItem([self._text(kind, obj)])
+        self._items[obj.id] = item
         item.setData(0, KIND_ROLE, kind)
         item.setData(0, ID_ROLE, obj.id)
         item.setData(0, OBJ_ROLE, obj)
@@ -127,12 +134,19 @@ class WorkspaceTree(QWidget):
         if kind == "provider":
             self._provider_renamed(change.entity_id, record)
         top = self._groups[kind]
-        item = self._child(top, change.entity_id)
+        item = self._items.get(change.entity_id)
+        keys = self._keys[kind]
         if record is None:
             if item is not None:
-                top.takeChild(top.indexOfChild(item))
+                del self._items[change.entity_id]
+                at = top.indexOfChild(item)
+                del keys[at]
+                top.takeChild(at)
         elif item is None:
-            top.insertChild(self._place(top, kind, record, None), self._item(kind, record))
+            key = _sort_key(kind, record)
+            at = bisect.bisect(keys, key)
+            keys.insert(at, key)
+            top.insertChild(at, self._item(kind, record))
         else:
             self._update(top, item, kind, record)
         title = next(t for t, k, _w in GROUPS if k == kind)
@@ -140,24 +154,21 @@ class WorkspaceTree(QWidget):
             top.setText(0, f"{title} ({top.childCount()})")
 
     def _update(self, top: QTreeWidgetItem, item: QTreeWidgetItem, kind: str, obj: Any) -> None:
-        at, to = top.indexOfChild(item), self._place(top, kind, obj, item)
-        if to != at:  # renamed past a neighbour: move it, keeping the selection on it
-            current = self.tree.currentItem() is item
-            selected = item.isSelected()
-            top.takeChild(at)
-            top.insertChild(to, item)
-            if current:
-                self.tree.setCurrentItem(item)
-            item.setSelected(selected)
+        keys, key = self._keys[kind], _sort_key(kind, obj)
+        at = top.indexOfChild(item)
+        if keys[at] != key:  # renamed: its place may be elsewhere now
+            del keys[at]
+            to = bisect.bisect(keys, key)
+            keys.insert(to, key)
+            if to != at:  # past a neighbour: move the row, keeping the selection on it
+                current = self.tree.currentItem() is item
+                selected = item.isSelected()
+                top.takeChild(at)
+                top.insertChild(to, item)
+                if current:
+                    self.tree.setCurrentItem(item)
+                item.setSelected(selected)
         _set(item, self._text(kind, obj), obj)
-
-    def _place(self, top: QTreeWidgetItem, kind: str, obj: Any,
-               skip: QTreeWidgetItem | None) -> int:
-        """Where ``obj`` sorts among ``top``'s children other than ``skip``."""
-        key = _sort_key(kind, obj)
-        others = [c for c in _children(top) if c is not skip]
-        return next((j for j, c in enumerate(others)
-                     if _sort_key(kind, c.data(0, OBJ_ROLE)) > key), len(others))
 
     def _provider_renamed(self, provider_id: str, provider: Any | None) -> None:
         if provider is None:
@@ -172,9 +183,9 @@ class WorkspaceTree(QWidget):
             if site.provider_id == provider_id:
                 _set(child, self._text("site", site), site)
 
-    @staticmethod
-    def _child(top: QTreeWidgetItem, entity_id: str) -> QTreeWidgetItem | None:
-        return next((c for c in _children(top) if c.data(0, ID_ROLE) == entity_id), None)
+    def item_of(self, entity_id: str) -> QTreeWidgetItem | None:
+        """The row showing the site, user or provider with this id."""
+        return self._items.get(entity_id)
 
     # -- picking ------------------------------------------------------------------------------
 
