@@ -10,6 +10,7 @@ The tree is never cleared, so what is expanded and selected stays as the operato
 from __future__ import annotations
 
 import bisect
+import functools
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -97,7 +98,7 @@ class WorkspaceTree(QWidget):
             top.setFont(0, f)
             self.tree.addTopLevelItem(top)
             self._groups[kind] = top
-            ordered = sorted(items, key=lambda o, k=kind: _sort_key(k, o))  # type: ignore[misc]
+            ordered = sorted(items, key=functools.partial(_sort_key, kind))
             self._keys[kind] = [_sort_key(kind, o) for o in ordered]
             top.addChildren([self._item(kind, o) for o in ordered])
             top.setExpanded(not expanded or title in expanded)
