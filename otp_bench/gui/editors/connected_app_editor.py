@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -39,6 +39,9 @@ from otp_bench.domain.ids import new_id
 from otp_bench.gui.editors.base import EditorBase
 from otp_bench.gui.widgets.forms import label
 
+if TYPE_CHECKING:
+    from otp_bench.engine.engine import Engine
+
 SCOPE_CHOICES = ("api", "openid", "refresh_token", "offline_access", "profile", "email", "phone",
                  "web", "id", "full")
 NO_APPS_NOTE = ("Without any connected app the bench accepts any client id and redirect URI "
@@ -46,7 +49,7 @@ NO_APPS_NOTE = ("Without any connected app the bench accepts any client id and r
 
 
 class ConnectedAppEditor(EditorBase):
-    def __init__(self, tasks: Any, engine: Any, app: ConnectedApp | None = None,
+    def __init__(self, tasks: Any, engine: Engine, app: ConnectedApp | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(tasks, engine, "Connected app", parent)
         self.app = app or ConnectedApp(
@@ -130,7 +133,7 @@ class ConnectedAppsDialog(QDialog):
 
     changed = Signal()
 
-    def __init__(self, tasks: Any, engine: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, tasks: Any, engine: Engine, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("connectedAppsDialog")
         self.setWindowTitle("Connected apps")

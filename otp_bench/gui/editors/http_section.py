@@ -75,7 +75,7 @@ class HttpSection(QWidget):
         self.path = QLineEdit()
         self.method = QComboBox()
         self.method.addItems(["POST", "PUT", "GET", "PATCH"])
-        self.sender = QLineEdit()
+        self.sender_edit = QLineEdit()
         self.timeout = QDoubleSpinBox()
         self.timeout.setRange(0.0, 120.0)
         self.timeout.setSpecialValueText("workspace default")
@@ -124,7 +124,7 @@ class HttpSection(QWidget):
         row = QFormLayout()
         row.addRow("Path (template)", self.path)
         row.addRow("Method", self.method)
-        row.addRow("Sender / From", self.sender)
+        row.addRow("Sender / From", self.sender_edit)
         row.addRow("Timeout", self.timeout)
         lay.addLayout(row)
         lay.addWidget(label("AUTHENTICATION", "section"))
@@ -158,7 +158,7 @@ class HttpSection(QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(200)
         self._timer.timeout.connect(self.update_preview)
-        for w in (self.base_url, self.path, self.sender, self.auth_user, self.auth_pass,
+        for w in (self.base_url, self.path, self.sender_edit, self.auth_user, self.auth_pass,
                   self.auth_token, self.auth_name):
             w.textChanged.connect(self._changed)
         for c in (self.method, self.auth_kind, self.body_format):
@@ -180,7 +180,7 @@ class HttpSection(QWidget):
         self.base_url.setText(http.get("base_url", ""))
         self.path.setText(http.get("path", ""))
         self.method.setCurrentText(http.get("method", "POST"))
-        self.sender.setText(http.get("sender", ""))
+        self.sender_edit.setText(http.get("sender", ""))
         self.timeout.setValue(float(http.get("timeout_s") or 0.0))
         auth = http.get("auth") or {}
         self.auth_kind.setCurrentText(auth.get("kind", "none"))
@@ -214,7 +214,7 @@ class HttpSection(QWidget):
                 "name": self.auth_name.text().strip()}
         d.update(
             base_url=self.base_url.text().strip(), path=self.path.text().strip(),
-            method=self.method.currentText(), sender=self.sender.text().strip(),
+            method=self.method.currentText(), sender=self.sender_edit.text().strip(),
             timeout_s=self.timeout.value() or None, auth={k: v for k, v in auth.items() if v},
             headers=self.headers.pairs(), body_format=self.body_format.currentText(),
             body=self.body.toPlainText(), form=self.form_fields.pairs(), rules=self.rules.rules(),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from otp_bench.domain.changes import What
-from otp_bench.domain.ids import PROVIDER_PREFIX, new_id
+from otp_bench.domain.ids import new_provider_id
 from otp_bench.domain.model import ProviderConfig, ProviderKind
 from otp_bench.domain.vocabulary import Channel, DeliveryResult
 from otp_bench.gui.editors.base import EditorBase
@@ -32,15 +32,18 @@ from otp_bench.gui.layout import compact_combo
 from otp_bench.gui.log.chain_html import render_callout
 from otp_bench.gui.widgets.forms import label
 
+if TYPE_CHECKING:
+    from otp_bench.engine.engine import Engine
+
 _REGION = re.compile(r"^[A-Z]{2}$")
 
 
 class ProviderEditor(EditorBase):
-    def __init__(self, tasks: Any, engine: Any, provider: ProviderConfig | None,
+    def __init__(self, tasks: Any, engine: Engine, provider: ProviderConfig | None,
                  parent: QWidget | None = None, mock: Any = None) -> None:
         title = "New provider" if provider is None else f"Provider · {provider.name}"
         super().__init__(tasks, engine, title, parent)
-        self.provider = provider or ProviderConfig(id=new_id(PROVIDER_PREFIX), name="")
+        self.provider = provider or ProviderConfig(id=new_provider_id(), name="")
         self.is_new = provider is None
         p = self.provider
         self.name = self.field("name", "Name", QLineEdit(p.name))
@@ -233,7 +236,7 @@ class ProviderEditor(EditorBase):
         )
 
     def persist(self, obj: ProviderConfig, confirm: bool) -> ProviderConfig:
-        return self.engine.save_provider(obj)  # type: ignore[no-any-return]
+        return self.engine.save_provider(obj)
 
     def _on_saved(self, obj: Any) -> None:
         self.provider, self.is_new = obj, False

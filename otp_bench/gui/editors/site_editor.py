@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
@@ -23,11 +23,14 @@ from PySide6.QtWidgets import (
 )
 
 from otp_bench.domain.changes import What
-from otp_bench.domain.ids import SITE_PREFIX, new_id
+from otp_bench.domain.ids import new_site_id
 from otp_bench.domain.model import Site
 from otp_bench.domain.vocabulary import UseCase
 from otp_bench.gui.editors.base import EditorBase
 from otp_bench.gui.widgets.forms import label
+
+if TYPE_CHECKING:
+    from otp_bench.engine.engine import Engine
 
 DEFAULT = "Salesforce default provider"
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -35,11 +38,11 @@ _PREFIX = re.compile(r"^[A-Za-z0-9_-]*$")
 
 
 class SiteEditor(EditorBase):
-    def __init__(self, tasks: Any, engine: Any, site: Site | None,
+    def __init__(self, tasks: Any, engine: Engine, site: Site | None,
                  parent: QWidget | None = None) -> None:
         super().__init__(tasks, engine, "New site" if site is None else f"Site · {site.name}",
                          parent)
-        self.site = site or Site(id=new_id(SITE_PREFIX), name="")
+        self.site = site or Site(id=new_site_id(), name="")
         self.is_new = site is None
         s = self.site
         self.name = self.field("name", "Name", QLineEdit(s.name))
@@ -162,7 +165,7 @@ class SiteEditor(EditorBase):
         )
 
     def persist(self, obj: Site, confirm: bool) -> Site:
-        return self.engine.save_site(obj, confirm=confirm)  # type: ignore[no-any-return]
+        return self.engine.save_site(obj, confirm=confirm)
 
     def _on_saved(self, obj: Any) -> None:
         self.site, self.is_new = obj, False

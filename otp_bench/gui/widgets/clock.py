@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
+
+if TYPE_CHECKING:
+    from otp_bench.engine.engine import Engine
 
 STEPS = (("+1 min", 60), ("+15 min", 15 * 60), ("+1 h", 3600))
 
@@ -18,7 +21,7 @@ class ClockWidget(QWidget):
     def __init__(self, tasks: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._tasks = tasks
-        self._engine: Any = None
+        self._engine: Engine | None = None
         self.time = QLabel("--:--:--")
         self.time.setObjectName("benchTime")
         self.time.setProperty("role", "clock")
@@ -45,7 +48,7 @@ class ClockWidget(QWidget):
         self._tick.timeout.connect(self.refresh)
         self._tick.start()
 
-    def set_engine(self, engine: Any) -> None:
+    def set_engine(self, engine: Engine) -> None:
         self._engine = engine
         self.refresh()
 
