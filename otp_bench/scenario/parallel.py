@@ -3,8 +3,9 @@ throwaway workspace, results handed back in file order.
 
 A scenario spends most of its wall time waiting on purpose (a provider's latency, a callout left
 to time out): about a quarter of a shipped file's wall time is CPU. So more files run at once
-than there are cores (``FILES_PER_CORE``), the longest first (``schedule``), and the workers are
-forked from a parent that has already imported what a run needs (``warm_up``). Workers are
+than there are cores (``FILES_PER_CORE``), the longest first (``schedule``) with the others at a
+lower CPU priority (``_behind``), and the workers are forked from a parent that has already
+imported what a run needs (``warm_up``). Workers are
 processes (the engine is CPU-bound Python, and a file's mock provider and clock are its own). The
 parent keeps the output exactly as a serial run prints it: a file's lines appear once it is
 done, in the order the files were named, so reports, JUnit and exit codes don't depend on ``-j``.
