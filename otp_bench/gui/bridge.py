@@ -7,16 +7,17 @@ slot downstream runs on the GUI thread; no widget subscribes to the engine itsel
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from otp_bench.domain.changes import ChangeSet, What
-from otp_bench.domain.events import DeliveryCompleted, FlagsChanged
+from otp_bench.domain.events import DeliveryCompleted, EventRecord, FlagsChanged
 from otp_bench.domain.flags import Flags
 from otp_bench.domain.vocabulary import DeliveryResult
 
 if TYPE_CHECKING:
+    from otp_bench.engine.bus import EventBatch
     from otp_bench.engine.engine import Engine
 
 # the kinds of change that name a workspace record a view lists
@@ -56,11 +57,11 @@ class EngineBridge(QObject):
         # The bus holds bound methods weakly: the bridge stops receiving once it is gone.
         self._unsubscribe = engine.events.subscribe(self._on_batch)
 
-    def _on_batch(self, batch: Any) -> None:  # worker thread: emit only, touch nothing
+    def _on_batch(self, batch: EventBatch) -> None:  # worker thread: emit only, touch nothing
         self._incoming.emit(batch)
 
     @Slot(object)
-    def _dispatch(self, batch: Any) -> None:
+    def _dispatch(self, batch: EventBatch) -> None:
         self.batch.emit(batch)
         delivered = False
         for ev in batch.events:
@@ -92,7 +93,7 @@ class EngineBridge(QObject):
         self._unsubscribe()
 
 
-def _foreign_flags(rec: Any) -> FlagsChanged | None:
+def _foreign_flags(rec: EventRecord) -> FlagsChanged | None:
     """A stored ``flags_changed`` record as the event the flags panel highlights."""
     if rec.kind != FlagsChanged.kind:
         return None

@@ -11,14 +11,16 @@ rebuilt from scratch: that happens only when a workspace opens (``MainWindow.ref
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 
 from otp_bench.domain.changes import Action, Change, ChangeSet, What
+from otp_bench.gui.editors.base import EditorBase
 
 if TYPE_CHECKING:
     from otp_bench.gui.bridge import EngineBridge
+    from otp_bench.gui.main_window import MainWindow
 
 _EDITOR_KIND = {What.SITE: "site", What.USER: "user", What.PROVIDER: "provider",
                 What.SETTINGS: "settings"}
@@ -27,7 +29,7 @@ _EDITOR_KIND = {What.SITE: "site", What.USER: "user", What.PROVIDER: "provider",
 class LiveViews(QObject):
     """Connects one bridge to the main window's views for as long as the workspace is open."""
 
-    def __init__(self, window: Any, bridge: EngineBridge) -> None:
+    def __init__(self, window: MainWindow, bridge: EngineBridge) -> None:
         super().__init__(bridge)  # goes with the bridge when the workspace closes
         self.w = window
         bridge.batch.connect(window.log.append_batch)
@@ -53,9 +55,8 @@ class LiveViews(QObject):
             w.tree.apply(c, record)
             if c.what is What.USER:
                 w.flags.on_user_changed(c.entity_id, record)
-            editor = w.editor
-            if editor is not None and hasattr(editor, "on_record_changed"):
-                editor.on_record_changed(c, record)
+            if isinstance(w.editor, EditorBase):
+                w.editor.on_record_changed(c, record)
         whats = {c.what for c in latest.values()}
         if What.SITE in whats:  # the site choosers list every site: one cache read
             sites = engine.sites()
@@ -71,7 +72,7 @@ class LiveViews(QObject):
     def reload_editor(self) -> None:
         """Reopen the editor shown on its record's saved version (the notice's Reload)."""
         w = self.w
-        key = w.editor.record_key() if w.editor is not None else None
+        key = w.editor.record_key() if isinstance(w.editor, EditorBase) else None
         if key is None or w.engine is None:
             return
         what, entity_id = key

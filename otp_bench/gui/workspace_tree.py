@@ -177,8 +177,7 @@ class WorkspaceTree(QWidget):
         if self._provider_names.get(provider_id) == provider.name:
             return
         self._provider_names[provider_id] = provider.name
-        sites = self._groups["site"]
-        for child in _children(sites):  # the sites it serves show its new name
+        for child in _children(self._groups["site"]):  # the sites it serves show its new name
             site = child.data(0, OBJ_ROLE)
             if site.provider_id == provider_id:
                 _set(child, self._text("site", site), site)
@@ -195,6 +194,7 @@ class WorkspaceTree(QWidget):
             self.open_item.emit(kind, item.data(0, OBJ_ROLE) if kind != "settings" else None)
 
     def find_item(self, kind: str, name: str) -> QTreeWidgetItem | None:
+        """The first row of ``kind`` whose label starts with ``name``."""
         for top in self._tops():
             for child in _children(top):
                 if child.data(0, KIND_ROLE) == kind and child.text(0).startswith(name):
@@ -202,8 +202,8 @@ class WorkspaceTree(QWidget):
         return None
 
     def _tops(self) -> list[QTreeWidgetItem]:
-        items = (self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount()))
-        return [item for item in items if item is not None]
+        tops = (self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount()))
+        return [t for t in tops if t is not None]
 
     def counts(self) -> dict[str, int]:
         """How many sites, users and providers are listed."""
@@ -216,6 +216,11 @@ class WorkspaceTree(QWidget):
         return item.data(0, KIND_ROLE), item.data(0, OBJ_ROLE)
 
 
+def _children(top: QTreeWidgetItem) -> list[QTreeWidgetItem]:
+    kids = (top.child(j) for j in range(top.childCount()))
+    return [k for k in kids if k is not None]
+
+
 def _org_text(settings: Any) -> str:
     return f"Org settings  ·  custom OTP {'on' if settings.custom_otp_enabled else 'off'}"
 
@@ -226,8 +231,3 @@ def _set(item: QTreeWidgetItem, text: str, obj: Any) -> None:
         item.setText(0, text)
     if item.data(0, OBJ_ROLE) != obj:
         item.setData(0, OBJ_ROLE, obj)
-
-
-def _children(item: QTreeWidgetItem) -> list[QTreeWidgetItem]:
-    kids = (item.child(j) for j in range(item.childCount()))
-    return [kid for kid in kids if kid is not None]

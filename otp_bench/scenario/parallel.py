@@ -28,6 +28,7 @@ from otp_bench.scenario.schedule import longest_first
 from otp_bench.store.db import StoreError
 
 FILES_PER_CORE = 4  # a shipped file is ~1/4 CPU, ~3/4 waiting: 4 files keep a core busy
+MAX_DEFAULT_JOBS = 32  # a worker holds ~30 MB of its own: the default stays under ~1 GB
 
 
 def cores() -> int:
@@ -39,8 +40,8 @@ def cores() -> int:
 
 
 def default_jobs() -> int:
-    """Files run at once by default: ``FILES_PER_CORE`` per core."""
-    return cores() * FILES_PER_CORE
+    """Files run at once by default: ``FILES_PER_CORE`` per core, at most ``MAX_DEFAULT_JOBS``."""
+    return min(cores() * FILES_PER_CORE, MAX_DEFAULT_JOBS)
 
 
 @dataclass(frozen=True)
