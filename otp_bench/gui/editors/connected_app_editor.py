@@ -37,7 +37,7 @@ from otp_bench.domain.connected_app import (
 )
 from otp_bench.domain.ids import new_id
 from otp_bench.gui.editors.base import EditorBase
-from otp_bench.gui.widgets.forms import label
+from otp_bench.gui.widgets.forms import field_row, label
 
 if TYPE_CHECKING:
     from otp_bench.engine.engine import Engine
@@ -89,12 +89,7 @@ class ConnectedAppEditor(EditorBase):
         reveal.setCheckable(True)
         reveal.toggled.connect(lambda on: self.secret.setEchoMode(
             QLineEdit.EchoMode.Normal if on else QLineEdit.EchoMode.Password))
-        row = QWidget()
-        rl = QHBoxLayout(row)
-        rl.setContentsMargins(0, 0, 0, 0)
-        rl.addWidget(self.secret, 1)
-        rl.addWidget(reveal)
-        self.field("consumer_secret", "Consumer secret", row,
+        self.field("consumer_secret", "Consumer secret", field_row(self.secret, reveal),
                    "signs the token response's signature; made by the bench, never exported")
         self.form.addWidget(label(NO_APPS_NOTE, "muted"))
         self.finish()

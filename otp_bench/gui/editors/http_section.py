@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
-    QHBoxLayout,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
@@ -22,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from otp_bench.gui.editors.tables import CredentialsTable, PairsTable, RulesTable
 from otp_bench.gui.layout import compact_combo
-from otp_bench.gui.widgets.forms import Field, label
+from otp_bench.gui.widgets.forms import Field, field_row, hbox, label
 
 if TYPE_CHECKING:
     from otp_bench.engine.engine import Engine
@@ -65,11 +64,7 @@ class HttpSection(QWidget):
         apply = QPushButton("Apply preset")
         apply.setObjectName("applyPreset")
         apply.clicked.connect(self.apply_preset)
-        prow = QWidget()
-        pl = QHBoxLayout(prow)
-        pl.setContentsMargins(0, 0, 0, 0)
-        pl.addWidget(self.preset, 1)
-        pl.addWidget(apply)
+        prow = field_row(self.preset, apply)
         self.base_url = QLineEdit()
         self.base_url.setObjectName("baseUrl")
         self.path = QLineEdit()
@@ -116,8 +111,7 @@ class HttpSection(QWidget):
         add("preset", "Preset", prow, "Fills the whole config from the vendor's documented API. "
             "Add credentials and a sender; point the base URL at the mock or the vendor.")
         brow = QWidget()
-        self.base_row = QHBoxLayout(brow)
-        self.base_row.setContentsMargins(0, 0, 0, 0)
+        self.base_row = hbox(brow)  # the editor adds "Use the loopback mock" to it
         self.base_row.addWidget(self.base_url, 1)
         add("base_url", "Endpoint base URL", brow)
         fields["base_url"].editor = self.base_url

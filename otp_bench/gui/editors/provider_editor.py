@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QHBoxLayout,
     QLineEdit,
     QPushButton,
     QTextBrowser,
@@ -30,7 +29,7 @@ from otp_bench.gui.editors.base import EditorBase
 from otp_bench.gui.editors.http_section import HttpSection
 from otp_bench.gui.layout import compact_combo
 from otp_bench.gui.log.chain_html import render_callout
-from otp_bench.gui.widgets.forms import label
+from otp_bench.gui.widgets.forms import field_row, label
 
 if TYPE_CHECKING:
     from otp_bench.engine.engine import Engine
@@ -111,18 +110,13 @@ class ProviderEditor(EditorBase):
         self.side.addWidget(self.http.preview_box, 3)
         self.side.addWidget(label("SEND TEST — one real sendOneTimePassword call with a random "
                                   "code; a delivered code lands on the phone", "section"))
-        row = QWidget()
-        rl = QHBoxLayout(row)
-        rl.setContentsMargins(0, 0, 0, 0)
         self.test_number = QLineEdit("+1 415 555 2671")
         self.test_number.setObjectName("testNumber")
         self.test_button = QPushButton("Send test")
         self.test_button.setObjectName("sendTest")
         self.test_button.setToolTip("One real sendOneTimePassword call with a random code")
         self.test_button.clicked.connect(self.send_test)
-        rl.addWidget(self.test_number, 1)
-        rl.addWidget(self.test_button)
-        self.side.addWidget(row)
+        self.side.addWidget(field_row(self.test_number, self.test_button))
         self.test_result = QTextBrowser()
         self.test_result.setObjectName("testResult")
         self.test_result.setMinimumHeight(160)

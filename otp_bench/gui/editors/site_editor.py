@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QColorDialog,
     QComboBox,
     QGridLayout,
-    QHBoxLayout,
     QLineEdit,
     QPushButton,
     QWidget,
@@ -27,7 +26,7 @@ from otp_bench.domain.ids import new_site_id
 from otp_bench.domain.model import Site
 from otp_bench.domain.vocabulary import UseCase
 from otp_bench.gui.editors.base import EditorBase
-from otp_bench.gui.widgets.forms import label
+from otp_bench.gui.widgets.forms import field_row, label
 
 if TYPE_CHECKING:
     from otp_bench.engine.engine import Engine
@@ -51,18 +50,13 @@ class SiteEditor(EditorBase):
                                      "The site's path: https://<prefix>.my.site.com")
         self.url_prefix.textChanged.connect(self._check_prefix)
         self.section("Branding")
-        row = QWidget()
-        rl = QHBoxLayout(row)
-        rl.setContentsMargins(0, 0, 0, 0)
         self.color = QLineEdit(s.brand_color)
         self.color.setObjectName("brandColor")
         self.swatch = QPushButton()
         self.swatch.setFixedWidth(40)
         self.swatch.setToolTip("Pick a colour")
         self.swatch.clicked.connect(self._pick_color)
-        rl.addWidget(self.color, 1)
-        rl.addWidget(self.swatch)
-        self.field("brand_color", "Brand colour", row)
+        self.field("brand_color", "Brand colour", field_row(self.color, self.swatch))
         self.fields["brand_color"].editor = self.color
         self.color.textChanged.connect(self._check_color)
         self.logo = self.field("logo_text", "Logo text", QLineEdit(s.logo_text))

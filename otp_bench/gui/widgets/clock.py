@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
+from PySide6.QtWidgets import QLabel, QToolButton, QWidget
+
+from otp_bench.gui.widgets.forms import hbox
 
 if TYPE_CHECKING:
     from otp_bench.engine.engine import Engine
@@ -26,9 +28,7 @@ class ClockWidget(QWidget):
         self.time.setObjectName("benchTime")
         self.time.setProperty("role", "clock")
         self.time.setToolTip("Bench time: real time plus the fast-forward offset")
-        lay = QHBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.setSpacing(4)
+        lay = hbox(self, spacing=4)
         caption = QLabel("Bench time")
         caption.setProperty("role", "muted")
         lay.addWidget(caption)
