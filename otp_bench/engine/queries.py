@@ -96,8 +96,11 @@ class WorkspaceQueries:
         return next((m.otp for m in reversed(self.store.inbox(number)) if m.otp), None)
 
     def phone_inbox(self) -> Inbox:
-        """Where a provider started next to the engine (the loopback mock) delivers messages."""
-        return self.store
+        """Where a provider started next to the engine (the loopback mock) delivers messages;
+        each batch it writes is published to this engine's subscribers (``local_inbox``)."""
+        from otp_bench.engine.local_inbox import PublishedInbox
+
+        return PublishedInbox(self.store, self._as_engine().catch_up)
 
     # -- handlers ------------------------------------------------------------------------------
 

@@ -7,14 +7,18 @@ slot downstream runs on the GUI thread; no widget subscribes to the engine itsel
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from otp_bench.domain.changes import ChangeSet, What
-from otp_bench.domain.events import DeliveryCompleted, FlagsChanged
+from otp_bench.domain.events import DeliveryCompleted, EventRecord, FlagsChanged
 from otp_bench.domain.flags import Flags
 from otp_bench.domain.vocabulary import DeliveryResult
+
+if TYPE_CHECKING:
+    from otp_bench.engine.bus import EventBatch
+    from otp_bench.engine.engine import Engine
 
 # the kinds of change that name a workspace record a view lists
 RECORDS = frozenset({What.SITE, What.USER, What.PROVIDER, What.SETTINGS, What.CONNECTED_APP})
@@ -46,18 +50,18 @@ class EngineBridge(QObject):
     clock_changed = Signal()
     _incoming = Signal(object)
 
-    def __init__(self, engine: Any, parent: QObject | None = None) -> None:
+    def __init__(self, engine: Engine, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.engine = engine
         self._incoming.connect(self._dispatch, Qt.ConnectionType.QueuedConnection)
         # The bus holds bound methods weakly: the bridge stops receiving once it is gone.
         self._unsubscribe = engine.events.subscribe(self._on_batch)
 
-    def _on_batch(self, batch: Any) -> None:  # worker thread: emit only, touch nothing
+    def _on_batch(self, batch: EventBatch) -> None:  # worker thread: emit only, touch nothing
         self._incoming.emit(batch)
 
     @Slot(object)
-    def _dispatch(self, batch: Any) -> None:
+    def _dispatch(self, batch: EventBatch) -> None:
         self.batch.emit(batch)
         delivered = False
         for ev in batch.events:
@@ -89,7 +93,7 @@ class EngineBridge(QObject):
         self._unsubscribe()
 
 
-def _foreign_flags(rec: Any) -> FlagsChanged | None:
+def _foreign_flags(rec: EventRecord) -> FlagsChanged | None:
     """A stored ``flags_changed`` record as the event the flags panel highlights."""
     if rec.kind != FlagsChanged.kind:
         return None

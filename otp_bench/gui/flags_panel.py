@@ -10,7 +10,7 @@ few seconds and shows "before → after".
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -34,6 +34,9 @@ from PySide6.QtWidgets import (
 
 from otp_bench.gui import theme
 from otp_bench.gui.widgets.forms import label
+
+if TYPE_CHECKING:
+    from otp_bench.engine.engine import Engine
 
 HIGHLIGHT_SECONDS = 6.0
 USER_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -187,7 +190,7 @@ class FlagsPanel(QWidget):
     def __init__(self, tasks: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._tasks = tasks
-        self._engine: Any = None
+        self._engine: Engine | None = None
         self.model = FlagsModel(self)
         self.table = QTableView()
         self.table.setObjectName("flagsTable")
@@ -229,7 +232,7 @@ class FlagsPanel(QWidget):
         self.model.modelReset.connect(self._reselect)
         self._selected: str | None = None
 
-    def set_engine(self, engine: Any) -> None:
+    def set_engine(self, engine: Engine) -> None:
         self._engine = engine
         self._selected = None
         self.history.setRowCount(0)

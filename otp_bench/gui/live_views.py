@@ -11,14 +11,16 @@ rebuilt from scratch: that happens only when a workspace opens (``MainWindow.ref
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 
 from otp_bench.domain.changes import Action, Change, ChangeSet, What
+from otp_bench.gui.editors.base import EditorBase
 
 if TYPE_CHECKING:
     from otp_bench.gui.bridge import EngineBridge
+    from otp_bench.gui.main_window import MainWindow
 
 _EDITOR_KIND = {What.SITE: "site", What.USER: "user", What.PROVIDER: "provider",
                 What.SETTINGS: "settings"}
@@ -27,9 +29,10 @@ _EDITOR_KIND = {What.SITE: "site", What.USER: "user", What.PROVIDER: "provider",
 class LiveViews(QObject):
     """Connects one bridge to the main window's views for as long as the workspace is open."""
 
-    def __init__(self, window: Any, bridge: EngineBridge) -> None:
+    def __init__(self, window: MainWindow, bridge: EngineBridge) -> None:
         super().__init__(bridge)  # goes with the bridge when the workspace closes
         self.w = window
+        self.engine = bridge.engine  # a batch still queued for a closed workspace is ignored
         bridge.batch.connect(window.log.append_batch)
         bridge.flags_changed.connect(window.flags.on_flags_changed)
         bridge.workspace_changed.connect(self.apply)
@@ -37,8 +40,8 @@ class LiveViews(QObject):
         bridge.clock_changed.connect(window.clock.refresh)
 
     def apply(self, changes: ChangeSet) -> None:
-        w, engine = self.w, self.w.engine
-        if engine is None:
+        w, engine = self.w, self.engine
+        if w.engine is not engine:
             return
         latest: dict[tuple[What, str], Change] = {}
         for c in changes:  # the last word on each record is the one to show
@@ -53,9 +56,8 @@ class LiveViews(QObject):
             w.tree.apply(c, record)
             if c.what is What.USER:
                 w.flags.on_user_changed(c.entity_id, record)
-            editor = w.editor
-            if editor is not None and hasattr(editor, "on_record_changed"):
-                editor.on_record_changed(c, record)
+            if isinstance(w.editor, EditorBase):
+                w.editor.on_record_changed(c, record)
         whats = {c.what for c in latest.values()}
         if What.SITE in whats:  # the site choosers list every site: one cache read
             sites = engine.sites()
@@ -71,7 +73,7 @@ class LiveViews(QObject):
     def reload_editor(self) -> None:
         """Reopen the editor shown on its record's saved version (the notice's Reload)."""
         w = self.w
-        key = w.editor.record_key() if w.editor is not None else None
+        key = w.editor.record_key() if isinstance(w.editor, EditorBase) else None
         if key is None or w.engine is None:
             return
         what, entity_id = key

@@ -156,7 +156,8 @@ class MainWindow(WindowActivity):
         self.tabs.insertTab(TAB_HEADLESS, scrollable(pane), "Headless client")
         self.tabs.setCurrentIndex(current)
         self.tabs.blockSignals(False)
-        old.deleteLater()
+        if old is not None:
+            old.deleteLater()
         if self.engine is not None:
             pane.set_engine(self.engine)
             pane.set_sites(self.engine.sites())
@@ -187,11 +188,15 @@ class MainWindow(WindowActivity):
         for key in self._WORKSPACE_ACTIONS:
             if key in self.menu_actions:
                 self.menu_actions[key].setEnabled(enabled)
-        self.centralWidget().setEnabled(enabled)
+        central = self.centralWidget()
+        if central is not None:
+            central.setEnabled(enabled)
         for bar in self.findChildren(QToolBar):  # bench time, mock provider, faults, sample
             bar.setEnabled(enabled)
         for dock in self.docks.values():
-            dock.widget().setEnabled(enabled)
+            widget = dock.widget()
+            if widget is not None:
+                widget.setEnabled(enabled)
 
     def _announce_key_store(self) -> None:
         """The keyring fallback to key files, said once in the app as on the CLI's stderr."""

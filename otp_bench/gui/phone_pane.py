@@ -8,7 +8,7 @@ the number that received the newest message so a demo never needs a click to fin
 from __future__ import annotations
 
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -25,6 +25,10 @@ from PySide6.QtWidgets import (
 
 from otp_bench.gui import theme
 from otp_bench.gui.widgets.forms import label
+
+if TYPE_CHECKING:
+    from otp_bench.domain.model import InboxMessage
+    from otp_bench.engine.engine import Engine
 
 OTP_MASK = "••••••"  # as otp_bench.domain.events spells it (not imported: startup paints sooner)
 
@@ -78,8 +82,8 @@ class PhonePane(QWidget):
     def __init__(self, tasks: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._tasks = tasks
-        self._engine: Any = None
-        self._messages: list[Any] = []
+        self._engine: Engine | None = None
+        self._messages: list[InboxMessage] = []
         self.bubbles: list[Bubble] = []
         self._generation = 0
         self.number = QComboBox()
@@ -114,7 +118,7 @@ class PhonePane(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.list)
-        self.scroll = scroll
+        self.scroll_area = scroll
         bar = scroll.verticalScrollBar()
         bar.rangeChanged.connect(lambda _lo, hi: bar.setValue(hi))  # newest message in view
         pl = QVBoxLayout(phone)
@@ -156,7 +160,7 @@ class PhonePane(QWidget):
     def messages(self) -> list[Any]:
         return list(self._messages)
 
-    def set_engine(self, engine: Any) -> None:
+    def set_engine(self, engine: Engine) -> None:
         self._engine = engine
         self._generation += 1
         self.number.clear()
@@ -258,7 +262,7 @@ class PhonePane(QWidget):
     def _render(self) -> None:
         while self.list_layout.count() > 2:  # keep the empty label and the stretch
             item = self.list_layout.takeAt(1)
-            w = item.widget()
+            w = item.widget() if item is not None else None
             if w is not None:
                 w.deleteLater()
         self.empty.setVisible(not self._messages)
@@ -283,5 +287,5 @@ class PhonePane(QWidget):
     def latest_code(self) -> str | None:
         for m in reversed(self._messages):
             if m.otp:
-                return m.otp  # type: ignore[no-any-return]
+                return m.otp
         return None

@@ -27,7 +27,11 @@ def _wait(signal: Any, timeout_ms: int = 30000, what: str = "", required: bool =
     """Wait for ``signal``; a timeout is an error naming what didn't happen."""
     loop = QEventLoop()
     fired: list[bool] = []
-    signal.connect(lambda *_: (fired.append(True), loop.quit()))
+    def fire(*_args: object) -> None:
+        fired.append(True)
+        loop.quit()
+
+    signal.connect(fire)
     QTimer.singleShot(timeout_ms, loop.quit)
     loop.exec()
     if not fired and required:
@@ -61,8 +65,8 @@ def take_screenshots(app: QApplication, directory: str, db_url: str | None) -> i
 
 def _take(app: QApplication, directory: str, db_url: str | None) -> int:
     from otp_bench.domain.vocabulary import UseCase
+    from otp_bench.gui.editors.provider_editor import ProviderEditor
     from otp_bench.gui.main_window import MainWindow
-
 
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
@@ -129,7 +133,9 @@ def _take(app: QApplication, directory: str, db_url: str | None) -> int:
     apex_screenshots(w, out)
     w.open_editor("provider", None)
     _preset(w, "twilio")
-    w.editor.name.setText("twilio-sandbox")
+    editor = w.editor
+    assert isinstance(editor, ProviderEditor)
+    editor.name.setText("twilio-sandbox")
     _settle(700)  # the live preview renders on a worker after a short debounce
     _wait_idle(w)
     _settle()

@@ -80,15 +80,16 @@ class WindowLayout(QMainWindow):
         self.settings.setValue("recent", [path, *recent][:8])
 
     def recent_files(self) -> list[str]:
-        return [str(p) for p in (self.settings.value("recent", []) or [])]
+        value = self.settings.value("recent", [])
+        return [str(p) for p in value] if isinstance(value, list) else []
 
     def _restore_layout(self) -> None:
         geometry = self.settings.value("geometry")
         state = self.settings.value("windowState")
         if geometry is not None:
-            self.restoreGeometry(geometry)  # type: ignore[arg-type]  # QSettings.value: object
+            self.restoreGeometry(geometry)
         if state is not None:
-            self.restoreState(state)  # type: ignore[arg-type]  # QSettings.value: object
+            self.restoreState(state)
 
     def reset_layout(self) -> None:
         for dock in self.docks.values():

@@ -8,6 +8,7 @@ never hold it. A recent entry reopens the dialog with the URL filled in and the 
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -137,7 +138,7 @@ def _fill_recent(w: Any, menu: QMenu) -> None:
     if not urls:
         menu.addAction("(none)").setEnabled(False)
     for url in urls:
-        menu.addAction(Workspace(url).display, lambda u=url: open_workspace_url(w, u))
+        menu.addAction(Workspace(url).display, functools.partial(open_workspace_url, w, url))
 
 
 def export_workspace_key(w: Any) -> None:

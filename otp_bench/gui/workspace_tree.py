@@ -10,6 +10,7 @@ The tree is never cleared, so what is expanded and selected stays as the operato
 from __future__ import annotations
 
 import bisect
+import functools
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -79,9 +80,7 @@ class WorkspaceTree(QWidget):
     def populate(self, settings: Any, sites: list[Any], users: list[Any],
                  providers: list[Any]) -> None:
         """Show a whole workspace (one just opened): the only time the tree is rebuilt."""
-        expanded = {self.tree.topLevelItem(i).text(0).split(" ")[0]
-                    for i in range(self.tree.topLevelItemCount())
-                    if self.tree.topLevelItem(i).isExpanded()}
+        expanded = {top.text(0).split(" ")[0] for top in self._tops() if top.isExpanded()}
         self.tree.clear()
         self._items, self._keys = {}, {}
         self._provider_names = {p.id: p.name for p in providers}
@@ -99,7 +98,7 @@ class WorkspaceTree(QWidget):
             top.setFont(0, f)
             self.tree.addTopLevelItem(top)
             self._groups[kind] = top
-            ordered = sorted(items, key=lambda o, k=kind: _sort_key(k, o))  # type: ignore[misc]
+            ordered = sorted(items, key=functools.partial(_sort_key, kind))
             self._keys[kind] = [_sort_key(kind, o) for o in ordered]
             top.addChildren([self._item(kind, o) for o in ordered])
             top.setExpanded(not expanded or title in expanded)
@@ -178,9 +177,7 @@ class WorkspaceTree(QWidget):
         if self._provider_names.get(provider_id) == provider.name:
             return
         self._provider_names[provider_id] = provider.name
-        sites = self._groups["site"]
-        for j in range(sites.childCount()):  # the sites it serves show its new name
-            child = sites.child(j)
+        for child in _children(self._groups["site"]):  # the sites it serves show its new name
             site = child.data(0, OBJ_ROLE)
             if site.provider_id == provider_id:
                 _set(child, self._text("site", site), site)
@@ -196,14 +193,17 @@ class WorkspaceTree(QWidget):
         if kind:
             self.open_item.emit(kind, item.data(0, OBJ_ROLE) if kind != "settings" else None)
 
-    def find(self, kind: str, name: str) -> QTreeWidgetItem | None:
-        for i in range(self.tree.topLevelItemCount()):
-            top = self.tree.topLevelItem(i)
-            for j in range(top.childCount()):
-                child = top.child(j)
+    def find_item(self, kind: str, name: str) -> QTreeWidgetItem | None:
+        """The first row of ``kind`` whose label starts with ``name``."""
+        for top in self._tops():
+            for child in _children(top):
                 if child.data(0, KIND_ROLE) == kind and child.text(0).startswith(name):
                     return child
         return None
+
+    def _tops(self) -> list[QTreeWidgetItem]:
+        tops = (self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount()))
+        return [t for t in tops if t is not None]
 
     def counts(self) -> dict[str, int]:
         """How many sites, users and providers are listed."""
@@ -214,6 +214,11 @@ class WorkspaceTree(QWidget):
         if item is None or not item.data(0, KIND_ROLE):
             return None
         return item.data(0, KIND_ROLE), item.data(0, OBJ_ROLE)
+
+
+def _children(top: QTreeWidgetItem) -> list[QTreeWidgetItem]:
+    kids = (top.child(j) for j in range(top.childCount()))
+    return [k for k in kids if k is not None]
 
 
 def _org_text(settings: Any) -> str:

@@ -78,7 +78,7 @@ def test_the_models_pass_the_model_tester_through_live_changes(
         elsewhere.delete_user(zoe.id)
     with qtbot.waitSignal(w.workspace_refreshed, timeout=5000):
         w.engine.new_site("Zeta Shop")
-    assert w.tree.find("user", "aaron@") is None and w.tree.find("site", "Zeta Shop")
+    assert w.tree.find_item("user", "aaron@") is None and w.tree.find_item("site", "Zeta Shop")
     idle(qtbot, w)
 
 
@@ -111,13 +111,13 @@ def test_a_user_created_elsewhere_is_inserted_and_a_delete_elsewhere_removes_it(
     tree, flags = Repaints.of(w.tree.tree.model()), Repaints.of(w.flags.model)
     with qtbot.waitSignal(w.workspace_refreshed, timeout=5000):
         zed = elsewhere.new_user("zed@example.com")
-    assert w.tree.find("user", "zed@example.com") is not None
+    assert w.tree.find_item("user", "zed@example.com") is not None
     assert w.flags.model.rowCount() == before + 1 and _flags_row(w, zed.id) == before
     assert _users_group(w).text(0) == f"Users ({before + 1})"
     assert flags.inserted == [(-1, before, before)]
     with qtbot.waitSignal(w.workspace_refreshed, timeout=5000):
         elsewhere.delete_user(zed.id)
-    assert w.tree.find("user", "zed@example.com") is None
+    assert w.tree.find_item("user", "zed@example.com") is None
     assert _flags_row(w, zed.id) is None and w.flags.model.rowCount() == before
     assert _users_group(w).text(0) == f"Users ({before})"
     assert flags.removed == [(-1, before, before)]
@@ -155,7 +155,7 @@ def test_a_site_renamed_elsewhere_stays_chosen_in_the_site_pane(
         elsewhere.save_site(replace(globex, name="Globex Group"))
     assert w.site_pane.current_site.id == globex.id
     assert w.site_pane.current_site.name == "Globex Group"
-    assert w.tree.find("site", "Globex Group") is not None
+    assert w.tree.find_item("site", "Globex Group") is not None
     idle(qtbot, w)
 
 
@@ -168,8 +168,8 @@ def test_a_provider_rename_relabels_the_sites_it_serves(qtbot: Any, window: Any)
     with qtbot.waitSignal(w.workspace_refreshed, timeout=5000):
         w.engine.save_provider(replace(twilio, name="Twilio EU"))
     for name in serving:
-        assert w.tree.find("site", name).text(0).endswith("Twilio EU")
-    assert w.tree.find("provider", "Twilio EU") is not None
+        assert w.tree.find_item("site", name).text(0).endswith("Twilio EU")
+    assert w.tree.find_item("provider", "Twilio EU") is not None
     assert tree.resets == 0 and tree.inserted == tree.removed == []
     idle(qtbot, w)
 
@@ -213,8 +213,10 @@ def test_the_editors_own_save_is_no_news_to_it(qtbot: Any, window: Any) -> None:
 
 
 def test_the_phone_rereads_only_the_numbers_a_delivery_named(
-        qtbot: Any, window: Any, elsewhere: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+        qtbot: Any, qtmodeltester: Any, window: Any, elsewhere: Engine,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     w = window
+    qtmodeltester.check(w.phone.number.model())  # the number list: new numbers inserted in place
     store = w.engine.store
     with qtbot.waitSignal(w.phone.refreshed, timeout=5000):
         store.deliver("+14155552671", "Your code is 123456", sender="Acme", via="test",

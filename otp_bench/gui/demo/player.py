@@ -12,6 +12,7 @@ back when demo mode closes.
 from __future__ import annotations
 
 import contextlib
+import functools
 import tempfile
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
@@ -262,7 +263,8 @@ class DemoPlayer(QObject):
         n = 0
         for step in sc.steps:
             if not hasattr(step, "flow"):
-                yield Task(lambda s=step: engine.advance_clock(s.seconds), "Moving the clock")
+                yield Task(functools.partial(engine.advance_clock, step.seconds),
+                           "Moving the clock")
                 yield Beat(say.clock_caption(step.seconds))
                 continue
             n += 1

@@ -23,7 +23,6 @@ import yaml
 from PySide6.QtCore import QFileSystemWatcher, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
-    QHBoxLayout,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
@@ -34,7 +33,7 @@ from PySide6.QtWidgets import (
 from otp_bench.domain.apex_provider import ApexConfig, ApexConfigError
 from otp_bench.engine.provider_tools import ApexClassView
 from otp_bench.gui.editors.apex_code_view import ApexCodeView
-from otp_bench.gui.widgets.forms import Field, label
+from otp_bench.gui.widgets.forms import Field, field_row, label
 
 if TYPE_CHECKING:
     from otp_bench.engine.engine import Engine
@@ -76,14 +75,9 @@ class ApexSection(QWidget):
         pick_dir = QPushButton("Folder…")
         pick_dir.setObjectName("apexPickFolder")
         pick_dir.clicked.connect(self._pick_folder)
-        row = QWidget()
-        rl = QHBoxLayout(row)
-        rl.setContentsMargins(0, 0, 0, 0)
-        rl.addWidget(self.source, 1)
-        rl.addWidget(pick_file)
-        rl.addWidget(pick_dir)
-        fields["apex.source"] = f = Field("Apex source", row, "A .cls file, a folder of classes "
-                                          "or an sfdx project (force-app/main/default).")
+        source_row = field_row(self.source, pick_file, pick_dir)
+        fields["apex.source"] = f = Field("Apex source", source_row, "A .cls file, a folder of "
+                                          "classes or an sfdx project (force-app/main/default).")
         lay.addWidget(f)
         self.class_name = QLineEdit(apex.class_name if apex else "")
         self.class_name.setObjectName("apexClass")

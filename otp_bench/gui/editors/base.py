@@ -12,7 +12,7 @@ until they choose, so nothing unsaved is overwritten silently.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -29,6 +29,9 @@ from PySide6.QtWidgets import (
 from otp_bench.domain.changes import Action, Change, What
 from otp_bench.gui.widgets.forms import Field, label
 
+if TYPE_CHECKING:
+    from otp_bench.engine.engine import Engine
+
 
 class EditorBase(QWidget):
     """Signals: saved(object) after a successful save; deleted(); failed(str);
@@ -39,7 +42,8 @@ class EditorBase(QWidget):
     failed = Signal(str)
     reload_requested = Signal()
 
-    def __init__(self, tasks: Any, engine: Any, title: str, parent: QWidget | None = None) -> None:
+    def __init__(self, tasks: Any, engine: Engine, title: str,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.tasks = tasks
         self.engine = engine

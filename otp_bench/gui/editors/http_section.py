@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
-    QHBoxLayout,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
@@ -22,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from otp_bench.gui.editors.tables import CredentialsTable, PairsTable, RulesTable
 from otp_bench.gui.layout import compact_combo
-from otp_bench.gui.widgets.forms import Field, label
+from otp_bench.gui.widgets.forms import Field, field_row, hbox, label
 
 if TYPE_CHECKING:
     from otp_bench.engine.engine import Engine
@@ -65,17 +64,13 @@ class HttpSection(QWidget):
         apply = QPushButton("Apply preset")
         apply.setObjectName("applyPreset")
         apply.clicked.connect(self.apply_preset)
-        prow = QWidget()
-        pl = QHBoxLayout(prow)
-        pl.setContentsMargins(0, 0, 0, 0)
-        pl.addWidget(self.preset, 1)
-        pl.addWidget(apply)
+        prow = field_row(self.preset, apply)
         self.base_url = QLineEdit()
         self.base_url.setObjectName("baseUrl")
         self.path = QLineEdit()
         self.method = QComboBox()
         self.method.addItems(["POST", "PUT", "GET", "PATCH"])
-        self.sender = QLineEdit()
+        self.sender_edit = QLineEdit()
         self.timeout = QDoubleSpinBox()
         self.timeout.setRange(0.0, 120.0)
         self.timeout.setSpecialValueText("workspace default")
@@ -116,15 +111,14 @@ class HttpSection(QWidget):
         add("preset", "Preset", prow, "Fills the whole config from the vendor's documented API. "
             "Add credentials and a sender; point the base URL at the mock or the vendor.")
         brow = QWidget()
-        self.base_row = QHBoxLayout(brow)
-        self.base_row.setContentsMargins(0, 0, 0, 0)
+        self.base_row = hbox(brow)  # the editor adds "Use the loopback mock" to it
         self.base_row.addWidget(self.base_url, 1)
         add("base_url", "Endpoint base URL", brow)
         fields["base_url"].editor = self.base_url
         row = QFormLayout()
         row.addRow("Path (template)", self.path)
         row.addRow("Method", self.method)
-        row.addRow("Sender / From", self.sender)
+        row.addRow("Sender / From", self.sender_edit)
         row.addRow("Timeout", self.timeout)
         lay.addLayout(row)
         lay.addWidget(label("AUTHENTICATION", "section"))
@@ -158,7 +152,7 @@ class HttpSection(QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(200)
         self._timer.timeout.connect(self.update_preview)
-        for w in (self.base_url, self.path, self.sender, self.auth_user, self.auth_pass,
+        for w in (self.base_url, self.path, self.sender_edit, self.auth_user, self.auth_pass,
                   self.auth_token, self.auth_name):
             w.textChanged.connect(self._changed)
         for c in (self.method, self.auth_kind, self.body_format):
@@ -180,7 +174,7 @@ class HttpSection(QWidget):
         self.base_url.setText(http.get("base_url", ""))
         self.path.setText(http.get("path", ""))
         self.method.setCurrentText(http.get("method", "POST"))
-        self.sender.setText(http.get("sender", ""))
+        self.sender_edit.setText(http.get("sender", ""))
         self.timeout.setValue(float(http.get("timeout_s") or 0.0))
         auth = http.get("auth") or {}
         self.auth_kind.setCurrentText(auth.get("kind", "none"))
@@ -214,7 +208,7 @@ class HttpSection(QWidget):
                 "name": self.auth_name.text().strip()}
         d.update(
             base_url=self.base_url.text().strip(), path=self.path.text().strip(),
-            method=self.method.currentText(), sender=self.sender.text().strip(),
+            method=self.method.currentText(), sender=self.sender_edit.text().strip(),
             timeout_s=self.timeout.value() or None, auth={k: v for k, v in auth.items() if v},
             headers=self.headers.pairs(), body_format=self.body_format.currentText(),
             body=self.body.toPlainText(), form=self.form_fields.pairs(), rules=self.rules.rules(),

@@ -10,12 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QHBoxLayout,
     QLineEdit,
     QPushButton,
     QTextBrowser,
@@ -23,24 +22,27 @@ from PySide6.QtWidgets import (
 )
 
 from otp_bench.domain.changes import What
-from otp_bench.domain.ids import PROVIDER_PREFIX, new_id
+from otp_bench.domain.ids import new_provider_id
 from otp_bench.domain.model import ProviderConfig, ProviderKind
 from otp_bench.domain.vocabulary import Channel, DeliveryResult
 from otp_bench.gui.editors.base import EditorBase
 from otp_bench.gui.editors.http_section import HttpSection
 from otp_bench.gui.layout import compact_combo
 from otp_bench.gui.log.chain_html import render_callout
-from otp_bench.gui.widgets.forms import label
+from otp_bench.gui.widgets.forms import field_row, label
+
+if TYPE_CHECKING:
+    from otp_bench.engine.engine import Engine
 
 _REGION = re.compile(r"^[A-Z]{2}$")
 
 
 class ProviderEditor(EditorBase):
-    def __init__(self, tasks: Any, engine: Any, provider: ProviderConfig | None,
+    def __init__(self, tasks: Any, engine: Engine, provider: ProviderConfig | None,
                  parent: QWidget | None = None, mock: Any = None) -> None:
         title = "New provider" if provider is None else f"Provider · {provider.name}"
         super().__init__(tasks, engine, title, parent)
-        self.provider = provider or ProviderConfig(id=new_id(PROVIDER_PREFIX), name="")
+        self.provider = provider or ProviderConfig(id=new_provider_id(), name="")
         self.is_new = provider is None
         p = self.provider
         self.name = self.field("name", "Name", QLineEdit(p.name))
@@ -108,18 +110,13 @@ class ProviderEditor(EditorBase):
         self.side.addWidget(self.http.preview_box, 3)
         self.side.addWidget(label("SEND TEST — one real sendOneTimePassword call with a random "
                                   "code; a delivered code lands on the phone", "section"))
-        row = QWidget()
-        rl = QHBoxLayout(row)
-        rl.setContentsMargins(0, 0, 0, 0)
         self.test_number = QLineEdit("+1 415 555 2671")
         self.test_number.setObjectName("testNumber")
         self.test_button = QPushButton("Send test")
         self.test_button.setObjectName("sendTest")
         self.test_button.setToolTip("One real sendOneTimePassword call with a random code")
         self.test_button.clicked.connect(self.send_test)
-        rl.addWidget(self.test_number, 1)
-        rl.addWidget(self.test_button)
-        self.side.addWidget(row)
+        self.side.addWidget(field_row(self.test_number, self.test_button))
         self.test_result = QTextBrowser()
         self.test_result.setObjectName("testResult")
         self.test_result.setMinimumHeight(160)
@@ -233,7 +230,7 @@ class ProviderEditor(EditorBase):
         )
 
     def persist(self, obj: ProviderConfig, confirm: bool) -> ProviderConfig:
-        return self.engine.save_provider(obj)  # type: ignore[no-any-return]
+        return self.engine.save_provider(obj)
 
     def _on_saved(self, obj: Any) -> None:
         self.provider, self.is_new = obj, False

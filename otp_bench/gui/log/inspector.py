@@ -25,6 +25,7 @@ from otp_bench.gui.log.log_model import LogRow
 if TYPE_CHECKING:
     from otp_bench.domain.callout import CalloutRecord
     from otp_bench.domain.events import EventRecord
+    from otp_bench.engine.engine import Engine
 
 
 class FlowInspector(QWidget):
@@ -35,7 +36,7 @@ class FlowInspector(QWidget):
     def __init__(self, tasks: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._tasks = tasks
-        self._engine: Any = None
+        self._engine: Engine | None = None
         self._row: LogRow | None = None
         self._generation = 0
         self.title = QLabel("Inspector")
@@ -57,7 +58,7 @@ class FlowInspector(QWidget):
         lay.addLayout(top)
         lay.addWidget(self.browser, 1)
 
-    def set_engine(self, engine: Any) -> None:
+    def set_engine(self, engine: Engine) -> None:
         self._engine = engine
         self.browser.clear()
 

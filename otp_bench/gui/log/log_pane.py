@@ -6,7 +6,7 @@ worker when the operator scrolls to the top or presses "Load older".
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -26,6 +26,9 @@ from otp_bench.gui.log.inspector import FlowInspector
 from otp_bench.gui.log.log_filter import LogFilterProxy
 from otp_bench.gui.log.log_model import ROW_ROLE, LogRow, LogTableModel
 
+if TYPE_CHECKING:
+    from otp_bench.engine.engine import Engine
+
 INITIAL_ROWS = 1000
 OLDER_PAGE = 2000
 
@@ -38,7 +41,7 @@ class LogPane(QWidget):
     def __init__(self, tasks: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._tasks = tasks
-        self._engine: Any = None
+        self._engine: Engine | None = None
         self._loading = False
         self._exhausted = False
         self.model = LogTableModel(self)
@@ -106,7 +109,7 @@ class LogPane(QWidget):
         lay.setContentsMargins(8, 6, 8, 8)
         lay.addWidget(split)
 
-    def set_engine(self, engine: Any) -> None:
+    def set_engine(self, engine: Engine) -> None:
         """Show the newest stored rows of ``engine``'s workspace (read on a worker)."""
         self._engine = engine
         self._exhausted = False

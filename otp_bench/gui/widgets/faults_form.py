@@ -75,7 +75,8 @@ class FaultEditor(QWidget):
         self.seconds.setSuffix(" s")
         self.seconds.setValue(2.0)
         self.param = QStackedWidget()
-        for w in (self.error, self.status, self.seconds, QLabel("—")):
+        self.no_param = QLabel("—")
+        for w in (self.error, self.status, self.seconds, self.no_param):
             self.param.addWidget(w)
         self.selector = QComboBox()
         self.selector.setObjectName("faultSelector")
@@ -111,7 +112,7 @@ class FaultEditor(QWidget):
         kind = self.kind.currentData()
         self.param.setCurrentWidget({"error": self.error, "status": self.status,
                                      "latency": self.seconds, "drip": self.seconds}.get(
-            kind, self.param.widget(3)))
+            kind, self.no_param))
         sel = self.selector.currentData()
         self.sel_param.setCurrentIndex({"times": 1, "every": 1, "probability": 2}.get(sel, 0))
 
