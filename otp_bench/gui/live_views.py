@@ -32,6 +32,7 @@ class LiveViews(QObject):
     def __init__(self, window: MainWindow, bridge: EngineBridge) -> None:
         super().__init__(bridge)  # goes with the bridge when the workspace closes
         self.w = window
+        self.engine = bridge.engine  # a batch still queued for a closed workspace is ignored
         bridge.batch.connect(window.log.append_batch)
         bridge.flags_changed.connect(window.flags.on_flags_changed)
         bridge.workspace_changed.connect(self.apply)
@@ -39,8 +40,8 @@ class LiveViews(QObject):
         bridge.clock_changed.connect(window.clock.refresh)
 
     def apply(self, changes: ChangeSet) -> None:
-        w, engine = self.w, self.w.engine
-        if engine is None:
+        w, engine = self.w, self.engine
+        if w.engine is not engine:
             return
         latest: dict[tuple[What, str], Change] = {}
         for c in changes:  # the last word on each record is the one to show

@@ -213,8 +213,10 @@ def test_the_editors_own_save_is_no_news_to_it(qtbot: Any, window: Any) -> None:
 
 
 def test_the_phone_rereads_only_the_numbers_a_delivery_named(
-        qtbot: Any, window: Any, elsewhere: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+        qtbot: Any, qtmodeltester: Any, window: Any, elsewhere: Engine,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     w = window
+    qtmodeltester.check(w.phone.number.model())  # the number list: new numbers inserted in place
     store = w.engine.store
     with qtbot.waitSignal(w.phone.refreshed, timeout=5000):
         store.deliver("+14155552671", "Your code is 123456", sender="Acme", via="test",
