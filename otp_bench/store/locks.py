@@ -47,7 +47,13 @@ def _no_driver_transactions(dbapi_conn: Any, _record: Any) -> None:
 
 def _begin(conn: Connection) -> None:
     mode = conn.get_execution_options().get(_OPTION, "")
-    conn.exec_driver_sql(f"BEGIN {mode}".strip())
+    # on the driver's connection: this runs at the start of every engine step, and a statement
+    # through ``exec_driver_sql`` cost more than the rest of the BEGIN
+    dbapi = conn.connection.dbapi_connection
+    assert dbapi is not None
+    if dbapi.in_transaction:  # a store step began it on the driver's connection: join it
+        return
+    dbapi.execute("BEGIN IMMEDIATE" if mode == "IMMEDIATE" else "BEGIN")
 
 
 def lock_for_migration(conn: Connection) -> None:
