@@ -61,6 +61,7 @@ _CONSUME = Prepared(
         _CH.c.invalidated.is_(None),
     )
     .values(consumed_at=bindparam("_at"))
+    .returning(_CH.c.identifier)  # a row back, not a rowcount: PostgreSQL steps are pipelined
 )
 _INVALIDATE = Prepared(
     _CH.update()
@@ -125,9 +126,9 @@ class Tx:
     transaction, flushed by ``Store.transaction()`` before the commit.
     """
 
-    def __init__(self, conn: Connection, store: Store) -> None:
-        self.conn = conn
-        self.sql = Sql(conn)  # the hot path: prepared statements on the same connection
+    def __init__(self, conn: Connection, store: Store, sql: Sql | None = None) -> None:
+        self._conn = conn
+        self.sql = sql or Sql(conn)  # the hot path: prepared statements on the same connection
         self._session: Session | None = None
         self.store = store
         self.after_commit: list[Callable[[], None]] = []
@@ -136,15 +137,24 @@ class Tx:
         self.records: list[EventRecord] = []  # those events as stored, with ids
 
     @property
+    def conn(self) -> Connection:
+        """The step's connection, for statements run through SQLAlchemy (it reads results as it
+        goes, so the hot path's pipeline is flushed first)."""
+        self.sql.flush()
+        return self._conn
+
+    @property
     def session(self) -> Session:
+        self.sql.flush()  # like ``conn``: the ORM reads its results as it goes
         if self._session is None:
-            self._session = Session(bind=self.conn, join_transaction_mode="create_savepoint",
+            self._session = Session(bind=self._conn, join_transaction_mode="create_savepoint",
                                     expire_on_commit=False, autoflush=True)
         return self._session
 
     def finish(self) -> None:
         """Flush and release the ORM session, if one was used (before the commit)."""
         if self._session is not None:
+            self.sql.flush()
             self._session.commit()  # releases its savepoint; the connection commits later
             self._session.close()
             self._session = None
@@ -190,7 +200,7 @@ class Tx:
     def codes_issued_since(self, subject: str, since: datetime) -> int:
         """Codes issued to ``subject`` since ``since``; the subject stays locked until commit,
         so two processes can't both see room for one more code (the hourly limit holds)."""
-        locks.lock_subject(self.conn, subject)
+        locks.lock_subject(self.sql, subject)
         found = self.sql.scalar(_COUNT_ISSUED, {"_subject": subject, "_since": since})
         return int(found or 0)
 
@@ -214,7 +224,7 @@ class Tx:
 
     def consume(self, identifier: str, at: datetime) -> bool:
         """Mark the code used; False when another verify got there first (single use)."""
-        return self.sql.execute(_CONSUME, {"_id": identifier, "_at": at}) == 1
+        return len(self.sql.rows(_CONSUME, {"_id": identifier, "_at": at})) == 1
 
     def invalidate(self, identifier: str, reason: str) -> None:
         self.sql.execute(_INVALIDATE, {"_id": identifier, "_reason": reason})

@@ -108,27 +108,45 @@ class Prepared:
 
 
 class Sql:
-    """Runs ``Prepared`` statements on the DBAPI connection under ``conn`` (same transaction)."""
+    """Runs ``Prepared`` statements on the DBAPI connection under ``conn`` (same transaction).
+
+    On PostgreSQL the statements run in psycopg's pipeline mode: a write whose outcome isn't
+    read is only queued and travels with the next statement whose result is needed, so a step
+    costs a few round trips instead of one per statement. SQLAlchemy reads each result as it
+    executes, so anything run through it must ``flush()`` first (``Tx.conn`` does).
+    """
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self.dialect = conn.dialect
         self._dbapi: Any = conn.connection.dbapi_connection
         self.sqlite = self.dialect.name == "sqlite"
+        self._pipe: Any = None  # psycopg's Pipeline while one is open
+
+    def _pipeline(self) -> None:
+        if self._pipe is None and not self.sqlite:
+            self._pipe = self._dbapi.pipeline()
+            self._pipe.__enter__()
+
+    def flush(self, exc: BaseException | None = None) -> None:
+        """Leave pipeline mode: every queued statement's result (or error) is in after this."""
+        pipe, self._pipe = self._pipe, None
+        if pipe is not None:
+            pipe.__exit__(type(exc) if exc else None, exc, exc.__traceback__ if exc else None)
 
     def _run(self, prep: Prepared, params: Mapping[str, Any]) -> tuple[_Compiled, Any]:
         c = prep.compiled(self.dialect, frozenset(params))
-        assert self._dbapi is not None
+        self._pipeline()
         cursor = self._dbapi.cursor()
         cursor.execute(c.sql, c.args(params))
         return c, cursor
 
-    def execute(self, prep: Prepared, params: Mapping[str, Any]) -> int:
-        """Run a write; answers the number of rows it touched."""
+    def execute(self, prep: Prepared, params: Mapping[str, Any]) -> None:
+        """Run a write whose outcome the step doesn't read. On PostgreSQL a step runs in
+        pipeline mode: the write is only queued, and travels with the next statement whose
+        result is needed (a write that must be checked uses RETURNING and ``rows``)."""
         _c, cursor = self._run(prep, params)
-        count = int(cursor.rowcount)
         cursor.close()
-        return count
 
     def rows(self, prep: Prepared, params: Mapping[str, Any]) -> list[Any]:
         c, cursor = self._run(prep, params)
@@ -147,7 +165,7 @@ class Sql:
 
     def pragma(self, name: str) -> Any:
         """A SQLite ``PRAGMA`` read on this connection (e.g. ``data_version``)."""
-        assert self._dbapi is not None and name.isidentifier()
+        assert name.isidentifier()
         cursor = self._dbapi.cursor()
         try:
             cursor.execute(f"PRAGMA {name}")
@@ -165,7 +183,7 @@ class Sql:
         """
         if not rows:
             return []
-        assert self._dbapi is not None
+        self._pipeline()
         cursor = self._dbapi.cursor()
         try:
             if self.sqlite:

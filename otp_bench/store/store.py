@@ -192,21 +192,26 @@ class Store(ActivityQueries, ConnectedAppStore):
             # step than the SQL. A step that also runs statements through SQLAlchemy (``tx.conn``,
             # ``tx.session``: workspace edits) joins this transaction (``locks._begin`` sees it
             # open) and is committed through SQLAlchemy, which then knows it began one.
-            raw = conn.connection.dbapi_connection
-            assert raw is not None
+            raw: Any = conn.connection.dbapi_connection
             if self._sqlite:
                 raw.execute("BEGIN IMMEDIATE")
+            sql = Sql(conn)  # PostgreSQL: pipelined (see Sql); flushed before the commit
             try:
-                self._catch_up_on(conn)
-                tx = Tx(conn, self)
-                self._active = (threading.get_ident(), tx)
                 try:
-                    yield tx
-                finally:
-                    self._active = None
-                tx.finish()
-                if self._notify:  # other instances hear of it at commit (LISTEN/NOTIFY)
-                    notify_in(tx.sql, self.workspace_id)
+                    self._catch_up_on(conn, sql)
+                    tx = Tx(conn, self, sql)
+                    self._active = (threading.get_ident(), tx)
+                    try:
+                        yield tx
+                    finally:
+                        self._active = None
+                    tx.finish()
+                    if self._notify:  # other instances hear of it at commit (LISTEN/NOTIFY)
+                        notify_in(sql, self.workspace_id)
+                except BaseException as exc:
+                    sql.flush(exc)
+                    raise
+                sql.flush()  # every queued result (or error) is in before the commit
                 if conn.in_transaction():
                     conn.commit()
                 else:
@@ -280,7 +285,11 @@ class Store(ActivityQueries, ConnectedAppStore):
             if self._sqlite:
                 return Sql(conn).rows(prep, params)
             with conn.begin():
-                return Sql(conn).rows(prep, params)
+                sql = Sql(conn)
+                try:
+                    return sql.rows(prep, params)
+                finally:
+                    sql.flush()
 
     def catch_up(self) -> ChangeSet:
         """Apply the feed rows written since this cache last looked (by any process).
@@ -295,13 +304,13 @@ class Store(ActivityQueries, ConnectedAppStore):
             if self._sqlite and not self._data_moved(conn):
                 return ChangeSet()  # the usual answer, without touching the file's lock
             with conn.begin():
-                return self._read_feed(conn)
+                return self._read_feed(conn, Sql(conn))
 
-    def _catch_up_on(self, conn: Connection) -> ChangeSet:
+    def _catch_up_on(self, conn: Connection, sql: Sql) -> ChangeSet:
         """Inside a step (``conn`` in its transaction): catch up if anything moved."""
         if self._sqlite and not self._data_moved(conn):
             return ChangeSet()
-        return self._read_feed(conn)
+        return self._read_feed(conn, sql)
 
     def _data_moved(self, conn: Connection) -> bool:
         """SQLite: did another connection commit since the last look? One pragma, no SQL on
@@ -311,17 +320,18 @@ class Store(ActivityQueries, ConnectedAppStore):
         self._data_version = version
         return moved
 
-    def _read_feed(self, conn: Connection) -> ChangeSet:
+    def _read_feed(self, conn: Connection, sql: Sql) -> ChangeSet:
         try:
-            return self._apply_feed(conn)
+            return self._apply_feed(conn, sql)
         except BaseException:
             self._data_version = None  # look again next time: nothing may be skipped
             raise
 
-    def _apply_feed(self, conn: Connection) -> ChangeSet:
-        rows = Sql(conn).rows(_NEW_CHANGES, {"_after": self._last_change})
+    def _apply_feed(self, conn: Connection, sql: Sql) -> ChangeSet:
+        rows = sql.rows(_NEW_CHANGES, {"_after": self._last_change})
         if not rows:
             return ChangeSet()
+        sql.flush()  # the records are re-read through SQLAlchemy
         changes = ChangeSet.of(
             Change(What(r.what), Action(r.action), r.entity_id, r.name, r.id, cv.utc(r.at))
             for r in rows
