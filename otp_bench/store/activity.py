@@ -72,8 +72,14 @@ _INSERT_FLOW = Prepared(_FLOW.insert())
 _UPDATE_FLOW = Prepared(_FLOW.update().where(_FLOW.c.id == bindparam("_flow_id")))
 _SELECT_FLOW = Prepared(select(_FLOW).where(_FLOW.c.id == bindparam("_flow_id")))
 _INSERT_HISTORY = Prepared(_HISTORY.insert())
-_ACCOUNT_HISTORY = Prepared(
-    select(_HISTORY.c.at, _HISTORY.c.status).where(_HISTORY.c.user_id == bindparam("_user"))
+_LAST_SUCCESS = (
+    select(func.coalesce(func.max(_HISTORY.c.id), 0))
+    .where(_HISTORY.c.user_id == bindparam("_user"), _HISTORY.c.status == bindparam("_ok"))
+    .scalar_subquery()
+)
+_SINCE_SUCCESS = Prepared(
+    select(_HISTORY.c.at, _HISTORY.c.status)
+    .where(_HISTORY.c.user_id == bindparam("_user"), _HISTORY.c.id > _LAST_SUCCESS)
     .order_by(_HISTORY.c.id.desc()).limit(bindparam("_limit"))
 )
 _INSERT_EVENTS = InsertIds(_EV)
@@ -245,9 +251,11 @@ class Tx:
         return FlowRecord(**data)
 
     # history, events, callouts
-    def account_history(self, user_id: str, limit: int) -> list[tuple[datetime, str]]:
-        """The user's latest ``limit`` verification-history (time, status) rows, oldest first."""
-        rows = self.sql.rows(_ACCOUNT_HISTORY, {"_user": user_id, "_limit": limit})
+    def history_since(self, user_id: str, success: str, limit: int) -> list[tuple[datetime, str]]:
+        """The user's verification-history (time, status) rows after the last one whose status
+        is ``success`` (a success resets every count kept over the history), at most the latest
+        ``limit``, oldest first: usually a row or two, however long the history."""
+        rows = self.sql.rows(_SINCE_SUCCESS, {"_user": user_id, "_ok": success, "_limit": limit})
         return [(cv.utc(at), status) for at, status in reversed(rows)]
 
     def add_history(
