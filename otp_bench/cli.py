@@ -73,8 +73,8 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     run.add_argument("--db", dest="run_db", metavar="URL",
                      help="run in this workspace instead of a throwaway one")
     run.add_argument("-j", "--jobs", type=_positive_int, metavar="N", default=None,
-                     help="files run at once, each in its own workspace (default: the cores; "
-                          "1 with --db)")
+                     help="files run at once, each in its own workspace (default: 4 per core, "
+                          "as a file mostly waits on its provider; 1 with --db)")
     run.add_argument("-q", "--quiet", action="store_true",
                      help="only the summary: no step lines, no progress bar")
     run.add_argument("--format", dest="run_format", choices=("text", "json"), default="text",

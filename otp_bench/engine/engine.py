@@ -26,6 +26,9 @@ from otp_bench.engine.connected_apps import ConnectedAppOps
 from otp_bench.engine.flows import FlowRunner
 from otp_bench.engine.follow import Follower
 from otp_bench.engine.outcomes import InitOutcome, VerifyOutcome
+from otp_bench.engine.provider_tools import ProviderTools
+from otp_bench.engine.queries import WorkspaceQueries
+from otp_bench.engine.view_queries import ViewQueries
 from otp_bench.engine.workspace import WorkspaceOps
 from otp_bench.store.activity import Tx
 from otp_bench.store.secret_store import SecretsLocked
@@ -42,7 +45,7 @@ class AuthGrant:
     user_id: UserId
 
 
-class Engine(WorkspaceOps, ConnectedAppOps):
+class Engine(WorkspaceOps, ConnectedAppOps, WorkspaceQueries, ProviderTools, ViewQueries):
     def __init__(
         self, store: Store, clock: BenchClock | None = None, *, transport: Any = None
     ) -> None:

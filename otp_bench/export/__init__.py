@@ -1,1 +1,2 @@
-"""Taking results out of the bench: HAR, JSON Lines, Markdown evidence reports, workspace files."""
+"""Taking results out of the bench: HAR, JSON Lines, Markdown evidence reports, Apex classes, and
+the ``workspace export|import`` commands (the file format is ``otp_bench.workspace_files``)."""

@@ -180,7 +180,7 @@ def _export_report(args: argparse.Namespace) -> int:
 
 
 def _workspace_export(args: argparse.Namespace) -> int:
-    from otp_bench.export.workspace_file import export_workspace
+    from otp_bench.workspace_files.writer import export_workspace
 
     with _store(args) as store:
         s = export_workspace(store, args.file)
@@ -191,11 +191,11 @@ def _workspace_export(args: argparse.Namespace) -> int:
 
 
 def _workspace_import(args: argparse.Namespace) -> int:
-    from otp_bench.export.workspace_import import import_workspace, placeholders
     from otp_bench.outputs import input_name
-    from otp_bench.scenario.loader import load_scenario
+    from otp_bench.workspace_files.importer import import_workspace, placeholders
+    from otp_bench.workspace_files.loader import load_workspace_file
 
-    scenario = load_scenario(args.file)  # once: "-" reads standard input
+    scenario = load_workspace_file(args.file)  # once: "-" reads standard input
     entered: dict[str, dict[str, str]] = {}
     if not args.no_prompt and sys.stdin.isatty() and not is_stdio(args.file):
         for provider, keys in placeholders(scenario).items():

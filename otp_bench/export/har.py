@@ -21,8 +21,8 @@ from typing import Any, TextIO
 from urllib.parse import parse_qsl, urlsplit
 
 from otp_bench.domain.callout import CalloutRecord, HttpMessage
+from otp_bench.domain.scrub import Scrubber
 from otp_bench.domain.vocabulary import UseCase
-from otp_bench.export.scrub import Scrubber
 from otp_bench.outputs import open_output
 from otp_bench.progress import SILENT, Meter
 from otp_bench.store.store import Store

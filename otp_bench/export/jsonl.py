@@ -10,7 +10,7 @@ import json
 from typing import Any, TextIO
 
 from otp_bench.domain.events import EventRecord
-from otp_bench.export.scrub import Scrubber
+from otp_bench.domain.scrub import Scrubber
 from otp_bench.outputs import open_output
 from otp_bench.progress import SILENT, Meter
 from otp_bench.store.convert import event_values

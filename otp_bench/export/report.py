@@ -14,13 +14,13 @@ from typing import Any, TextIO
 
 from otp_bench.domain.events import EventRecord
 from otp_bench.domain.model import ProviderKind
+from otp_bench.domain.scrub import Scrubber
 from otp_bench.export.flow_events import FlowSummary, grouped, scan
 from otp_bench.export.markdown import code, hms, stamp, table
-from otp_bench.export.scrub import Scrubber
-from otp_bench.export.workspace_file import format_duration
 from otp_bench.outputs import open_output
 from otp_bench.progress import SILENT, Meter
 from otp_bench.store.store import Store
+from otp_bench.workspace_files.durations import format_duration
 
 
 def write_report(

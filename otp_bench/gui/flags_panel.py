@@ -1,15 +1,16 @@
 """The flags panel: every user's two verification flags, changes highlighted as they happen, and
 the selected user's Identity Verification History.
 
-``FlagsModel`` holds one row per user (from the store's cache, handed over by the main window) and
-updates a row in place on each ``FlagsChanged`` event; a changed cell stays highlighted for a few
-seconds and shows "before → after".
+``FlagsModel`` holds one row per user, in username order. It is filled once when a workspace opens;
+after that each user change from the feed updates, inserts, moves or removes that user's row only,
+and each ``FlagsChanged`` event updates the row in place: a changed cell stays highlighted for a
+few seconds and shows "before → after".
 """
 
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -33,6 +34,9 @@ from PySide6.QtWidgets import (
 
 from otp_bench.gui import theme
 from otp_bench.gui.widgets.forms import label
+
+if TYPE_CHECKING:
+    from otp_bench.engine.engine import Engine
 
 HIGHLIGHT_SECONDS = 6.0
 USER_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -97,40 +101,81 @@ class FlagsModel(QAbstractTableModel):
         return None
 
     def set_users(self, users: list[Any]) -> None:
+        """Every user at once (a workspace opened): the one reset this model does."""
         self.beginResetModel()
-        self._users = list(users)
+        self._users = sorted(users, key=_order)
         self.endResetModel()
+
+    def row_of(self, user_id: str) -> int | None:
+        return next((i for i, u in enumerate(self._users) if u.id == user_id), None)
+
+    def apply_user(self, user_id: str, user: Any | None) -> None:
+        """One user saved (``user``) or deleted (None): that row only is updated, inserted,
+        moved (a rename keeps the list in username order) or removed."""
+        row = self.row_of(user_id)
+        if user is None:
+            if row is not None:
+                self.beginRemoveRows(QModelIndex(), row, row)
+                del self._users[row]
+                self.endRemoveRows()
+                self._changed = {k: v for k, v in self._changed.items() if k[0] != user_id}
+            return
+        if row is not None and _order(self._users[row]) == _order(user):
+            to = row  # the usual case: same name, same place
+        else:
+            others = [u for u in self._users if u.id != user_id]
+            to = next((i for i, u in enumerate(others) if _order(u) > _order(user)), len(others))
+        if row is None:
+            self.beginInsertRows(QModelIndex(), to, to)
+            self._users.insert(to, user)
+            self.endInsertRows()
+            return
+        if to != row:  # Qt counts the destination before the row leaves
+            self.beginMoveRows(QModelIndex(), row, row, QModelIndex(), to + (to > row))
+            del self._users[row]
+            self._users.insert(to, user)
+            self.endMoveRows()
+            row = to
+        elif self._users[row] == user:
+            return  # saved unchanged (a flow step that wrote the same flags): nothing to paint
+        self._users[row] = user
+        self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
 
     def is_highlighted(self, user_id: str, flag: str) -> bool:
         return (user_id, flag) in self._changed
 
     def apply_change(self, ev: Any) -> None:
         """A ``FlagsChanged`` event: update the row, highlight the flags that moved."""
-        row = next((i for i, u in enumerate(self._users) if u.id == ev.user_id), None)
-        if row is None:  # a user registered by the flow: it arrives with the next workspace read
-            return
-        from dataclasses import replace
-
-        user = self._users[row]
         now = time.monotonic()
         for flag in self._FLAGS.values():
             if getattr(ev.before, flag) != getattr(ev.after, flag):
-                self._changed[(user.id, flag)] = (getattr(ev.before, flag), now)
-        self._users[row] = replace(user, flags=ev.after)
-        self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
+                self._changed[(ev.user_id, flag)] = (getattr(ev.before, flag), now)
         if self._changed and not self._fade.isActive():
             self._fade.start()
+        row = self.row_of(ev.user_id)
+        if row is None:  # a user the flow registered: its row arrives with its user change,
+            return  # highlighted already
+        from dataclasses import replace
+
+        self._users[row] = replace(self._users[row], flags=ev.after)
+        self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
 
     def _expire(self) -> None:
         now = time.monotonic()
         gone = [k for k, (_b, at) in self._changed.items() if now - at > HIGHLIGHT_SECONDS]
         for k in gone:
             del self._changed[k]
-        if gone:
-            self.dataChanged.emit(self.index(0, 0),
-                                  self.index(self.rowCount() - 1, self.columnCount() - 1))
+        for user_id in dict.fromkeys(k[0] for k in gone):  # only the rows that fade
+            row = self.row_of(user_id)
+            if row is not None:
+                self.dataChanged.emit(self.index(row, 0),
+                                      self.index(row, self.columnCount() - 1))
         if not self._changed:
             self._fade.stop()
+
+
+def _order(user: Any) -> tuple[str, str]:
+    return user.username.lower(), user.id  # as the store lists them
 
 
 def _yes(v: bool) -> str:
@@ -145,7 +190,7 @@ class FlagsPanel(QWidget):
     def __init__(self, tasks: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._tasks = tasks
-        self._engine: Any = None
+        self._engine: Engine | None = None
         self.model = FlagsModel(self)
         self.table = QTableView()
         self.table.setObjectName("flagsTable")
@@ -187,13 +232,25 @@ class FlagsPanel(QWidget):
         self.model.modelReset.connect(self._reselect)
         self._selected: str | None = None
 
-    def set_engine(self, engine: Any) -> None:
+    def set_engine(self, engine: Engine) -> None:
         self._engine = engine
         self._selected = None
         self.history.setRowCount(0)
 
     def set_users(self, users: list[Any]) -> None:
         self.model.set_users(users)
+
+    def on_user_changed(self, user_id: str, user: Any | None) -> None:
+        """A user change from the feed: ``user`` as saved now, or None once deleted."""
+        self.model.apply_user(user_id, user)
+        if user_id != self._selected:
+            return
+        if user is None:
+            self._selected = None
+            self.history.setRowCount(0)
+            self.history_title.setText("Identity Verification History — select a user")
+        else:  # renamed, perhaps: the title names the user as saved now
+            self.history_title.setText(f"Identity Verification History — {user.username}")
 
     def on_flags_changed(self, ev: Any) -> None:
         self.model.apply_change(ev)
@@ -216,8 +273,8 @@ class FlagsPanel(QWidget):
     def _load_history(self, user_id: str) -> None:
         if self._engine is None:
             return
-        store = self._engine.store
-        self._tasks.run(lambda: store.history(user_id, limit=200),
+        engine = self._engine
+        self._tasks.run(lambda: engine.history(user_id, limit=200),
                         lambda rows: self._show_history(user_id, rows), title="Reading history")
 
     def _show_history(self, user_id: str, rows: list[Any]) -> None:

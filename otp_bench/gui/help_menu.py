@@ -36,14 +36,17 @@ def add_help_items(w: Any, helpm: Any, act: Any, about: str) -> None:
 
 def readme_text() -> str:
     """The README as shipped in the package metadata (its long description)."""
+    from email.message import Message
     from importlib.metadata import PackageNotFoundError, metadata
 
     try:
         meta = metadata("otp-bench")
     except PackageNotFoundError:
         return "otp-bench isn't installed as a package here: see README.md in its source folder."
-    body = meta.get_payload()  # type: ignore[attr-defined]
-    return str(body or meta.get("Description") or "No documentation in this installation.")
+    # the long description is the metadata file's body: metadata() returns an email Message
+    body = meta.get_payload() if isinstance(meta, Message) else None
+    return str(body or meta.get_all("Description", [""])[0]
+               or "No documentation in this installation.")
 
 
 def show_docs(w: Any) -> None:

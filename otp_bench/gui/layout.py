@@ -84,7 +84,7 @@ class WheelGuard(QObject):
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if event.type() != QEvent.Type.Wheel or not isinstance(obj, self.GUARDED):
             return False
-        widget: QWidget = obj  # type: ignore[assignment]
+        widget: QWidget = obj
         if widget.hasFocus():
             return False
         if widget.focusPolicy() == Qt.FocusPolicy.WheelFocus:

@@ -212,13 +212,13 @@ def start_recording(w: Any, recorder_cls: Any, path: str | None) -> None:
     w.recorder = recorder
     w.statusBar().showMessage(f"Recording flows to {path}; stop with File → Record again.")
     w.recording_path = path
-    w.actions["record"].setText("Stop recording and save scenario")
+    w.menu_actions["record"].setText("Stop recording and save scenario")
 
 
 def stop_recording(w: Any) -> None:
     recorder, path = w.recorder, w.recording_path
     recorder.stop()
-    w.actions["record"].setText("Record to scenario…")
+    w.menu_actions["record"].setText("Record to scenario…")
 
     def saved(_result: Any) -> None:
         n = recorder.flow_count

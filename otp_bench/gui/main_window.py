@@ -1,21 +1,22 @@
 """The main window: the workspace tree, the mock site / headless / editor tabs in the middle,
 the phone and flags on the right, the live log at the bottom; docks, toolbar, status bar.
 
-The window owns the ``TaskRunner`` and, once a workspace is open, the ``EngineBridge``; panes get
-both through their constructors or ``set_engine``. Layout and recent files live in QSettings.
+The window owns the ``TaskRunner`` and, once a workspace is open, the ``Engine`` (the one facade
+of the core) and its ``EngineBridge``; panes get them through their constructors or
+``set_engine``. Its bases hold the rest by concept: ``window_layout`` (docks, saved layout, theme,
+recent files) and ``window_activity`` (code fill, log filter, session and recording).
 """
 
 from __future__ import annotations
 
 import gc
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
-    QDockWidget,
+    QApplication,
     QLabel,
-    QMainWindow,
     QMessageBox,
     QStackedWidget,
     QTabWidget,
@@ -29,23 +30,30 @@ from otp_bench.gui.log.log_pane import LogPane
 from otp_bench.gui.phone_pane import PhonePane
 from otp_bench.gui.site_pane.site_pane import SitePane
 from otp_bench.gui.tasks import TaskRunner
-from otp_bench.gui.warmup import warm_handlers
 from otp_bench.gui.widgets.banners import editor_placeholder, first_run_banner
 from otp_bench.gui.widgets.clock import ClockWidget
 from otp_bench.gui.widgets.mock_control import MockController
+from otp_bench.gui.window_activity import TAB_EDITOR, TAB_HEADLESS, TAB_SITE, WindowActivity
 from otp_bench.gui.workspace_tree import WorkspaceTree
 
-TAB_SITE, TAB_HEADLESS, TAB_EDITOR = range(3)
+if TYPE_CHECKING:
+    from otp_bench.engine.clock import BenchClock
+    from otp_bench.engine.engine import Engine
+    from otp_bench.gui.bridge import EngineBridge
+    from otp_bench.gui.demo.demo_bar import DemoBar
+    from otp_bench.gui.editors.base import EditorBase
+    from otp_bench.gui.site_pane.headless_pane import HeadlessPane
+
+__all__ = ["TAB_EDITOR", "TAB_HEADLESS", "TAB_SITE", "MainWindow"]
 
 
-class MainWindow(QMainWindow):
+class MainWindow(WindowActivity):
     """Signals: engine_ready() once a workspace is open and shown; workspace_loaded()."""
 
     engine_ready = Signal()
     engine_failed = Signal(str)  # the workspace couldn't be opened: the reason, one line
     _open_progress = Signal(str)  # from the opening worker: waiting for a lock, and why
     workspace_refreshed = Signal()
-    recording_saved = Signal(str)  # the path of a scenario the Recorder just wrote
 
     def __init__(self, settings: QSettings | None = None) -> None:
         super().__init__()
@@ -54,12 +62,16 @@ class MainWindow(QMainWindow):
         self.resize(1480, 940)
         self.settings = settings or QSettings("otp-bench", "otp-bench")
         self.tasks = TaskRunner(self)
-        self.engine: Any = None
-        self.bridge: Any = None  # EngineBridge, once a workspace is open
-        self.editor: QWidget | None = None
+        self.engine: Engine | None = None
+        self.bridge: EngineBridge | None = None  # once a workspace is open
+        self.editor: EditorBase | None = None
+        self.session = None  # this workspace's Recorder, once it is open
+        self._flow_filter = None
+        self._before_demo: str | None = None
+        self.key_store_note: QLabel | None = None
 
         self.site_pane = SitePane(self.tasks)
-        self._headless: Any = None  # built the first time its tab opens: startup paints sooner
+        self._headless = None  # built the first time its tab opens: startup paints sooner
         self.editor_host = QStackedWidget()
         self.editor_host.addWidget(editor_placeholder())
         self.tabs = QTabWidget()
@@ -78,7 +90,7 @@ class MainWindow(QMainWindow):
         cl.addWidget(self.first_run)
         self.central_layout = cl  # demo mode puts its bar above the tabs
         cl.addWidget(self.tabs, 1)
-        self.demo_bar: Any = None  # built the first time demo mode opens
+        self.demo_bar: DemoBar | None = None  # built the first time demo mode opens
         self.setCentralWidget(central)
 
         self.tree = WorkspaceTree()
@@ -93,11 +105,11 @@ class MainWindow(QMainWindow):
         }
         self.splitDockWidget(self.docks["phone"], self.docks["flags"], Qt.Orientation.Vertical)
         self._sized = False
-        from PySide6.QtWidgets import QApplication
-
         from otp_bench.gui.layout import AdaptiveDocks, install_wheel_guard
 
-        install_wheel_guard(QApplication.instance())  # type: ignore[arg-type]
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            install_wheel_guard(app)
         self.adaptive = AdaptiveDocks(self)  # 1280×720 up: tabified docks when small
 
         self.clock = ClockWidget(self.tasks)
@@ -115,7 +127,7 @@ class MainWindow(QMainWindow):
 
         from otp_bench.gui.main_menus import build_menus, build_toolbar
 
-        self.actions = build_menus(self)
+        self.menu_actions = build_menus(self)
         build_toolbar(self)
         self.tree.open_item.connect(self.open_editor)
         self.phone.fill_requested.connect(self.fill_code)
@@ -125,85 +137,45 @@ class MainWindow(QMainWindow):
         self.set_workspace_actions(False)  # until a workspace is open
         self._open_progress.connect(self.status_workspace.setText)
 
-    # -- building --------------------------------------------------------------------------
-
-    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
-        dock = QDockWidget(title, self)
-        dock.setObjectName(f"dock_{title.lower().replace(' ', '_')}")
-        dock.setWidget(widget)
-        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
-                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable
-                         | QDockWidget.DockWidgetFeature.DockWidgetClosable)
-        self.addDockWidget(area, dock)
-        return dock
-
     @property
-    def headless_pane(self) -> Any:
+    def headless_pane(self) -> HeadlessPane:
         """The headless client pane (created, and put in its tab, on first use)."""
-        if self._headless is None:
-            from otp_bench.gui.site_pane.headless_pane import HeadlessPane
+        if self._headless is not None:
+            return self._headless
+        from otp_bench.gui.site_pane.headless_pane import HeadlessPane
 
-            pane = HeadlessPane(self.tasks)
-            pane.show_log.connect(self.filter_log)
-            self._headless = pane
-            current = self.tabs.currentIndex()
-            self.tabs.blockSignals(True)
-            old = self.tabs.widget(TAB_HEADLESS)
-            self.tabs.removeTab(TAB_HEADLESS)
-            from otp_bench.gui.layout import scrollable
+        pane = HeadlessPane(self.tasks)
+        pane.show_log.connect(self.filter_log)
+        self._headless = pane
+        current = self.tabs.currentIndex()
+        self.tabs.blockSignals(True)
+        old = self.tabs.widget(TAB_HEADLESS)
+        self.tabs.removeTab(TAB_HEADLESS)
+        from otp_bench.gui.layout import scrollable
 
-            self.tabs.insertTab(TAB_HEADLESS, scrollable(pane), "Headless client")
-            self.tabs.setCurrentIndex(current)
-            self.tabs.blockSignals(False)
+        self.tabs.insertTab(TAB_HEADLESS, scrollable(pane), "Headless client")
+        self.tabs.setCurrentIndex(current)
+        self.tabs.blockSignals(False)
+        if old is not None:
             old.deleteLater()
-            if self.engine is not None:
-                pane.set_engine(self.engine)
-                pane.set_sites(self.engine.store.sites())
-        return self._headless
-
-
-    # -- demo mode -----------------------------------------------------------------------------
-
-    def show_demo(self, on: bool = True) -> None:
-        """Demo mode: play a scenario in the app with captions; closing it reopens the
-        workspace that was open before."""
-        if on and self.demo_bar is None:
-            from otp_bench.gui.demo.demo_bar import DemoBar
-            from otp_bench.gui.demo.player import DemoPlayer
-
-            self.demo_bar = DemoBar(DemoPlayer(self))
-            self.demo_bar.closed.connect(lambda: self.show_demo(False))
-            self.central_layout.insertWidget(1, self.demo_bar)
-        if self.demo_bar is None:
-            return
-        action = self.actions.get("demo")
-        if action is not None and action.isChecked() != on:
-            action.setChecked(on)
-        if on == self.demo_bar.isVisible():
-            return
-        self.demo_bar.setVisible(on)
-        if on:
-            self._before_demo = self.engine.store.url if self.engine is not None else None
-            self.tabs.setCurrentIndex(TAB_SITE)
-            return
-        self.demo_bar.player.stop()
-        previous, self._before_demo = getattr(self, "_before_demo", None), None
-        if previous:
-            self.open_url(previous)
+        if self.engine is not None:
+            pane.set_engine(self.engine)
+            pane.set_sites(self.engine.sites())
+        return pane
 
     # -- workspace lifecycle -------------------------------------------------------------------
 
-    def open_url(self, url: str | None, *, throwaway: bool = False, clock: Any = None) -> None:
+    def open_url(self, url: str | None, *, throwaway: bool = False,
+                 clock: BenchClock | None = None) -> None:
         """Open (or create) the workspace at ``url`` on a worker, then show it."""
         self.status_workspace.setText("Opening workspace…")
 
-        def open_engine() -> Any:
-            from otp_bench.engine.engine import Engine
-            from otp_bench.store import preflight
+        def open_engine() -> Engine:
+            from otp_bench.engine.queries import open_workspace
 
             # a locked workspace is waited for (bounded); say so where the user looks
-            preflight.progress_hook = self._open_progress.emit
-            return Engine.open(url, throwaway=throwaway, clock=clock)
+            return open_workspace(url, throwaway=throwaway, clock=clock,
+                                  progress=self._open_progress.emit)
 
         self.tasks.run(open_engine, self.set_engine, self.workspace_unavailable,
                        title="Opening the workspace")
@@ -214,27 +186,31 @@ class MainWindow(QMainWindow):
 
     def set_workspace_actions(self, enabled: bool) -> None:
         for key in self._WORKSPACE_ACTIONS:
-            if key in self.actions:
-                self.actions[key].setEnabled(enabled)
-        self.centralWidget().setEnabled(enabled)
+            if key in self.menu_actions:
+                self.menu_actions[key].setEnabled(enabled)
+        central = self.centralWidget()
+        if central is not None:
+            central.setEnabled(enabled)
         for bar in self.findChildren(QToolBar):  # bench time, mock provider, faults, sample
             bar.setEnabled(enabled)
         for dock in self.docks.values():
-            dock.widget().setEnabled(enabled)
+            widget = dock.widget()
+            if widget is not None:
+                widget.setEnabled(enabled)
 
     def _announce_key_store(self) -> None:
         """The keyring fallback to key files, said once in the app as on the CLI's stderr."""
-        from otp_bench.store.keystore import fallback_notice
+        from otp_bench.engine.queries import key_store_notice
 
-        notice = fallback_notice()
-        if notice and getattr(self, "key_store_note", None) is None:
-            self.key_store_note = QLabel("⚠ Workspace keys in files (no OS keyring)")
-            self.key_store_note.setObjectName("keyStoreNote")
-            self.key_store_note.setToolTip(notice)
-            self.statusBar().addPermanentWidget(self.key_store_note)
+        notice = key_store_notice()
+        if notice and self.key_store_note is None:
+            self.key_store_note = note = QLabel("⚠ Workspace keys in files (no OS keyring)")
+            note.setObjectName("keyStoreNote")
+            note.setToolTip(notice)
+            self.statusBar().addPermanentWidget(note)
             self.statusBar().showMessage(notice, 15000)
 
-    def workspace_unavailable(self, error: Any) -> None:
+    def workspace_unavailable(self, error: BaseException) -> None:
         """A workspace that can't be opened: the reason in a dialog (the CLI's words), and
         nothing clickable that needs one until another opens (File → Open/New)."""
         message = str(error)
@@ -250,7 +226,7 @@ class MainWindow(QMainWindow):
         box.open()  # window-modal, never blocks the event loop
         self.engine_failed.emit(message)
 
-    def set_engine(self, engine: Any) -> None:
+    def set_engine(self, engine: Engine) -> None:
         old, self.engine = self.engine, engine
         if self.bridge is not None:
             self.bridge.detach()
@@ -262,29 +238,31 @@ class MainWindow(QMainWindow):
         from otp_bench.gui.bridge import EngineBridge  # the domain's event types load here
         from otp_bench.scenario.recorder import Recorder
 
-        if getattr(self, "session", None) is not None:
+        if self.session is not None:
             self.session.stop()
         # every flow walked from now on, so "Save this session as a scenario" needs no foresight
         self.session = Recorder(engine, name="otp-bench session")
 
-        self.bridge = EngineBridge(engine, self)
-        self.bridge.batch.connect(self.log.append_batch)
-        self.bridge.flags_changed.connect(self.flags.on_flags_changed)
-        self.bridge.workspace_changed.connect(lambda _b: self.refresh_workspace())
-        self.bridge.inbox_changed.connect(self.phone.refresh)
-        self.bridge.clock_changed.connect(self.clock.refresh)
-        for pane in (self.site_pane, self._headless, self.phone, self.flags, self.log,
-                     self.clock, self.mock):
-            if pane is not None:
-                pane.set_engine(engine)
+        self.bridge = bridge = EngineBridge(engine, self)
+        from otp_bench.gui.live_views import LiveViews
+
+        self.live = LiveViews(self, bridge)  # each change refreshes only what it names
+        self.site_pane.set_engine(engine)
+        if self._headless is not None:
+            self._headless.set_engine(engine)
+        self.phone.set_engine(engine)
+        self.flags.set_engine(engine)
+        self.log.set_engine(engine)
+        self.clock.set_engine(engine)
+        self.mock.set_engine(engine)
         self.set_workspace_actions(True)
         self._announce_key_store()
         engine.follow()  # flows and edits made by other instances show here live
         if self.mock.uses_mock() and str(self.settings.value("mock_autostart", "true")) == "true":
             self.mock.start()  # its providers call it: a workspace opens ready to use
-        path = engine.store.path
-        self.status_workspace.setText(f"Workspace: {engine.store.workspace}")  # no password
-        self.setWindowTitle(f"otp-bench — {engine.store.workspace.short}")
+        path = engine.workspace_path
+        self.status_workspace.setText(f"Workspace: {engine.workspace}")  # no password
+        self.setWindowTitle(f"otp-bench — {engine.workspace.short}")
         if path:
             self._remember(str(path))
         self.refresh_workspace()
@@ -295,46 +273,20 @@ class MainWindow(QMainWindow):
         self.engine_ready.emit()
 
     def refresh_workspace(self) -> None:
-        """Re-read the workspace (the store's in-memory cache: no I/O) into every view."""
+        """Re-read the whole workspace (the store's in-memory cache: no I/O) into every view:
+        when one opens. Later changes refresh only what they name (``LiveViews``)."""
         if self.engine is None:
             return
-        store = self.engine.store
-        sites, users, providers = store.sites(), store.users(), store.providers()
-        self.tree.populate(store.settings(), sites, users, providers)
+        engine = self.engine
+        sites, users, providers = engine.sites(), engine.users(), engine.providers()
+        self.tree.populate(engine.settings, sites, users, providers)
         self.site_pane.set_sites(sites)
         if self._headless is not None:
             self._headless.set_sites(sites)
         self.flags.set_users(users)
         self.first_run.setVisible(not sites and not users)
-        engine = self.engine
-        self.tasks.run(lambda: warm_handlers(engine), title="Preparing handlers")
+        self.tasks.run(engine.warm_handlers, title="Preparing handlers")
         self.workspace_refreshed.emit()
-
-    def load_sample(self) -> None:
-        if self.engine is None:
-            return
-        from otp_bench.gui.sample import load_sample_workspace
-
-        if not self.mock.running and self.mock.available:
-            # the sample's HTTP provider calls the app's loopback mock: start it first
-            def go(_url: str) -> None:
-                self.mock.started.disconnect(go)
-                self.load_sample()
-
-            self.mock.started.connect(go)
-            self.mock.start()
-            return
-        engine, mock = self.engine, self.mock.loopback
-        self.tasks.run(lambda: load_sample_workspace(engine, mock),
-                       lambda _r: self._sample_loaded(), title="Loading the sample workspace")
-
-    def _sample_loaded(self) -> None:
-        self.refresh_workspace()
-        self.tabs.setCurrentIndex(TAB_SITE)
-        self.statusBar().showMessage(
-            "Sample workspace loaded: try Passwordless login as ana@example.com on Contoso "
-            "Health — Twilio through the loopback mock: request → response → rule in the log.",
-            12000)
 
     # -- editors -------------------------------------------------------------------------------
 
@@ -352,92 +304,17 @@ class MainWindow(QMainWindow):
         self.editor_host.setCurrentWidget(editor)
         self.tabs.setCurrentIndex(TAB_EDITOR)
         editor.deleted.connect(self._on_deleted)
-        if hasattr(editor, "on_events"):  # an Apex provider's editor marks where runs ended
-            self.bridge.batch.connect(editor.on_events)
+        editor.reload_requested.connect(self.live.reload_editor)
+        on_events = getattr(editor, "on_events", None)
+        if on_events is not None and self.bridge is not None:
+            self.bridge.batch.connect(on_events)  # an Apex provider's editor marks run ends
 
-    def _on_deleted(self) -> None:
-        self.refresh_workspace()
+    def _on_deleted(self) -> None:  # the delete's own change took its row out of the views
         self.editor_host.setCurrentIndex(0)
 
     def delete_selected(self) -> None:
-        if isinstance(self.editor, QWidget) and hasattr(self.editor, "run_delete") and \
-                self.tabs.currentIndex() == TAB_EDITOR:
-            self.editor._confirm_delete()
-
-    # -- phone, log, misc --------------------------------------------------------------------
-
-    def fill_code(self, code: str) -> None:
-        if self.tabs.currentIndex() == TAB_HEADLESS and self.headless_pane.fill_code(code):
-            return
-        if self.site_pane.fill_code(code):
-            self.tabs.setCurrentIndex(TAB_SITE)
-            return
-        if self._headless is not None and self._headless.fill_code(code):
-            self.tabs.setCurrentIndex(TAB_HEADLESS)
-            return
-        self.statusBar().showMessage("No code page is waiting for a code.", 5000)
-
-    def filter_log(self, text: str) -> None:
-        self.docks["log"].show()
-        self.log.filter.setText(text)
-        self.log.set_filter(text)
-
-    def show_flow_in_log(self, flow_id: str) -> None:
-        self.docks["log"].show()
-        self.docks["log"].raise_()
-        self.log.filter.setText(flow_id)
-        self.log.set_filter(flow_id)
-        self.log.select_flow(flow_id)
-        self._flow_filter = flow_id
-        self.statusBar().showMessage(
-            f"The log shows only flow {flow_id}: clear the filter (×) to see every flow; it "
-            "clears itself when the next flow starts.", 10000)
-
-    def _clear_flow_filter(self, page: str) -> None:
-        """A filter set by "Show this flow in the log" goes when the site starts over, so later
-        flows never look missing."""
-        flow_id = getattr(self, "_flow_filter", None)
-        if page == "start" and flow_id and self.log.filter.text().strip() == flow_id:
-            self._flow_filter = None
-            self.log.filter.clear()
-            self.log.set_filter("")
-            self.statusBar().showMessage("Log filter cleared: every flow shows again.", 5000)
-
-    def save_session(self, path: str | None = None) -> None:
-        """Save the flows walked since this workspace opened as a scenario file (a worker
-        writes it); recording goes on."""
-        session = getattr(self, "session", None)
-        if session is None:
-            return
-        if path is None:
-            from PySide6.QtWidgets import QFileDialog
-
-            path, _f = QFileDialog.getSaveFileName(self, "Save this session as a scenario",
-                                                   "session.yaml", "Scenario (*.yaml)")
-        if not path:
-            return
-        target = path
-
-        def saved(_r: Any) -> None:
-            self.statusBar().showMessage(f"Saved {session.flow_count} flow(s) of this session to "
-                                         f"{target}; replay with otp-bench run {target}", 15000)
-            self.recording_saved.emit(str(target))
-
-        self.tasks.run(lambda: session.save(target), saved,
-                       lambda e: self.statusBar().showMessage(f"Couldn't save: {e}", 15000),
-                       title="Saving the session")
-
-    def record_to_scenario(self, path: str | None = None) -> None:
-        """Start recording the operator's flows into a scenario file (the Recorder's hook)."""
-        try:
-            from otp_bench.scenario.recorder import Recorder  # type: ignore[import-not-found]
-        except ImportError:
-            QMessageBox.information(self, "Record to scenario",
-                                    "Recording isn't available in this build yet.")
-            return
-        from otp_bench.gui.main_menus import start_recording
-
-        start_recording(self, Recorder, path)
+        if self.editor is not None and self.tabs.currentIndex() == TAB_EDITOR:
+            self.editor.confirm_delete()
 
     def _on_task_failed(self, title: str, message: str) -> None:
         self.statusBar().showMessage(f"{title}: {message}", 10000)
@@ -447,71 +324,6 @@ class MainWindow(QMainWindow):
     def _on_task_count(self) -> None:
         n = self.tasks.pending
         self.status_tasks.setText(f"{n} running" if n else "")
-
-    # -- state -----------------------------------------------------------------------------
-
-    def showEvent(self, event: Any) -> None:
-        super().showEvent(event)
-        if not self._sized:  # dock sizes only hold once the window has its real size
-            self._sized = True
-            if self.settings.value("windowState") is None:
-                QTimer.singleShot(0, self.default_dock_sizes)
-
-    def default_dock_sizes(self) -> None:
-        w, h = self.width(), self.height()
-        self.resizeDocks([self.docks["workspace"]], [max(230, w * 18 // 100)],
-                         Qt.Orientation.Horizontal)
-        self.resizeDocks([self.docks["phone"]], [max(320, min(460, w * 26 // 100))],
-                         Qt.Orientation.Horizontal)
-        self.resizeDocks([self.docks["log"]], [max(230, h * 32 // 100)], Qt.Orientation.Vertical)
-        if not self.tabifiedDockWidgets(self.docks["phone"]):
-            self.resizeDocks([self.docks["phone"], self.docks["flags"]],
-                             [h * 34 // 100, h * 32 // 100], Qt.Orientation.Vertical)
-
-    def set_presenter(self, on: bool) -> None:
-        """Presenter mode: every text size up (kept in the settings)."""
-        self.settings.setValue("presenter", "true" if on else "false")
-        from PySide6.QtWidgets import QApplication
-
-        from otp_bench.gui import theme
-
-        theme.apply(QApplication.instance(), theme.current(), presenter=on)  # type: ignore[arg-type]
-        self.apply_theme(theme.current())
-
-    def apply_theme(self, scheme: str) -> None:
-        """Switch light/dark/system and re-render what holds colours in HTML."""
-        from PySide6.QtWidgets import QApplication
-
-        from otp_bench.gui import theme
-
-        theme.apply(QApplication.instance(), scheme)  # type: ignore[arg-type]
-        self.site_pane._apply_site()
-        self.phone.restyle()
-        self.log.inspector.restyle()
-        if self._headless is not None:
-            self._headless.restyle()
-
-    def _remember(self, path: str) -> None:
-        recent = [p for p in (self.settings.value("recent", []) or []) if p != path]
-        self.settings.setValue("recent", [path, *recent][:8])
-
-    def recent_files(self) -> list[str]:
-        return list(self.settings.value("recent", []) or [])
-
-    def _restore_layout(self) -> None:
-        geometry = self.settings.value("geometry")
-        state = self.settings.value("windowState")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        if state is not None:
-            self.restoreState(state)
-
-    def reset_layout(self) -> None:
-        for dock in self.docks.values():
-            dock.setFloating(False)
-            dock.show()
-        self.settings.remove("windowState")
-        self.default_dock_sizes()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.settings.setValue("geometry", self.saveGeometry())

@@ -1,13 +1,14 @@
 """The phone: one inbox per number, message bubbles, the OTP highlighted, one-click "fill code".
 
-Inbox reads run on a worker whenever the bridge says a message may have landed; the pane follows
+Inbox reads run on a worker. When the bridge reports an INBOX change, only the numbers it names are
+read again (the shown inbox if it is one of them; a new number joins the list); the pane follows
 the number that received the newest message so a demo never needs a click to find the code.
 """
 
 from __future__ import annotations
 
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -24,6 +25,10 @@ from PySide6.QtWidgets import (
 
 from otp_bench.gui import theme
 from otp_bench.gui.widgets.forms import label
+
+if TYPE_CHECKING:
+    from otp_bench.domain.model import InboxMessage
+    from otp_bench.engine.engine import Engine
 
 OTP_MASK = "••••••"  # as otp_bench.domain.events spells it (not imported: startup paints sooner)
 
@@ -77,8 +82,8 @@ class PhonePane(QWidget):
     def __init__(self, tasks: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._tasks = tasks
-        self._engine: Any = None
-        self._messages: list[Any] = []
+        self._engine: Engine | None = None
+        self._messages: list[InboxMessage] = []
         self.bubbles: list[Bubble] = []
         self._generation = 0
         self.number = QComboBox()
@@ -113,7 +118,7 @@ class PhonePane(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.list)
-        self.scroll = scroll
+        self.scroll_area = scroll
         bar = scroll.verticalScrollBar()
         bar.rangeChanged.connect(lambda _lo, hi: bar.setValue(hi))  # newest message in view
         pl = QVBoxLayout(phone)
@@ -135,6 +140,10 @@ class PhonePane(QWidget):
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(60)
         self._refresh_timer.timeout.connect(self._read)
+        self._full = False  # the next read re-reads every number
+        self._reading = False
+        self._named: dict[str, None] = {}  # numbers an INBOX change named since the last read
+        self._unnamed = False  # a delivery succeeded whose number no change has named yet
 
     def set_armed_faults(self, lines: list[str]) -> None:
         """Show the mock's armed faults (empty: hide the strip)."""
@@ -151,8 +160,9 @@ class PhonePane(QWidget):
     def messages(self) -> list[Any]:
         return list(self._messages)
 
-    def set_engine(self, engine: Any) -> None:
+    def set_engine(self, engine: Engine) -> None:
         self._engine = engine
+        self._generation += 1
         self.number.clear()
         self._messages = []
         self._render()
@@ -163,50 +173,96 @@ class PhonePane(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        """Re-read the numbers and the shown inbox soon (deliveries in a burst read once)."""
+        """Re-read every number and the shown inbox soon (a workspace opened, a number picked)."""
+        self._full = True
+        self._soon()
+
+    def on_inbox_changed(self, numbers: tuple[str, ...]) -> None:
+        """Messages landed on ``numbers`` (an INBOX change; empty: on a number not named yet).
+
+        Only what they touch is read again: the numbers join the list, and the shown inbox is
+        re-read when it is one of them (or, following the newest, the inbox of the last one).
+        """
+        self._named.update(dict.fromkeys(numbers))
+        self._unnamed = self._unnamed or not numbers
+        self._soon()
+
+    def _soon(self) -> None:
+        # deliveries in a burst are read once
         if not self._refresh_timer.isActive():
             self._refresh_timer.start()
 
     def _read(self) -> None:
-        if self._engine is None:
-            return
-        store, follow = self._engine.store, self.follow.isChecked()
+        if self._engine is None or self._reading:
+            return  # one read at a time: the one in flight asks for the next when it lands
+        engine, follow = self._engine, self.follow.isChecked()
         chosen = self.number.currentText() or None
-        self._generation += 1
+        full, named, unnamed = self._full, list(self._named), self._unnamed
+        self._full, self._named, self._unnamed = False, {}, False
+        self._reading = True
         gen = self._generation
 
-        def read() -> tuple[list[str], str | None, list[Any]]:
-            numbers = store.inbox_numbers()
+        def read() -> tuple[list[str], str | None, list[Any] | None]:
+            if full:  # every number, and the shown one (the newest, when following)
+                numbers = engine.inbox_numbers()
+                number = chosen
+                if follow or number is None:
+                    latest = engine.inbox(limit=1)
+                    number = latest[-1].to if latest else number
+                return numbers, number, engine.inbox(number, limit=200) if number else []
             number = chosen
-            if follow or number is None:
-                latest = store.inbox(limit=1)
+            if follow and unnamed:  # a message on a number the feed hasn't named yet
+                latest = engine.inbox(limit=1)
                 number = latest[-1].to if latest else number
-            return numbers, number, store.inbox(number, limit=200) if number else []
+            elif follow and named:
+                number = named[-1]
+            elif not unnamed and number not in named:
+                return named, number, None  # the shown inbox is untouched: new numbers only
+            if number is not None and number not in named:
+                named.append(number)
+            return named, number, engine.inbox(number, limit=200) if number else []
 
-        self._tasks.run(read, lambda res: self._on_read(gen, res), title="Reading the phone")
+        def failed(exc: BaseException) -> None:
+            self._reading = False  # the next change reads again; the status bar says why not
+            self._tasks.failed.emit("Reading the phone", f"{type(exc).__name__}: {exc}")
 
-    def _on_read(self, gen: int, res: tuple[list[str], str | None, list[Any]]) -> None:
-        if gen != self._generation:
+        self._tasks.run(read, lambda res: self._on_read(gen, full, res), failed,
+                        title="Reading the phone")
+
+    def _on_read(self, gen: int, full: bool,
+                 res: tuple[list[str], str | None, list[Any] | None]) -> None:
+        self._reading = False
+        if self._full or self._named or self._unnamed:
+            self._soon()  # what arrived while this read was out
+        if gen != self._generation:  # read for a workspace that has been closed since
             return
         numbers, number, messages = res
         self.number.blockSignals(True)
-        if [self.number.itemText(i) for i in range(self.number.count())] != numbers:
+        shown = [self.number.itemText(i) for i in range(self.number.count())]
+        if full and shown != numbers:
             self.number.clear()
             self.number.addItems(numbers)
+        elif not full:
+            for n in numbers:  # a new number goes in its sorted place; the others stay
+                if n not in shown:
+                    at = next((i for i, s in enumerate(shown) if s > n), len(shown))
+                    self.number.insertItem(at, n)
+                    shown.insert(at, n)
         if number:
             self.number.setCurrentText(number)
         self.number.blockSignals(False)
-        old, self._messages = self._messages, messages
-        if old and [m.id for m in messages[: len(old)]] == [m.id for m in old]:
-            self._append(messages[len(old):])  # same inbox, new messages: add bubbles only
-        else:
-            self._render()
+        if messages is not None:
+            old, self._messages = self._messages, messages
+            if old and [m.id for m in messages[: len(old)]] == [m.id for m in old]:
+                self._append(messages[len(old):])  # same inbox, new messages: add bubbles only
+            else:
+                self._render()
         self.refreshed.emit()
 
     def _render(self) -> None:
         while self.list_layout.count() > 2:  # keep the empty label and the stretch
             item = self.list_layout.takeAt(1)
-            w = item.widget()
+            w = item.widget() if item is not None else None
             if w is not None:
                 w.deleteLater()
         self.empty.setVisible(not self._messages)
@@ -231,5 +287,5 @@ class PhonePane(QWidget):
     def latest_code(self) -> str | None:
         for m in reversed(self._messages):
             if m.otp:
-                return m.otp  # type: ignore[no-any-return]
+                return m.otp
         return None

@@ -5,10 +5,13 @@ file is an error the caller shows (``assets.MissingResource``), never a silent s
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from otp_bench.engine.engine import Engine
 
 
-def load_sample_workspace(engine: Any, mock: Any = None) -> None:
+def load_sample_workspace(engine: Engine, mock: Any = None) -> None:
     """``mock``: the app's running LoopbackMock, which the sample's HTTP provider then uses."""
     from otp_bench.scenario.sample import load_sample
 

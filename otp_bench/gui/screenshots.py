@@ -27,7 +27,11 @@ def _wait(signal: Any, timeout_ms: int = 30000, what: str = "", required: bool =
     """Wait for ``signal``; a timeout is an error naming what didn't happen."""
     loop = QEventLoop()
     fired: list[bool] = []
-    signal.connect(lambda *_: (fired.append(True), loop.quit()))
+    def fire(*_args: object) -> None:
+        fired.append(True)
+        loop.quit()
+
+    signal.connect(fire)
     QTimer.singleShot(timeout_ms, loop.quit)
     loop.exec()
     if not fired and required:
@@ -61,8 +65,8 @@ def take_screenshots(app: QApplication, directory: str, db_url: str | None) -> i
 
 def _take(app: QApplication, directory: str, db_url: str | None) -> int:
     from otp_bench.domain.vocabulary import UseCase
+    from otp_bench.gui.editors.provider_editor import ProviderEditor
     from otp_bench.gui.main_window import MainWindow
-
 
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
@@ -86,7 +90,7 @@ def _take(app: QApplication, directory: str, db_url: str | None) -> int:
         w.shutdown()
         tmp.cleanup()
         raise ShotError(failed[0] if failed else "the workspace didn't open within 60 s")
-    if not w.engine.store.sites():
+    if not w.engine.sites():
         w.load_sample()
         _wait_idle(w)
     w.phone.show_codes.setChecked(False)
@@ -111,7 +115,7 @@ def _take(app: QApplication, directory: str, db_url: str | None) -> int:
         _wait_idle(w)
     _settle(300)
     _save(sp, out, "site_logged_in")
-    ana = w.engine.store.user_by_username("ana@example.com")
+    ana = w.engine.find_user("ana@example.com")
     for r in range(w.flags.model.rowCount()):
         if w.flags.model.index(r, 0).data() == ana.username:
             w.flags.table.selectRow(r)
@@ -129,15 +133,17 @@ def _take(app: QApplication, directory: str, db_url: str | None) -> int:
     apex_screenshots(w, out)
     w.open_editor("provider", None)
     _preset(w, "twilio")
-    w.editor.name.setText("twilio-sandbox")
+    editor = w.editor
+    assert isinstance(editor, ProviderEditor)
+    editor.name.setText("twilio-sandbox")
     _settle(700)  # the live preview renders on a worker after a short debounce
     _wait_idle(w)
     _settle()
     _save(w.editor_host, out, "provider_editor")
-    w.open_editor("user", w.engine.store.user_by_username("ben@example.com"))
+    w.open_editor("user", w.engine.find_user("ben@example.com"))
     _settle()
     _save(w.editor_host, out, "user_editor")
-    w.open_editor("site", w.engine.store.site_by_name("Acme Customers"))
+    w.open_editor("site", w.engine.find_site("Acme Customers"))
     _settle()
     _save(w.editor_host, out, "site_editor")
     w.tabs.setCurrentIndex(0)

@@ -38,7 +38,7 @@ def small_window(w: Any, out: Path) -> None:
 def faults_form(w: Any, out: Path) -> None:
     from otp_bench.gui.main_menus import edit_faults
     from otp_bench.mockprovider.faults import Fault
-    from otp_bench.scenario.durations import parse_duration
+    from otp_bench.workspace_files.durations import parse_duration
 
     if not w.mock.running:
         w.mock.start()

@@ -24,7 +24,8 @@ _presenter = False  # larger text for demos (View ▸ Presenter mode)
 
 @cache
 def _all_tokens() -> dict[str, dict[str, str]]:
-    return json.loads(assets.read_text("styles", "tokens.json"))  # type: ignore[no-any-return]
+    tokens: dict[str, dict[str, str]] = json.loads(assets.read_text("styles", "tokens.json"))
+    return tokens
 
 
 def system_scheme() -> str:

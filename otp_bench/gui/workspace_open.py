@@ -8,6 +8,7 @@ never hold it. A recent entry reopens the dialog with the URL filled in and the 
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -137,7 +138,7 @@ def _fill_recent(w: Any, menu: QMenu) -> None:
     if not urls:
         menu.addAction("(none)").setEnabled(False)
     for url in urls:
-        menu.addAction(Workspace(url).display, lambda u=url: open_workspace_url(w, u))
+        menu.addAction(Workspace(url).display, functools.partial(open_workspace_url, w, url))
 
 
 def export_workspace_key(w: Any) -> None:
@@ -146,10 +147,8 @@ def export_workspace_key(w: Any) -> None:
     path, _f = QFileDialog.getSaveFileName(w, "Export workspace key", "workspace.key",
                                            "Workspace key (*.key)")
     if path:
-        from otp_bench.engine.team import export_key
-
         engine = w.engine
-        w.tasks.run(lambda: export_key(engine, Path(path)),
+        w.tasks.run(lambda: engine.export_key(Path(path)),
                     lambda said: w.statusBar().showMessage(said, 10000),
                     title="Can't export the workspace key")
 
@@ -160,16 +159,14 @@ def import_workspace_key(w: Any) -> None:
     path, _f = QFileDialog.getOpenFileName(w, "Import workspace key", "",
                                            "Workspace key (*.key);;All files (*)")
     if path:
-        from otp_bench.engine.team import import_key
-
         engine = w.engine
-        url = engine.store.url
+        url = engine.workspace.url
 
         def done(said: str) -> None:
             w.statusBar().showMessage(said + " Reopening the workspace to unlock it…", 10000)
             w.open_url(url)
 
-        w.tasks.run(lambda: import_key(engine, Path(path)), done,
+        w.tasks.run(lambda: engine.import_key(Path(path)), done,
                     title="Can't import the workspace key")
 
 

@@ -56,13 +56,14 @@ def run(args: argparse.Namespace) -> int:
 
 def _run_single(args: argparse.Namespace, url: str | None, faults: dict[str, Any]) -> int:
     from otp_bench.mockprovider.loopback import LoopbackMock
+    from otp_bench.mockprovider.workers import DeliveryInbox
     from otp_bench.progress import meter
     from otp_bench.store.db import StoreError
-    from otp_bench.store.store import Store
+    from otp_bench.store.phone_inbox import open_inbox
 
     try:
         with meter("Opening the workspace"):  # a spinner on a terminal: a large one takes a while
-            store = Store(url)
+            store: DeliveryInbox = open_inbox(url)
     except StoreError as exc:
         print(f"otp-bench mock-provider: {exc}", file=sys.stderr)
         return 2

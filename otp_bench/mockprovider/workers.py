@@ -29,8 +29,9 @@ import threading
 from collections.abc import Iterable, Mapping
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
+from otp_bench.delivery.base import Inbox
 from otp_bench.mockprovider.app import MockState
 from otp_bench.mockprovider.faults import Fault, FaultError
 
@@ -38,6 +39,14 @@ READY_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 20.0  # a worker's last batch commit, plus uvicorn's graceful shutdown
 
 FaultTable = dict[str, list[dict[str, Any]]]
+
+
+class DeliveryInbox(Inbox, Protocol):
+    """All the mock holds of the workspace it opens (``store.phone_inbox.open_inbox``)."""
+
+    def deliver_many(self, messages: Iterable[Mapping[str, Any]]) -> int: ...
+
+    def close(self) -> None: ...
 
 
 def load_faults(path: str) -> FaultTable:
@@ -87,7 +96,7 @@ def _worker(url: str, host: str, sock: socket.socket, faults: FaultTable, worker
     """One worker process: serve ``sock`` until the supervisor's pipe closes."""
     from otp_bench.logs import setup_logging
     from otp_bench.mockprovider.loopback import LoopbackMock
-    from otp_bench.store.store import Store
+    from otp_bench.store.phone_inbox import open_inbox
 
     # stderr at the supervisor's level ($OTP_BENCH_LOG_LEVEL), masked; only the supervisor writes
     # mock-provider.log, so no two processes rotate one file
@@ -98,7 +107,7 @@ def _worker(url: str, host: str, sock: socket.socket, faults: FaultTable, worker
     # Process.terminate (the supervisor's fallback) or a stray SIGTERM: stop cleanly too
     signal.signal(signal.SIGTERM, _stop_on_signal)
     try:
-        store = Store(url)
+        store: DeliveryInbox = open_inbox(url)
     except Exception as exc:  # e.g. the workspace became unreadable: tell the supervisor
         conn.send(("error", str(exc)))
         return
@@ -126,11 +135,11 @@ class WorkerPool:
     def __init__(self, url: str, host: str, port: int, workers: int,
                  faults: FaultTable | None = None) -> None:
         from otp_bench.mockprovider.loopback import listening_socket
-        from otp_bench.store.store import Store
+        from otp_bench.store.phone_inbox import open_inbox
 
         if workers < 1:
             raise ValueError("workers must be at least 1")
-        Store(url).close()  # migrate and make the seal key here, or N workers race to
+        open_inbox(url).close()  # migrate and make the seal key here, or N workers race to
         self.url, self.host, self.workers = url, host, workers
         self.faults = faults or {}
         self.sock = listening_socket(host, port)

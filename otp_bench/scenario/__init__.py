@@ -1,1 +1,2 @@
-"""Scenarios: YAML files that set up a workspace, run flows and check expectations (SPEC §3)."""
+"""Scenarios: a workspace file (``otp_bench.workspace_files``) plus steps that run flows and check
+expectations (SPEC §3); run one by one or in parallel, recorded from the app."""

@@ -15,10 +15,11 @@ from otp_bench.outputs import OutputError, is_stdio, resolve_output
 from otp_bench.progress import meter
 from otp_bench.scenario.loader import load_scenario
 from otp_bench.scenario.model import Scenario, ScenarioError
-from otp_bench.scenario.parallel import run_parallel
+from otp_bench.scenario.parallel import run_parallel, warm_up
 from otp_bench.scenario.report import write_json, write_junit
 from otp_bench.scenario.run_output import Format, JsonRunOutput, RunOutput
 from otp_bench.scenario.runner import ScenarioResult, StepResult, run_scenario
+from otp_bench.scenario.schedule import expected_seconds
 from otp_bench.scenario.shipped import resolve
 from otp_bench.store.db import StoreError
 
@@ -57,9 +58,11 @@ def run_files(
                 invalid = True
         bar.total(sum(len(sc.steps) for sc in scenarios))  # the bar shows N/? until here
         if jobs > 1 and db_url is None and len(scenarios) > 1:
+            warm_up()
             for stream in (out, err, sys.stdout, sys.stderr):
                 stream.flush()  # a forked worker must not inherit half-written lines
-            outcomes = run_parallel([str(sc.file) for sc in scenarios], jobs)
+            outcomes = run_parallel([str(sc.file) for sc in scenarios], jobs,
+                                    costs=[expected_seconds(sc) for sc in scenarios])
             for sc, outcome in zip(scenarios, outcomes, strict=True):
                 show.scenario(sc)
                 bar.describe(sc.name)

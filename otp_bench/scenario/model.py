@@ -1,24 +1,14 @@
-"""A parsed, validated scenario file (SPEC §3)."""
+"""A parsed, validated scenario file (SPEC §3): a workspace file plus steps."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 
 from otp_bench.domain.vocabulary import UseCase
+from otp_bench.workspace_files.errors import ScenarioError
+from otp_bench.workspace_files.model import WorkspaceFile
 
-
-class ScenarioError(ValueError):
-    """An invalid scenario file; the message names file, line and field."""
-
-    def __init__(self, file: str, line: int, field: str, message: str) -> None:
-        where = file + (f":{line}" if line else "") + (f": {field}" if field else "")
-        super().__init__(f"{where}: {message}")
-        self.file = file
-        self.line = line
-        self.field = field
-        self.message = message
+__all__ = ["ClockStep", "Expect", "FlowStep", "Scenario", "ScenarioError", "Step"]
 
 
 @dataclass(frozen=True)
@@ -58,18 +48,7 @@ Step = FlowStep | ClockStep
 
 
 @dataclass(frozen=True)
-class Scenario:
-    file: Path
-    name: str
-    settings: dict[str, Any]
-    providers: tuple[dict[str, Any], ...]
-    sites: tuple[dict[str, Any], ...]
-    users: tuple[dict[str, Any], ...]
-    steps: tuple[Step, ...]
-    lines: dict[tuple[str | int, ...], int] = field(default_factory=dict, compare=False)
-    connected_apps: tuple[dict[str, Any], ...] = ()
+class Scenario(WorkspaceFile):
+    """A workspace file plus the steps that run against it."""
 
-    def line(self, *path: str | int) -> int:
-        from otp_bench.scenario.yamlpos import line_of
-
-        return line_of(self.lines, path)
+    steps: tuple[Step, ...] = ()

@@ -35,13 +35,9 @@ from otp_bench.domain.events import (
 from otp_bench.domain.vocabulary import DeliveryResult, UseCase
 from otp_bench.engine.bus import EventBatch
 from otp_bench.engine.engine import Engine
-from otp_bench.export.workspace_file import (
-    PLACEHOLDER,
-    dump_yaml,
-    format_duration,
-    workspace_dict,
-)
 from otp_bench.outputs import open_output
+from otp_bench.workspace_files.durations import format_duration
+from otp_bench.workspace_files.writer import PLACEHOLDER, dump_yaml, workspace_dict
 
 
 @dataclass

@@ -19,9 +19,9 @@ from otp_bench.engine.engine import Engine
 from otp_bench.engine.outcomes import InitOutcome, VerifyOutcome
 from otp_bench.engine.workspace import ValidationError
 from otp_bench.scenario.model import ClockStep, FlowStep, Scenario, ScenarioError
-from otp_bench.scenario.providers import ScenarioProviders
-from otp_bench.scenario.workspace import apply_workspace
 from otp_bench.store.store import Store
+from otp_bench.workspace_files.apply import apply_workspace
+from otp_bench.workspace_files.providers import ScenarioProviders
 
 
 @dataclass

@@ -9,8 +9,8 @@ from typing import Any
 from otp_bench import assets
 from otp_bench.engine.engine import Engine
 from otp_bench.scenario.loader import load_scenario
-from otp_bench.scenario.providers import ScenarioProviders
-from otp_bench.scenario.workspace import apply_workspace
+from otp_bench.workspace_files.apply import apply_workspace
+from otp_bench.workspace_files.providers import ScenarioProviders
 
 
 def sample_workspace() -> Path:

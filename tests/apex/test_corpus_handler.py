@@ -110,7 +110,7 @@ def test_the_live_log_gets_each_debug_line_as_an_event(tmp_path: Path) -> None:
     mock = InProcessMock(store)
     engine = Engine(store, transport=mock.transport)
     try:
-        from otp_bench.scenario.apex_spec import apex_fields
+        from otp_bench.workspace_files.apex_spec import apex_fields
 
         engine.save_settings(engine.settings.with_(custom_otp_enabled=True))
         fields = apex_fields({"apex": str(CORPUS / "buggy" / "RegionLookupHandler.cls"),

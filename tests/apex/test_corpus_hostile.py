@@ -60,7 +60,7 @@ _spec_keys = st.sampled_from(["apex", "class", "remote_sites", "named_credential
 @settings(max_examples=120, deadline=None)
 @given(st.dictionaries(_spec_keys, _values, max_size=6))
 def test_any_apex_provider_entry_is_valid_or_named_problems(raw: dict[str, Any]) -> None:
-    from otp_bench.scenario.providers import validate_provider_spec
+    from otp_bench.workspace_files.providers import validate_provider_spec
 
     spec = {"name": "p", "apex": "Handler.cls", **raw}
     problems = validate_provider_spec(spec)

@@ -10,12 +10,12 @@ import pytest
 pytest.importorskip("tree_sitter_language_pack", reason="the apex extra isn't installed")
 
 from otp_bench.engine.engine import Engine
-from otp_bench.export.workspace_file import PLACEHOLDER, export_workspace
-from otp_bench.export.workspace_import import import_workspace, placeholders
 from otp_bench.scenario.loader import load_scenario
-from otp_bench.scenario.providers import ScenarioProviders
-from otp_bench.scenario.workspace import apply_workspace
 from otp_bench.store.store import Store
+from otp_bench.workspace_files.apply import apply_workspace
+from otp_bench.workspace_files.importer import import_workspace, placeholders
+from otp_bench.workspace_files.providers import ScenarioProviders
+from otp_bench.workspace_files.writer import PLACEHOLDER, export_workspace
 
 CORPUS = Path(__file__).parent / "corpus"
 

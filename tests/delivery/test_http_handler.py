@@ -13,8 +13,9 @@ import pytest
 
 from otp_bench.delivery.http_handler import MAX_RESPONSE_BYTES, HttpHandler
 from otp_bench.delivery.presets import PRESETS, get_preset
+from otp_bench.delivery.preview import preview_request
 from otp_bench.delivery.registry import build_handler
-from otp_bench.delivery.sendtest import render_preview, send_test
+from otp_bench.delivery.sendtest import send_test
 from otp_bench.domain.http_config import ConfigError
 from otp_bench.domain.vocabulary import Channel, DeliveryResult
 from tests.delivery.helpers import OTP, TEXT, Directory, preset_config, send
@@ -251,13 +252,13 @@ def test_template_sees_site_and_user_fields_and_phone_filters() -> None:
         "who": "Ana", "site": "Customers", "n": "4155552671", "d": "14155552671"}
 
 
-def test_preview_renders_with_secrets_masked_and_reports_errors() -> None:
+def test_preview_renders_with_credentials_as_placeholders_and_reports_errors() -> None:
     cfg = preset_config("twilio")
-    p = render_preview(cfg)
+    p = preview_request(cfg)
     assert p.error is None and p.method == "POST"
-    assert dict(p.headers)["Authorization"] == "••••••"
+    assert dict(p.headers)["Authorization"] == "Basic base64(‹account_sid›:‹auth_token›)"
     assert "To=%2B14155552671" in p.body and cfg.credentials["auth_token"] not in repr(p)
-    bad = render_preview(preset_config("webhook", http={"body": "{{ oops"}))
+    bad = preview_request(preset_config("webhook", http={"body": "{{ oops"}))
     assert bad.error is not None and "body" in bad.error
 
 

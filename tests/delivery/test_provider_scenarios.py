@@ -10,7 +10,7 @@ import pytest
 from otp_bench import assets
 from otp_bench.delivery.presets import PRESETS
 from otp_bench.scenario.cli import run_files
-from otp_bench.scenario.providers import validate_provider_spec
+from otp_bench.workspace_files.providers import validate_provider_spec
 
 SCENARIOS = assets.path("scenarios")
 

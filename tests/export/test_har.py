@@ -134,8 +134,8 @@ def test_real_callouts_through_the_http_handler_export_clean(tmp_path: Path) -> 
     from otp_bench.domain.model import Settings
     from otp_bench.engine.clock import FrozenClock
     from otp_bench.engine.engine import Engine
-    from otp_bench.scenario.providers import ScenarioProviders
     from otp_bench.store.store import Store
+    from otp_bench.workspace_files.providers import ScenarioProviders
 
     token = "tw-auth-token-CANARY-8086"
     engine = Engine(Store(f"sqlite:///{tmp_path / 'e2e.db'}", throwaway=True), FrozenClock())

@@ -11,15 +11,15 @@ from otp_bench.domain.model import OtpPolicy, Settings
 from otp_bench.domain.vocabulary import Channel, DeliveryResult, License, UseCase
 from otp_bench.engine.clock import FrozenClock
 from otp_bench.engine.engine import Engine
-from otp_bench.export.workspace_file import PLACEHOLDER, export_workspace, workspace_yaml
-from otp_bench.export.workspace_import import (
+from otp_bench.scenario.loader import load_scenario
+from otp_bench.scenario.model import ScenarioError
+from otp_bench.store.store import Store
+from otp_bench.workspace_files.importer import (
     import_workspace,
     placeholders,
     with_credentials,
 )
-from otp_bench.scenario.loader import load_scenario
-from otp_bench.scenario.model import ScenarioError
-from otp_bench.store.store import Store
+from otp_bench.workspace_files.writer import PLACEHOLDER, export_workspace, workspace_yaml
 from tests.export.conftest import AUTH_TOKEN, Planted
 
 

@@ -38,13 +38,13 @@ def test_app_shows_the_reason_and_disables_actions(
         assert progress and "waiting up to 0.5 s" in progress[0]
     box = w.workspace_error
     assert box.isVisible() and box.text() == message
-    assert not w.actions["new_site"].isEnabled() and not w.actions["sample"].isEnabled()
+    assert not w.menu_actions["new_site"].isEnabled() and not w.menu_actions["sample"].isEnabled()
     assert not w.site_pane.isEnabled() and not w.tree.isEnabled()
-    assert w.actions["open"].isEnabled() and w.actions["new"].isEnabled()
+    assert w.menu_actions["open"].isEnabled() and w.menu_actions["new"].isEnabled()
     box.close()
     with qtbot.waitSignal(w.engine_ready, timeout=20000):
         w.open_url(str(tmp_path / "fresh.db"), throwaway=True)
-    assert w.actions["new_site"].isEnabled() and w.site_pane.isEnabled()
+    assert w.menu_actions["new_site"].isEnabled() and w.site_pane.isEnabled()
     w.shutdown()
 
 

@@ -13,7 +13,7 @@ from tests.gui.helpers import choose, click, idle
 
 
 def _open(qtbot: Any, w: Any, kind: str, name: str) -> Any:
-    item = w.tree.find(kind, name)
+    item = w.tree.find_item(kind, name)
     assert item is not None, name
     rect = w.tree.tree.visualItemRect(item)
     qtbot.mouseClick(w.tree.tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
@@ -90,7 +90,7 @@ def test_new_user_is_saved_and_listed(qtbot: Any, window: Any) -> None:
     click(qtbot, next(cb for cb in ed.sites.values() if cb.text() == "Acme Customers"))
     with qtbot.waitSignal(ed.saved, timeout=5000):
         click(qtbot, ed.save_button)
-    qtbot.waitUntil(lambda: w.tree.find("user", "new@example.com") is not None, timeout=5000)
+    qtbot.waitUntil(lambda: w.tree.find_item("user", "new@example.com") is not None, timeout=5000)
     user = w.engine.store.user_by_username("new@example.com")
     assert user.flags.admin_verified and user.mobile == "+14155552600"
 

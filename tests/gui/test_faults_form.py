@@ -10,7 +10,7 @@ import yaml
 
 from otp_bench.mockprovider.faults import Fault, FaultKind
 from otp_bench.scenario import shipped
-from otp_bench.scenario.durations import parse_duration
+from otp_bench.workspace_files.durations import parse_duration
 
 
 def _shipped_faults() -> list[dict[str, Any]]:

@@ -25,7 +25,7 @@ def test_help_menu_lists_docs_log_folder_and_about(window: Any) -> None:
 
 
 def test_documentation_shows_the_readme(qtbot: Any, window: Any, tmp_path: Path) -> None:
-    window.actions["docs"].trigger()
+    window.menu_actions["docs"].trigger()
     dialog = window.docs_dialog
     qtbot.waitUntil(lambda: window.tasks.pending == 0)
     text = dialog.findChild(object, "docsView").toPlainText()
@@ -41,7 +41,7 @@ def test_open_log_folder_hands_the_folder_to_the_desktop(
     monkeypatch.setenv("OTP_BENCH_LOG_DIR", str(tmp_path / "the-logs"))
     opened: list[QUrl] = []
     monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url) or True)
-    window.actions["log_folder"].trigger()
+    window.menu_actions["log_folder"].trigger()
     qtbot.waitUntil(lambda: bool(opened))
     assert opened[0].toLocalFile() == str(tmp_path / "the-logs")
     assert (tmp_path / "the-logs").is_dir()
@@ -60,7 +60,7 @@ def test_about_names_the_log_folder(qtbot: Any, window: Any, tmp_path: Path,
         box.accept()
 
     QTimer.singleShot(0, read_and_close)
-    window.actions["about"].trigger()
+    window.menu_actions["about"].trigger()
     assert seen and str(tmp_path / "the-logs") in seen[0] and "--log-level" in seen[0]
 
 
@@ -71,7 +71,7 @@ def test_a_readme_link_to_a_docs_page_opens_outside_the_dialog(
 
     opened: list[QUrl] = []
     monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url) or True)
-    window.actions["docs"].trigger()
+    window.menu_actions["docs"].trigger()
     open_doc_link(window, QUrl("docs/headless.md"))
     open_doc_link(window, QUrl("https://help.salesforce.com/"))
     assert opened[0].toLocalFile().endswith("docs/headless.md")

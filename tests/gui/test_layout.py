@@ -131,12 +131,12 @@ def test_docks_recover_after_growing_back(qtbot: Any, window: Any) -> None:
 def test_presenter_mode_scales_text(qtbot: Any, window: Any) -> None:
     w = window
     before = QApplication.font().pixelSize()
-    w.actions["presenter"].trigger()
+    w.menu_actions["presenter"].trigger()
     try:
         assert QApplication.font().pixelSize() > before
         assert w.settings.value("presenter") == "true"
     finally:
-        w.actions["presenter"].trigger()
+        w.menu_actions["presenter"].trigger()
     assert QApplication.font().pixelSize() == before
 
 

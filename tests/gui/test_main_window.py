@@ -28,11 +28,11 @@ def test_opening_another_workspace_shows_it_and_remembers_it(qtbot: Any, window:
 
 def test_theme_action_switches_the_palette_and_is_saved(qtbot: Any, window: Any) -> None:
     w = window
-    w.actions["theme_dark"].trigger()
+    w.menu_actions["theme_dark"].trigger()
     dark = w.palette().color(QPalette.ColorRole.Window).lightness()
     assert theme.current() == "dark" and dark < 80
     assert w.settings.value("theme") == "dark"
-    w.actions["theme_light"].trigger()
+    w.menu_actions["theme_light"].trigger()
     assert w.palette().color(QPalette.ColorRole.Window).lightness() > 200
 
 

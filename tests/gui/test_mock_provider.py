@@ -36,7 +36,7 @@ def test_twilio_on_the_loopback_mock_then_a_fault(qtbot: Any, window: Any) -> No
     with qtbot.waitSignal(ed.saved, timeout=5000):
         click(qtbot, ed.save_button)
 
-    item = w.tree.find("site", "Globex Partners")
+    item = w.tree.find_item("site", "Globex Partners")
     w.tree.tree.setCurrentItem(item)
     w.open_editor("site", w.engine.store.site_by_name("Globex Partners"))
     se = w.editor

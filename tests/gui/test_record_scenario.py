@@ -56,8 +56,8 @@ def test_recorded_gui_session_replays_green(qtbot: Any, window: Any, tmp_path: P
     target = tmp_path / "recorded.yaml"
     monkeypatch.setattr("otp_bench.gui.main_menus.QFileDialog.getSaveFileName",
                         lambda *a, **k: (str(target), "Scenario (*.yaml)"))
-    w.actions["record"].trigger()  # File → Record to scenario…
-    assert w.recorder.recording and "Stop recording" in w.actions["record"].text()
+    w.menu_actions["record"].trigger()  # File → Record to scenario…
+    assert w.recorder.recording and "Stop recording" in w.menu_actions["record"].text()
     sp = w.site_pane
 
     # 1. passwordless login: a wrong code, then the code from the phone
@@ -109,9 +109,9 @@ def test_recorded_gui_session_replays_green(qtbot: Any, window: Any, tmp_path: P
 
     # File → Stop recording: the scenario is written off the GUI thread
     with qtbot.waitSignal(w.recording_saved, timeout=10000) as saved:
-        w.actions["record"].trigger()
+        w.menu_actions["record"].trigger()
     assert saved.args == [str(target)]
-    assert not w.recorder.recording and w.actions["record"].text() == "Record to scenario…"
+    assert not w.recorder.recording and w.menu_actions["record"].text() == "Record to scenario…"
 
     steps = yaml.safe_load(target.read_text("utf-8"))["steps"]
     assert [s["flow"] for s in steps] == [

@@ -138,7 +138,7 @@ def test_self_registration_creates_the_user(qtbot: Any, window: Any) -> None:
     assert page.username.text() == "zoe@example.com"  # the username follows the email
     assert w.site_pane.end_page.ok
     idle(qtbot, w)
-    qtbot.waitUntil(lambda: w.tree.find("user", "zoe@example.com") is not None)
+    qtbot.waitUntil(lambda: w.tree.find_item("user", "zoe@example.com") is not None)
     zoe = w.engine.store.user_by_username("zoe@example.com")
     assert zoe.flags.admin_verified and not zoe.flags.user_verified  # custom provider row
 

@@ -65,7 +65,7 @@ def test_one_window_title(window: Any) -> None:
 
 def test_help_explains_the_scenario_format(qtbot: Any, window: Any) -> None:
     w = window
-    w.actions["help_scenarios"].trigger()
+    w.menu_actions["help_scenarios"].trigger()
     view = w.scenario_format_dialog.findChild(type(w.log.inspector.browser),
                                               "scenarioFormatView")
     text = view.toPlainText()

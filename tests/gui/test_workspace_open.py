@@ -55,4 +55,4 @@ def test_opening_a_postgresql_workspace_by_url(qtbot: Any, window: Any, pg_url: 
 
 def test_the_file_menu_has_the_team_workspace_items(window: Any) -> None:
     for key in ("open_url", "export_key", "import_key"):
-        assert window.actions[key].isEnabled()
+        assert window.menu_actions[key].isEnabled()

@@ -87,7 +87,7 @@ def test_locked_until_rules() -> None:
 
 def test_scenario_files_set_the_cap() -> None:
     from otp_bench.scenario.loader import load_scenario_text
-    from otp_bench.scenario.workspace import settings_from
+    from otp_bench.workspace_files.apply import settings_from
 
     sc = load_scenario_text("name: cap\nsettings:\n  otp: {account_max_failures: 4, "
                             "account_lockout: 30m}\n", "cap.yaml")

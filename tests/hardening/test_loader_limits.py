@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from otp_bench.scenario.loader import ScenarioError, load_scenario_text
-from otp_bench.scenario.yamlpos import MAX_DEPTH, MAX_VALUES
+from otp_bench.workspace_files.yamlpos import MAX_DEPTH, MAX_VALUES
 from tests.hardening.yaml_mutations import SHIPPED, mutate
 
 BOMB = "".join(
@@ -54,14 +54,14 @@ def bounded(seconds: float) -> Iterator[None]:
 def test_hostile_yaml_is_a_clean_error_with_file_and_line(name: str) -> None:
     text, words, line = CASES[name]
     tracemalloc.start()
-    started = time.perf_counter()
+    started = time.process_time()  # CPU spent: wall time on a loaded machine says nothing
     try:
         with bounded(10), pytest.raises(ScenarioError) as err:
             load_scenario_text(text, "evil.yaml")
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert time.perf_counter() - started < 5
+    assert time.process_time() - started < 5
     assert peak < 64 * 1024 * 1024, f"{peak / 1e6:.0f} MB"
     assert words in str(err.value) and "evil.yaml:" in str(err.value)
     if line is not None:

@@ -9,14 +9,14 @@ import pytest
 
 from otp_bench.engine.engine import Engine
 from otp_bench.engine.workspace import ValidationError
-from otp_bench.export.workspace_file import workspace_yaml
-from otp_bench.export.workspace_import import import_workspace
 from otp_bench.headless import pkce
 from otp_bench.scenario.loader import load_scenario
 from otp_bench.scenario.model import ScenarioError
-from otp_bench.scenario.providers import ScenarioProviders
-from otp_bench.scenario.workspace import apply_workspace
 from otp_bench.store.store import Store
+from otp_bench.workspace_files.apply import apply_workspace
+from otp_bench.workspace_files.importer import import_workspace
+from otp_bench.workspace_files.providers import ScenarioProviders
+from otp_bench.workspace_files.writer import workspace_yaml
 from tests.headless.conftest import Bench
 
 SCENARIO = """\

@@ -39,8 +39,7 @@ class Served:
         return int(match.group(1)) / 1024
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[Served]:
+def _serve(tmp_path: Path) -> Iterator[Served]:
     url = f"sqlite:///{tmp_path / 'ws.db'}"
     eng = Engine(Store(url))
     eng.new_site("Customers", url_prefix="customers", headless_passwordless_login=True)
@@ -60,6 +59,18 @@ def served(tmp_path: Path) -> Iterator[Served]:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """One server for the module's requests (each is answered on its own; none changes state);
+    starting a process per test cost ~2 s each. A test that stops the server uses ``own_server``."""
+    yield from _serve(tmp_path_factory.mktemp("served"))
+
+
+@pytest.fixture
+def own_server(tmp_path: Path) -> Iterator[Served]:
+    yield from _serve(tmp_path)
 
 
 def _raw(base: str, head: str, body_chunks: Iterator[bytes], deadline: float = 20.0
@@ -166,7 +177,8 @@ def test_malformed_requests_answer_oauth_errors_naming_the_problem(
     assert fragment in resp.json()["error_description"]
 
 
-def test_no_traceback_reaches_stderr(served: Served) -> None:
+def test_no_traceback_reaches_stderr(own_server: Served) -> None:
+    served = own_server
     for body in ("[" * 60_000, "{" * 50_000, '{"username": ' + "[" * 40 + "]" * 40 + "}"):
         httpx.post(f"{served.base}/customers/services/auth/headless/init/passwordless/login",
                    content=body, timeout=10)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from otp_bench.mockprovider.faults import Fault
-from otp_bench.scenario.durations import parse_duration
+from otp_bench.workspace_files.durations import parse_duration
 
 CASES = [
     ({"error": "timeout", "every": 3}, {"hang": True, "every": 3},

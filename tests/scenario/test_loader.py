@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from otp_bench.scenario.durations import parse_duration
 from otp_bench.scenario.loader import load_scenario
 from otp_bench.scenario.model import ClockStep, FlowStep, ScenarioError
+from otp_bench.workspace_files.durations import parse_duration
 
 HEAD = "sites: [{name: S}]\nusers:\n  - {username: a@example.com, mobile: '+1 415 555 2671'}\n"
 

@@ -5,14 +5,21 @@ from __future__ import annotations
 
 import io
 import json
+import multiprocessing
 import os
 import re
+import threading
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from otp_bench import assets
 from otp_bench.cli import build_parser
 from otp_bench.scenario.cli import run_files
-from otp_bench.scenario.parallel import Outcome, default_jobs, run_one, run_parallel
+from otp_bench.scenario.loader import load_scenario
+from otp_bench.scenario.parallel import Outcome, default_jobs, run_one, run_parallel, warm_up
+from otp_bench.scenario.schedule import expected_seconds, longest_first
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FILES = [assets.path("scenarios") / "provider_kinds_scripted.yaml",
@@ -32,9 +39,10 @@ def _no_ids(text: str) -> str:  # flow ids, times and durations differ run to ru
                   "", text)
 
 
-def test_parallel_run_reports_exactly_what_a_serial_run_does(tmp_path: Path) -> None:
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_parallel_run_reports_exactly_what_a_serial_run_does(tmp_path: Path, jobs: int) -> None:
     serial = _run(tmp_path, 1)
-    parallel = _run(tmp_path, 3)
+    parallel = _run(tmp_path, jobs)
     assert serial[0] == parallel[0] == 1  # one expectation fails in the fixture
     assert _no_ids(parallel[1]) == _no_ids(serial[1])
     assert [s["name"] for s in parallel[2]["scenarios"]] == [  # type: ignore[index,union-attr]
@@ -80,3 +88,47 @@ def test_a_worker_that_dies_is_a_clear_error_for_its_file_and_the_others_run() -
     assert "ended unexpectedly" in outcomes[0].invalid
     assert outcomes[1].result is not None and outcomes[1].result.passed
     assert outcomes[2].result is not None and not outcomes[2].result.passed  # a wrong expectation
+
+
+def test_the_files_that_wait_longest_are_expected_to_take_longest() -> None:
+    costs = {p.name: expected_seconds(load_scenario(p))
+             for p in assets.path("scenarios").glob("*.yaml")}
+    ranked = sorted(costs, key=lambda n: -costs[n])
+    # the slow provider declares 1.5 s of latency and a 2 s callout left to time out
+    assert ranked[:2] == ["demo_slow_provider.yaml", "demo_provider_down.yaml"]
+    assert costs["demo_slow_provider.yaml"] >= 3.5
+    assert longest_first([0.1, 5.0, 0.1, 2.0]) == [1, 3, 0, 2]
+
+
+_PAIR: Any = None  # a multiprocessing.Barrier(2), inherited by the forked workers
+
+
+def _log_start(path: str) -> Outcome:
+    """A runner that notes which file it was given, then waits for the other worker to have
+    started one too: the two workers take files strictly in pairs, in the order queued."""
+    with open(os.environ["P7W_START_LOG"], "a", encoding="utf-8") as fh:
+        fh.write(Path(path).name + "\n")
+    _PAIR.wait(timeout=30)
+    return Outcome(invalid=f"{Path(path).name} done")
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(),
+                    reason="the barrier reaches the workers by fork")
+def test_the_longest_file_starts_first_and_results_keep_the_named_order(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    global _PAIR
+    _PAIR = multiprocessing.get_context("fork").Barrier(2)
+    log = tmp_path / "started.txt"
+    monkeypatch.setenv("P7W_START_LOG", str(log))
+    paths = ["a.yaml", "b.yaml", "c.yaml", "long.yaml"]
+    outcomes = list(run_parallel(paths, 2, runner=_log_start, costs=[0.1, 0.2, 0.1, 9.0]))
+    assert [o.invalid for o in outcomes] == [f"{p} done" for p in paths]
+    started = log.read_text("utf-8").split()
+    assert set(started[:2]) == {"long.yaml", "b.yaml"}  # the two expected to take longest
+    assert set(started[2:]) == {"a.yaml", "c.yaml"}
+
+
+def test_warm_up_starts_no_thread_so_forked_workers_stay_safe() -> None:
+    before = threading.active_count()
+    warm_up()
+    assert threading.active_count() == before

@@ -134,7 +134,7 @@ def test_an_empty_recording_is_still_a_valid_scenario(bench: Engine, tmp_path: P
 
 def test_http_provider_on_the_loopback_mock_replays_without_its_secrets(tmp_path: Path) -> None:
     from otp_bench.domain.model import Settings
-    from otp_bench.scenario.providers import ScenarioProviders
+    from otp_bench.workspace_files.providers import ScenarioProviders
 
     engine = Engine(Store(f"sqlite:///{tmp_path / 'http.db'}", throwaway=True), FrozenClock())
     secret = "real-auth-token-CANARY-5150"

@@ -17,11 +17,13 @@ from otp_bench import assets
 from otp_bench.cli import main
 from otp_bench.engine.clock import FrozenClock
 from otp_bench.engine.engine import Engine
-from otp_bench.scenario import loader, providers, schema, shipped
-from otp_bench.scenario.apex_spec import APEX_KEYS
+from otp_bench.scenario import loader, schema, shipped
 from otp_bench.scenario.recorder import Recorder
 from otp_bench.scenario.sample import load_sample
 from otp_bench.store.store import Store
+from otp_bench.workspace_files import loader as ws_loader
+from otp_bench.workspace_files import providers
+from otp_bench.workspace_files.apex_spec import APEX_KEYS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -54,10 +56,10 @@ def test_every_loader_key_is_in_the_schema() -> None:
     step = next(b for b in s["steps"]["items"]["anyOf"] if "flow" in b["properties"])
     http, scripted = schema.HTTP_PROVIDER["properties"], schema.SCRIPTED_PROVIDER["properties"]
     pairs = [
-        (loader.TOP_KEYS, s), (loader.SETTINGS_KEYS, s["settings"]["properties"]),
-        (loader.OTP_KEYS, s["settings"]["properties"]["otp"]["properties"]),
-        (loader.SITE_KEYS, s["sites"]["items"]["properties"]),
-        (loader.USER_KEYS, s["users"]["items"]["properties"]),
+        (ws_loader.TOP_KEYS, s), (ws_loader.SETTINGS_KEYS, s["settings"]["properties"]),
+        (ws_loader.OTP_KEYS, s["settings"]["properties"]["otp"]["properties"]),
+        (ws_loader.SITE_KEYS, s["sites"]["items"]["properties"]),
+        (ws_loader.USER_KEYS, s["users"]["items"]["properties"]),
         (loader.NEW_USER_KEYS, step["properties"]["new_user"]["properties"]),
         (loader.STEP_KEYS, step["properties"]),
         (loader.EXPECT_KEYS, step["properties"]["expect"]["properties"]),
@@ -133,7 +135,7 @@ def test_the_docs_name_every_code() -> None:
 
 def test_the_docs_name_every_key() -> None:
     doc = (ROOT / "docs" / "scenarios.md").read_text("utf-8")
-    keys = (loader.TOP_KEYS | loader.SETTINGS_KEYS | loader.SITE_KEYS | loader.USER_KEYS
+    keys = (ws_loader.TOP_KEYS | ws_loader.SETTINGS_KEYS | ws_loader.SITE_KEYS | ws_loader.USER_KEYS
             | loader.STEP_KEYS | loader.EXPECT_KEYS | providers.HTTP_KEYS | APEX_KEYS
             | set(schema.CONNECTED_APP["properties"]))
     missing = sorted(k for k in keys - {"otp"} if f"`{k}`" not in doc)

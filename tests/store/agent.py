@@ -1,17 +1,20 @@
 """A second otp-bench process for the cross-process tests: ``python -m tests.store.agent URL``.
 
 It opens the workspace like any instance would (its own engine and caches), prints ``ready``, then
-answers one JSON command per stdin line with one JSON line, until stdin closes.
+answers one JSON command per stdin line with one JSON line, until stdin closes. ``serve`` is the
+same over a pipe, for agents forked from a forkserver that imported all this once (``procs.Agent``).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 import traceback
 from typing import Any
 
+from otp_bench.domain import ids
 from otp_bench.domain.flags import Flags
 from otp_bench.engine.engine import Engine
 
@@ -52,6 +55,35 @@ def handle(eng: Engine, cmd: dict[str, Any]) -> Any:
         u = eng.find_user(cmd["user"])
         return [u.flags.user_verified, u.flags.admin_verified]
     raise ValueError(f"unknown op {op}")
+
+
+def serve(url: str, conn: Any, env: dict[str, str]) -> None:
+    """The same agent over a ``multiprocessing`` pipe, in a process forked by ``procs.Agent``."""
+    os.environ.clear()
+    os.environ.update(env)  # as if started with this environment, like ``main``
+    # a process started from scratch draws its own id pod; a fork inherits the forkserver's
+    ids._default = ids.IdFactory()
+    try:
+        eng = Engine.open(url)
+    except Exception as exc:
+        conn.send(json.dumps({"raised": f"{type(exc).__name__}: {exc}",
+                              "trace": traceback.format_exc()}))
+        return
+    conn.send("ready")
+    while True:
+        try:
+            got = conn.recv()
+        except EOFError:
+            break
+        if got is None:
+            break
+        try:
+            answer = {"ok": handle(eng, json.loads(got)), "at": time.time()}
+        except Exception as exc:
+            answer = {"raised": f"{type(exc).__name__}: {exc}",
+                      "trace": traceback.format_exc()}
+        conn.send(json.dumps(answer))
+    eng.close()
 
 
 def main() -> int:

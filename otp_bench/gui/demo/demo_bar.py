@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QFrame,
-    QHBoxLayout,
     QLabel,
     QPushButton,
     QVBoxLayout,
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from otp_bench.gui.demo.player import PACES, DemoPlayer
 from otp_bench.gui.layout import compact_combo
+from otp_bench.gui.widgets.forms import hbox
 
 OPEN_FILE = "__open__"
 
@@ -77,8 +77,7 @@ class DemoBar(QFrame):
         self.caption.setObjectName("demoCaption")
         self.caption.setWordWrap(True)
         self.caption.setTextFormat(Qt.TextFormat.PlainText)
-        row = QHBoxLayout()
-        row.setContentsMargins(0, 0, 0, 0)
+        row = hbox()
         row.addWidget(QLabel("Demo"))
         row.addWidget(self.scenario, 1)
         row.addWidget(QLabel("Pace"))

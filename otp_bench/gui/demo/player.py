@@ -12,6 +12,7 @@ back when demo mode closes.
 from __future__ import annotations
 
 import contextlib
+import functools
 import tempfile
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
@@ -241,13 +242,13 @@ class DemoPlayer(QObject):
         self._tmps.append(tmp)
         url = f"sqlite:///{Path(tmp.name) / 'demo.db'}"
         w.open_url(url, throwaway=True)
-        while w.engine is None or w.engine.store.url != url:  # not an earlier run's workspace
+        while w.engine is None or w.engine.workspace.url != url:  # not an earlier run's workspace
             yield Wait(w.engine_ready, "opening the demo workspace")
         engine = w.engine
 
         def apply() -> Any:
-            from otp_bench.scenario.providers import ScenarioProviders
-            from otp_bench.scenario.workspace import apply_workspace
+            from otp_bench.workspace_files.apply import apply_workspace
+            from otp_bench.workspace_files.providers import ScenarioProviders
 
             providers = ScenarioProviders(engine)
             apply_workspace(engine, sc, providers)
@@ -262,7 +263,8 @@ class DemoPlayer(QObject):
         n = 0
         for step in sc.steps:
             if not hasattr(step, "flow"):
-                yield Task(lambda s=step: engine.advance_clock(s.seconds), "Moving the clock")
+                yield Task(functools.partial(engine.advance_clock, step.seconds),
+                           "Moving the clock")
                 yield Beat(say.clock_caption(step.seconds))
                 continue
             n += 1
@@ -325,7 +327,7 @@ class DemoPlayer(QObject):
         engine, phone = self.w.engine, out.phone
 
         def newest() -> str:
-            return next((m.otp for m in reversed(engine.store.inbox(phone)) if m.otp), "")
+            return engine.newest_code(phone) or ""
 
         code = yield Task(newest, "Reading the phone")
         if typed == "wrong":

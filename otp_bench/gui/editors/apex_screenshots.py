@@ -19,10 +19,9 @@ from otp_bench.gui.log.log_model import ROW_ROLE
 
 
 def apex_screenshots(w: Any, out: Path) -> None:
-    from otp_bench.apex import apex_available
     from otp_bench.gui.screenshots import _save, _settle, _wait, _wait_idle
 
-    if not apex_available() or not w.mock.available:
+    if not w.engine.apex_available() or not w.mock.available:
         return
     started_mock = not w.mock.running
     if started_mock:
@@ -64,7 +63,7 @@ def apex_screenshots(w: Any, out: Path) -> None:
     _save(w, out, "apex_provider_editor_1280x720")
     w.resize(size)
     # the live log: one delivery that works, one whose handler throws
-    site = engine.store.site_by_name("Globex Partners")
+    site = engine.find_site("Globex Partners")
     engine.save_site(replace(site, provider_id=engine.provider_ref("region-lookup")), confirm=True)
     for user in ("ana@example.com", "dev@partner.example.com"):
         engine.start("passwordless_login", "Globex Partners", user)
@@ -105,7 +104,7 @@ def apex_screenshots(w: Any, out: Path) -> None:
     # leave the sample as it was for the shots that follow
     engine.save_site(site, confirm=True)
     for name in ("twilio-apex", "region-lookup"):
-        p = engine.store.provider_by_name(name)
+        p = engine.provider_named(name)
         if p is not None:
             engine.delete_provider(p.id)
     if started_mock:

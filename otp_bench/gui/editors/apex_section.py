@@ -17,13 +17,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from PySide6.QtCore import QFileSystemWatcher, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
-    QHBoxLayout,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
@@ -32,8 +31,12 @@ from PySide6.QtWidgets import (
 )
 
 from otp_bench.domain.apex_provider import ApexConfig, ApexConfigError
+from otp_bench.engine.provider_tools import ApexClassView
 from otp_bench.gui.editors.apex_code_view import ApexCodeView
-from otp_bench.gui.widgets.forms import Field, label
+from otp_bench.gui.widgets.forms import Field, field_row, label
+
+if TYPE_CHECKING:
+    from otp_bench.engine.engine import Engine
 
 NOT_COMPILED = ("Interpreted by otp-bench, not compiled by Salesforce: a class that runs here can "
                 "still fail to compile, or behave differently, in an org.")
@@ -42,46 +45,19 @@ ORG_HINT = ("YAML, as in a scenario file: remote_sites, named_credentials (usern
 _ENDED = re.compile(r"at line (\d+)")
 
 
-def load_view(source: str, class_name: str) -> dict[str, Any]:
-    """Worker side: the class's file text, the check's diagnostics, the handler classes."""
-    from otp_bench.apex import (
-        ApexLoadError,
-        ApexSource,
-        SourceError,
-        apex_available,
-        find_handler_classes,
-        load_program,
-    )
-
-    if not apex_available():
-        return {"error": "Running Apex needs the Apex grammar: pip install 'otp-bench[apex]'"}
-    try:
-        src = ApexSource.from_paths(source)
-    except SourceError as exc:
-        return {"error": str(exc)}
-    out: dict[str, Any] = {"files": sorted(src.files), "diagnostics": [], "classes": []}
-    try:
-        program = load_program(src)
-        out["classes"] = find_handler_classes(program)
-    except ApexLoadError as exc:
-        out["diagnostics"] = [str(d) for d in exc.diagnostics]
-    wanted = class_name or (out["classes"][0] if len(out["classes"]) == 1 else "")
-    shown = next((f for f in src.files if Path(f).stem.lower() == wanted.lower()), None)
-    shown = shown or next(iter(sorted(src.files)), "")
-    out["file"], out["text"] = shown, src.files.get(shown, "")
-    return out
-
-
 class ApexSection(QWidget):
-    """Signals: loaded(dict) after a (re)load; the view, diagnostics and class list are shown."""
+    """Signals: loaded(ApexClassView) after a (re)load; the view, diagnostics and class list are
+    shown."""
 
     loaded = Signal(object)
 
-    def __init__(self, tasks: Any, apex: ApexConfig | None, credentials: dict[str, str],
-                 fields: dict[str, Field], parent: QWidget | None = None,
+    def __init__(self, tasks: Any, engine: Engine, apex: ApexConfig | None,
+                 credentials: dict[str, str], fields: dict[str, Field],
+                 parent: QWidget | None = None,
                  mock_url: Callable[[], str | None] | None = None) -> None:
         super().__init__(parent)
         self.tasks = tasks
+        self._engine = engine
         self.mock_url = mock_url or (lambda: None)
         self._credentials = dict(credentials)
         lay = QVBoxLayout(self)
@@ -99,14 +75,9 @@ class ApexSection(QWidget):
         pick_dir = QPushButton("Folder…")
         pick_dir.setObjectName("apexPickFolder")
         pick_dir.clicked.connect(self._pick_folder)
-        row = QWidget()
-        rl = QHBoxLayout(row)
-        rl.setContentsMargins(0, 0, 0, 0)
-        rl.addWidget(self.source, 1)
-        rl.addWidget(pick_file)
-        rl.addWidget(pick_dir)
-        fields["apex.source"] = f = Field("Apex source", row, "A .cls file, a folder of classes "
-                                          "or an sfdx project (force-app/main/default).")
+        source_row = field_row(self.source, pick_file, pick_dir)
+        fields["apex.source"] = f = Field("Apex source", source_row, "A .cls file, a folder of "
+                                          "classes or an sfdx project (force-app/main/default).")
         lay.addWidget(f)
         self.class_name = QLineEdit(apex.class_name if apex else "")
         self.class_name.setObjectName("apexClass")
@@ -138,7 +109,7 @@ class ApexSection(QWidget):
                                     ", username: AC…, password: …}")
         fields["apex.org"] = f = Field("Org around the class", self.org, ORG_HINT)
         lay.addWidget(f)
-        self.view: dict[str, Any] = {}
+        self.view: ApexClassView | None = None
         self.watcher = QFileSystemWatcher(self)
         self.watcher.fileChanged.connect(lambda _p: self.reload())
         self.watcher.directoryChanged.connect(lambda _p: self.reload())
@@ -154,46 +125,48 @@ class ApexSection(QWidget):
         self._generation += 1
         generation, name = self._generation, self.class_name.text().strip()
         self.status.setText("Reading and checking the class…")
-        self.tasks.run(lambda: load_view(source, name),
+        engine = self._engine
+        self.tasks.run(lambda: engine.apex_class_view(source, name),
                        lambda view: self._on_loaded(generation, source, view),
-                       lambda exc: self._on_loaded(generation, source, {"error": str(exc)}),
+                       lambda exc: self._on_loaded(generation, source,
+                                                   ApexClassView(error=str(exc))),
                        title="Apex source")
 
-    def _on_loaded(self, generation: int, source: str, view: dict[str, Any]) -> None:
+    def _on_loaded(self, generation: int, source: str, view: ApexClassView) -> None:
         if generation != self._generation:
             return  # a newer load is on its way
         self.view = view
         self._watch(source, view)
-        if view.get("error"):
-            self.status.setText(view["error"])
+        if view.error:
+            self.status.setText(view.error)
             self.diagnostics.hide()
             self.code.set_source("")
         else:
-            classes = view.get("classes") or []
+            classes = view.classes
             found = (", ".join(classes) if classes else
                      "no class implements Auth.CustomOneTimePasswordDeliveryHandler")
-            self.status.setText(f"{view['file']} · {len(view['text'].splitlines())} lines · "
+            self.status.setText(f"{view.file} · {len(view.text.splitlines())} lines · "
                                 f"handler: {found}")
-            diags = view.get("diagnostics") or []
+            diags = view.diagnostics
             self.diagnostics.setText("Refused before any callout:\n" + "\n".join(diags[:12])
                                      + (f"\n… and {len(diags) - 12} more" if len(diags) > 12
                                         else ""))
             self.diagnostics.setVisible(bool(diags))
-            self.code.set_source(view["text"])
+            self.code.set_source(view.text)
             if diags:
                 first = re.search(r":(\d+):\d+:", diags[0])
                 if first:
                     self.code.mark_line(int(first.group(1)), ok=False)
         self.loaded.emit(view)
 
-    def _watch(self, source: str, view: dict[str, Any]) -> None:
+    def _watch(self, source: str, view: ApexClassView) -> None:
         old = self.watcher.files() + self.watcher.directories()
         if old:
             self.watcher.removePaths(old)
         root = Path(source)
         paths = [str(root)] if root.exists() else []
-        if root.is_dir() and view.get("file"):
-            found = next(iter(root.rglob(Path(view["file"]).name)), None)
+        if root.is_dir() and view.file:
+            found = next(iter(root.rglob(Path(view.file).name)), None)
             if found is not None:
                 paths.append(str(found))
         if paths:

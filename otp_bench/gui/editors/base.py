@@ -3,12 +3,16 @@
 Saving runs on a worker. The engine's ``ValidationError(field, message)`` lands under the field it
 names, ``ConflictError`` under the name, ``NeedsConfirmation`` asks the operator and retries with
 ``confirm=True``. Nothing is saved when an error is shown.
+
+When the record an editor shows changes or is deleted elsewhere (another window, a flow, another
+process), the editor says so in a notice and offers Reload; the form keeps what the operator typed
+until they choose, so nothing unsaved is overwritten silently.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -22,17 +26,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from otp_bench.domain.changes import Action, Change, What
 from otp_bench.gui.widgets.forms import Field, label
+
+if TYPE_CHECKING:
+    from otp_bench.engine.engine import Engine
 
 
 class EditorBase(QWidget):
-    """Signals: saved(object) after a successful save; deleted(); failed(str)."""
+    """Signals: saved(object) after a successful save; deleted(); failed(str);
+    reload_requested() when the operator asks for the version saved elsewhere."""
 
     saved = Signal(object)
     deleted = Signal()
     failed = Signal(str)
+    reload_requested = Signal()
 
-    def __init__(self, tasks: Any, engine: Any, title: str, parent: QWidget | None = None) -> None:
+    def __init__(self, tasks: Any, engine: Engine, title: str,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.tasks = tasks
         self.engine = engine
@@ -42,6 +53,22 @@ class EditorBase(QWidget):
         self.banner.setObjectName("editorBanner")
         self.banner.setWordWrap(True)
         self.banner.hide()
+        self.notice = QFrame()  # "changed elsewhere", with Reload
+        self.notice.setObjectName("editorNotice")
+        self.notice.setStyleSheet("#editorNotice { color: #8c4b02; background: #fef1de; "
+                                  "border: 1px solid #8c4b02; border-radius: 6px; }")
+        self.notice_text = QLabel()
+        self.notice_text.setObjectName("editorNoticeText")
+        self.notice_text.setWordWrap(True)
+        self.reload_button = QPushButton("Reload")
+        self.reload_button.setObjectName("reloadRecord")
+        self.reload_button.clicked.connect(self.reload_requested)
+        row = QHBoxLayout(self.notice)
+        row.setContentsMargins(8, 6, 8, 6)
+        row.addWidget(self.notice_text, 1)
+        row.addWidget(self.reload_button)
+        self.notice.hide()
+        self._writing = False  # our own save or delete is on its way: its change is no news
         self.save_button = QPushButton("Save")
         self.save_button.setObjectName("save")
         self.save_button.setProperty("primary", True)
@@ -51,7 +78,7 @@ class EditorBase(QWidget):
         self.delete_button = QPushButton("Delete")
         self.delete_button.setObjectName("delete")
         self.delete_button.setProperty("danger", True)
-        self.delete_button.clicked.connect(self._confirm_delete)
+        self.delete_button.clicked.connect(self.confirm_delete)
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
         top.addWidget(self.delete_button)
@@ -81,6 +108,7 @@ class EditorBase(QWidget):
         lay.setSpacing(10)
         lay.addLayout(top)
         lay.addWidget(self.banner)
+        lay.addWidget(self.notice)
         lay.addLayout(body, 1)
 
     # -- building ----------------------------------------------------------------------------
@@ -147,10 +175,14 @@ class EditorBase(QWidget):
             self.show_banner("Not saved: fix the fields marked in red.")
             return
         self.save_button.setEnabled(False)
+        self._writing = True
         self.tasks.run(lambda: self.persist(obj, confirm), self._on_saved,
                        lambda exc: self._on_error(exc, obj), title="Saving")
 
     def _on_saved(self, obj: Any) -> None:
+        self._writing = False
+        self.notice.hide()  # what is saved now is this form
+        self.delete_button.setEnabled(True)
         self.save_button.setEnabled(True)
         self.show_banner("Saved.", "ok")
         self.saved.emit(obj)
@@ -158,6 +190,7 @@ class EditorBase(QWidget):
     def _on_error(self, exc: BaseException, obj: Any) -> None:
         from otp_bench.engine.workspace import NeedsConfirmation, ValidationError
 
+        self._writing = False
         self.save_button.setEnabled(True)
         if isinstance(exc, NeedsConfirmation):
             box = QMessageBox(QMessageBox.Icon.Warning, "Not recommended", str(exc),
@@ -183,13 +216,42 @@ class EditorBase(QWidget):
             self.show_banner(f"Not saved: {type(exc).__name__}: {exc}")
             self.failed.emit(str(exc))
 
-    def _confirm_delete(self) -> None:
+    def confirm_delete(self) -> None:
         answer = QMessageBox.question(self, "Delete?", "Delete this item from the workspace?")
         if answer == QMessageBox.StandardButton.Yes:
             self.run_delete()
 
     def run_delete(self) -> None:
+        self._writing = True
         self.tasks.run(self.remove, lambda _r: self.deleted.emit(),
                        lambda exc: self._on_error(exc, None), title="Deleting")
+
+    # -- the record changing elsewhere -----------------------------------------------------------
+
+    noun = "item"
+
+    def record_key(self) -> tuple[What, str] | None:
+        """The change-feed key of the record shown (None: a new one, not saved yet)."""
+        return None
+
+    def on_record_changed(self, change: Change, record: Any | None) -> None:
+        """A change from the feed: if it names this editor's record and isn't this editor's own
+        save or delete, say so — the form is left as it is."""
+        if self._writing or self.record_key() != (change.what, change.entity_id):
+            return
+        if record is None or change.action is Action.DELETED:
+            self.notice_text.setText(
+                f"Deleted elsewhere: this {self.noun} is no longer in the workspace. Saving "
+                "creates it again from this form.")
+            self.reload_button.hide()
+            self.delete_button.setEnabled(False)
+        else:
+            self.notice_text.setText(
+                f"Changed elsewhere: this {self.noun} was saved by a flow, another window or a "
+                "teammate. The form still shows what you opened: Reload (drops edits made here) "
+                "or Save to overwrite.")
+            self.reload_button.show()
+            self.delete_button.setEnabled(True)
+        self.notice.show()
 
 

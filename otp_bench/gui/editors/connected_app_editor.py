@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -37,7 +37,10 @@ from otp_bench.domain.connected_app import (
 )
 from otp_bench.domain.ids import new_id
 from otp_bench.gui.editors.base import EditorBase
-from otp_bench.gui.widgets.forms import label
+from otp_bench.gui.widgets.forms import field_row, label
+
+if TYPE_CHECKING:
+    from otp_bench.engine.engine import Engine
 
 SCOPE_CHOICES = ("api", "openid", "refresh_token", "offline_access", "profile", "email", "phone",
                  "web", "id", "full")
@@ -46,7 +49,7 @@ NO_APPS_NOTE = ("Without any connected app the bench accepts any client id and r
 
 
 class ConnectedAppEditor(EditorBase):
-    def __init__(self, tasks: Any, engine: Any, app: ConnectedApp | None = None,
+    def __init__(self, tasks: Any, engine: Engine, app: ConnectedApp | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(tasks, engine, "Connected app", parent)
         self.app = app or ConnectedApp(
@@ -86,12 +89,7 @@ class ConnectedAppEditor(EditorBase):
         reveal.setCheckable(True)
         reveal.toggled.connect(lambda on: self.secret.setEchoMode(
             QLineEdit.EchoMode.Normal if on else QLineEdit.EchoMode.Password))
-        row = QWidget()
-        rl = QHBoxLayout(row)
-        rl.setContentsMargins(0, 0, 0, 0)
-        rl.addWidget(self.secret, 1)
-        rl.addWidget(reveal)
-        self.field("consumer_secret", "Consumer secret", row,
+        self.field("consumer_secret", "Consumer secret", field_row(self.secret, reveal),
                    "signs the token response's signature; made by the bench, never exported")
         self.form.addWidget(label(NO_APPS_NOTE, "muted"))
         self.finish()
@@ -130,7 +128,7 @@ class ConnectedAppsDialog(QDialog):
 
     changed = Signal()
 
-    def __init__(self, tasks: Any, engine: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, tasks: Any, engine: Engine, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("connectedAppsDialog")
         self.setWindowTitle("Connected apps")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from otp_bench.gui.editors.base import EditorBase
 
+if TYPE_CHECKING:
+    from otp_bench.engine.engine import Engine
 
-def make_editor(kind: str, obj: Any, tasks: Any, engine: Any, mock: Any = None) -> EditorBase:
+
+def make_editor(kind: str, obj: Any, tasks: Any, engine: Engine, mock: Any = None) -> EditorBase:
     if kind == "site":
         from otp_bench.gui.editors.site_editor import SiteEditor
 

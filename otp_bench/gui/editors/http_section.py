@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QFont
@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
-    QHBoxLayout,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
@@ -20,10 +19,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from otp_bench.gui.editors.preview import render_preview
 from otp_bench.gui.editors.tables import CredentialsTable, PairsTable, RulesTable
 from otp_bench.gui.layout import compact_combo
-from otp_bench.gui.widgets.forms import Field, label
+from otp_bench.gui.widgets.forms import Field, field_row, hbox, label
+
+if TYPE_CHECKING:
+    from otp_bench.engine.engine import Engine
+    from otp_bench.engine.provider_tools import Preview
 
 AUTH_KINDS = ("none", "basic", "bearer", "api_key_header", "api_key_query", "infobip_app",
               "messagebird_accesskey")
@@ -44,34 +46,31 @@ class HttpSection(QWidget):
     changed = Signal()
     preview_shown = Signal(bool)
 
-    def __init__(self, http: dict[str, Any], credentials: dict[str, str],
+    def __init__(self, engine: Engine, http: dict[str, Any], credentials: dict[str, str],
                  fields: dict[str, Field], run: Callable[..., Any]) -> None:
         super().__init__()
         # user templates never render on the GUI thread: ``run`` is the window's TaskRunner.run
         # (a worker; the result comes back on the GUI thread); renders are bounded by the
-        # template budget (delivery.template) and a result for an older edit is dropped
+        # template budget (in the core's preview) and a result for an older edit is dropped
+        self._engine = engine
         self._run = run
         self._http = dict(http)
         self.preset = QComboBox()
         self.preset.setObjectName("preset")
         compact_combo(self.preset, 18)  # long vendor labels mustn't widen the form past 1280×720
         self.preset.addItem("(custom)", "")
-        for name, lab in _presets():
-            self.preset.addItem(lab, name)
+        for choice in engine.provider_presets():
+            self.preset.addItem(choice.label, choice.name)
         apply = QPushButton("Apply preset")
         apply.setObjectName("applyPreset")
         apply.clicked.connect(self.apply_preset)
-        prow = QWidget()
-        pl = QHBoxLayout(prow)
-        pl.setContentsMargins(0, 0, 0, 0)
-        pl.addWidget(self.preset, 1)
-        pl.addWidget(apply)
+        prow = field_row(self.preset, apply)
         self.base_url = QLineEdit()
         self.base_url.setObjectName("baseUrl")
         self.path = QLineEdit()
         self.method = QComboBox()
         self.method.addItems(["POST", "PUT", "GET", "PATCH"])
-        self.sender = QLineEdit()
+        self.sender_edit = QLineEdit()
         self.timeout = QDoubleSpinBox()
         self.timeout.setRange(0.0, 120.0)
         self.timeout.setSpecialValueText("workspace default")
@@ -112,15 +111,14 @@ class HttpSection(QWidget):
         add("preset", "Preset", prow, "Fills the whole config from the vendor's documented API. "
             "Add credentials and a sender; point the base URL at the mock or the vendor.")
         brow = QWidget()
-        self.base_row = QHBoxLayout(brow)
-        self.base_row.setContentsMargins(0, 0, 0, 0)
+        self.base_row = hbox(brow)  # the editor adds "Use the loopback mock" to it
         self.base_row.addWidget(self.base_url, 1)
         add("base_url", "Endpoint base URL", brow)
         fields["base_url"].editor = self.base_url
         row = QFormLayout()
         row.addRow("Path (template)", self.path)
         row.addRow("Method", self.method)
-        row.addRow("Sender / From", self.sender)
+        row.addRow("Sender / From", self.sender_edit)
         row.addRow("Timeout", self.timeout)
         lay.addLayout(row)
         lay.addWidget(label("AUTHENTICATION", "section"))
@@ -154,7 +152,7 @@ class HttpSection(QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(200)
         self._timer.timeout.connect(self.update_preview)
-        for w in (self.base_url, self.path, self.sender, self.auth_user, self.auth_pass,
+        for w in (self.base_url, self.path, self.sender_edit, self.auth_user, self.auth_pass,
                   self.auth_token, self.auth_name):
             w.textChanged.connect(self._changed)
         for c in (self.method, self.auth_kind, self.body_format):
@@ -176,7 +174,7 @@ class HttpSection(QWidget):
         self.base_url.setText(http.get("base_url", ""))
         self.path.setText(http.get("path", ""))
         self.method.setCurrentText(http.get("method", "POST"))
-        self.sender.setText(http.get("sender", ""))
+        self.sender_edit.setText(http.get("sender", ""))
         self.timeout.setValue(float(http.get("timeout_s") or 0.0))
         auth = http.get("auth") or {}
         self.auth_kind.setCurrentText(auth.get("kind", "none"))
@@ -196,11 +194,9 @@ class HttpSection(QWidget):
         name = self.preset.currentData()
         if not name:
             return
-        from otp_bench.delivery.presets import get_preset, preset_http
-
-        p = get_preset(name)
-        http = preset_http(name, base_url=self.base_url.text().strip() or None)
-        creds = {**p.example_credentials, **self.credentials.credentials()}
+        http, examples = self._engine.preset_fill(name,
+                                                  base_url=self.base_url.text().strip() or None)
+        creds = {**examples, **self.credentials.credentials()}
         self.load(http, creds)
         self.changed.emit()
 
@@ -212,7 +208,7 @@ class HttpSection(QWidget):
                 "name": self.auth_name.text().strip()}
         d.update(
             base_url=self.base_url.text().strip(), path=self.path.text().strip(),
-            method=self.method.currentText(), sender=self.sender.text().strip(),
+            method=self.method.currentText(), sender=self.sender_edit.text().strip(),
             timeout_s=self.timeout.value() or None, auth={k: v for k, v in auth.items() if v},
             headers=self.headers.pairs(), body_format=self.body_format.currentText(),
             body=self.body.toPlainText(), form=self.form_fields.pairs(), rules=self.rules.rules(),
@@ -228,11 +224,12 @@ class HttpSection(QWidget):
         edit, http, keys = self._edit, self.http(), list(self.credentials.credentials())
         self.preview_state.setText("… rendering")
 
-        def show(result: tuple[bool, str]) -> None:
+        def show(preview: Preview) -> None:
             with contextlib.suppress(RuntimeError):  # the editor closed meanwhile
-                self._show_preview(edit, *result)
+                self._show_preview(edit, preview.ok, preview.text)
 
-        self._run(lambda: render_preview(http, keys), show, title="Request preview")
+        engine = self._engine
+        self._run(lambda: engine.preview_draft(http, keys), show, title="Request preview")
 
     def _show_preview(self, edit: int, ok: bool, text: str) -> None:
         if edit != self._edit:
@@ -244,10 +241,3 @@ class HttpSection(QWidget):
         self.preview_state.style().polish(self.preview_state)
         self.preview_shown.emit(ok)
 
-
-def _presets() -> list[tuple[str, str]]:
-    try:
-        from otp_bench.delivery.presets import PRESETS
-    except ImportError:
-        return []
-    return [(p.name, p.label) for p in PRESETS.values()]

@@ -10,36 +10,39 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QHBoxLayout,
     QLineEdit,
     QPushButton,
     QTextBrowser,
     QWidget,
 )
 
-from otp_bench.domain.ids import PROVIDER_PREFIX, new_id
+from otp_bench.domain.changes import What
+from otp_bench.domain.ids import new_provider_id
 from otp_bench.domain.model import ProviderConfig, ProviderKind
 from otp_bench.domain.vocabulary import Channel, DeliveryResult
 from otp_bench.gui.editors.base import EditorBase
 from otp_bench.gui.editors.http_section import HttpSection
 from otp_bench.gui.layout import compact_combo
 from otp_bench.gui.log.chain_html import render_callout
-from otp_bench.gui.widgets.forms import label
+from otp_bench.gui.widgets.forms import field_row, label
+
+if TYPE_CHECKING:
+    from otp_bench.engine.engine import Engine
 
 _REGION = re.compile(r"^[A-Z]{2}$")
 
 
 class ProviderEditor(EditorBase):
-    def __init__(self, tasks: Any, engine: Any, provider: ProviderConfig | None,
+    def __init__(self, tasks: Any, engine: Engine, provider: ProviderConfig | None,
                  parent: QWidget | None = None, mock: Any = None) -> None:
         title = "New provider" if provider is None else f"Provider · {provider.name}"
         super().__init__(tasks, engine, title, parent)
-        self.provider = provider or ProviderConfig(id=new_id(PROVIDER_PREFIX), name="")
+        self.provider = provider or ProviderConfig(id=new_provider_id(), name="")
         self.is_new = provider is None
         p = self.provider
         self.name = self.field("name", "Name", QLineEdit(p.name))
@@ -84,7 +87,7 @@ class ProviderEditor(EditorBase):
                                     "get COUNTRY_BLOCK without a callout.")
         self.countries.textChanged.connect(self._check_countries)
         self.http_title = self.section("HTTP handler")
-        self.http = HttpSection(p.http.to_dict() if p.http else {}, dict(p.credentials),
+        self.http = HttpSection(engine, p.http.to_dict() if p.http else {}, dict(p.credentials),
                                 self.fields, self.tasks.run)
         self.form.addWidget(self.http)
         self.mock = mock
@@ -100,25 +103,20 @@ class ProviderEditor(EditorBase):
         self.http.base_row.addWidget(self.use_mock)
         from otp_bench.gui.editors.apex_section import ApexSection
 
-        self.apex = ApexSection(tasks, p.apex, dict(p.credentials), self.fields,
+        self.apex = ApexSection(tasks, engine, p.apex, dict(p.credentials), self.fields,
                                 mock_url=self._mock_url)
         self.form.addWidget(self.apex)
         self.side_panel.show()
         self.side.addWidget(self.http.preview_box, 3)
         self.side.addWidget(label("SEND TEST — one real sendOneTimePassword call with a random "
                                   "code; a delivered code lands on the phone", "section"))
-        row = QWidget()
-        rl = QHBoxLayout(row)
-        rl.setContentsMargins(0, 0, 0, 0)
         self.test_number = QLineEdit("+1 415 555 2671")
         self.test_number.setObjectName("testNumber")
         self.test_button = QPushButton("Send test")
         self.test_button.setObjectName("sendTest")
         self.test_button.setToolTip("One real sendOneTimePassword call with a random code")
         self.test_button.clicked.connect(self.send_test)
-        rl.addWidget(self.test_number, 1)
-        rl.addWidget(self.test_button)
-        self.side.addWidget(row)
+        self.side.addWidget(field_row(self.test_number, self.test_button))
         self.test_result = QTextBrowser()
         self.test_result.setObjectName("testResult")
         self.test_result.setMinimumHeight(160)
@@ -212,11 +210,10 @@ class ProviderEditor(EditorBase):
                            country_allow_list=countries)
         http = self.provider.http
         if kind is ProviderKind.HTTP:
-            from otp_bench.delivery.request import http_problems
             from otp_bench.domain.http_config import HttpConfig
 
             form = self.http.http()
-            problems = http_problems(form)
+            problems = self.engine.http_problems(form)
             if problems:
                 field, message = problems[0]
                 self.show_error(field, message)
@@ -233,7 +230,7 @@ class ProviderEditor(EditorBase):
         )
 
     def persist(self, obj: ProviderConfig, confirm: bool) -> ProviderConfig:
-        return self.engine.save_provider(obj)  # type: ignore[no-any-return]
+        return self.engine.save_provider(obj)
 
     def _on_saved(self, obj: Any) -> None:
         self.provider, self.is_new = obj, False
@@ -243,6 +240,11 @@ class ProviderEditor(EditorBase):
 
     def remove(self) -> None:
         self.engine.delete_provider(self.provider.id)
+
+    noun = "provider"
+
+    def record_key(self) -> tuple[What, str] | None:
+        return None if self.is_new else (What.PROVIDER, self.provider.id)
 
     # -- send test -------------------------------------------------------------------------
 

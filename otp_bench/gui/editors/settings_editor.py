@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QLineEdit, QSpinBox, QWidget
 
+from otp_bench.domain.changes import What
 from otp_bench.domain.model import OtpPolicy, Settings
 from otp_bench.gui.editors.base import EditorBase
 from otp_bench.gui.widgets.forms import label
+
+if TYPE_CHECKING:
+    from otp_bench.engine.engine import Engine
 
 
 def _spin(lo: int, hi: int, value: int, suffix: str = "") -> QSpinBox:
@@ -20,7 +24,7 @@ def _spin(lo: int, hi: int, value: int, suffix: str = "") -> QSpinBox:
 
 
 class SettingsEditor(EditorBase):
-    def __init__(self, tasks: Any, engine: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, tasks: Any, engine: Engine, parent: QWidget | None = None) -> None:
         super().__init__(tasks, engine, "Org settings", parent)
         s: Settings = engine.settings
         self.enabled = QCheckBox("Custom OTP delivery enabled for the org")
@@ -96,7 +100,12 @@ class SettingsEditor(EditorBase):
         )
 
     def persist(self, obj: Settings, confirm: bool) -> Settings:
-        return self.engine.save_settings(obj)  # type: ignore[no-any-return]
+        return self.engine.save_settings(obj)
 
     def remove(self) -> None:  # settings can't be deleted
         pass
+
+    noun = "org configuration"
+
+    def record_key(self) -> tuple[What, str] | None:
+        return What.SETTINGS, "org"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
@@ -16,17 +16,20 @@ from PySide6.QtWidgets import (
     QColorDialog,
     QComboBox,
     QGridLayout,
-    QHBoxLayout,
     QLineEdit,
     QPushButton,
     QWidget,
 )
 
-from otp_bench.domain.ids import SITE_PREFIX, new_id
+from otp_bench.domain.changes import What
+from otp_bench.domain.ids import new_site_id
 from otp_bench.domain.model import Site
 from otp_bench.domain.vocabulary import UseCase
 from otp_bench.gui.editors.base import EditorBase
-from otp_bench.gui.widgets.forms import label
+from otp_bench.gui.widgets.forms import field_row, label
+
+if TYPE_CHECKING:
+    from otp_bench.engine.engine import Engine
 
 DEFAULT = "Salesforce default provider"
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -34,11 +37,11 @@ _PREFIX = re.compile(r"^[A-Za-z0-9_-]*$")
 
 
 class SiteEditor(EditorBase):
-    def __init__(self, tasks: Any, engine: Any, site: Site | None,
+    def __init__(self, tasks: Any, engine: Engine, site: Site | None,
                  parent: QWidget | None = None) -> None:
         super().__init__(tasks, engine, "New site" if site is None else f"Site · {site.name}",
                          parent)
-        self.site = site or Site(id=new_id(SITE_PREFIX), name="")
+        self.site = site or Site(id=new_site_id(), name="")
         self.is_new = site is None
         s = self.site
         self.name = self.field("name", "Name", QLineEdit(s.name))
@@ -47,18 +50,13 @@ class SiteEditor(EditorBase):
                                      "The site's path: https://<prefix>.my.site.com")
         self.url_prefix.textChanged.connect(self._check_prefix)
         self.section("Branding")
-        row = QWidget()
-        rl = QHBoxLayout(row)
-        rl.setContentsMargins(0, 0, 0, 0)
         self.color = QLineEdit(s.brand_color)
         self.color.setObjectName("brandColor")
         self.swatch = QPushButton()
         self.swatch.setFixedWidth(40)
         self.swatch.setToolTip("Pick a colour")
         self.swatch.clicked.connect(self._pick_color)
-        rl.addWidget(self.color, 1)
-        rl.addWidget(self.swatch)
-        self.field("brand_color", "Brand colour", row)
+        self.field("brand_color", "Brand colour", field_row(self.color, self.swatch))
         self.fields["brand_color"].editor = self.color
         self.color.textChanged.connect(self._check_color)
         self.logo = self.field("logo_text", "Logo text", QLineEdit(s.logo_text))
@@ -66,7 +64,7 @@ class SiteEditor(EditorBase):
         self.handler = QComboBox()
         self.handler.setObjectName("handler")
         self.handler.addItem(DEFAULT, None)
-        for p in engine.store.providers():
+        for p in engine.providers():
             self.handler.addItem(p.name, p.id)
         self.handler.setCurrentIndex(max(0, self.handler.findData(s.provider_id)))
         self.field("handler", "Handler", self.handler,
@@ -161,7 +159,7 @@ class SiteEditor(EditorBase):
         )
 
     def persist(self, obj: Site, confirm: bool) -> Site:
-        return self.engine.save_site(obj, confirm=confirm)  # type: ignore[no-any-return]
+        return self.engine.save_site(obj, confirm=confirm)
 
     def _on_saved(self, obj: Any) -> None:
         self.site, self.is_new = obj, False
@@ -172,3 +170,8 @@ class SiteEditor(EditorBase):
 
     def remove(self) -> None:
         self.engine.delete_site(self.site.id)
+
+    noun = "site"
+
+    def record_key(self) -> tuple[What, str] | None:
+        return None if self.is_new else (What.SITE, self.site.id)

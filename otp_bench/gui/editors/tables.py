@@ -39,7 +39,7 @@ class _TableBox(QWidget):
         rm = QPushButton("Remove selected")
         rm.setProperty("flat", True)
         rm.clicked.connect(self._remove)
-        bar = QHBoxLayout()
+        self.buttons = bar = QHBoxLayout()
         bar.addWidget(add)
         bar.addWidget(rm)
         bar.addStretch(1)
@@ -90,11 +90,11 @@ class CredentialsTable(_TableBox):
 
     def __init__(self) -> None:
         super().__init__(["Credential key", "Secret value"], "+ Add credential")
-        self.show = QPushButton("Show secrets")
-        self.show.setCheckable(True)
-        self.show.setProperty("flat", True)
-        self.show.toggled.connect(self._echo)
-        self.layout().itemAt(1).layout().addWidget(self.show)
+        self.show_secrets = QPushButton("Show secrets")
+        self.show_secrets.setCheckable(True)
+        self.show_secrets.setProperty("flat", True)
+        self.show_secrets.toggled.connect(self._echo)
+        self.buttons.addWidget(self.show_secrets)
 
     def add_row(self, key: str = "", value: str = "") -> None:
         r = self.table.rowCount()
@@ -102,7 +102,7 @@ class CredentialsTable(_TableBox):
         self.table.setItem(r, 0, QTableWidgetItem(key))
         edit = QLineEdit(value)
         edit.setObjectName(f"secret_{key}")
-        edit.setEchoMode(QLineEdit.EchoMode.Normal if self.show.isChecked()
+        edit.setEchoMode(QLineEdit.EchoMode.Normal if self.show_secrets.isChecked()
                          else QLineEdit.EchoMode.Password)
         edit.textChanged.connect(lambda _t: self.changed.emit())
         self.table.setCellWidget(r, 1, edit)
@@ -170,7 +170,8 @@ class RulesTable(_TableBox):
         out = []
         for r in range(self.table.rowCount()):
             combo = self.table.cellWidget(r, 0)
-            rule: dict[str, Any] = {"result": combo.currentText() if combo else "PROVIDER_ERROR"}
+            rule: dict[str, Any] = {"result": combo.currentText() if isinstance(combo, QComboBox)
+                                    else "PROVIDER_ERROR"}
             for c, key in enumerate(RULE_FIELDS, start=1):
                 text = self._text(r, c)
                 if text:

@@ -3,25 +3,29 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QWidget
 
+from otp_bench.domain.changes import What
 from otp_bench.domain.flags import Flags
-from otp_bench.domain.ids import USER_PREFIX, new_id
+from otp_bench.domain.ids import SiteId, new_user_id
 from otp_bench.domain.model import User
 from otp_bench.domain.phone import PhoneError, parse_phone
 from otp_bench.domain.vocabulary import License
 from otp_bench.gui.editors.base import EditorBase
 from otp_bench.gui.widgets.forms import label
 
+if TYPE_CHECKING:
+    from otp_bench.engine.engine import Engine
+
 
 class UserEditor(EditorBase):
-    def __init__(self, tasks: Any, engine: Any, user: User | None,
+    def __init__(self, tasks: Any, engine: Engine, user: User | None,
                  parent: QWidget | None = None) -> None:
         super().__init__(tasks, engine, "New user" if user is None else f"User · {user.username}",
                          parent)
-        self.user = user or User(id=new_id(USER_PREFIX), username="")
+        self.user = user or User(id=new_user_id(), username="")
         self.is_new = user is None
         u = self.user
         self.username = self.field("username", "Username", QLineEdit(u.username),
@@ -56,8 +60,8 @@ class UserEditor(EditorBase):
         self.form.addWidget(self.user_verified)
         self.form.addWidget(self.admin_verified)
         self.section("Site membership")
-        self.sites: dict[str, QCheckBox] = {}
-        for site in engine.store.sites():
+        self.sites: dict[SiteId, QCheckBox] = {}
+        for site in engine.sites():
             cb = QCheckBox(site.name)
             cb.setChecked(site.id in u.sites)
             self.sites[site.id] = cb
@@ -111,7 +115,7 @@ class UserEditor(EditorBase):
         )
 
     def persist(self, obj: User, confirm: bool) -> User:
-        return self.engine.save_user(obj)  # type: ignore[no-any-return]
+        return self.engine.save_user(obj)
 
     def _on_saved(self, obj: Any) -> None:
         self.user, self.is_new = obj, False
@@ -121,3 +125,8 @@ class UserEditor(EditorBase):
 
     def remove(self) -> None:
         self.engine.delete_user(self.user.id)
+
+    noun = "user"
+
+    def record_key(self) -> tuple[What, str] | None:
+        return None if self.is_new else (What.USER, self.user.id)

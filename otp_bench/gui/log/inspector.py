@@ -6,7 +6,7 @@ fetched unsealed (``reveal=True``) only after the operator turns on "Reveal secr
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -22,6 +22,11 @@ from PySide6.QtWidgets import (
 from otp_bench.gui.log.chain_html import render_chain, render_single
 from otp_bench.gui.log.log_model import LogRow
 
+if TYPE_CHECKING:
+    from otp_bench.domain.callout import CalloutRecord
+    from otp_bench.domain.events import EventRecord
+    from otp_bench.engine.engine import Engine
+
 
 class FlowInspector(QWidget):
     """Signals: shown(flow_id) after a chain was rendered (tests wait on it)."""
@@ -31,7 +36,7 @@ class FlowInspector(QWidget):
     def __init__(self, tasks: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._tasks = tasks
-        self._engine: Any = None
+        self._engine: Engine | None = None
         self._row: LogRow | None = None
         self._generation = 0
         self.title = QLabel("Inspector")
@@ -53,7 +58,7 @@ class FlowInspector(QWidget):
         lay.addLayout(top)
         lay.addWidget(self.browser, 1)
 
-    def set_engine(self, engine: Any) -> None:
+    def set_engine(self, engine: Engine) -> None:
         self._engine = engine
         self.browser.clear()
 
@@ -67,14 +72,14 @@ class FlowInspector(QWidget):
         if row is None or self._engine is None:
             self.browser.clear()
             return
-        gen, store, revealed = self._generation, self._engine.store, self.revealed
+        gen, engine, revealed = self._generation, self._engine, self.revealed
         flow_id, event_id = row.flow_id, row.id
 
-        def fetch() -> tuple[list[Any], list[Any]]:
+        def fetch() -> tuple[list[EventRecord], list[CalloutRecord]]:
             if flow_id:
-                return store.events(flow_id=flow_id), store.callouts(flow_id=flow_id,
-                                                                     reveal=revealed)
-            return store.events(after_id=event_id - 1, limit=1), []
+                return engine.flow_chain(flow_id, reveal=revealed)
+            one = engine.event(event_id)
+            return ([one] if one is not None else []), []
 
         self._tasks.run(fetch, lambda res: self._render(gen, row, res, revealed),
                         title="Loading the flow")

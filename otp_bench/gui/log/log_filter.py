@@ -11,13 +11,16 @@ and twice that under load — over the 100 ms budget.)
 from __future__ import annotations
 
 from bisect import bisect_left
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Final, Literal
 
 from PySide6.QtCore import QAbstractProxyModel, QModelIndex, QPersistentModelIndex, Qt
 
 from otp_bench.gui.log.log_model import LogRow, LogTableModel
 
-HAY = LogRow._fields.index("hay")
+# LogRow.hay's position, as a literal so the hot loop's tuple index is typed ``str``
+HAY: Final[Literal[11]] = 11
+assert LogRow._fields[HAY] == "hay", "LogRow's fields moved: update HAY"
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -63,16 +66,16 @@ class LogFilterProxy(QAbstractProxyModel):
         self.endResetModel()
 
     def _matching(self, first: int, end: int) -> list[int]:
-        rows = self._src.rows if self._src is not None else ()
+        rows: Sequence[LogRow] = self._src.rows if self._src is not None else ()
         terms = self._terms
         if not terms:
             return list(range(first, end))
         # one tight pass per word, each over the survivors of the previous one; rows are
         # tuples and HAY their text's position (faster than the named attribute in a hot loop)
-        t, h = terms[0], HAY
-        hits = [i for i, r in enumerate(rows[first:end], first) if t in r[h]]
+        t, hay = terms[0], HAY
+        hits = [i for i, r in enumerate(rows[first:end], first) if t in r[hay]]
         for t in terms[1:]:
-            hits = [i for i in hits if t in rows[i][h]]
+            hits = [i for i in hits if t in rows[i][hay]]
         return hits
 
     # -- source changes ------------------------------------------------------------------------
@@ -119,6 +122,8 @@ class LogFilterProxy(QAbstractProxyModel):
             return QModelIndex()
         return self.createIndex(row, column)
 
+    # PySide6's stubs merge QObject.parent() (no argument) into this overload set, so no
+    # signature matches both: the ignore is for the stubs; Qt calls parent(index) here
     def parent(self, _child: Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
         return QModelIndex()
 

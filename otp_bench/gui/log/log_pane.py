@@ -6,7 +6,7 @@ worker when the operator scrolls to the top or presses "Load older".
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -26,6 +26,9 @@ from otp_bench.gui.log.inspector import FlowInspector
 from otp_bench.gui.log.log_filter import LogFilterProxy
 from otp_bench.gui.log.log_model import ROW_ROLE, LogRow, LogTableModel
 
+if TYPE_CHECKING:
+    from otp_bench.engine.engine import Engine
+
 INITIAL_ROWS = 1000
 OLDER_PAGE = 2000
 
@@ -38,7 +41,7 @@ class LogPane(QWidget):
     def __init__(self, tasks: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._tasks = tasks
-        self._engine: Any = None
+        self._engine: Engine | None = None
         self._loading = False
         self._exhausted = False
         self.model = LogTableModel(self)
@@ -106,15 +109,14 @@ class LogPane(QWidget):
         lay.setContentsMargins(8, 6, 8, 8)
         lay.addWidget(split)
 
-    def set_engine(self, engine: Any) -> None:
+    def set_engine(self, engine: Engine) -> None:
         """Show the newest stored rows of ``engine``'s workspace (read on a worker)."""
         self._engine = engine
         self._exhausted = False
         self.model.clear()
         self.inspector.set_engine(engine)
-        store = engine.store
         self._loading = True
-        self._tasks.run(lambda: store.events(limit=INITIAL_ROWS, newest_first=True),
+        self._tasks.run(lambda: engine.event_page(limit=INITIAL_ROWS),
                         self._on_initial, title="Reading the log")
 
     def _on_initial(self, records: list[Any]) -> None:
@@ -134,10 +136,10 @@ class LogPane(QWidget):
         if self._engine is None or self._loading or self._exhausted:
             return
         before = self.model.oldest_id
-        store = self._engine.store
+        engine = self._engine
         self._loading = True
         self._tasks.run(
-            lambda: store.events(before_id=before, limit=OLDER_PAGE, newest_first=True),
+            lambda: engine.event_page(before_id=before, limit=OLDER_PAGE),
             self._on_older, title="Reading older log rows",
         )
 

@@ -11,7 +11,7 @@ none) and PKCE on or off; "Connected apps…" opens their editor.
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -32,6 +32,9 @@ from PySide6.QtWidgets import (
 from otp_bench.domain.vocabulary import UseCase
 from otp_bench.gui.site_pane.exchange_html import render_exchanges
 from otp_bench.gui.widgets.forms import label
+
+if TYPE_CHECKING:
+    from otp_bench.engine.engine import Engine
 
 _SHRINKABLE = QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
 HEADLESS_FLOWS = (UseCase.HEADLESS_PASSWORDLESS_LOGIN, UseCase.HEADLESS_PASSWORDLESS_REGISTRATION)
@@ -54,7 +57,7 @@ class HeadlessPane(QWidget):
     def __init__(self, tasks: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._tasks = tasks
-        self._engine: Any = None
+        self._engine: Engine | None = None
         self._client: Any = None
         self._exchanges: list[Any] = []
         self._state = ""
@@ -164,7 +167,7 @@ class HeadlessPane(QWidget):
     def use_case(self) -> UseCase:
         return UseCase(self.flow.currentData())
 
-    def set_engine(self, engine: Any) -> None:
+    def set_engine(self, engine: Engine) -> None:
         self.close_client()
         self._engine = engine
         self.restart()

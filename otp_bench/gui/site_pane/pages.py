@@ -10,7 +10,7 @@ strings vary by release and locale). End-user pages carry no bench notes: those 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -26,6 +26,8 @@ from PySide6.QtWidgets import (
 
 from otp_bench.domain.vocabulary import License, UseCase
 from otp_bench.gui.widgets.forms import Field, label
+
+W = TypeVar("W", bound=QWidget)
 
 
 def _input(name: str, placeholder: str = "", password: bool = False) -> QLineEdit:
@@ -77,7 +79,7 @@ class Page(QWidget):
             self.body.addWidget(self.subtitle)
         self.fields: dict[str, Field] = {}
 
-    def add(self, key: str, title: str, editor: QWidget, hint: str = "") -> QWidget:
+    def add(self, key: str, title: str, editor: W, hint: str = "") -> W:
         f = Field(title, editor, hint)
         self.fields[key] = f
         self.body.addWidget(f)

@@ -8,7 +8,8 @@ reason code, its sentence and the engine's detail.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
@@ -39,6 +40,10 @@ from otp_bench.gui.site_pane.pages import (
 )
 from otp_bench.gui.widgets.forms import label
 
+if TYPE_CHECKING:
+    from otp_bench.engine.engine import Engine
+    from otp_bench.engine.outcomes import InitOutcome
+
 
 class SitePane(QWidget):
     """Signals: page_changed(name) with "start", "code" or "end"; show_flow(flow_id)."""
@@ -50,7 +55,7 @@ class SitePane(QWidget):
     def __init__(self, tasks: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._tasks = tasks
-        self._engine: Any = None
+        self._engine: Engine | None = None
         self._outcome: Any = None
         self.site = QComboBox()
         self.site.setObjectName("siteChooser")
@@ -153,14 +158,14 @@ class SitePane(QWidget):
         lay.setSpacing(8)
         lay.addLayout(chrome)
         lay.addWidget(self.frame, 1)
-        self.site.currentIndexChanged.connect(lambda _i: (self._apply_site(), self.restart()))
+        self.site.currentIndexChanged.connect(self._on_site_picked)
         self.flow.currentIndexChanged.connect(lambda _i: self.restart())
         self._apply_site()
         self.restart()
 
     # -- workspace -------------------------------------------------------------------------
 
-    def set_engine(self, engine: Any) -> None:
+    def set_engine(self, engine: Engine) -> None:
         self._engine = engine
         self.restart()
 
@@ -171,9 +176,9 @@ class SitePane(QWidget):
         self.site.clear()
         for s in sites:
             self.site.addItem(s.name, s)
-        names = [s.name for s in sites]
-        if current is not None and current.name in names:
-            self.site.setCurrentIndex(names.index(current.name))
+        ids = [s.id for s in sites]  # by id: a site renamed elsewhere stays chosen
+        if current is not None and current.id in ids:
+            self.site.setCurrentIndex(ids.index(current.id))
         self.site.blockSignals(False)
         self._apply_site()
 
@@ -243,9 +248,11 @@ class SitePane(QWidget):
         for w in self._operator_widgets:
             if w not in widgets:
                 w.hide()
+        layout = self.operator.layout()
+        assert layout is not None, "the operator card has its layout from the start"
         for w in widgets:
             if w not in self._operator_widgets:
-                self.operator.layout().addWidget(w)
+                layout.addWidget(w)
                 self._operator_widgets.append(w)
             w.show()
         if widgets:
@@ -258,7 +265,8 @@ class SitePane(QWidget):
         for i in range(self.stack.count()):
             w = self.stack.widget(i)
             policy = QSizePolicy.Policy.Preferred if w is page else QSizePolicy.Policy.Ignored
-            w.setSizePolicy(policy, policy)
+            if w is not None:
+                w.setSizePolicy(policy, policy)
         self.stack.setCurrentWidget(page)
         self._fit()
         self.page_changed.emit(self.page_name)
@@ -300,8 +308,15 @@ class SitePane(QWidget):
         self._set_busy(True)
         self._tasks.run(call, self._on_init, self._on_start_error, title="Starting the flow")
 
-    def _start_call(self, page: Any) -> Any:
-        engine, uc, site = self._engine, self.use_case, self.current_site.name
+    def _on_site_picked(self, _index: int) -> None:
+        self._apply_site()
+        self.restart()
+
+    def _start_call(self, page: Any) -> Callable[[], InitOutcome] | None:
+        engine, uc = self._engine, self.use_case
+        if engine is None or self.current_site is None:
+            return None
+        site = self.current_site.name
         if uc.registers_user:
             values = {k: page.fields[k].editor.text().strip()
                       for k in ("first_name", "last_name", "email", "username", "mobile")}
@@ -345,7 +360,7 @@ class SitePane(QWidget):
     def _show_init(self, out: Any) -> None:
         self._set_busy(False)
         self._outcome = out
-        if out.ok:
+        if out.ok and self._engine is not None:
             ttl = self._engine.settings.otp.ttl_for(out.use_case)
             now = self._engine.clock.now()
             site = self.current_site
@@ -394,9 +409,11 @@ class SitePane(QWidget):
         if not code:
             self.code_page.fields["code"].set_error("Enter the code we sent you.")
             return
+        engine, flow_id = self._engine, self._outcome.flow_id
+        if engine is None:
+            return
         self.code_page.clear_errors()
         self._set_busy(True)
-        engine, flow_id = self._engine, self._outcome.flow_id
         self._tasks.run(lambda: engine.verify(flow_id, code), self._on_verified,
                         self._on_start_error, title="Verifying the code")
 
@@ -432,9 +449,10 @@ class SitePane(QWidget):
         self._go(self.end_page)
 
     def _on_resend(self) -> None:
-        if self._outcome is None:
+        engine = self._engine
+        if self._outcome is None or engine is None:
             return
         self._set_busy(True)
-        engine, flow_id = self._engine, self._outcome.flow_id
+        flow_id = self._outcome.flow_id
         self._tasks.run(lambda: engine.resend(flow_id), self._on_init, self._on_start_error,
                         title="Resending the code")

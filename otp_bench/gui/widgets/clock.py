@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
+from PySide6.QtWidgets import QLabel, QToolButton, QWidget
+
+from otp_bench.gui.widgets.forms import hbox
+
+if TYPE_CHECKING:
+    from otp_bench.engine.engine import Engine
 
 STEPS = (("+1 min", 60), ("+15 min", 15 * 60), ("+1 h", 3600))
 
@@ -18,14 +23,12 @@ class ClockWidget(QWidget):
     def __init__(self, tasks: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._tasks = tasks
-        self._engine: Any = None
+        self._engine: Engine | None = None
         self.time = QLabel("--:--:--")
         self.time.setObjectName("benchTime")
         self.time.setProperty("role", "clock")
         self.time.setToolTip("Bench time: real time plus the fast-forward offset")
-        lay = QHBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.setSpacing(4)
+        lay = hbox(self, spacing=4)
         caption = QLabel("Bench time")
         caption.setProperty("role", "muted")
         lay.addWidget(caption)
@@ -45,7 +48,7 @@ class ClockWidget(QWidget):
         self._tick.timeout.connect(self.refresh)
         self._tick.start()
 
-    def set_engine(self, engine: Any) -> None:
+    def set_engine(self, engine: Engine) -> None:
         self._engine = engine
         self.refresh()
 

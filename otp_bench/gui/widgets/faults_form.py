@@ -75,7 +75,8 @@ class FaultEditor(QWidget):
         self.seconds.setSuffix(" s")
         self.seconds.setValue(2.0)
         self.param = QStackedWidget()
-        for w in (self.error, self.status, self.seconds, QLabel("—")):
+        self.no_param = QLabel("—")
+        for w in (self.error, self.status, self.seconds, self.no_param):
             self.param.addWidget(w)
         self.selector = QComboBox()
         self.selector.setObjectName("faultSelector")
@@ -111,13 +112,13 @@ class FaultEditor(QWidget):
         kind = self.kind.currentData()
         self.param.setCurrentWidget({"error": self.error, "status": self.status,
                                      "latency": self.seconds, "drip": self.seconds}.get(
-            kind, self.param.widget(3)))
+            kind, self.no_param))
         sel = self.selector.currentData()
         self.sel_param.setCurrentIndex({"times": 1, "every": 1, "probability": 2}.get(sel, 0))
 
     def fault(self) -> Fault:
         """The fault the form describes; ``FaultError`` names the field that is wrong."""
-        from otp_bench.scenario.durations import parse_duration
+        from otp_bench.workspace_files.durations import parse_duration
 
         return Fault.from_dict(self.scenario_dict(), parse_seconds=parse_duration)
 
@@ -296,7 +297,7 @@ def parse_scenario_faults(text: str) -> list[Fault]:
     """Scenario fault text (a YAML list, or one mapping) → faults; ``FaultError`` if not."""
     import yaml
 
-    from otp_bench.scenario.durations import parse_duration
+    from otp_bench.workspace_files.durations import parse_duration
 
     try:
         value = yaml.safe_load(text or "[]")

@@ -1,8 +1,30 @@
-"""Form helpers: labelled fields with an inline error line, and marking a field invalid."""
+"""Form helpers: labelled fields with an inline error line, marking a field invalid, and the
+margin-free horizontal rows that put a field next to its buttons."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+
+def hbox(owner: QWidget | None = None, *, spacing: int | None = None) -> QHBoxLayout:
+    """A horizontal layout without margins (on ``owner`` when given): the row lines up with the
+    fields above and below it instead of sitting indented in its own frame."""
+    box = QHBoxLayout(owner) if owner is not None else QHBoxLayout()
+    box.setContentsMargins(0, 0, 0, 0)
+    if spacing is not None:
+        box.setSpacing(spacing)
+    return box
+
+
+def field_row(first: QWidget, *rest: QWidget) -> QWidget:
+    """``first`` and ``rest`` side by side in one margin-free row; ``first`` (the field) takes the
+    spare width, ``rest`` (its buttons) keep their size."""
+    holder = QWidget()
+    box = hbox(holder)
+    box.addWidget(first, 1)
+    for w in rest:
+        box.addWidget(w)
+    return holder
 
 
 def set_invalid(widget: QWidget, message: str | None) -> None:

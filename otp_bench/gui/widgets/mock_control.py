@@ -9,9 +9,12 @@ Drives ``otp_bench.mockprovider.LoopbackMock(inbox)`` (``start(port=0) -> base_u
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
+
+if TYPE_CHECKING:
+    from otp_bench.engine.engine import Engine
 
 _LOOPBACK = re.compile(r"^http://127\.0\.0\.1:\d+/~([^/?#]+)$")
 
@@ -20,15 +23,15 @@ def _base_url(provider: Any) -> str:
     return str(getattr(provider.http, "base_url", "") or "") if provider.http else ""
 
 
-def repoint_providers(engine: Any, base_url: str) -> int:
+def repoint_providers(engine: Engine, base_url: str) -> int:
     """HTTP providers saved against a loopback mock on another port (an earlier run) now use
     ``base_url``; returns how many changed. Runs on a worker (it writes the workspace)."""
     from dataclasses import replace
 
     changed = 0
-    for p in engine.store.providers():
+    for p in engine.providers():
         m = _LOOPBACK.match(_base_url(p))
-        if m and not _base_url(p).startswith(base_url + "/"):
+        if m and p.http is not None and not _base_url(p).startswith(base_url + "/"):
             engine.save_provider(replace(p, http=p.http.with_(
                 base_url=f"{base_url}/~{m.group(1)}")))
             changed += 1
@@ -54,7 +57,7 @@ class MockController(QObject):
     def __init__(self, tasks: Any, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._tasks = tasks
-        self._engine: Any = None
+        self._engine: Engine | None = None
         self._mock: Any = None
         self.base_url: str | None = None
         self.armed: dict[str, list[Any]] = {}  # provider name → its armed faults
@@ -74,7 +77,7 @@ class MockController(QObject):
         """The running LoopbackMock (None when stopped)."""
         return self._mock
 
-    def set_engine(self, engine: Any) -> None:
+    def set_engine(self, engine: Engine) -> None:
         self.stop()
         self._engine = engine
 
@@ -86,7 +89,7 @@ class MockController(QObject):
         if self._engine is None or self.running or self._start_pending:
             return
         self._start_pending = True
-        inbox = self._engine.store
+        inbox = self._engine.phone_inbox()
 
         def run() -> tuple[Any, str]:
             mock = cls(inbox)
@@ -110,7 +113,7 @@ class MockController(QObject):
         """Whether a workspace provider calls a loopback mock (the store's cache: no I/O)."""
         if self._engine is None:
             return False
-        return any(_LOOPBACK.match(_base_url(p)) for p in self._engine.store.providers())
+        return any(_LOOPBACK.match(_base_url(p)) for p in self._engine.providers())
 
     def _failed(self, exc: BaseException) -> None:
         self._start_pending = False
@@ -146,7 +149,7 @@ class MockController(QObject):
         same names as the workspace tree, the site editor and scenario files."""
         if self._engine is None:
             return []
-        return [p.name for p in self._engine.store.providers()
+        return [p.name for p in self._engine.providers()
                 if str(getattr(p.kind, "value", p.kind)) != "scripted"]
 
     def armed_summary(self) -> list[str]:

@@ -1,4 +1,5 @@
-"""A last line of defence for exports: the workspace's own secrets never leave in a file.
+"""A last line of defence for exports and workspace files: the workspace's own secrets never
+leave in a file.
 
 Stored callouts and events are already redacted where they are recorded. An export still knows
 every credential the workspace holds, so it replaces any of them (and the Basic-auth encodings of

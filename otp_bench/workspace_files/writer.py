@@ -14,11 +14,12 @@ from typing import Any
 import yaml
 
 from otp_bench.domain.model import ALL_USE_CASES, ProviderConfig, ProviderKind, Settings, Site, User
+from otp_bench.domain.scrub import Scrubber
 from otp_bench.domain.vocabulary import Channel
-from otp_bench.export.scrub import Scrubber
 from otp_bench.outputs import open_output
-from otp_bench.scenario.connected_apps import app_dict
 from otp_bench.store.store import Store
+from otp_bench.workspace_files.connected_apps import app_dict
+from otp_bench.workspace_files.durations import format_duration
 
 PLACEHOLDER = "<secret: re-enter>"
 HEADER = (
@@ -34,18 +35,6 @@ class WorkspaceSummary:
     sites: int
     users: int
     placeholders: int  # credential values left out
-
-
-def format_duration(seconds: float) -> str:
-    """``900`` → ``15m``, ``86400`` → ``24h``, ``90`` → ``90s``: what the loader parses back."""
-    if seconds != int(seconds):
-        return f"{seconds:g}s"
-    s = int(seconds)
-    if s and s % 3600 == 0:
-        return f"{s // 3600}h"
-    if s and s % 60 == 0:
-        return f"{s // 60}m"
-    return f"{s}s"
 
 
 def settings_dict(s: Settings) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Applying a scenario's workspace sections (settings, providers, sites, users) to an engine.
+"""Applying a workspace file (settings, providers, sites, users, connected apps) to an engine.
 
 Sites and users are matched by name, so applying the same file twice updates rather than
 duplicates. A site may name a handler while the org feature is off (to show
@@ -16,9 +16,9 @@ from otp_bench.domain.model import OtpPolicy, Settings, Site, User
 from otp_bench.domain.phone import parse_phone
 from otp_bench.domain.vocabulary import License, UseCase
 from otp_bench.engine.engine import Engine
-from otp_bench.scenario.connected_apps import apply_connected_apps
-from otp_bench.scenario.model import Scenario
-from otp_bench.scenario.providers import ScenarioProviders
+from otp_bench.workspace_files.connected_apps import apply_connected_apps
+from otp_bench.workspace_files.model import WorkspaceFile
+from otp_bench.workspace_files.providers import ScenarioProviders
 
 
 def settings_from(raw: dict[str, Any], base: Settings | None = None) -> Settings:
@@ -45,7 +45,8 @@ def settings_from(raw: dict[str, Any], base: Settings | None = None) -> Settings
     )
 
 
-def apply_workspace(engine: Engine, scenario: Scenario, providers: ScenarioProviders) -> None:
+def apply_workspace(engine: Engine, scenario: WorkspaceFile, providers: ScenarioProviders
+                    ) -> None:
     settings = settings_from(scenario.settings, engine.settings)
     needs_feature = any(s.get("handler") for s in scenario.sites)
     engine.save_settings(replace(settings, custom_otp_enabled=True) if needs_feature else settings)

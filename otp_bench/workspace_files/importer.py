@@ -1,10 +1,11 @@
 """Importing a workspace file: validate everything first, rehearse it, then apply it whole.
 
-Three gates, so nothing is half-imported: the scenario loader checks the file (errors name file,
-line and field); the import is then rehearsed on a throwaway workspace, where an engine
+Three gates, so nothing is half-imported: the workspace file loader checks the file (errors
+name file, line and field); the import is then rehearsed on a throwaway workspace, where an engine
 validation error is traced back to the entry and line that caused it; only then is the real
 workspace written. Credentials still holding the export placeholder are left unset (or filled
-from ``credentials`` when the operator re-entered them) and reported.
+from ``credentials`` when the operator re-entered them) and reported. A scenario file's steps
+are counted, not checked or run (``otp-bench run`` does that).
 """
 
 from __future__ import annotations
@@ -19,12 +20,13 @@ from otp_bench.domain.errors import NotFound
 from otp_bench.engine.bus import EventBatch
 from otp_bench.engine.engine import Engine
 from otp_bench.engine.workspace import NeedsConfirmation, ValidationError
-from otp_bench.export.workspace_file import PLACEHOLDER
-from otp_bench.scenario.loader import load_scenario
-from otp_bench.scenario.model import Scenario, ScenarioError
-from otp_bench.scenario.providers import ScenarioProviders
-from otp_bench.scenario.workspace import apply_workspace
 from otp_bench.store.store import Store
+from otp_bench.workspace_files.apply import apply_workspace
+from otp_bench.workspace_files.errors import ScenarioError
+from otp_bench.workspace_files.loader import load_workspace_file
+from otp_bench.workspace_files.model import WorkspaceFile
+from otp_bench.workspace_files.providers import ScenarioProviders
+from otp_bench.workspace_files.writer import PLACEHOLDER
 
 # apply_workspace saves in this order; a rehearsal failure is blamed on the first entry not saved
 _ORDER = (("providers", "provider", "name"), ("sites", "site", "name"),
@@ -40,7 +42,7 @@ class ImportReport:
     ignored_steps: int = 0
 
 
-def placeholders(scenario: Scenario) -> dict[str, tuple[str, ...]]:
+def placeholders(scenario: WorkspaceFile) -> dict[str, tuple[str, ...]]:
     """Provider name → credential keys that still hold the export placeholder."""
     out: dict[str, tuple[str, ...]] = {}
     for spec in scenario.providers:
@@ -58,8 +60,8 @@ def placeholders(scenario: Scenario) -> dict[str, tuple[str, ...]]:
 
 
 def with_credentials(
-    scenario: Scenario, entered: Mapping[str, Mapping[str, str]] | None = None
-) -> Scenario:
+    scenario: WorkspaceFile, entered: Mapping[str, Mapping[str, str]] | None = None
+) -> WorkspaceFile:
     """The scenario with placeholders replaced by re-entered values, or dropped."""
     entered = entered or {}
     specs = []
@@ -91,12 +93,12 @@ def _entered(nc: Mapping[str, Any], given: Mapping[str, str], name: str) -> dict
 
 
 def import_workspace(
-    engine: Engine, source: str | Path | Scenario,
+    engine: Engine, source: str | Path | WorkspaceFile,
     credentials: Mapping[str, Mapping[str, str]] | None = None,
 ) -> ImportReport:
     """Apply the workspace file at ``source`` (``-``: standard input) or one already loaded;
     ``ScenarioError`` (nothing written) if it is wrong."""
-    scenario = source if isinstance(source, Scenario) else load_scenario(source)
+    scenario = source if isinstance(source, WorkspaceFile) else load_workspace_file(source)
     missing = {
         name: tuple(k for k in keys if not (credentials or {}).get(name, {}).get(k))
         for name, keys in placeholders(scenario).items()
@@ -105,11 +107,11 @@ def import_workspace(
     ready = with_credentials(scenario, credentials)
     _rehearse(ready)
     _apply(engine, ready)
-    steps = len(scenario.steps)
+    steps = scenario.step_count  # a scenario file's steps: only `otp-bench run` runs them
     return ImportReport(len(ready.providers), len(ready.sites), len(ready.users), missing, steps)
 
 
-def _rehearse(scenario: Scenario) -> None:
+def _rehearse(scenario: WorkspaceFile) -> None:
     with tempfile.TemporaryDirectory(prefix="otp-bench-import-") as tmp:
         engine = Engine(Store(f"sqlite:///{Path(tmp) / 'rehearsal.db'}", throwaway=True))
         saved: dict[str, int] = {}
@@ -132,12 +134,12 @@ def _rehearse(scenario: Scenario) -> None:
             engine.close()
 
 
-def _apply(engine: Engine, scenario: Scenario) -> None:
+def _apply(engine: Engine, scenario: WorkspaceFile) -> None:
     with ScenarioProviders(engine) as providers:
         apply_workspace(engine, scenario, providers)
 
 
-def _blame(scenario: Scenario, saved: dict[str, int], exc: Exception) -> ScenarioError:
+def _blame(scenario: WorkspaceFile, saved: dict[str, int], exc: Exception) -> ScenarioError:
     fld = getattr(exc, "field", "")
     message = getattr(exc, "message", None) or str(exc)
     if not saved.get("settings"):

@@ -23,7 +23,7 @@ from otp_bench.domain.vocabulary import Channel, DeliveryResult
 from otp_bench.engine.engine import Engine
 from otp_bench.mockprovider.faults import Fault, FaultError
 from otp_bench.mockprovider.loopback import LoopbackMock
-from otp_bench.scenario.durations import parse_duration
+from otp_bench.workspace_files.durations import parse_duration
 
 SCRIPTED_KEYS = {"name", "result", "channel"}
 HTTP_KEYS = {"name", "preset", "http", "endpoint", "credentials", "sender", "timeout", "faults",
@@ -117,7 +117,7 @@ def validate_provider_spec(spec: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 def _apex_problems(spec: Mapping[str, Any]) -> list[tuple[str, str]]:
-    from otp_bench.scenario.apex_spec import validate_apex_spec
+    from otp_bench.workspace_files.apex_spec import validate_apex_spec
 
     problems = validate_apex_spec(spec)
     faults = spec.get("faults", [])
@@ -165,7 +165,7 @@ class ScenarioProviders:
         return self.engine.new_provider(name, **fields)
 
     def _apex_fields(self, name: str, spec: Mapping[str, Any]) -> dict[str, Any]:
-        from otp_bench.scenario.apex_spec import apex_fields
+        from otp_bench.workspace_files.apex_spec import apex_fields
 
         problems = validate_provider_spec(spec)
         if problems:

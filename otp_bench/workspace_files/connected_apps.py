@@ -1,4 +1,4 @@
-"""The ``connected_apps`` section of a scenario file (SPEC §3 "Connected apps").
+"""The ``connected_apps`` section of a workspace file (SPEC §3 "Connected apps").
 
 ``connected_apps: [{name, client_id, callback_urls: [URL | echo], require_pkce: false,
 scopes: [api, openid, refresh_token]}]``. Validated with the domain's own rules (one message
@@ -21,12 +21,12 @@ from otp_bench.domain.ids import new_id
 
 if TYPE_CHECKING:
     from otp_bench.engine.engine import Engine
-    from otp_bench.scenario.loader import _Ctx
+    from otp_bench.workspace_files.loader import FileContext
 
 KEYS = {"name", "client_id", "callback_urls", "require_pkce", "scopes"}
 
 
-def parse_connected_app(c: _Ctx, raw: Any, i: int) -> dict[str, Any]:
+def parse_connected_app(c: FileContext, raw: Any, i: int) -> dict[str, Any]:
     path: tuple[str | int, ...] = ("connected_apps", i)
     a = c.mapping(raw, path, KEYS)
     c.typed(a.get("name"), (*path, "name"), str, "the connected app's name")

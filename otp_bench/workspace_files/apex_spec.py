@@ -25,7 +25,7 @@ from typing import Any
 from otp_bench.domain.apex_provider import MOCK, ApexConfig, ApexConfigError
 from otp_bench.domain.model import ProviderKind
 from otp_bench.domain.vocabulary import Channel
-from otp_bench.export.workspace_file import PLACEHOLDER
+from otp_bench.workspace_files.writer import PLACEHOLDER
 
 APEX_KEYS = {"name", "apex", "class", "remote_sites", "named_credentials", "custom_metadata",
              "custom_settings", "credentials", "faults", "channel"}

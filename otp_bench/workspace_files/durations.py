@@ -1,4 +1,5 @@
-"""Durations as scenario files write them: ``0s``, ``90s``, ``16m``, ``1h30m``, ``24h``, ``2d``."""
+"""Durations as scenario and workspace files write them, read and written: ``0s``, ``90s``,
+``16m``, ``1h30m``, ``24h``, ``2d``."""
 
 from __future__ import annotations
 
@@ -26,3 +27,15 @@ def parse_duration(value: object) -> float:
     if pos != len(text) or not text:
         raise ValueError(f"{value!r} isn't a duration (use e.g. 30s, 16m, 1h30m, 24h)")
     return total
+
+
+def format_duration(seconds: float) -> str:
+    """``900`` → ``15m``, ``86400`` → ``24h``, ``90`` → ``90s``: what the loader parses back."""
+    if seconds != int(seconds):
+        return f"{seconds:g}s"
+    s = int(seconds)
+    if s and s % 3600 == 0:
+        return f"{s // 3600}h"
+    if s and s % 60 == 0:
+        return f"{s // 60}m"
+    return f"{s}s"

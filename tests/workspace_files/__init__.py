@@ -1,0 +1,1 @@
+"""Tests of otp_bench.workspace_files."""
