@@ -33,13 +33,15 @@ from otp_bench.gui.widgets.forms import field_row, label
 
 if TYPE_CHECKING:
     from otp_bench.engine.engine import Engine
+    from otp_bench.gui.tasks import TaskRunner
+    from otp_bench.gui.widgets.mock_control import MockController
 
 _REGION = re.compile(r"^[A-Z]{2}$")
 
 
 class ProviderEditor(EditorBase):
-    def __init__(self, tasks: Any, engine: Engine, provider: ProviderConfig | None,
-                 parent: QWidget | None = None, mock: Any = None) -> None:
+    def __init__(self, tasks: TaskRunner, engine: Engine, provider: ProviderConfig | None,
+                 parent: QWidget | None = None, mock: MockController | None = None) -> None:
         title = "New provider" if provider is None else f"Provider · {provider.name}"
         super().__init__(tasks, engine, title, parent)
         self.provider = provider or ProviderConfig(id=new_provider_id(), name="")
@@ -150,7 +152,7 @@ class ProviderEditor(EditorBase):
 
     def _fill_mock_url(self) -> None:
         key = self.name.text().strip() or "otp-bench"
-        url = self.mock.url_for(key)
+        url = self.mock.url_for(key) if self.mock is not None else None
         if url:
             self.http.base_url.setText(url)
 

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from otp_bench.domain.callout import CalloutRecord
     from otp_bench.domain.events import EventRecord
     from otp_bench.engine.engine import Engine
+    from otp_bench.gui.tasks import TaskRunner
 
 
 class FlowInspector(QWidget):
@@ -33,7 +34,7 @@ class FlowInspector(QWidget):
 
     shown = Signal(str)
 
-    def __init__(self, tasks: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, tasks: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._tasks = tasks
         self._engine: Engine | None = None

@@ -28,6 +28,7 @@ from otp_bench.gui.log.log_model import ROW_ROLE, LogRow, LogTableModel
 
 if TYPE_CHECKING:
     from otp_bench.engine.engine import Engine
+    from otp_bench.gui.tasks import TaskRunner
 
 INITIAL_ROWS = 1000
 OLDER_PAGE = 2000
@@ -38,7 +39,7 @@ class LogPane(QWidget):
 
     older_loaded = Signal(int)
 
-    def __init__(self, tasks: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, tasks: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._tasks = tasks
         self._engine: Engine | None = None

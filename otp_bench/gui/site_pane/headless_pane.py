@@ -35,6 +35,7 @@ from otp_bench.gui.widgets.forms import label
 
 if TYPE_CHECKING:
     from otp_bench.engine.engine import Engine
+    from otp_bench.gui.tasks import TaskRunner
 
 _SHRINKABLE = QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
 HEADLESS_FLOWS = (UseCase.HEADLESS_PASSWORDLESS_LOGIN, UseCase.HEADLESS_PASSWORDLESS_REGISTRATION)
@@ -54,7 +55,7 @@ class HeadlessPane(QWidget):
     step_changed = Signal(str)
     show_log = Signal(str)  # filter text for the live log: the engine's side of this flow
 
-    def __init__(self, tasks: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, tasks: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._tasks = tasks
         self._engine: Engine | None = None

@@ -43,6 +43,7 @@ from otp_bench.gui.widgets.forms import label
 if TYPE_CHECKING:
     from otp_bench.engine.engine import Engine
     from otp_bench.engine.outcomes import InitOutcome
+    from otp_bench.gui.tasks import TaskRunner
 
 
 class SitePane(QWidget):
@@ -52,7 +53,7 @@ class SitePane(QWidget):
     show_flow = Signal(str)
     outcome_shown = Signal(object)  # an init/verify outcome (or the error) is on screen
 
-    def __init__(self, tasks: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, tasks: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._tasks = tasks
         self._engine: Engine | None = None
