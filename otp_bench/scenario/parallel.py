@@ -151,7 +151,7 @@ def _behind(runner: Callable[[str], Outcome], path: str) -> Outcome:
     global _behind_set
     if not _behind_set:
         _behind_set = True
-        with contextlib.suppress(OSError):  # no such thing here: run at the same priority
+        with contextlib.suppress(OSError, AttributeError):  # no os.nice (Windows): as is
             os.nice(BEHIND_NICENESS)
     return runner(path)
 

@@ -6,7 +6,7 @@ fetched unsealed (``reveal=True``) only after the operator turns on "Reveal secr
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -85,7 +85,7 @@ class FlowInspector(QWidget):
         self._tasks.run(fetch, lambda res: self._render(gen, row, res, revealed),
                         title="Loading the flow")
 
-    def _render(self, gen: int, row: LogRow, res: tuple[list[Any], list[Any]],
+    def _render(self, gen: int, row: LogRow, res: tuple[list[EventRecord], list[CalloutRecord]],
                 revealed: bool) -> None:
         if gen != self._generation:  # a newer selection won
             return

@@ -27,6 +27,8 @@ from otp_bench.gui.log.log_filter import LogFilterProxy
 from otp_bench.gui.log.log_model import ROW_ROLE, LogRow, LogTableModel
 
 if TYPE_CHECKING:
+    from otp_bench.domain.events import EventRecord
+    from otp_bench.engine.bus import EventBatch
     from otp_bench.engine.engine import Engine
     from otp_bench.gui.tasks import TaskRunner
 
@@ -120,7 +122,7 @@ class LogPane(QWidget):
         self._tasks.run(lambda: engine.event_page(limit=INITIAL_ROWS),
                         self._on_initial, title="Reading the log")
 
-    def _on_initial(self, records: list[Any]) -> None:
+    def _on_initial(self, records: list[EventRecord]) -> None:
         self._loading = False
         self.model.flush()  # rows that arrived live while we read sit below the stored ones
         oldest = self.model.oldest_id
@@ -130,7 +132,7 @@ class LogPane(QWidget):
         self._exhausted = len(records) < INITIAL_ROWS
         self._update_count()
 
-    def append_batch(self, batch: Any) -> None:
+    def append_batch(self, batch: EventBatch) -> None:
         self.model.add_records(batch.records)
 
     def load_older(self) -> None:
@@ -144,7 +146,7 @@ class LogPane(QWidget):
             self._on_older, title="Reading older log rows",
         )
 
-    def _on_older(self, records: list[Any]) -> None:
+    def _on_older(self, records: list[EventRecord]) -> None:
         self._loading = False
         self._exhausted = len(records) < OLDER_PAGE
         n = self.model.prepend_older(records)
