@@ -34,6 +34,7 @@ class LiveViews(QObject):
         self.w = window
         self.engine = bridge.engine  # a batch still queued for a closed workspace is ignored
         bridge.batch.connect(window.log.append_batch)
+        bridge.batch.connect(window.flags.on_batch)  # the selected user's history rows
         bridge.flags_changed.connect(window.flags.on_flags_changed)
         bridge.workspace_changed.connect(self.apply)
         bridge.inbox_changed.connect(window.phone.on_inbox_changed)

@@ -241,3 +241,26 @@ def test_the_phone_rereads_only_the_numbers_a_delivery_named(
     assert reads == ["+14155552671"] and full == []
     assert w.phone.messages[-1].id == sent.id
     idle(qtbot, w)
+
+
+def test_the_selected_users_history_follows_steps_that_change_no_flag(
+        qtbot: Any, window: Any) -> None:
+    from otp_bench.domain.vocabulary import UseCase
+
+    w = window
+    ben = w.engine.user_named("ben@example.com")
+    with qtbot.waitSignal(w.flags.history_shown, timeout=5000):
+        w.flags.table.selectRow(_flags_row(w, ben.id))
+    before = w.flags.history.rowCount()
+    with qtbot.waitSignal(w.flags.history_shown, timeout=5000):  # challenged: no flag moves
+        out = w.engine.start(UseCase.VERIFICATION_METHOD_REGISTRATION, "Globex Partners",
+                             ben.username)
+    assert w.flags.history.rowCount() > before
+    assert w.flags.history.item(0, 2).text() == "User challenged, waiting for response"
+    shown = w.flags.history.rowCount()
+    with qtbot.waitSignal(w.flags.history_shown, timeout=5000):  # a wrong code: still no flag
+        w.engine.verify(out.flow_id, "000000")
+    assert w.flags.history.rowCount() == shown + 1
+    assert w.flags.history.item(0, 2).text() == "Failed: invalid code"
+    assert not w.flags.model.is_highlighted(ben.id, "user_verified")
+    idle(qtbot, w)
