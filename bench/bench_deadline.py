@@ -60,7 +60,7 @@ def main() -> None:
                 print(f"  {name:<16} {worst:6.3f} s  +{(worst - TIMEOUT) * 1000:5.0f} ms  {result}")
         finally:
             mock.stop()
-            store.engine.dispose()
+            store.close()
 
 
 if __name__ == "__main__":

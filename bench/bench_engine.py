@@ -43,6 +43,7 @@ class TimedHandler:
     def __init__(self, inner: DeliveryHandler) -> None:
         self.inner = inner
         self.name = inner.name
+        self.runs_in_step = getattr(inner, "runs_in_step", False)
         self.seconds = 0.0
 
     def send_one_time_password(

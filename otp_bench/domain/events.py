@@ -44,21 +44,25 @@ class Event:
         # was the engine's costliest line (bench/bench_engine.py)
         return {name: _jsonable(getattr(self, name)) for name in _payload_fields(type(self))}
 
-    def record(self) -> EventRecord:
-        return EventRecord(
-            id=None,
-            at=self.at,
-            kind=self.kind,
-            flow_id=self.flow_id,
-            site=self.site,
-            user=self.user,
-            use_case=self.use_case.value if self.use_case else "",
-            step=self.step,
-            result=self.result,
-            latency_ms=self.latency_ms,
-            summary=self.summary,
-            data=self.data(),
-        )
+    def record(self, id: int | None = None) -> EventRecord:
+        return EventRecord(id=id, **self.row())
+
+    def row(self) -> dict[str, Any]:
+        """The stored columns (``EventRecord``'s fields but the id): built once per event, written
+        as is and turned into its record with the id the database gave it."""
+        return {
+            "at": self.at,
+            "kind": self.kind,
+            "flow_id": self.flow_id,
+            "site": self.site,
+            "user": self.user,
+            "use_case": self.use_case.value if self.use_case else "",
+            "step": self.step,
+            "result": self.result,
+            "latency_ms": self.latency_ms,
+            "summary": self.summary,
+            "data": self.data(),
+        }
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -285,14 +289,17 @@ def _payload_fields(cls: type[Event]) -> tuple[str, ...]:
 
 
 def _jsonable(value: Any) -> Any:
-    if is_dataclass(value) and not isinstance(value, type):  # e.g. Flags
-        return {f.name: _jsonable(getattr(value, f.name)) for f in fields(value)}
+    kind = type(value)
+    if kind is str or kind is int or kind is float or kind is bool or value is None:
+        return value  # the common case first: most payload fields are plain
+    if isinstance(value, str):  # StrEnum
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
     if isinstance(value, dict):
         return {k: _jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_jsonable(v) for v in value]
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, str):  # StrEnum included
-        return str(value)
+    if is_dataclass(value) and not isinstance(value, type):  # e.g. Flags
+        return {f.name: _jsonable(getattr(value, f.name)) for f in fields(value)}
     return value

@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from otp_bench.delivery.base import DEFAULT_PROVIDER_NAME, DeliveryHandler, DeliveryReport
@@ -61,8 +61,8 @@ class Engine(WorkspaceOps, ConnectedAppOps, WorkspaceQueries, ProviderTools, Vie
         self._grants: dict[str, AuthGrant] = {}
         self.own_event_ids: deque[int] = deque(maxlen=8192)  # stored by this engine (Follower)
         self._follower: Follower | None = None
-        self._catch_up_lock = threading.Lock()
         store.commit_listeners.append(self._publish_commit)
+        store.on_caught_up = self._caught_up
 
     @classmethod
     def open(cls, url: str | None = None, *, throwaway: bool = False, **kw: Any) -> Engine:
@@ -138,19 +138,15 @@ class Engine(WorkspaceOps, ConnectedAppOps, WorkspaceQueries, ProviderTools, Vie
         new_user: NewUser | None = None, mobile: str | None = None,
     ) -> InitOutcome:
         """Init a flow: checks scope and flags, issues the OTP and calls the handler."""
-        self.catch_up()  # another process's changes first: no decision on a stale copy
         return self._flows.start(UseCase(use_case), site, user, new_user, mobile)
 
     def resend(self, flow_id: str) -> InitOutcome:
-        self.catch_up()  # another process's changes first: no decision on a stale copy
         return self._flows.resend(flow_id)
 
     def verify(self, flow_id: str, code: str) -> VerifyOutcome:
-        self.catch_up()  # another process's changes first: no decision on a stale copy
         return self._flows.verify(flow_id, code)
 
     def verify_identifier(self, identifier: str, code: str) -> VerifyOutcome:
-        self.catch_up()  # another process's changes first: no decision on a stale copy
         return self._flows.verify_identifier(identifier, code)
 
     def send_test(self, config: ProviderConfig, phone: str) -> DeliveryReport:
@@ -185,11 +181,11 @@ class Engine(WorkspaceOps, ConnectedAppOps, WorkspaceQueries, ProviderTools, Vie
         """Store ``events`` in ``tx``; they are published with its changes once it commits."""
         if not events:
             return
-        records = [ev.record() for ev in events]
-        ids = tx.add_events(records)
+        rows = [ev.row() for ev in events]
+        ids = tx.add_events(rows)
         self.own_event_ids.extend(ids)  # known before commit: never mistaken for another's
         tx.events.extend(events)
-        tx.records.extend(replace(r, id=i) for r, i in zip(records, ids, strict=True))
+        tx.records.extend(EventRecord(id=i, **row) for row, i in zip(rows, ids, strict=True))
 
     def _publish_commit(self, tx: Tx) -> None:
         """One batch per committed transaction: its events and its change-feed rows."""
@@ -198,13 +194,17 @@ class Engine(WorkspaceOps, ConnectedAppOps, WorkspaceQueries, ProviderTools, Vie
         )
 
     def catch_up(self, records: Sequence[EventRecord] = ()) -> ChangeSet:
-        """Apply changes other processes committed (re-reading what they name), then publish
-        them like our own, with ``records`` (their flow events, from the ``Follower``). Called
-        before each flow step and by the Follower; cheap when idle (one indexed read)."""
-        with self._catch_up_lock:
-            changes = self.store.catch_up()
-            if changes and changes.touches(What.CLOCK):
-                self.clock.set_offset(self.store.clock_offset())
-        if changes or records:
-            self.events.publish(EventBatch((), tuple(records), changes))
+        """Apply changes other processes committed (re-reading what they name) and publish
+        them like our own, then ``records`` (their flow events, from the ``Follower``). Every
+        flow step also catches up itself, inside its transaction (``Store.transaction``)."""
+        changes = self.store.catch_up()
+        if records:
+            self.events.publish(EventBatch((), tuple(records), ChangeSet()))
         return changes
+
+    def _caught_up(self, changes: ChangeSet) -> None:
+        """The store applied another process's ``changes`` (under its write lock, possibly
+        inside a step about to decide): move the clock first, then tell the views."""
+        if changes.touches(What.CLOCK):
+            self.clock.set_offset(self.store.clock_offset())
+        self.events.publish(EventBatch((), (), changes))

@@ -53,23 +53,61 @@ class FlowRunner:
         new_user: NewUser | None = None, mobile: str | None = None,
     ) -> InitOutcome:
         e = self.e
-        site = e.find_site(site_ref)
-        spec = FLOW_SPECS[use_case]
-        user: User | None = None
-        if spec.existing_user:
-            if user_ref is None:
-                raise InvalidArgument("user", f"{use_case.value} needs an existing user")
-            user = e.find_user(user_ref)
-            username = user.username
-        else:
-            if new_user is None:
-                raise InvalidArgument("new_user", f"{use_case.value} needs the new user's fields")
-            username = new_user.username
-        flow_id = new_flow_id()
-        handler_name = e.handler_name(site)
-        st = StepLog(e, flow_id, site, username, use_case, "init")
-        st.emit(FlowStarted, provider=handler_name)
+        # the transaction catches up with other processes before anything is looked up, and
+        # (SQLite: holding the write lock; PostgreSQL: the subject's lock) nothing decided here
+        # can change before it commits
+        with e.store.transaction() as tx:
+            site = e.find_site(site_ref)
+            spec = FLOW_SPECS[use_case]
+            user: User | None = None
+            if spec.existing_user:
+                if user_ref is None:
+                    raise InvalidArgument("user", f"{use_case.value} needs an existing user")
+                user = e.find_user(user_ref)
+                username = user.username
+            else:
+                if new_user is None:
+                    raise InvalidArgument("new_user",
+                                          f"{use_case.value} needs the new user's fields")
+                username = new_user.username
+            flow_id = new_flow_id()
+            handler_name = e.handler_name(site)
+            st = StepLog(e, flow_id, site, username, use_case, "init")
+            st.emit(FlowStarted, provider=handler_name)
+            reason, detail, phone = self._decide(use_case, site, user, new_user, mobile)
+            subject = user.id if user else (phone.e164 if phone else username)
+            now = e.clock.now()
+            record = FlowRecord(
+                id=flow_id, use_case=use_case.value, site_id=site.id,
+                user_id=user.id if user else None, username=username,
+                state=FlowState.STARTED.value, handler=handler_name, identifier=None, init="",
+                delivery=None, verify=None, started_at=now,
+                pending_user=_pending(new_user, phone) if new_user else None,
+                mobile=phone.e164 if phone else None,
+            )
+            if reason is None and self._rate_limited(tx, subject, now):
+                reason = Reason.RATE_LIMITED
+                detail = f"{e.settings.otp.max_codes_per_hour} codes already issued this hour"
+            if reason is not None:
+                return self._refuse(tx, st, record, reason, detail)
+            assert phone is not None
+            if self._runs_in_step(site):
+                # one commit for the whole init instead of three: the flow row is written once,
+                # with the delivery's outcome, and the step's events go in one batch
+                identifier, code = self._issue(tx, st, record, subject, now, store_flow=False)
+                return self._deliver(record, site, user, phone, identifier, code, handler_name,
+                                     (tx, st))
+            identifier, code = self._issue(tx, st, record, subject, now)
+            e.publish_after(tx, st.events)
+        return self._deliver(record, st.site, user, phone, identifier, code, handler_name)
 
+    def _decide(
+        self, use_case: UseCase, site: Site, user: User | None, new_user: NewUser | None,
+        mobile: str | None,
+    ) -> tuple[Reason | None, str, Phone | None]:
+        """Scope, phone number and flag requirement: the refusal (reason, detail) or None, and
+        the phone the code goes to."""
+        spec = FLOW_SPECS[use_case]
         phone: Phone | None = None
         reason, detail = self._scope(use_case, site, user, new_user)
         if reason is None:
@@ -90,26 +128,7 @@ class FlowRunner:
                     f"user_verified={user.flags.user_verified}, "
                     f"admin_verified={user.flags.admin_verified}"
                 )
-        subject = user.id if user else (phone.e164 if phone else username)
-        now = e.clock.now()
-        record = FlowRecord(
-            id=flow_id, use_case=use_case.value, site_id=site.id,
-            user_id=user.id if user else None, username=username, state=FlowState.STARTED.value,
-            handler=handler_name, identifier=None, init="", delivery=None, verify=None,
-            started_at=now, pending_user=_pending(new_user, phone) if new_user else None,
-            mobile=phone.e164 if phone else None,
-        )
-        with e.store.transaction() as tx:
-            tx.add_flow(record)
-            if reason is None and self._rate_limited(tx, subject, now):
-                reason = Reason.RATE_LIMITED
-                detail = f"{e.settings.otp.max_codes_per_hour} codes already issued this hour"
-            if reason is not None:
-                return self._refuse(tx, st, record, reason, detail)
-            assert phone is not None
-            identifier, code = self._issue(tx, st, record, subject, now)
-            e.publish_after(tx, st.events)
-        return self._deliver(record, st.site, user, phone, identifier, code, handler_name)
+        return reason, detail, phone
 
     def _scope(
         self, use_case: UseCase, site: Site, user: User | None, new_user: NewUser | None
@@ -143,8 +162,8 @@ class FlowRunner:
     def _refuse(
         self, tx: Tx, st: StepLog, record: FlowRecord, reason: Reason, detail: str
     ) -> InitOutcome:
-        tx.update_flow(record.id, state=advance(FlowState.STARTED, Step.REFUSE).value,
-                       init=reason.value)
+        tx.add_flow(replace(record, state=advance(FlowState.STARTED, Step.REFUSE).value,
+                            init=reason.value))
         st.emit(InitRefused, reason=reason, detail=detail)
         status = "Rate limited" if reason is Reason.RATE_LIMITED else f"Failed: {reason.value}"
         st.history(tx, record.user_id, status, "")
@@ -157,7 +176,7 @@ class FlowRunner:
 
     def _issue(
         self, tx: Tx, st: StepLog, record: FlowRecord, subject: str, now: datetime,
-        resend: bool = False,
+        resend: bool = False, store_flow: bool = True,
     ) -> tuple[str, str]:
         policy = self.e.settings.otp
         code = otp.generate(policy.digits)
@@ -168,7 +187,10 @@ class FlowRunner:
             Challenge(identifier, record.id, subject, salt, otp.digest(code, salt), now, expires,
                       0, None, None)
         )
-        tx.update_flow(record.id, state=FlowState.ISSUED.value, identifier=identifier)
+        if resend:
+            tx.update_flow(record.id, state=FlowState.ISSUED.value, identifier=identifier)
+        elif store_flow:  # a new flow is stored once, already issued
+            tx.add_flow(replace(record, state=FlowState.ISSUED.value, identifier=identifier))
         st.emit(OtpIssued, identifier=identifier, expires_at=expires, resend=resend)
         st.history(tx, record.user_id, CHALLENGED, identifier)
         return identifier, code
@@ -176,7 +198,12 @@ class FlowRunner:
     def _deliver(
         self, record: FlowRecord, site: Site, user: User | None, phone: Phone,
         identifier: str, code: str, handler_name: str,
+        in_step: tuple[Tx, StepLog] | None = None,
     ) -> InitOutcome:
+        """Call the handler and record its result: in a transaction of its own after the call
+        (the handler may be slow), or in the init step's (``in_step``: its transaction and
+        events, the flow not yet stored) for a handler that runs in the step
+        (``runs_in_step``: no callout, nothing to wait for)."""
         e = self.e
         st = StepLog(e, record.id, site, record.username, UseCase(record.use_case), "deliver")
         default_text = (
@@ -189,26 +216,15 @@ class FlowRunner:
             experience_id=site.experience_id,
         )
         report = self._call(user_id, phone, code, default_text, site, record.id)
+        if in_step is not None:
+            tx, init = in_step
+            st.events[:0] = init.events  # published together, in order
+            callout_ids = self._record(tx, st, replace(record, identifier=identifier), identifier,
+                                       report, handler_name, new=True)
+        else:
+            with e.store.transaction() as own:
+                callout_ids = self._record(own, st, record, identifier, report, handler_name)
         delivered = report.result is DeliveryResult.SUCCESS
-        with e.store.transaction() as tx:
-            callout_ids = [tx.add_callout(c) for c in report.callouts]
-            step = Step.DELIVERED if delivered else Step.DELIVERY_FAILED
-            state = advance(FlowState.ISSUED, step)
-            tx.update_flow(record.id, state=state.value, delivery=report.result.value,
-                           init="ok" if delivered else Reason.DELIVERY_FAILED.value)
-            for entry in report.log:  # an Apex handler's System.debug lines, in order
-                st.emit(HandlerLogged, handler=handler_name, line=entry.line,
-                        level=entry.level, message=entry.message, file=entry.file)
-            st.emit(
-                DeliveryCompleted, handler=handler_name, delivery=report.result,
-                elapsed_ms=report.elapsed_ms, callout_id=callout_ids[-1] if callout_ids else None,
-                rule=report.rule, note=report.note,
-            )
-            if not delivered:
-                tx.invalidate(identifier, "delivery_failed")
-                st.history(tx, record.user_id, f"Failed: OTP delivery ({report.result.value})",
-                           identifier)
-            e.publish_after(tx, st.events)
         callouts = tuple(
             replace(c, id=i) for c, i in zip(report.callouts, callout_ids, strict=True)
         )
@@ -219,6 +235,42 @@ class FlowRunner:
             username=record.username, phone=phone.e164, callouts=callouts,
             warnings=report.warnings,
         )
+
+    def _record(
+        self, tx: Tx, st: StepLog, record: FlowRecord, identifier: str, report: DeliveryReport,
+        handler_name: str, new: bool = False,
+    ) -> list[int]:
+        """Write the handler's result in ``tx`` (``new``: the flow's first row, with it); answers
+        the stored callouts' ids."""
+        delivered = report.result is DeliveryResult.SUCCESS
+        callout_ids = [tx.add_callout(c) for c in report.callouts]
+        step = Step.DELIVERED if delivered else Step.DELIVERY_FAILED
+        state = advance(FlowState.ISSUED, step).value
+        init = "ok" if delivered else Reason.DELIVERY_FAILED.value
+        if new:
+            tx.add_flow(replace(record, state=state, delivery=report.result.value, init=init))
+        else:
+            tx.update_flow(record.id, state=state, delivery=report.result.value, init=init)
+        for entry in report.log:  # an Apex handler's System.debug lines, in order
+            st.emit(HandlerLogged, handler=handler_name, line=entry.line,
+                    level=entry.level, message=entry.message, file=entry.file)
+        st.emit(
+            DeliveryCompleted, handler=handler_name, delivery=report.result,
+            elapsed_ms=report.elapsed_ms, callout_id=callout_ids[-1] if callout_ids else None,
+            rule=report.rule, note=report.note,
+        )
+        if not delivered:
+            tx.invalidate(identifier, "delivery_failed")
+            st.history(tx, record.user_id, f"Failed: OTP delivery ({report.result.value})",
+                       identifier)
+        self.e.publish_after(tx, st.events)
+        return callout_ids
+
+    def _runs_in_step(self, site: Site) -> bool:
+        try:
+            return bool(getattr(self.e.handler_for(site), "runs_in_step", False))
+        except Exception:  # a handler that can't be built fails in _call, after the step
+            return False
 
     def _call(
         self, user_id: str, phone: Phone, code: str, default_text: str, site: Site, flow_id: str,

@@ -13,13 +13,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from otp_bench.delivery.base import DeliveryReport
 from otp_bench.domain.model import ProviderConfig
 
 if TYPE_CHECKING:
     from otp_bench.delivery.preview import Preview
     from otp_bench.store.store import Store
 
-__all__ = ["ApexClassView", "PresetChoice", "Preview", "ProviderTools"]
+# DeliveryReport (what send_test returns) is re-exported so the GUI can name it without
+# importing delivery
+__all__ = ["ApexClassView", "DeliveryReport", "PresetChoice", "Preview", "ProviderTools"]
 
 
 @dataclass(frozen=True)

@@ -89,7 +89,8 @@ class Verifier:
         if now >= ch.expires_at:
             return fail(Reason.EXPIRED, "Failed: code expired", Step.EXPIRE)
         if record.user_id is not None and account_lock.locked_until(
-                tx.account_history(record.user_id, account_lock.WINDOW_ROWS), now, policy):
+                tx.history_since(record.user_id, account_lock.SUCCEEDED,
+                                 account_lock.WINDOW_ROWS), now, policy):
             return fail(Reason.ACCOUNT_LOCKED, account_lock.LOCKED_STATUS, None)
         if not otp.matches(code.strip(), ch.salt, ch.code_hash):
             failures = tx.count_failure(identifier)

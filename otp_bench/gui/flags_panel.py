@@ -38,6 +38,7 @@ from otp_bench.gui.widgets.forms import label
 if TYPE_CHECKING:
     from otp_bench.engine.bus import EventBatch
     from otp_bench.engine.engine import Engine
+    from otp_bench.gui.tasks import TaskRunner
 
 HIGHLIGHT_SECONDS = 6.0
 USER_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -191,7 +192,7 @@ class FlagsPanel(QWidget):
 
     history_shown = Signal(str)
 
-    def __init__(self, tasks: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, tasks: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._tasks = tasks
         self._engine: Engine | None = None

@@ -7,11 +7,14 @@ in a worker, then shown as Markdown; "Open log folder" hands the folder to the d
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices, QKeySequence
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMessageBox, QTextBrowser, QVBoxLayout
+
+if TYPE_CHECKING:
+    from otp_bench.gui.main_window import MainWindow
 
 
 def about_html(base: str) -> str:
@@ -25,7 +28,7 @@ def about_html(base: str) -> str:
             "<code>OTP_BENCH_LOG_LEVEL</code>.</p>")
 
 
-def add_help_items(w: Any, helpm: Any, act: Any, about: str) -> None:
+def add_help_items(w: MainWindow, helpm: Any, act: Any, about: str) -> None:
     act("docs", "&Documentation", lambda: show_docs(w), QKeySequence.StandardKey.HelpContents,
         helpm)
     act("log_folder", "Open &log folder", lambda: open_log_folder(w), None, helpm)
@@ -49,7 +52,7 @@ def readme_text() -> str:
                or "No documentation in this installation.")
 
 
-def show_docs(w: Any) -> None:
+def show_docs(w: MainWindow) -> None:
     dialog = QDialog(w)
     dialog.setObjectName("docsDialog")
     dialog.setWindowTitle("otp-bench documentation")
@@ -69,14 +72,16 @@ def show_docs(w: Any) -> None:
     dialog.show()
 
 
-def open_doc_link(w: Any, url: QUrl) -> None:
+def open_doc_link(w: MainWindow, url: QUrl) -> None:
     """A web link opens in the browser; a README-relative page (docs/scenarios.md) opens from
     the source folder when there is one, else the dialog says where it lives."""
     if url.scheme() in ("http", "https", "mailto"):
         QDesktopServices.openUrl(url)
         return
     if url.hasFragment() and not url.path():
-        w.docs_dialog.findChild(QTextBrowser, "docsView").scrollToAnchor(url.fragment())
+        view = w.docs_dialog.findChild(QTextBrowser, "docsView") if w.docs_dialog else None
+        if view is not None:
+            view.scrollToAnchor(url.fragment())
         return
     from pathlib import Path
 
@@ -90,7 +95,7 @@ def open_doc_link(w: Any, url: QUrl) -> None:
                                 "repository, next to its README.")
 
 
-def open_log_folder(w: Any) -> None:
+def open_log_folder(w: MainWindow) -> None:
     from otp_bench.logs import log_dir
 
     folder = log_dir()

@@ -4,14 +4,17 @@ so it is there in any installation), the shipped example scenarios' folder, and 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout
 
+if TYPE_CHECKING:
+    from otp_bench.gui.main_window import MainWindow
 
-def add_scenario_help(w: Any, helpm: Any, act: Any, before: Any) -> None:
+
+def add_scenario_help(w: MainWindow, helpm: Any, act: Any, before: Any) -> None:
     items = [
         act("help_scenarios", "Scenario file &format…", lambda: show_format(w)),
         act("help_examples", "Open the &example scenarios folder", lambda: open_examples(w)),
@@ -51,7 +54,7 @@ def format_markdown() -> str:
     return "\n".join(lines)
 
 
-def show_format(w: Any) -> None:
+def show_format(w: MainWindow) -> None:
     dialog = QDialog(w)
     dialog.setObjectName("scenarioFormatDialog")
     dialog.setWindowTitle("Scenario file format")
@@ -68,7 +71,7 @@ def show_format(w: Any) -> None:
     dialog.show()
 
 
-def open_examples(w: Any) -> None:
+def open_examples(w: MainWindow) -> None:
     from otp_bench import assets
 
     folder = assets.path("scenarios")

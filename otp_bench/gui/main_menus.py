@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QToolBar, QToolButton, QWidget
 
 from otp_bench.gui.help_menu import add_help_items
 from otp_bench.gui.workspace_open import add_workspace_items
+
+if TYPE_CHECKING:
+    from otp_bench.gui.main_window import MainWindow
 
 ABOUT = """<h3>otp-bench</h3>
 <p>A testbench for Salesforce Experience Cloud custom one-time-password delivery providers
@@ -21,7 +24,7 @@ error bodies. Each is a setting or noted where it shows.</p>
 provider accounts as holding secrets.</p>"""
 
 
-def build_menus(w: Any) -> dict[str, QAction]:
+def build_menus(w: MainWindow) -> dict[str, QAction]:
     acts: dict[str, QAction] = {}
 
     def act(key: str, text: str, slot: Any, shortcut: Any = None, menu: Any = None) -> QAction:
@@ -59,8 +62,8 @@ def build_menus(w: Any) -> dict[str, QAction]:
     act("settings", "Org &settings…", lambda: w.open_editor("settings", None), "Ctrl+,", edit)
     edit.addSeparator()
     act("delete", "&Delete…", w.delete_selected, QKeySequence.StandardKey.Delete, edit)
-    act("find", "&Filter the log", lambda: (w.docks["log"].show(), w.log.filter.setFocus()),
-        QKeySequence.StandardKey.Find, edit)
+    act("find", "&Filter the log", lambda: _focus_log_filter(w), QKeySequence.StandardKey.Find,
+        edit)
 
     view = bar.addMenu("&View")
     for key, dock in w.docks.items():
@@ -92,7 +95,7 @@ def build_menus(w: Any) -> dict[str, QAction]:
     return acts
 
 
-def build_toolbar(w: Any) -> QToolBar:
+def build_toolbar(w: MainWindow) -> QToolBar:
     tb = QToolBar("Main")
     tb.setObjectName("mainToolbar")
     tb.setMovable(False)
@@ -133,7 +136,7 @@ def _sync_toggle(button: QToolButton, on: bool) -> None:
     button.blockSignals(False)
 
 
-def edit_faults(w: Any, provider: str | None = None) -> None:
+def edit_faults(w: MainWindow, provider: str | None = None) -> None:
     from otp_bench.gui.widgets.faults_form import FaultsDialog
 
     if not w.mock.running:
@@ -150,7 +153,7 @@ def edit_faults(w: Any, provider: str | None = None) -> None:
     dlg.open()
 
 
-def show_armed(w: Any, button: QToolButton) -> None:
+def show_armed(w: MainWindow, button: QToolButton) -> None:
     """The toolbar says when faults are armed, and which (the phone says it too)."""
     lines = w.mock.armed_summary()
     button.setText(f"⚠ Faults armed ({len(lines)})" if lines else "Faults…")
@@ -162,21 +165,21 @@ def show_armed(w: Any, button: QToolButton) -> None:
     w.phone.set_armed_faults(lines)
 
 
-def new_workspace(w: Any) -> None:
+def new_workspace(w: MainWindow) -> None:
     path, _f = QFileDialog.getSaveFileName(w, "New workspace file", "workspace.db",
                                            "otp-bench workspace (*.db)")
     if path:
         w.open_url(f"sqlite:///{path}")
 
 
-def open_workspace(w: Any) -> None:
+def open_workspace(w: MainWindow) -> None:
     path, _f = QFileDialog.getOpenFileName(w, "Open workspace file", "",
                                            "otp-bench workspace (*.db);;All files (*)")
     if path:
         w.open_url(f"sqlite:///{path}")
 
 
-def _fill_recent(w: Any, menu: Any) -> None:
+def _fill_recent(w: MainWindow, menu: Any) -> None:
     menu.clear()
     files = w.recent_files()
     if not files:
@@ -185,18 +188,23 @@ def _fill_recent(w: Any, menu: Any) -> None:
         menu.addAction(p, lambda p=p: w.open_url(f"sqlite:///{p}"))
 
 
-def set_theme(w: Any, scheme: str) -> None:
+def set_theme(w: MainWindow, scheme: str) -> None:
     w.apply_theme(scheme)
     w.settings.setValue("theme", scheme)
 
 
-def start_recording(w: Any, recorder_cls: Any, path: str | None) -> None:
+def _focus_log_filter(w: MainWindow) -> None:
+    w.docks["log"].show()
+    w.log.filter.setFocus()
+
+
+def start_recording(w: MainWindow, recorder_cls: Any, path: str | None) -> None:
     """Wire the Recorder: one call, so the hook stays in one place.
 
     The first click starts recording into ``path``; the next stops and saves the scenario (on a
     worker: the GUI thread never waits on disk) and says how to replay it.
     """
-    recorder = getattr(w, "recorder", None)
+    recorder = w.recorder
     if recorder is not None and recorder.recording:
         stop_recording(w)
         return
@@ -215,8 +223,10 @@ def start_recording(w: Any, recorder_cls: Any, path: str | None) -> None:
     w.menu_actions["record"].setText("Stop recording and save scenario")
 
 
-def stop_recording(w: Any) -> None:
+def stop_recording(w: MainWindow) -> None:
     recorder, path = w.recorder, w.recording_path
+    if recorder is None or path is None:
+        return
     recorder.stop()
     w.menu_actions["record"].setText("Record to scenario…")
 

@@ -16,11 +16,13 @@ from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
+    QDialog,
     QLabel,
     QMessageBox,
     QStackedWidget,
     QTabWidget,
     QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -43,6 +45,9 @@ if TYPE_CHECKING:
     from otp_bench.gui.demo.demo_bar import DemoBar
     from otp_bench.gui.editors.base import EditorBase
     from otp_bench.gui.site_pane.headless_pane import HeadlessPane
+    from otp_bench.gui.widgets.faults_form import FaultsDialog
+    from otp_bench.gui.workspace_open import OpenUrlDialog
+    from otp_bench.scenario.recorder import Recorder
 
 __all__ = ["TAB_EDITOR", "TAB_HEADLESS", "TAB_SITE", "MainWindow"]
 
@@ -69,6 +74,15 @@ class MainWindow(WindowActivity):
         self._flow_filter = None
         self._before_demo: str | None = None
         self.key_store_note: QLabel | None = None
+        # set by the menus and dialogs the window opens (tests and screenshots find them here)
+        self.recorder: Recorder | None = None  # File → Record to scenario
+        self.recording_path: str | None = None
+        self.url_dialog: OpenUrlDialog | None = None
+        self.docs_dialog: QDialog | None = None
+        self.scenario_format_dialog: QDialog | None = None
+        self.faults_dialog: FaultsDialog | None = None
+        self.mock_button: QToolButton | None = None
+        self.faults_button: QToolButton | None = None
 
         self.site_pane = SitePane(self.tasks)
         self._headless = None  # built the first time its tab opens: startup paints sooner

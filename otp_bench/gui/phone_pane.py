@@ -29,6 +29,7 @@ from otp_bench.gui.widgets.forms import label
 if TYPE_CHECKING:
     from otp_bench.domain.model import InboxMessage
     from otp_bench.engine.engine import Engine
+    from otp_bench.gui.tasks import TaskRunner
 
 OTP_MASK = "••••••"  # as otp_bench.domain.events spells it (not imported: startup paints sooner)
 
@@ -79,7 +80,7 @@ class PhonePane(QWidget):
     fill_requested = Signal(str)
     refreshed = Signal()
 
-    def __init__(self, tasks: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, tasks: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._tasks = tasks
         self._engine: Engine | None = None

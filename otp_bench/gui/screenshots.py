@@ -10,13 +10,17 @@ from __future__ import annotations
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEventLoop, QSize, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from otp_bench.gui import theme
 from otp_bench.gui.log.log_model import ROW_ROLE
+
+if TYPE_CHECKING:
+    from otp_bench.engine.engine import Engine
+    from otp_bench.gui.main_window import MainWindow
 
 
 class ShotError(RuntimeError):
@@ -38,7 +42,7 @@ def _wait(signal: Any, timeout_ms: int = 30000, what: str = "", required: bool =
         raise ShotError(f"{what or 'a step'} didn't happen within {timeout_ms / 1000:g} s")
 
 
-def _wait_idle(window: Any, timeout_ms: int = 30000) -> None:
+def _wait_idle(window: MainWindow, timeout_ms: int = 30000) -> None:
     if window.tasks.pending:
         _wait(window.tasks.idle, timeout_ms, "the app's background work finishing")
     QApplication.processEvents()
@@ -165,7 +169,7 @@ def _take(app: QApplication, directory: str, db_url: str | None) -> int:
     return 0
 
 
-def _select_last_flow(w: Any, kind: str) -> None:
+def _select_last_flow(w: MainWindow, kind: str) -> None:
     w.log.model.flush()
     view = w.log.shown_model
     for r in range(view.rowCount() - 1, -1, -1):
@@ -175,7 +179,7 @@ def _select_last_flow(w: Any, kind: str) -> None:
             return
 
 
-def _refusal(w: Any, out: Path) -> None:
+def _refusal(w: MainWindow, out: Path) -> None:
     """A delivery failure: what the end user sees, and the operator's reason next to it."""
     from otp_bench.domain.vocabulary import UseCase
 
@@ -191,7 +195,7 @@ def _refusal(w: Any, out: Path) -> None:
     sp.site.setCurrentIndex(sp.site.findText("Acme Customers"))
 
 
-def _headless(w: Any, out: Path) -> None:
+def _headless(w: MainWindow, out: Path) -> None:
     from otp_bench.gui.main_window import TAB_HEADLESS
 
     w.tabs.setCurrentIndex(TAB_HEADLESS)
@@ -211,11 +215,20 @@ def _headless(w: Any, out: Path) -> None:
     _save(hp, out, "headless_client")
 
 
-def _preset(w: Any, name: str) -> None:
+def open_engine(w: MainWindow) -> Engine:
+    """The window's engine; a shot run without one stops with the reason."""
+    if w.engine is None:
+        raise ShotError("no workspace is open")
+    return w.engine
+
+
+def _preset(w: MainWindow, name: str) -> None:
+    from otp_bench.gui.editors.provider_editor import ProviderEditor
+
     editor = w.editor
-    http = getattr(editor, "http", None)
-    if http is None:
+    if not isinstance(editor, ProviderEditor):
         return
+    http = editor.http
     editor.kind.setCurrentIndex(1)
     i = http.preset.findData(name)
     if i >= 0:

@@ -5,9 +5,12 @@ form with armed faults, and demo mode mid-story (its caption on screen). Called 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEventLoop, QSize, QTimer
+
+if TYPE_CHECKING:
+    from otp_bench.gui.main_window import MainWindow
 
 ARMED = [{"error": "timeout", "every": 3}, {"latency": "1.5s", "probability": 0.25}]
 
@@ -26,7 +29,7 @@ def _settle(ms: int = 250) -> None:
     loop.exec()
 
 
-def small_window(w: Any, out: Path) -> None:
+def small_window(w: MainWindow, out: Path) -> None:
     default = w.size()
     w.resize(QSize(1280, 720))
     _settle(400)
@@ -35,7 +38,7 @@ def small_window(w: Any, out: Path) -> None:
     _settle(400)
 
 
-def faults_form(w: Any, out: Path) -> None:
+def faults_form(w: MainWindow, out: Path) -> None:
     from otp_bench.gui.main_menus import edit_faults
     from otp_bench.mockprovider.faults import Fault
     from otp_bench.workspace_files.durations import parse_duration
@@ -50,6 +53,8 @@ def faults_form(w: Any, out: Path) -> None:
     _settle()
     edit_faults(w, keys[0])
     dlg = w.faults_dialog
+    if dlg is None:
+        return
     dlg.list.setCurrentRow(0)
     _settle()
     dlg.grab().save(str(out / "faults_form.png"))
@@ -61,10 +66,12 @@ def faults_form(w: Any, out: Path) -> None:
     _settle()
 
 
-def demo_mode(w: Any, out: Path, word: str = "invalid", size: QSize | None = None) -> None:
+def demo_mode(w: MainWindow, out: Path, word: str = "invalid", size: QSize | None = None) -> None:
     """Play a preset at the fast pace until its provider-error caption shows, then pause."""
     w.show_demo(True)
     bar = w.demo_bar
+    if bar is None:
+        return
     player = bar.player
     bar.pace.setCurrentText("Fast")
     i = next(i for i in range(bar.scenario.count()) if word in bar.scenario.itemText(i).lower())

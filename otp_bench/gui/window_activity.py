@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from otp_bench.engine.clock import BenchClock
     from otp_bench.engine.engine import Engine
     from otp_bench.gui.demo.demo_bar import DemoBar
+    from otp_bench.gui.main_window import MainWindow
     from otp_bench.gui.site_pane.headless_pane import HeadlessPane
     from otp_bench.gui.tasks import TaskRunner
     from otp_bench.gui.widgets.mock_control import MockController
@@ -122,7 +123,7 @@ class WindowActivity(WindowLayout):
             return
         from otp_bench.gui.main_menus import start_recording
 
-        start_recording(self, Recorder, path)
+        start_recording(self._window(), Recorder, path)
 
     # -- demo mode and the sample ----------------------------------------------------------
 
@@ -133,7 +134,7 @@ class WindowActivity(WindowLayout):
             from otp_bench.gui.demo.demo_bar import DemoBar
             from otp_bench.gui.demo.player import DemoPlayer
 
-            self.demo_bar = DemoBar(DemoPlayer(self))
+            self.demo_bar = DemoBar(DemoPlayer(self._window()))
             self.demo_bar.closed.connect(lambda: self.show_demo(False))
             self.central_layout.insertWidget(1, self.demo_bar)
         if self.demo_bar is None:
@@ -177,3 +178,10 @@ class WindowActivity(WindowLayout):
             "Sample workspace loaded: try Passwordless login as ana@example.com on Contoso "
             "Health — Twilio through the loopback mock: request → response → rule in the log.",
             12000)
+
+    def _window(self) -> MainWindow:
+        """This window as the ``MainWindow`` it is (the menus' and the demo's helpers take it)."""
+        from otp_bench.gui.main_window import MainWindow
+
+        assert isinstance(self, MainWindow)
+        return self

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from PySide6.QtGui import QAction
@@ -26,6 +26,9 @@ from PySide6.QtWidgets import (
 )
 
 from otp_bench.domain.workspace import Workspace
+
+if TYPE_CHECKING:
+    from otp_bench.gui.main_window import MainWindow
 
 RECENT_KEY = "recent_urls"
 EXAMPLE = "postgresql://alice@db.example.com:5432/otp_team"
@@ -105,7 +108,7 @@ class OpenUrlDialog(QDialog):
         return Workspace(with_password(ws.url, self.password_edit.text()))
 
 
-def open_workspace_url(w: Any, url: str = "") -> OpenUrlDialog:
+def open_workspace_url(w: MainWindow, url: str = "") -> OpenUrlDialog:
     """Show the dialog (window-modal, never blocking); open the workspace when accepted."""
     dlg = OpenUrlDialog(w, url)
 
@@ -120,19 +123,20 @@ def open_workspace_url(w: Any, url: str = "") -> OpenUrlDialog:
     return dlg
 
 
-def remember_url(w: Any, ws: Workspace) -> None:
+def remember_url(w: MainWindow, ws: Workspace) -> None:
     if ws.sqlite_path is not None:
         return  # files go to the file recent list
     entry = without_password(ws.url)
-    recent = [u for u in (w.settings.value(RECENT_KEY, []) or []) if u != entry]
+    recent = [u for u in recent_urls(w) if u != entry]
     w.settings.setValue(RECENT_KEY, [entry, *recent][:8])
 
 
-def recent_urls(w: Any) -> list[str]:
-    return list(w.settings.value(RECENT_KEY, []) or [])
+def recent_urls(w: MainWindow) -> list[str]:
+    value = w.settings.value(RECENT_KEY, [])
+    return [str(u) for u in value] if isinstance(value, list) else []
 
 
-def _fill_recent(w: Any, menu: QMenu) -> None:
+def _fill_recent(w: MainWindow, menu: QMenu) -> None:
     menu.clear()
     urls = recent_urls(w)
     if not urls:
@@ -141,7 +145,7 @@ def _fill_recent(w: Any, menu: QMenu) -> None:
         menu.addAction(Workspace(url).display, functools.partial(open_workspace_url, w, url))
 
 
-def export_workspace_key(w: Any) -> None:
+def export_workspace_key(w: MainWindow) -> None:
     if w.engine is None:
         return
     path, _f = QFileDialog.getSaveFileName(w, "Export workspace key", "workspace.key",
@@ -153,7 +157,7 @@ def export_workspace_key(w: Any) -> None:
                     title="Can't export the workspace key")
 
 
-def import_workspace_key(w: Any) -> None:
+def import_workspace_key(w: MainWindow) -> None:
     if w.engine is None:
         return
     path, _f = QFileDialog.getOpenFileName(w, "Import workspace key", "",
@@ -170,7 +174,7 @@ def import_workspace_key(w: Any) -> None:
                     title="Can't import the workspace key")
 
 
-def add_workspace_items(w: Any, file_menu: QMenu) -> dict[str, QAction]:
+def add_workspace_items(w: MainWindow, file_menu: QMenu) -> dict[str, QAction]:
     """Append the team-workspace items to the File menu; the actions by name."""
     acts: dict[str, QAction] = {}
 

@@ -3,8 +3,9 @@ throwaway workspace, results handed back in file order.
 
 A scenario spends most of its wall time waiting on purpose (a provider's latency, a callout left
 to time out): about a quarter of a shipped file's wall time is CPU. So more files run at once
-than there are cores (``FILES_PER_CORE``), the longest first (``schedule``), and the workers are
-forked from a parent that has already imported what a run needs (``warm_up``). Workers are
+than there are cores (``FILES_PER_CORE``), the longest first (``schedule``) with the others at a
+lower CPU priority (``_behind``), and the workers are forked from a parent that has already
+imported what a run needs (``warm_up``). Workers are
 processes (the engine is CPU-bound Python, and a file's mock provider and clock are its own). The
 parent keeps the output exactly as a serial run prints it: a file's lines appear once it is
 done, in the order the files were named, so reports, JUnit and exit codes don't depend on ``-j``.
@@ -12,6 +13,8 @@ done, in the order the files were named, so reports, JUnit and exit codes don't 
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import importlib
 import multiprocessing
 import os
@@ -28,7 +31,11 @@ from otp_bench.scenario.schedule import longest_first
 from otp_bench.store.db import StoreError
 
 FILES_PER_CORE = 4  # a shipped file is ~1/4 CPU, ~3/4 waiting: 4 files keep a core busy
+BEHIND_NICENESS = 5  # CFS weight 335 vs 1024: a third of the longest file's share
 MAX_DEFAULT_JOBS = 32  # a worker holds ~30 MB of its own: the default stays under ~1 GB
+
+
+_behind_set = False  # in a worker: it already runs at BEHIND_NICENESS
 
 
 def cores() -> int:
@@ -115,7 +122,10 @@ def run_parallel(
     order = longest_first(costs) if costs is not None else list(range(len(paths)))
     reported = 0
     with ProcessPoolExecutor(max_workers=min(jobs, len(paths)), mp_context=ctx) as pool:
-        submitted = {i: pool.submit(runner, paths[i]) for i in order}
+        # the longest file sets the suite's wall time: the others yield the CPU to it
+        submitted = {i: pool.submit(runner if i == order[0] or costs is None
+                                    else functools.partial(_behind, runner), paths[i])
+                     for i in order}
         futures: list[Future[Outcome]] = [submitted[i] for i in range(len(paths))]
         try:
             for fut in futures:
@@ -132,6 +142,18 @@ def run_parallel(
         yield _alone(paths[reported], runner, ctx)
         rest = costs[reported + 1:] if costs is not None else None
         yield from run_parallel(paths[reported + 1:], jobs, runner, rest)
+
+
+def _behind(runner: Callable[[str], Outcome], path: str) -> Outcome:
+    """Run a file that isn't the longest at a lower CPU priority (``BEHIND_NICENESS`` more than
+    the parent's): when every worker sets up its workspace at once, the longest file's process
+    gets the cores first, and the others still take whatever CPU is left."""
+    global _behind_set
+    if not _behind_set:
+        _behind_set = True
+        with contextlib.suppress(OSError, AttributeError):  # no os.nice (Windows): as is
+            os.nice(BEHIND_NICENESS)
+    return runner(path)
 
 
 def _alone(path: str, runner: Callable[[str], Outcome], ctx: BaseContext) -> Outcome:

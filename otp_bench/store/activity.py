@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
@@ -27,28 +27,33 @@ from otp_bench.store.orm import (
     MembershipRow,
     UserRow,
 )
+from otp_bench.store.prepared import InsertIds, Prepared, Sql
 
 if TYPE_CHECKING:
     from otp_bench.store.store import Store
 
-# Statements built once, executed with parameters: an engine step writes a handful of rows, and
-# building ORM ``insert().values(...)`` per row cost more than the SQL itself (bench/bench_engine).
+# Statements built once and run through ``Prepared`` (see store.prepared): an engine step writes
+# a handful of rows, and SQLAlchemy's per-call work cost more than the SQL itself.
 _CH = cast(Table, ChallengeRow.__table__)
 _FLOW = cast(Table, FlowRow.__table__)
 _EV = cast(Table, EventRow.__table__)
 _CALLOUTS = cast(Table, CalloutRow.__table__)
-_INSERT_CHALLENGE = _CH.insert()
-_SELECT_CHALLENGE = select(_CH).where(_CH.c.identifier == bindparam("_id"))
-_COUNT_ISSUED = select(func.count()).where(
+_HISTORY = cast(Table, HistoryRow.__table__)
+_USERS = cast(Table, UserRow.__table__)
+_MEMBERS = cast(Table, MembershipRow.__table__)
+_CHANGES = cast(Table, ChangeRow.__table__)
+_INSERT_CHALLENGE = Prepared(_CH.insert())
+_SELECT_CHALLENGE = Prepared(select(_CH).where(_CH.c.identifier == bindparam("_id")))
+_COUNT_ISSUED = Prepared(select(func.count()).where(
     _CH.c.subject == bindparam("_subject"), _CH.c.issued_at > bindparam("_since")
-)
-_COUNT_FAILURE = (
+))
+_COUNT_FAILURE = Prepared(
     _CH.update()
     .where(_CH.c.identifier == bindparam("_id"))
     .values(failed_attempts=_CH.c.failed_attempts + 1)
     .returning(_CH.c.failed_attempts)
 )
-_CONSUME = (
+_CONSUME = Prepared(
     _CH.update()
     .where(
         _CH.c.identifier == bindparam("_id"),
@@ -56,26 +61,34 @@ _CONSUME = (
         _CH.c.invalidated.is_(None),
     )
     .values(consumed_at=bindparam("_at"))
+    .returning(_CH.c.identifier)  # a row back, not a rowcount: PostgreSQL steps are pipelined
 )
-_INVALIDATE = (
+_INVALIDATE = Prepared(
     _CH.update()
     .where(_CH.c.identifier == bindparam("_id"), _CH.c.invalidated.is_(None))
     .values(invalidated=bindparam("_reason"))
 )
-_INSERT_FLOW = _FLOW.insert()
-_UPDATE_FLOW = _FLOW.update().where(_FLOW.c.id == bindparam("_flow_id"))
-_SELECT_FLOW = select(_FLOW).where(_FLOW.c.id == bindparam("_flow_id"))
-_HISTORY = cast(Table, HistoryRow.__table__)
-_INSERT_HISTORY = _HISTORY.insert()
-# ids in parameter order on every backend (SQLite runs it row by row inside one call)
-_INSERT_EVENTS = _EV.insert().returning(_EV.c.id, sort_by_parameter_order=True)
-_INSERT_CALLOUT = _CALLOUTS.insert().returning(_CALLOUTS.c.id)
-_USERS = cast(Table, UserRow.__table__)
-_MEMBERS = cast(Table, MembershipRow.__table__)
-_LOCK_USER = select(_USERS).where(_USERS.c.id == bindparam("_id")).with_for_update()
-_USER_SITES = select(_MEMBERS.c.site_id).where(_MEMBERS.c.user_id == bindparam("_id"))
-_CHANGES = cast(Table, ChangeRow.__table__)
-_INSERT_CHANGE = _CHANGES.insert().returning(_CHANGES.c.id)
+_INSERT_FLOW = Prepared(_FLOW.insert())
+_UPDATE_FLOW = Prepared(_FLOW.update().where(_FLOW.c.id == bindparam("_flow_id")))
+_SELECT_FLOW = Prepared(select(_FLOW).where(_FLOW.c.id == bindparam("_flow_id")))
+_INSERT_HISTORY = Prepared(_HISTORY.insert())
+_LAST_SUCCESS = (
+    select(func.coalesce(func.max(_HISTORY.c.id), 0))
+    .where(_HISTORY.c.user_id == bindparam("_user"), _HISTORY.c.status == bindparam("_ok"))
+    .scalar_subquery()
+)
+_SINCE_SUCCESS = Prepared(
+    select(_HISTORY.c.at, _HISTORY.c.status)
+    .where(_HISTORY.c.user_id == bindparam("_user"), _HISTORY.c.id > _LAST_SUCCESS)
+    .order_by(_HISTORY.c.id.desc()).limit(bindparam("_limit"))
+)
+_INSERT_EVENTS = InsertIds(_EV)
+_INSERT_CALLOUT = Prepared(_CALLOUTS.insert().returning(_CALLOUTS.c.id))
+_LOCK_USER = Prepared(select(_USERS).where(_USERS.c.id == bindparam("_id")).with_for_update())
+_USER_SITES = Prepared(
+    select(_MEMBERS.c.site_id).where(_MEMBERS.c.user_id == bindparam("_id"))
+)
+_INSERT_CHANGE = Prepared(_CHANGES.insert().returning(_CHANGES.c.id))
 
 
 @dataclass(frozen=True)
@@ -119,8 +132,9 @@ class Tx:
     transaction, flushed by ``Store.transaction()`` before the commit.
     """
 
-    def __init__(self, conn: Connection, store: Store) -> None:
-        self.conn = conn
+    def __init__(self, conn: Connection, store: Store, sql: Sql | None = None) -> None:
+        self._conn = conn
+        self.sql = sql or Sql(conn)  # the hot path: prepared statements on the same connection
         self._session: Session | None = None
         self.store = store
         self.after_commit: list[Callable[[], None]] = []
@@ -129,15 +143,24 @@ class Tx:
         self.records: list[EventRecord] = []  # those events as stored, with ids
 
     @property
+    def conn(self) -> Connection:
+        """The step's connection, for statements run through SQLAlchemy (it reads results as it
+        goes, so the hot path's pipeline is flushed first)."""
+        self.sql.flush()
+        return self._conn
+
+    @property
     def session(self) -> Session:
+        self.sql.flush()  # like ``conn``: the ORM reads its results as it goes
         if self._session is None:
-            self._session = Session(bind=self.conn, join_transaction_mode="create_savepoint",
+            self._session = Session(bind=self._conn, join_transaction_mode="create_savepoint",
                                     expire_on_commit=False, autoflush=True)
         return self._session
 
     def finish(self) -> None:
         """Flush and release the ORM session, if one was used (before the commit)."""
         if self._session is not None:
+            self.sql.flush()
             self._session.commit()  # releases its savepoint; the connection commits later
             self._session.close()
             self._session = None
@@ -149,10 +172,10 @@ class Tx:
     def changed(self, change: Change) -> Change:
         """Write ``change`` to the feed in this transaction; answers it with its position."""
         at = change.at or self.store.now()
-        seq = int(self.conn.execute(_INSERT_CHANGE, {
+        seq = int(self.sql.scalar(_INSERT_CHANGE, {
             "at": at, "what": change.what.value, "action": change.action.value,
             "entity_id": change.entity_id, "name": change.name[:200],
-        }).scalar_one())
+        }))
         stored = Change(change.what, change.action, change.entity_id, change.name, seq, at)
         self.changes.append(stored)
         self.after_commit.append(lambda: self.store._seen(seq))
@@ -160,7 +183,7 @@ class Tx:
 
     # challenges
     def add_challenge(self, c: Challenge) -> None:
-        self.conn.execute(
+        self.sql.execute(
             _INSERT_CHALLENGE,
             {
                 "identifier": c.identifier, "flow_id": c.flow_id, "subject": c.subject,
@@ -171,7 +194,7 @@ class Tx:
         )
 
     def challenge(self, identifier: str) -> Challenge | None:
-        row = self.conn.execute(_SELECT_CHALLENGE, {"_id": identifier}).first()
+        row = self.sql.first(_SELECT_CHALLENGE, {"_id": identifier})
         if row is None:
             return None
         return Challenge(
@@ -183,60 +206,63 @@ class Tx:
     def codes_issued_since(self, subject: str, since: datetime) -> int:
         """Codes issued to ``subject`` since ``since``; the subject stays locked until commit,
         so two processes can't both see room for one more code (the hourly limit holds)."""
-        locks.lock_subject(self.conn, subject)
-        found = self.conn.scalar(_COUNT_ISSUED, {"_subject": subject, "_since": since})
+        locks.lock_subject(self.sql, subject)
+        found = self.sql.scalar(_COUNT_ISSUED, {"_subject": subject, "_since": since})
         return int(found or 0)
 
     def lock_user(self, user_id: str) -> User | None:
         """The user as committed now (None when deleted), its row locked until this step
         commits: a decision on flags never uses another process's stale copy, and a flag
         update never overwrites one made meanwhile (SQLite: the step holds BEGIN IMMEDIATE)."""
-        row = self.conn.execute(_LOCK_USER, {"_id": user_id}).first()
+        if self.sql.sqlite:
+            # the step holds the file's write lock and caught up with the change feed when it
+            # began: the cached user is exactly what is committed, and stays so until commit
+            return self.store.user_by_id(user_id)
+        row = self.sql.first(_LOCK_USER, {"_id": user_id})
         if row is None:
             return None
-        sites = self.conn.scalars(_USER_SITES, {"_id": user_id})
-        return cv.user_from(cast(Any, row), frozenset(SiteId(s) for s in sites))
+        sites = self.sql.rows(_USER_SITES, {"_id": user_id})
+        return cv.user_from(cast(Any, row), frozenset(SiteId(s[0]) for s in sites))
 
     def count_failure(self, identifier: str) -> int:
         """Count one wrong code; answer the failures so far (one UPDATE … RETURNING)."""
-        return int(self.conn.scalar(_COUNT_FAILURE, {"_id": identifier}) or 0)
+        return int(self.sql.scalar(_COUNT_FAILURE, {"_id": identifier}) or 0)
 
     def consume(self, identifier: str, at: datetime) -> bool:
         """Mark the code used; False when another verify got there first (single use)."""
-        res = self.conn.execute(_CONSUME, {"_id": identifier, "_at": at})
-        return int(res.rowcount) == 1  # type: ignore[attr-defined]
+        return len(self.sql.rows(_CONSUME, {"_id": identifier, "_at": at})) == 1
 
     def invalidate(self, identifier: str, reason: str) -> None:
-        self.conn.execute(_INVALIDATE, {"_id": identifier, "_reason": reason})
+        self.sql.execute(_INVALIDATE, {"_id": identifier, "_reason": reason})
 
     # flows
     def add_flow(self, f: FlowRecord) -> None:
-        self.conn.execute(_INSERT_FLOW, dict(f.__dict__))
+        self.sql.execute(_INSERT_FLOW, f.__dict__)
 
     def update_flow(self, flow_id: str, **values: Any) -> None:
-        self.conn.execute(_UPDATE_FLOW, {"_flow_id": flow_id, **values})
+        self.sql.execute(_UPDATE_FLOW, {"_flow_id": flow_id, **values})
 
     def flow(self, flow_id: str) -> FlowRecord | None:
-        row = self.conn.execute(_SELECT_FLOW, {"_flow_id": flow_id}).first()
+        row = self.sql.first(_SELECT_FLOW, {"_flow_id": flow_id})
         if row is None:
             return None
-        data = dict(row._mapping)
+        data = row._asdict()
         data["started_at"] = cv.utc(data["started_at"])
         return FlowRecord(**data)
 
     # history, events, callouts
-    def account_history(self, user_id: str, limit: int) -> list[tuple[datetime, str]]:
-        """The user's latest ``limit`` verification-history (time, status) rows, oldest first."""
-        rows = self.conn.execute(
-            select(_HISTORY.c.at, _HISTORY.c.status).where(_HISTORY.c.user_id == user_id)
-            .order_by(_HISTORY.c.id.desc()).limit(limit)).all()
+    def history_since(self, user_id: str, success: str, limit: int) -> list[tuple[datetime, str]]:
+        """The user's verification-history (time, status) rows after the last one whose status
+        is ``success`` (a success resets every count kept over the history), at most the latest
+        ``limit``, oldest first: usually a row or two, however long the history."""
+        rows = self.sql.rows(_SINCE_SUCCESS, {"_user": user_id, "_ok": success, "_limit": limit})
         return [(cv.utc(at), status) for at, status in reversed(rows)]
 
     def add_history(
         self, *, at: datetime, user_id: str | None, username: str, site_id: str,
         use_case: str, status: str, identifier: str, method: str = "SMS",
     ) -> None:
-        self.conn.execute(
+        self.sql.execute(
             _INSERT_HISTORY,
             {
                 "at": at, "user_id": user_id, "username": username, "site_id": site_id,
@@ -245,15 +271,13 @@ class Tx:
             },
         )
 
-    def add_events(self, records: Sequence[EventRecord]) -> list[int]:
-        if not records:
-            return []
-        params = [cv.event_values(rec) for rec in records]
-        return list(self.conn.scalars(_INSERT_EVENTS, params))
+    def add_events(self, rows: Sequence[Mapping[str, Any]]) -> list[int]:
+        """Append event rows (``Event.row()``); their ids, in order."""
+        return self.sql.insert_ids(_INSERT_EVENTS, rows)
 
     def add_callout(self, c: CalloutRecord) -> int:
         values = cv.callout_values(c)
         if c.raw is not None:
             values["sealed_raw"] = self.store.seal_json(cv.raw_dict(c.raw))
         values.setdefault("sealed_raw", None)
-        return int(self.conn.execute(_INSERT_CALLOUT, values).scalar_one())
+        return int(self.sql.scalar(_INSERT_CALLOUT, values))

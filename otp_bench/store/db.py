@@ -25,7 +25,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DatabaseError, OperationalError
 
 from otp_bench.domain.workspace import Workspace
-from otp_bench.store import locks, preflight, schema_template
+from otp_bench.store import checkpoint, locks, preflight, schema_template
 
 ENV_VAR = "OTP_BENCH_DB"
 _MIGRATIONS = Path(__file__).parent / "migrations"
@@ -82,6 +82,8 @@ def open_engine(url: str) -> Engine:
         raise StoreError(_missing_driver(where, exc)) from None
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
+        if path is not None:
+            checkpoint.install(engine, path)
     locks.install(engine)
     try:
         if not fresh:
@@ -161,6 +163,9 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=10000")
+    # checkpoints run off the engine's path (store.checkpoint), never inside a step's commit
+    cur.execute("PRAGMA wal_autocheckpoint=0")
+    cur.execute(f"PRAGMA journal_size_limit={checkpoint.JOURNAL_SIZE_LIMIT}")
     cur.close()
 
 

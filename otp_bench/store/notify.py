@@ -24,6 +24,8 @@ from collections.abc import Callable
 
 from sqlalchemy import Connection, make_url, text
 
+from otp_bench.store.prepared import Prepared, Sql
+
 log = logging.getLogger(__name__)
 
 SQLITE_INTERVAL = 0.1  # seconds between data_version polls (≤ 100 ms of the 1 s budget)
@@ -36,11 +38,14 @@ def channel(workspace_id: str) -> str:
     return f"otp_bench_{workspace_id}"
 
 
-def notify_in(conn: Connection, workspace_id: str) -> None:
-    """Queue the workspace's notification in ``conn``'s transaction (PostgreSQL only)."""
-    if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_notify(:c, :p)"),
-                     {"c": channel(workspace_id), "p": INSTANCE})
+_NOTIFY = Prepared(text("SELECT pg_notify(:c, :p)"))
+
+
+def notify_in(sql: Sql | Connection, workspace_id: str) -> None:
+    """Queue the workspace's notification in the transaction of ``sql`` (PostgreSQL only)."""
+    if sql.dialect.name == "postgresql":
+        run = sql if isinstance(sql, Sql) else Sql(sql)
+        run.execute(_NOTIFY, {"c": channel(workspace_id), "p": INSTANCE})
 
 
 class Watcher:

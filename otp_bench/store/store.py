@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import platformdirs
-from sqlalchemy import Engine, Table, bindparam, delete, func, select
+from sqlalchemy import Connection, Engine, Table, bindparam, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -39,8 +39,8 @@ from otp_bench.domain.model import (
 from otp_bench.domain.secrets import SecretStore
 from otp_bench.domain.vocabulary import Channel
 from otp_bench.domain.workspace import Workspace
+from otp_bench.store import checkpoint, identity, locks, reload
 from otp_bench.store import convert as cv
-from otp_bench.store import identity, locks
 from otp_bench.store.activity import Tx
 from otp_bench.store.connected_apps import ConnectedAppStore
 from otp_bench.store.db import open_engine, resolve_url, sqlite_path
@@ -54,20 +54,26 @@ from otp_bench.store.orm import (
     SiteRow,
     UserRow,
 )
+from otp_bench.store.prepared import Prepared, Sql
 from otp_bench.store.queries import ActivityQueries
 from otp_bench.store.seal import Sealer, open_fields, seal_fields
 from otp_bench.store.secret_store import MemorySecretStore, SecretsLocked
 from otp_bench.store.unlock import open_secrets
 
-# built once: these run on every flow (see the note in store.activity)
+# built once: these run on every flow (see store.prepared)
 _INBOX = cast(Table, InboxRow.__table__)
-_INSERT_INBOX = _INBOX.insert().returning(_INBOX.c.id)
+_INSERT_INBOX = Prepared(_INBOX.insert().returning(_INBOX.c.id))
 _INSERT_INBOX_ROWS = _INBOX.insert()
+_INBOX_ALL = Prepared(select(_INBOX).order_by(_INBOX.c.id.desc()).limit(bindparam("_limit")))
+_INBOX_OF = Prepared(select(_INBOX).where(_INBOX.c.to == bindparam("_to"))
+                     .order_by(_INBOX.c.id.desc()).limit(bindparam("_limit")))
 _USERS = cast(Table, UserRow.__table__)
-_SET_FLAGS = _USERS.update().where(_USERS.c.id == bindparam("_id"))
+_SET_FLAGS = Prepared(_USERS.update().where(_USERS.c.id == bindparam("_id")))
 _CHANGES = cast(Table, ChangeRow.__table__)
 _INSERT_CHANGE = _CHANGES.insert()
-_NEW_CHANGES = select(_CHANGES).where(_CHANGES.c.id > bindparam("_after")).order_by(_CHANGES.c.id)
+_NEW_CHANGES = Prepared(
+    select(_CHANGES).where(_CHANGES.c.id > bindparam("_after")).order_by(_CHANGES.c.id)
+)
 
 
 class ConflictError(ValueError):
@@ -95,7 +101,15 @@ class Store(ActivityQueries, ConnectedAppStore):
         # a step reads, then decides, then writes: on SQLite it takes the write lock up front
         # (BEGIN IMMEDIATE), so another process can't decide on the same snapshot meanwhile
         self._step_engine = locks.immediate(self.engine)
-        self._write = threading.RLock()
+        self._write = threading.RLock()  # held for a whole step: one writer per process
+        self._conn: Connection | None = None  # the steps' connection, kept open (see _step_conn)
+        self._sqlite = self.engine.dialect.name == "sqlite"
+        self._checkpoints = checkpoint.of(self.engine)  # SQLite files: counts our raw commits
+        self._active: tuple[int, Tx] | None = None  # the open step: (thread, its transaction)
+        self._data_version: int | None = None  # SQLite: the step connection's last look
+        # called with what another process changed, right after the cache applied it (under the
+        # write lock, inside the step that noticed): the engine moves its clock and publishes
+        self.on_caught_up: Callable[[ChangeSet], None] | None = None
         self._sealer = Sealer(self.secrets)
         self.commit_listeners: list[Callable[[Tx], None]] = []  # the engine publishes here
         self._notify = self.engine.dialect.name == "postgresql"
@@ -142,6 +156,10 @@ class Store(ActivityQueries, ConnectedAppStore):
         return found
 
     def close(self) -> None:
+        with self._write:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
         self.engine.dispose()
 
     # -- transactions -------------------------------------------------------------------------
@@ -155,16 +173,57 @@ class Store(ActivityQueries, ConnectedAppStore):
     def transaction(self) -> Iterator[Tx]:
         """One engine step: everything inside commits together or not at all.
 
-        After the commit, the transaction's ``after_commit`` callbacks run (cache updates first,
-        in the order written), then every commit listener (the engine's publisher).
+        It begins by catching up with what other processes committed (on SQLite it holds the
+        file's write lock by then, so nothing can change between that look and the commit): a
+        step never decides on a stale copy. After the commit, the transaction's ``after_commit``
+        callbacks run (cache updates first, in the order written), then every commit listener
+        (the engine's publisher).
+
+        Called again on the same thread while one is open (a handler that runs inside the init
+        step delivering to the phone), it joins the open transaction: one commit for both.
         """
+        active = self._active
+        if active is not None and active[0] == threading.get_ident():
+            yield active[1]
+            return
         with self._write:
-            with self._step_engine.begin() as conn:
-                tx = Tx(conn, self)
-                yield tx
-                tx.finish()
-                if self._notify:  # other instances hear of it at commit (LISTEN/NOTIFY)
-                    notify_in(conn, self.workspace_id)
+            conn = self._step_conn()
+            # begun and ended on the driver's connection: SQLAlchemy's Transaction cost more per
+            # step than the SQL. A step that also runs statements through SQLAlchemy (``tx.conn``,
+            # ``tx.session``: workspace edits) joins this transaction (``locks._begin`` sees it
+            # open) and is committed through SQLAlchemy, which then knows it began one.
+            raw: Any = conn.connection.dbapi_connection
+            if self._sqlite:
+                raw.execute("BEGIN IMMEDIATE")
+            sql = Sql(conn)  # PostgreSQL: pipelined (see Sql); flushed before the commit
+            try:
+                try:
+                    self._catch_up_on(conn, sql)
+                    tx = Tx(conn, self, sql)
+                    self._active = (threading.get_ident(), tx)
+                    try:
+                        yield tx
+                    finally:
+                        self._active = None
+                    tx.finish()
+                    if self._notify:  # other instances hear of it at commit (LISTEN/NOTIFY)
+                        notify_in(sql, self.workspace_id)
+                except BaseException as exc:
+                    sql.flush(exc)
+                    raise
+                sql.flush()  # every queued result (or error) is in before the commit
+                if conn.in_transaction():
+                    conn.commit()
+                else:
+                    raw.commit()
+                    if self._checkpoints is not None:
+                        self._checkpoints.committed()
+            except BaseException:
+                if conn.in_transaction():
+                    conn.rollback()
+                else:
+                    raw.rollback()
+                raise
             # the cache updates run under the write lock too: a catch-up re-reading the cache on
             # another thread then can't swap in a snapshot taken before this commit and lose them
             for fn in tx.after_commit:
@@ -197,34 +256,90 @@ class Store(ActivityQueries, ConnectedAppStore):
                          for r in s.scalars(select(ProviderRow))]
             self._sites: dict[SiteId, Site] = {x.id: x for x in sites}
             self._users: dict[UserId, User] = {x.id: x for x in users}
+            self._usernames = {x.username.lower(): x.id for x in users}  # usernames ignore case
             self._providers: dict[ProviderId, ProviderConfig] = {x.id: x for x in providers}
             kv = {r.key: r.value for r in s.scalars(select(KeyValue))}
+        self._apply_kv(kv)
+
+    def _apply_kv(self, kv: Mapping[str, Any]) -> None:
         self._settings = _settings_from(kv.get("settings"))
         self._clock_offset = float(kv.get("clock", {}).get("offset", 0.0))
+
+    def _step_conn(self) -> Connection:
+        """The connection every step runs on (only under ``_write``), kept open between steps:
+        checking one out of the pool, beginning and resetting it cost more than a step's SQL.
+        A connection the database dropped (a restarted server) is replaced on the next step."""
+        conn = self._conn
+        if conn is None or conn.closed or conn.invalidated:
+            if conn is not None:
+                conn.close()
+            conn = self._conn = self._step_engine.connect()
+            self._data_version = None
+        return conn
+
+    def _read(self, prep: Prepared, params: Mapping[str, Any]) -> list[Any]:
+        """A short read on the step connection (under the write lock: never inside another
+        thread's step): no pool checkout, and on SQLite no transaction at all."""
+        with self._write:
+            conn = self._step_conn()
+            if self._sqlite:
+                return Sql(conn).rows(prep, params)
+            with conn.begin():
+                sql = Sql(conn)
+                try:
+                    return sql.rows(prep, params)
+                finally:
+                    sql.flush()
 
     def catch_up(self) -> ChangeSet:
         """Apply the feed rows written since this cache last looked (by any process).
 
         The records they name are re-read from the database before the changes are answered,
-        so whoever reacts to them (a view, a deciding transaction) sees the new state.
+        so whoever reacts to them (a view, a deciding transaction) sees the new state. Every
+        step does this itself at its start (``transaction``); the ``Follower`` calls it when
+        another process committed, so an idle instance shows their changes too.
         """
-        # a plain connection, no ORM session: the engine asks before every decision, and the
-        # answer is almost always "nothing new"
         with self._write:  # never interleaved with a local commit and its cache updates
-            return self._catch_up()
+            conn = self._step_conn()
+            if self._sqlite and not self._data_moved(conn):
+                return ChangeSet()  # the usual answer, without touching the file's lock
+            with conn.begin():
+                return self._read_feed(conn, Sql(conn))
 
-    def _catch_up(self) -> ChangeSet:
-        with self.engine.connect() as conn:
-            rows = list(conn.execute(_NEW_CHANGES, {"_after": self._last_change}))
+    def _catch_up_on(self, conn: Connection, sql: Sql) -> ChangeSet:
+        """Inside a step (``conn`` in its transaction): catch up if anything moved."""
+        if self._sqlite and not self._data_moved(conn):
+            return ChangeSet()
+        return self._read_feed(conn, sql)
+
+    def _data_moved(self, conn: Connection) -> bool:
+        """SQLite: did another connection commit since the last look? One pragma, no SQL on
+        the tables (``data_version`` moves only for other connections' commits)."""
+        version = int(Sql(conn).pragma("data_version"))
+        moved = version != self._data_version
+        self._data_version = version
+        return moved
+
+    def _read_feed(self, conn: Connection, sql: Sql) -> ChangeSet:
+        try:
+            return self._apply_feed(conn, sql)
+        except BaseException:
+            self._data_version = None  # look again next time: nothing may be skipped
+            raise
+
+    def _apply_feed(self, conn: Connection, sql: Sql) -> ChangeSet:
+        rows = sql.rows(_NEW_CHANGES, {"_after": self._last_change})
         if not rows:
             return ChangeSet()
+        sql.flush()  # the records are re-read through SQLAlchemy
         changes = ChangeSet.of(
             Change(What(r.what), Action(r.action), r.entity_id, r.name, r.id, cv.utc(r.at))
             for r in rows
         )
-        if changes.touches(What.SITE, What.USER, What.PROVIDER, What.SETTINGS, What.CLOCK):
-            self._load_cache()  # the workspace tables are small: one re-read is simplest
+        reload.apply(self, conn, changes)
         self._last_change = max(self._last_change, changes.last_seq)
+        if self.on_caught_up is not None:
+            self.on_caught_up(changes)
         return changes
 
     @property
@@ -309,7 +424,7 @@ class Store(ActivityQueries, ConnectedAppStore):
         self._sites.pop(site_id, None)
         for u in list(self._users.values()):
             if site_id in u.sites:
-                self._users[u.id] = replace(u, sites=u.sites - {site_id})
+                self._cache_user(replace(u, sites=u.sites - {site_id}))
 
     # -- users ---------------------------------------------------------------------------------
 
@@ -320,14 +435,14 @@ class Store(ActivityQueries, ConnectedAppStore):
         return self._users.get(UserId(user_id))
 
     def user_by_username(self, username: str) -> User | None:
-        needle = username.lower()
-        return next((u for u in self._users.values() if u.username.lower() == needle), None)
+        found = self._usernames.get(username.lower())
+        return self._users.get(found) if found is not None else None
 
     def save_user(self, user: User, tx: Tx | None = None) -> User:
         with self._guard("user", user.username), self._tx(tx) as t:
             self._write_user(t.session, user)
             t.changed(Change(What.USER, Action.SAVED, user.id, user.username))
-            t.after_commit.append(lambda: self._users.__setitem__(user.id, user))
+            t.after_commit.append(lambda: self._cache_user(user))
         return user
 
     def _write_user(self, s: Session, user: User) -> None:
@@ -346,14 +461,14 @@ class Store(ActivityQueries, ConnectedAppStore):
     def set_flags(self, tx: Tx, user: User, flags: Flags) -> User:
         """``user`` (read with ``tx.lock_user``) with ``flags``, written in ``tx`` (the cache
         changes only once ``tx`` commits)."""
-        tx.conn.execute(
+        tx.sql.execute(
             _SET_FLAGS,
             {"_id": user.id, "user_verified": flags.user_verified,
              "admin_verified": flags.admin_verified},
         )
         user = replace(user, flags=flags)
         tx.changed(Change(What.USER, Action.SAVED, user.id, user.username))
-        tx.after_commit.append(lambda: self._users.__setitem__(user.id, user))
+        tx.after_commit.append(lambda: self._cache_user(user))
         return user
 
     def delete_user(self, user_id: UserId, tx: Tx | None = None) -> None:
@@ -365,7 +480,16 @@ class Store(ActivityQueries, ConnectedAppStore):
             t.after_commit.append(lambda: self._forget_user(user_id))
 
     def _forget_user(self, user_id: UserId) -> None:
-        self._users.pop(user_id, None)
+        old = self._users.pop(user_id, None)
+        if old is not None:
+            self._usernames.pop(old.username.lower(), None)
+
+    def _cache_user(self, user: User) -> None:
+        old = self._users.get(user.id)
+        if old is not None:
+            self._usernames.pop(old.username.lower(), None)
+        self._users[user.id] = user
+        self._usernames[user.username.lower()] = user.id
 
     # -- providers -----------------------------------------------------------------------------
 
@@ -431,13 +555,13 @@ class Store(ActivityQueries, ConnectedAppStore):
         masked, sealed, code = seal_fields(body, otp, self._settings.otp.digits, self._sealer)
         when = at or self.now()
         with self.transaction() as tx:
-            new_id = tx.conn.execute(
+            new_id = int(tx.sql.scalar(
                 _INSERT_INBOX,
                 {
                     "to": to, "sender": sender, "body_masked": masked, "otp_sealed": sealed,
                     "received_at": when, "channel": channel.value, "via": via,
                 },
-            ).scalar_one()
+            ))
             tx.changed(Change(What.INBOX, Action.SAVED, to, via))
         return InboxMessage(new_id, to, sender, body, when, channel, via, code)
 
@@ -480,11 +604,10 @@ class Store(ActivityQueries, ConnectedAppStore):
         return self.now_hook() if self.now_hook else datetime.now(UTC)
 
     def inbox(self, number: str | None = None, *, limit: int = 500) -> list[InboxMessage]:
-        q = select(_INBOX).order_by(_INBOX.c.id.desc()).limit(limit)
-        if number is not None:
-            q = q.where(_INBOX.c.to == number)
-        with self.engine.connect() as conn:  # Core rows: a phone pane polls this
-            rows = list(conn.execute(q))
+        if number is None:
+            rows = self._read(_INBOX_ALL, {"_limit": limit})
+        else:
+            rows = self._read(_INBOX_OF, {"_to": number, "_limit": limit})
         out = []
         for r in reversed(rows):
             body, code = open_fields(r.body_masked, r.otp_sealed, self._sealer)

@@ -30,7 +30,7 @@ def workspace(path: Path) -> Path:
         for i in range(40):  # enough rows that the tables span pages past the header
             store.save_site(Site(id="", name=f"Site {i} " + "x" * 200))
     finally:
-        store.engine.dispose()
+        store.close()
     return path
 
 

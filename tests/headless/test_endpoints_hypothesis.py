@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import base64
 import warnings
+from collections.abc import Iterator
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -42,6 +44,14 @@ HEADER_VALUES = st.one_of(
 )
 
 
+@pytest.fixture
+def client(bench: Bench) -> Iterator[TestClient]:
+    """One app and client for all the examples (its portal thread started once, not per
+    request); the examples share the workspace anyway, so they also meet each other's state."""
+    with TestClient(build_app(bench.engine), raise_server_exceptions=False) as client:
+        yield client
+
+
 @settings(max_examples=100, deadline=1000,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(
@@ -51,9 +61,9 @@ HEADER_VALUES = st.one_of(
                                              "Authorization"]), HEADER_VALUES, max_size=3),
     raw=st.one_of(st.none(), st.binary(max_size=300)),
 )
-def test_no_request_makes_a_500(bench: Bench, path: str, method: str, form: dict[str, str],
-                                headers: dict[str, str], raw: bytes | None) -> None:
-    client = TestClient(build_app(bench.engine), raise_server_exceptions=False)
+def test_no_request_makes_a_500(client: TestClient, path: str, method: str,
+                                form: dict[str, str], headers: dict[str, str],
+                                raw: bytes | None) -> None:
     if method == "GET":
         resp = client.get(path, params=form, headers=headers, follow_redirects=False)
     elif raw is not None:

@@ -18,7 +18,14 @@ from otp_bench import assets
 from otp_bench.cli import build_parser
 from otp_bench.scenario.cli import run_files
 from otp_bench.scenario.loader import load_scenario
-from otp_bench.scenario.parallel import Outcome, default_jobs, run_one, run_parallel, warm_up
+from otp_bench.scenario.parallel import (
+    BEHIND_NICENESS,
+    Outcome,
+    default_jobs,
+    run_one,
+    run_parallel,
+    warm_up,
+)
 from otp_bench.scenario.schedule import expected_seconds, longest_first
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -132,3 +139,16 @@ def test_warm_up_starts_no_thread_so_forked_workers_stay_safe() -> None:
     before = threading.active_count()
     warm_up()
     assert threading.active_count() == before
+
+
+def _niceness(path: str) -> Outcome:
+    return Outcome(invalid=f"{Path(path).name} {os.nice(0)}")
+
+
+def test_the_other_files_yield_the_cpu_to_the_longest() -> None:
+    base = os.nice(0)
+    lower = min(base + BEHIND_NICENESS, 19)  # 19: the lowest priority there is
+    outcomes = list(run_parallel(["a.yaml", "long.yaml", "b.yaml"], 2, runner=_niceness,
+                                 costs=[0.1, 9.0, 0.2]))
+    assert [o.invalid for o in outcomes] == [
+        f"a.yaml {lower}", f"long.yaml {base}", f"b.yaml {lower}"]

@@ -1,63 +1,139 @@
 """Real second (and third) processes for cross-process tests.
 
-``Child`` starts ``python -c SCRIPT``: the script imports what it needs, prints ``ready``, waits
-for one line on stdin (``go``) and then acts, so several children start acting together. Every
-wait has a deadline: a child that hangs is killed and its stderr shows in the failure.
+``Child`` runs SCRIPT as ``python -c`` would: the script imports what it needs, prints ``ready``,
+waits for one line on stdin (``go``) and then acts, so several children start acting together.
+Every wait has a deadline: a child that hangs is killed and its traceback shows in the failure.
 """
 
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import multiprocessing
 import os
-import subprocess
 import sys
 import textwrap
+import traceback
 from pathlib import Path
 from typing import Any
+
+from otp_bench.domain import ids
 
 ROOT = Path(__file__).resolve().parents[2]
 DEADLINE = 60.0
 
 
+# Children and agents are forked from a forkserver that imported the engine once (per test
+# process): each is still a process of its own (own engine, caches, connections and environment)
+# but starts in milliseconds instead of paying ~1.3 s of imports. The tests that are about a
+# process starting from scratch (exit codes, signals, stdio) spawn ``python`` themselves.
+_FORKS = multiprocessing.get_context("forkserver")
+_FORKS.set_forkserver_preload(["tests.store.agent"])
+
+
+class _PipeOut(io.TextIOBase):
+    """A forked child's ``sys.stdout``: what it prints goes to the test over the pipe."""
+
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self.conn.send(("out", text))
+        return len(text)
+
+
+class _PipeIn(io.TextIOBase):
+    """A forked child's ``sys.stdin``: each line the test sends (``go``)."""
+
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+
+    def readable(self) -> bool:
+        return True
+
+    def readline(self, size: int | None = -1) -> str:
+        try:
+            return str(self.conn.recv())
+        except EOFError:
+            return ""
+
+
+def _run_script(script: str, conn: Any, env: dict[str, str]) -> None:
+    """Runs ``script`` as ``python -c`` would, in a process forked by ``Child``."""
+    os.environ.clear()
+    os.environ.update(env)
+    ids._default = ids.IdFactory()  # a fresh process draws its own id pod (see agent.serve)
+    sys.stdin, sys.stdout = _PipeIn(conn), _PipeOut(conn)
+    try:
+        exec(compile(script, "<child script>", "exec"), {"__name__": "__main__"})
+    except BaseException:
+        conn.send(("exit", 1, traceback.format_exc()))
+    else:
+        conn.send(("exit", 0, ""))
+
+
 class Child:
+    """Runs SCRIPT in a process of its own, forked from the preloaded forkserver (see Agent)."""
+
     def __init__(self, script: str, *, env: dict[str, str] | None = None) -> None:
         full_env = {**os.environ, "PYTHONPATH": str(ROOT), "OTP_BENCH_NO_QT": "1", **(env or {})}
-        self.proc = subprocess.Popen(
-            [sys.executable, "-c", textwrap.dedent(script)], stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=full_env, cwd=ROOT,
-        )
+        self.conn, theirs = _FORKS.Pipe()
+        self.proc = _FORKS.Process(target=_run_script,
+                                   args=(textwrap.dedent(script), theirs, full_env),
+                                   name="otp-bench child", daemon=True)
+        self.proc.start()
+        theirs.close()
+        self.pending = ""  # printed, not yet read as a line
+        self.exit: tuple[int, str] | None = None
+
+    def _more(self) -> bool:
+        """Takes the child's next message; False once it has exited."""
+        if self.exit is not None:
+            return False
+        if not self.conn.poll(DEADLINE):
+            self.fail(f"hung past {DEADLINE:g}s")
+        try:
+            msg = self.conn.recv()
+        except EOFError:
+            self.exit = (self.proc.exitcode or -1, "died without a word")
+            return False
+        if msg[0] == "out":
+            self.pending += msg[1]
+            return True
+        self.exit = (msg[1], msg[2])
+        return False
 
     def wait_ready(self) -> None:
-        assert self.proc.stdout is not None
-        line = self.proc.stdout.readline()  # the child prints "ready" or dies (EOF)
+        while "\n" not in self.pending and self._more():
+            pass
+        line, _, self.pending = self.pending.partition("\n")
         if line.strip() != "ready":
             self.fail(f"didn't get ready (said {line!r})")
 
     def go(self, line: str = "go") -> None:
-        assert self.proc.stdin is not None
-        self.proc.stdin.write(line + "\n")
-        self.proc.stdin.flush()
+        self.conn.send(line + "\n")
 
     def result(self) -> Any:
         """The last line the child printed, as JSON, once it exits with 0."""
-        try:
-            out, err = self.proc.communicate(timeout=DEADLINE)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            out, err = self.proc.communicate()
-            self.fail(f"hung past {DEADLINE:g}s", err)
-        if self.proc.returncode != 0:
-            self.fail(f"exited {self.proc.returncode}", err)
-        lines = [ln for ln in out.splitlines() if ln.strip()]
+        while self._more():
+            pass
+        assert self.exit is not None
+        code, err = self.exit
+        self.proc.join(DEADLINE)
+        if code != 0:
+            self.fail(f"exited {code}", err)
+        lines = [ln for ln in self.pending.splitlines() if ln.strip()]
         return json.loads(lines[-1]) if lines else None
 
     def fail(self, what: str, err: str = "") -> None:
-        if self.proc.poll() is None:
+        if self.proc.is_alive():
             self.proc.kill()
-        if not err and self.proc.stderr is not None:
-            err = self.proc.stderr.read()
+        if not err and self.exit is not None:
+            err = self.exit[1]
         raise AssertionError(f"child process {what}:\n{err}")
 
 
@@ -67,14 +143,6 @@ def run_together(children: list[Child]) -> list[Any]:
     for c in children:
         c.go()
     return [c.result() for c in children]
-
-
-# Agents are forked from a forkserver that imported the engine once (per test process): each
-# is still a process of its own (own engine, caches and connections), but starts in milliseconds
-# instead of paying ~1.3 s of imports. ``Child`` stays a plain ``python -c`` for the tests that
-# are about a process starting from scratch.
-_FORKS = multiprocessing.get_context("forkserver")
-_FORKS.set_forkserver_preload(["tests.store.agent"])
 
 
 class Agent:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -154,3 +155,29 @@ def test_callouts_are_stored_redacted_with_the_raw_exchange_sealed(db_url: str) 
     for path in Path(db_url.removeprefix("sqlite:///")).parent.glob("workspace.db*"):
         data = path.read_bytes()
         assert TOKEN.encode() not in data and b"482913" not in data
+
+
+def test_catch_up_rereads_only_the_records_named(tmp_path: Path) -> None:
+    """Another process's edit of one user refreshes that user; the cache isn't reloaded."""
+    url = f"sqlite:///{tmp_path / 'w.db'}"
+    a, b = Store(url, throwaway=True), Store(url, throwaway=True)
+    try:
+        for n, name in enumerate(("ana", "bo")):
+            a.save_user(User(id=f"005X{n}", username=f"{name}@example.com"))
+        b.catch_up()
+        ana = b.user_by_username("ana@example.com")
+        assert ana is not None
+        a.save_user(replace(ana, flags=Flags(True, True)))
+        a.delete_user(b.user_by_username("bo@example.com").id)  # type: ignore[union-attr]
+
+        def no_full_reload() -> None:
+            raise AssertionError("catch_up reloaded the whole cache")
+
+        b._load_cache = no_full_reload  # type: ignore[method-assign]
+        changes = b.catch_up()
+        assert len(changes) == 2
+        assert b.user_by_username("ANA@example.com").flags == Flags(True, True)  # type: ignore[union-attr]
+        assert b.user_by_username("bo@example.com") is None
+    finally:
+        a.close()
+        b.close()

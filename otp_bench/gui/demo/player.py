@@ -17,11 +17,14 @@ import tempfile
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from otp_bench.gui.demo import narration as say
+
+if TYPE_CHECKING:
+    from otp_bench.gui.main_window import MainWindow
 
 PACES = {"Slow": 2600, "Normal": 1500, "Fast": 600}  # ms between beats
 DEADLINE_MS = 30_000  # no single wait may take longer (a provider hang is shorter: 2 s timeout)
@@ -58,7 +61,7 @@ class DemoPlayer(QObject):
     caption = Signal(str)
     state_changed = Signal(str)
 
-    def __init__(self, window: Any) -> None:
+    def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.w = window
         self.pace_ms = PACES["Normal"]
@@ -179,8 +182,9 @@ class DemoPlayer(QObject):
         elif isinstance(cmd, Wait):
             self._wait(cmd, gen_id)
         else:
-            self.w.tasks.run(cmd.fn, lambda r, g=gen_id: self._if_current(g, r),
-                             lambda e: self._fail(f"{cmd.title} failed: {e}"), title=cmd.title)
+            title = cmd.title
+            self.w.tasks.run(cmd.fn, functools.partial(self._if_current, gen_id),
+                             lambda e: self._fail(f"{title} failed: {e}"), title=title)
             self._deadline.start(DEADLINE_MS)
 
     def _later(self, ms: int, gen_id: int) -> None:
@@ -307,9 +311,8 @@ class DemoPlayer(QObject):
             yield Beat("Resend code: " + say.init_caption(out).removeprefix("Send code: "))
         if isinstance(out, BaseException) or not out.ok or not step.verify:
             return
-        if step.wait:
-            engine = w.engine
-            yield Task(lambda: engine.advance_clock(step.wait), "Moving the clock")
+        if step.wait and w.engine is not None:
+            yield Task(functools.partial(w.engine.advance_clock, step.wait), "Moving the clock")
             yield Beat(say.wait_caption(step.wait))
         for typed in step.codes:
             code = yield from self._code_for(typed, out)
@@ -327,7 +330,7 @@ class DemoPlayer(QObject):
         engine, phone = self.w.engine, out.phone
 
         def newest() -> str:
-            return engine.newest_code(phone) or ""
+            return (engine.newest_code(phone) if engine is not None else None) or ""
 
         code = yield Task(newest, "Reading the phone")
         if typed == "wrong":

@@ -10,24 +10,28 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from otp_bench import assets
 from otp_bench.domain.apex_provider import ApexConfig
 from otp_bench.domain.model import ProviderKind
 from otp_bench.gui.log.log_model import ROW_ROLE
 
+if TYPE_CHECKING:
+    from otp_bench.gui.main_window import MainWindow
 
-def apex_screenshots(w: Any, out: Path) -> None:
-    from otp_bench.gui.screenshots import _save, _settle, _wait, _wait_idle
 
-    if not w.engine.apex_available() or not w.mock.available:
+def apex_screenshots(w: MainWindow, out: Path) -> None:
+    from otp_bench.gui.editors.provider_editor import ProviderEditor
+    from otp_bench.gui.screenshots import _save, _settle, _wait, _wait_idle, open_engine
+
+    engine = open_engine(w)
+    if not engine.apex_available() or not w.mock.available:
         return
     started_mock = not w.mock.running
     if started_mock:
         w.mock.start()
         _wait(w.mock.started)
-    engine = w.engine
     twilio_url = w.mock.url_for("twilio-apex")
     twilio = ApexConfig.from_dict({
         "source": str(assets.path("scenarios", "TwilioOtpHandler.cls")),
@@ -50,6 +54,7 @@ def apex_screenshots(w: Any, out: Path) -> None:
     w.open_editor("provider", provider)
     _wait_idle(w)
     editor = w.editor
+    assert isinstance(editor, ProviderEditor)
     editor.test_number.setText("+1 415 555 2670")
     editor.test_button.click()
     _wait_idle(w, 20000)

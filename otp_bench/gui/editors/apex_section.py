@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import yaml
 from PySide6.QtCore import QFileSystemWatcher, Signal
@@ -37,6 +37,7 @@ from otp_bench.gui.widgets.forms import Field, field_row, label
 
 if TYPE_CHECKING:
     from otp_bench.engine.engine import Engine
+    from otp_bench.gui.tasks import TaskRunner
 
 NOT_COMPILED = ("Interpreted by otp-bench, not compiled by Salesforce: a class that runs here can "
                 "still fail to compile, or behave differently, in an org.")
@@ -51,7 +52,7 @@ class ApexSection(QWidget):
 
     loaded = Signal(object)
 
-    def __init__(self, tasks: Any, engine: Engine, apex: ApexConfig | None,
+    def __init__(self, tasks: TaskRunner, engine: Engine, apex: ApexConfig | None,
                  credentials: dict[str, str], fields: dict[str, Field],
                  parent: QWidget | None = None,
                  mock_url: Callable[[], str | None] | None = None) -> None:

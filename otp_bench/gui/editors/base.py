@@ -31,6 +31,7 @@ from otp_bench.gui.widgets.forms import Field, label
 
 if TYPE_CHECKING:
     from otp_bench.engine.engine import Engine
+    from otp_bench.gui.tasks import TaskRunner
 
 
 class EditorBase(QWidget):
@@ -42,7 +43,7 @@ class EditorBase(QWidget):
     failed = Signal(str)
     reload_requested = Signal()
 
-    def __init__(self, tasks: Any, engine: Engine, title: str,
+    def __init__(self, tasks: TaskRunner, engine: Engine, title: str,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.tasks = tasks

@@ -41,6 +41,7 @@ from otp_bench.gui.widgets.forms import field_row, label
 
 if TYPE_CHECKING:
     from otp_bench.engine.engine import Engine
+    from otp_bench.gui.tasks import TaskRunner
 
 SCOPE_CHOICES = ("api", "openid", "refresh_token", "offline_access", "profile", "email", "phone",
                  "web", "id", "full")
@@ -49,7 +50,7 @@ NO_APPS_NOTE = ("Without any connected app the bench accepts any client id and r
 
 
 class ConnectedAppEditor(EditorBase):
-    def __init__(self, tasks: Any, engine: Engine, app: ConnectedApp | None = None,
+    def __init__(self, tasks: TaskRunner, engine: Engine, app: ConnectedApp | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(tasks, engine, "Connected app", parent)
         self.app = app or ConnectedApp(
@@ -128,7 +129,7 @@ class ConnectedAppsDialog(QDialog):
 
     changed = Signal()
 
-    def __init__(self, tasks: Any, engine: Engine, parent: QWidget | None = None) -> None:
+    def __init__(self, tasks: TaskRunner, engine: Engine, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("connectedAppsDialog")
         self.setWindowTitle("Connected apps")

@@ -8,9 +8,12 @@ from otp_bench.gui.editors.base import EditorBase
 
 if TYPE_CHECKING:
     from otp_bench.engine.engine import Engine
+    from otp_bench.gui.tasks import TaskRunner
+    from otp_bench.gui.widgets.mock_control import MockController
 
 
-def make_editor(kind: str, obj: Any, tasks: Any, engine: Engine, mock: Any = None) -> EditorBase:
+def make_editor(kind: str, obj: Any, tasks: TaskRunner, engine: Engine,
+                mock: MockController | None = None) -> EditorBase:
     if kind == "site":
         from otp_bench.gui.editors.site_editor import SiteEditor
 

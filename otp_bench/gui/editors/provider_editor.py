@@ -32,14 +32,18 @@ from otp_bench.gui.log.chain_html import render_callout
 from otp_bench.gui.widgets.forms import field_row, label
 
 if TYPE_CHECKING:
+    from otp_bench.engine.bus import EventBatch
     from otp_bench.engine.engine import Engine
+    from otp_bench.engine.provider_tools import DeliveryReport
+    from otp_bench.gui.tasks import TaskRunner
+    from otp_bench.gui.widgets.mock_control import MockController
 
 _REGION = re.compile(r"^[A-Z]{2}$")
 
 
 class ProviderEditor(EditorBase):
-    def __init__(self, tasks: Any, engine: Engine, provider: ProviderConfig | None,
-                 parent: QWidget | None = None, mock: Any = None) -> None:
+    def __init__(self, tasks: TaskRunner, engine: Engine, provider: ProviderConfig | None,
+                 parent: QWidget | None = None, mock: MockController | None = None) -> None:
         title = "New provider" if provider is None else f"Provider · {provider.name}"
         super().__init__(tasks, engine, title, parent)
         self.provider = provider or ProviderConfig(id=new_provider_id(), name="")
@@ -150,7 +154,7 @@ class ProviderEditor(EditorBase):
 
     def _fill_mock_url(self) -> None:
         key = self.name.text().strip() or "otp-bench"
-        url = self.mock.url_for(key)
+        url = self.mock.url_for(key) if self.mock is not None else None
         if url:
             self.http.base_url.setText(url)
 
@@ -262,14 +266,14 @@ class ProviderEditor(EditorBase):
             return
         engine = self.engine
 
-        def call() -> Any:  # the core's one send-test, off the GUI thread
+        def call() -> DeliveryReport:  # the core's one send-test, off the GUI thread
             return engine.send_test(config, phone.salesforce)
 
         self.test_button.setEnabled(False)
         self.test_button.setText("Sending…")
         self.tasks.run(call, self._on_test, self._on_test_error, title="Send test")
 
-    def _on_test(self, report: Any) -> None:
+    def _on_test(self, report: DeliveryReport) -> None:
         self.test_button.setEnabled(True)
         self.test_button.setText("Send test")
         ok = report.result is DeliveryResult.SUCCESS
@@ -283,7 +287,7 @@ class ProviderEditor(EditorBase):
             self.apex.show_run(report.note, tuple(report.warnings))
             html += "".join(f"<p><code>{escape(line.file)}:{line.line}</code> "
                             f"{escape(line.level)} {escape(line.message)}</p>"
-                            for line in getattr(report, "log", ()))
+                            for line in report.log)
         for c in report.callouts:
             html += render_callout(c, False)
         if not report.callouts:
@@ -291,7 +295,7 @@ class ProviderEditor(EditorBase):
         self.test_result.setHtml(html)
         self.test_result.show()
 
-    def on_events(self, batch: Any) -> None:
+    def on_events(self, batch: EventBatch) -> None:
         """A flow run by this Apex provider (from the mock site, a scenario…): mark where it
         ended in the code view, with the bench's warnings about that run."""
         if self.provider.kind is not ProviderKind.APEX:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QLineEdit, QSpinBox, QWidget
 
@@ -13,6 +13,7 @@ from otp_bench.gui.widgets.forms import label
 
 if TYPE_CHECKING:
     from otp_bench.engine.engine import Engine
+    from otp_bench.gui.tasks import TaskRunner
 
 
 def _spin(lo: int, hi: int, value: int, suffix: str = "") -> QSpinBox:
@@ -24,7 +25,7 @@ def _spin(lo: int, hi: int, value: int, suffix: str = "") -> QSpinBox:
 
 
 class SettingsEditor(EditorBase):
-    def __init__(self, tasks: Any, engine: Engine, parent: QWidget | None = None) -> None:
+    def __init__(self, tasks: TaskRunner, engine: Engine, parent: QWidget | None = None) -> None:
         super().__init__(tasks, engine, "Org settings", parent)
         s: Settings = engine.settings
         self.enabled = QCheckBox("Custom OTP delivery enabled for the org")

@@ -30,6 +30,7 @@ from otp_bench.gui.widgets.forms import field_row, label
 
 if TYPE_CHECKING:
     from otp_bench.engine.engine import Engine
+    from otp_bench.gui.tasks import TaskRunner
 
 DEFAULT = "Salesforce default provider"
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -37,7 +38,7 @@ _PREFIX = re.compile(r"^[A-Za-z0-9_-]*$")
 
 
 class SiteEditor(EditorBase):
-    def __init__(self, tasks: Any, engine: Engine, site: Site | None,
+    def __init__(self, tasks: TaskRunner, engine: Engine, site: Site | None,
                  parent: QWidget | None = None) -> None:
         super().__init__(tasks, engine, "New site" if site is None else f"Site · {site.name}",
                          parent)

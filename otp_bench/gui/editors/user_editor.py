@@ -18,10 +18,11 @@ from otp_bench.gui.widgets.forms import label
 
 if TYPE_CHECKING:
     from otp_bench.engine.engine import Engine
+    from otp_bench.gui.tasks import TaskRunner
 
 
 class UserEditor(EditorBase):
-    def __init__(self, tasks: Any, engine: Engine, user: User | None,
+    def __init__(self, tasks: TaskRunner, engine: Engine, user: User | None,
                  parent: QWidget | None = None) -> None:
         super().__init__(tasks, engine, "New user" if user is None else f"User · {user.username}",
                          parent)

@@ -11,9 +11,13 @@ import contextlib
 import json
 from collections.abc import Sequence
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from otp_bench.gui import theme
+
+if TYPE_CHECKING:
+    from otp_bench.domain.callout import CalloutRecord
+    from otp_bench.domain.events import EventRecord
 
 _HANDLER_INPUTS = (
     ("userId", "user_id"), ("phoneNumber", "phone_number"),
@@ -22,9 +26,10 @@ _HANDLER_INPUTS = (
 )
 
 
-def render_chain(events: Sequence[Any], callouts: Sequence[Any], revealed: bool) -> str:
+def render_chain(events: Sequence[EventRecord], callouts: Sequence[CalloutRecord],
+                 revealed: bool) -> str:
     t = theme.tokens()
-    by_id = {c.id: c for c in callouts}
+    by_id = {c.id: c for c in callouts if c.id is not None}  # stored callouts have ids
     shown: set[int] = set()
     out = [_style(t)]
     if not events:
@@ -49,12 +54,13 @@ def render_chain(events: Sequence[Any], callouts: Sequence[Any], revealed: bool)
     return "".join(out)
 
 
-def render_single(ev: Any) -> str:
+def render_single(ev: EventRecord) -> str:
     """An event outside any flow (workspace edit, clock)."""
     return _style(theme.tokens()) + _event(ev, {}, set(), False)
 
 
-def _event(ev: Any, by_id: dict[int, Any], shown: set[int], revealed: bool) -> str:
+def _event(ev: EventRecord, by_id: dict[int, CalloutRecord], shown: set[int],
+           revealed: bool) -> str:
     d = ev.data or {}
     head = (f"<p><span class='time'>{ev.at:%H:%M:%S}</span> <span class='kind'>"
             f"{escape(ev.kind)}</span> {escape(ev.summary)}</p>")
@@ -84,7 +90,7 @@ def _event(ev: Any, by_id: dict[int, Any], shown: set[int], revealed: bool) -> s
     return f"<div class='ev'>{head}{body}</div>"
 
 
-def render_callout(c: Any, revealed: bool) -> str:
+def render_callout(c: CalloutRecord, revealed: bool) -> str:
     raw = c.raw if revealed else None
     req = raw.request if raw else c.request
     resp = raw.response if raw else c.response

@@ -6,7 +6,7 @@ fetched unsealed (``reveal=True``) only after the operator turns on "Reveal secr
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from otp_bench.domain.callout import CalloutRecord
     from otp_bench.domain.events import EventRecord
     from otp_bench.engine.engine import Engine
+    from otp_bench.gui.tasks import TaskRunner
 
 
 class FlowInspector(QWidget):
@@ -33,7 +34,7 @@ class FlowInspector(QWidget):
 
     shown = Signal(str)
 
-    def __init__(self, tasks: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, tasks: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._tasks = tasks
         self._engine: Engine | None = None
@@ -84,7 +85,7 @@ class FlowInspector(QWidget):
         self._tasks.run(fetch, lambda res: self._render(gen, row, res, revealed),
                         title="Loading the flow")
 
-    def _render(self, gen: int, row: LogRow, res: tuple[list[Any], list[Any]],
+    def _render(self, gen: int, row: LogRow, res: tuple[list[EventRecord], list[CalloutRecord]],
                 revealed: bool) -> None:
         if gen != self._generation:  # a newer selection won
             return

@@ -27,7 +27,10 @@ from otp_bench.gui.log.log_filter import LogFilterProxy
 from otp_bench.gui.log.log_model import ROW_ROLE, LogRow, LogTableModel
 
 if TYPE_CHECKING:
+    from otp_bench.domain.events import EventRecord
+    from otp_bench.engine.bus import EventBatch
     from otp_bench.engine.engine import Engine
+    from otp_bench.gui.tasks import TaskRunner
 
 INITIAL_ROWS = 1000
 OLDER_PAGE = 2000
@@ -38,7 +41,7 @@ class LogPane(QWidget):
 
     older_loaded = Signal(int)
 
-    def __init__(self, tasks: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, tasks: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._tasks = tasks
         self._engine: Engine | None = None
@@ -119,7 +122,7 @@ class LogPane(QWidget):
         self._tasks.run(lambda: engine.event_page(limit=INITIAL_ROWS),
                         self._on_initial, title="Reading the log")
 
-    def _on_initial(self, records: list[Any]) -> None:
+    def _on_initial(self, records: list[EventRecord]) -> None:
         self._loading = False
         self.model.flush()  # rows that arrived live while we read sit below the stored ones
         oldest = self.model.oldest_id
@@ -129,7 +132,7 @@ class LogPane(QWidget):
         self._exhausted = len(records) < INITIAL_ROWS
         self._update_count()
 
-    def append_batch(self, batch: Any) -> None:
+    def append_batch(self, batch: EventBatch) -> None:
         self.model.add_records(batch.records)
 
     def load_older(self) -> None:
@@ -143,7 +146,7 @@ class LogPane(QWidget):
             self._on_older, title="Reading older log rows",
         )
 
-    def _on_older(self, records: list[Any]) -> None:
+    def _on_older(self, records: list[EventRecord]) -> None:
         self._loading = False
         self._exhausted = len(records) < OLDER_PAGE
         n = self.model.prepend_older(records)

@@ -34,7 +34,10 @@ from otp_bench.gui.site_pane.exchange_html import render_exchanges
 from otp_bench.gui.widgets.forms import label
 
 if TYPE_CHECKING:
+    from otp_bench.domain.model import Site
     from otp_bench.engine.engine import Engine
+    from otp_bench.gui.tasks import TaskRunner
+    from otp_bench.headless.client import HeadlessClient
 
 _SHRINKABLE = QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
 HEADLESS_FLOWS = (UseCase.HEADLESS_PASSWORDLESS_LOGIN, UseCase.HEADLESS_PASSWORDLESS_REGISTRATION)
@@ -54,11 +57,11 @@ class HeadlessPane(QWidget):
     step_changed = Signal(str)
     show_log = Signal(str)  # filter text for the live log: the engine's side of this flow
 
-    def __init__(self, tasks: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, tasks: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._tasks = tasks
         self._engine: Engine | None = None
-        self._client: Any = None
+        self._client: HeadlessClient | None = None
         self._exchanges: list[Any] = []
         self._state = ""
         self.apps_dialog: Any = None
@@ -205,7 +208,7 @@ class HeadlessPane(QWidget):
         self.apps_dialog = dialog
         dialog.open()
 
-    def set_sites(self, sites: list[Any]) -> None:
+    def set_sites(self, sites: list[Site]) -> None:
         current = self.site.currentText()
         self.site.clear()
         for s in sites:
@@ -243,7 +246,7 @@ class HeadlessPane(QWidget):
 
     # -- calls ---------------------------------------------------------------------------------
 
-    def _client_for(self) -> Any:
+    def _client_for(self) -> HeadlessClient:
         if self._client is None:  # worker thread: starting the loopback server may take a moment
             from otp_bench.headless.client import HeadlessClient
 

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from otp_bench.domain.model import Site
 from otp_bench.domain.vocabulary import License, Reason, UseCase
 from otp_bench.gui.layout import compact_combo
 from otp_bench.gui.site_pane import messages as msg
@@ -42,7 +43,8 @@ from otp_bench.gui.widgets.forms import label
 
 if TYPE_CHECKING:
     from otp_bench.engine.engine import Engine
-    from otp_bench.engine.outcomes import InitOutcome
+    from otp_bench.engine.outcomes import InitOutcome, VerifyOutcome
+    from otp_bench.gui.tasks import TaskRunner
 
 
 class SitePane(QWidget):
@@ -52,11 +54,11 @@ class SitePane(QWidget):
     show_flow = Signal(str)
     outcome_shown = Signal(object)  # an init/verify outcome (or the error) is on screen
 
-    def __init__(self, tasks: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, tasks: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._tasks = tasks
         self._engine: Engine | None = None
-        self._outcome: Any = None
+        self._outcome: InitOutcome | None = None
         self.site = QComboBox()
         self.site.setObjectName("siteChooser")
         # combos size to a short text, not their longest item: the pane fits 1280×720 windows
@@ -169,7 +171,7 @@ class SitePane(QWidget):
         self._engine = engine
         self.restart()
 
-    def set_sites(self, sites: list[Any]) -> None:
+    def set_sites(self, sites: list[Site]) -> None:
         """Refill the site chooser, keeping the current choice when it still exists."""
         current = self.site.currentData()
         self.site.blockSignals(True)
@@ -183,8 +185,9 @@ class SitePane(QWidget):
         self._apply_site()
 
     @property
-    def current_site(self) -> Any:
-        return self.site.currentData()
+    def current_site(self) -> Site | None:
+        site = self.site.currentData()
+        return site if isinstance(site, Site) else None
 
     @property
     def use_case(self) -> UseCase:
@@ -353,11 +356,11 @@ class SitePane(QWidget):
         self._operator(f"<b>{type(exc).__name__}</b> — {exc}")
         self.outcome_shown.emit(exc)
 
-    def _on_init(self, out: Any) -> None:
+    def _on_init(self, out: InitOutcome) -> None:
         self._show_init(out)
         self.outcome_shown.emit(out)
 
-    def _show_init(self, out: Any) -> None:
+    def _show_init(self, out: InitOutcome) -> None:
         self._set_busy(False)
         self._outcome = out
         if out.ok and self._engine is not None:
@@ -417,11 +420,11 @@ class SitePane(QWidget):
         self._tasks.run(lambda: engine.verify(flow_id, code), self._on_verified,
                         self._on_start_error, title="Verifying the code")
 
-    def _on_verified(self, res: Any) -> None:
+    def _on_verified(self, res: VerifyOutcome) -> None:
         self._show_verified(res)
         self.outcome_shown.emit(res)
 
-    def _show_verified(self, res: Any) -> None:
+    def _show_verified(self, res: VerifyOutcome) -> None:
         self._set_busy(False)
         if res.success:
             title, text = msg.SUCCESS_TITLE[self.use_case]

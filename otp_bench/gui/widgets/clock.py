@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QLabel, QToolButton, QWidget
@@ -11,6 +11,7 @@ from otp_bench.gui.widgets.forms import hbox
 
 if TYPE_CHECKING:
     from otp_bench.engine.engine import Engine
+    from otp_bench.gui.tasks import TaskRunner
 
 STEPS = (("+1 min", 60), ("+15 min", 15 * 60), ("+1 h", 3600))
 
@@ -20,7 +21,7 @@ class ClockWidget(QWidget):
 
     advanced = Signal(float)
 
-    def __init__(self, tasks: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, tasks: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._tasks = tasks
         self._engine: Engine | None = None

@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, Signal
 
 if TYPE_CHECKING:
     from otp_bench.engine.engine import Engine
+    from otp_bench.gui.tasks import TaskRunner
 
 _LOOPBACK = re.compile(r"^http://127\.0\.0\.1:\d+/~([^/?#]+)$")
 
@@ -54,7 +55,7 @@ class MockController(QObject):
     error = Signal(str)
     faults_changed = Signal()  # ``armed`` changed (set, cleared, or the mock stopped)
 
-    def __init__(self, tasks: Any, parent: QObject | None = None) -> None:
+    def __init__(self, tasks: TaskRunner, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._tasks = tasks
         self._engine: Engine | None = None

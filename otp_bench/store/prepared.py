@@ -1,0 +1,212 @@
+"""The statements an engine step runs, compiled once and executed on the driver's own cursor.
+
+An engine step writes a handful of small rows. Through ``Connection.execute`` each statement cost
+50–100 µs of SQLAlchemy's per-call work (execution context, events, result wrapping), several
+times the SQL itself, and a complete flow runs about thirty (bench/bench_engine.py). A
+``Prepared`` keeps SQLAlchemy as the author of the SQL and of every type conversion: the Core
+statement is compiled once per dialect and set of parameter names, together with the bind and
+result processors of its column types, and each call only converts the values and runs the SQL
+on the DBAPI connection underneath the step's ``Connection`` (so it joins the same transaction
+as anything else the step runs through SQLAlchemy).
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from collections.abc import Callable, Mapping, Sequence
+from operator import itemgetter
+from typing import Any
+
+from sqlalchemy import Connection, Table
+from sqlalchemy.engine import Dialect
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ClauseElement
+
+Processor = Callable[[Any], Any]
+
+
+class _Compiled:
+    """One statement compiled for one dialect and one set of parameter names."""
+
+    def __init__(self, sql: str, positional: bool, names: list[str], keys: list[str],
+                 defaults: dict[str, Any], processors: dict[int, Processor],
+                 columns: list[Any]) -> None:
+        self.sql = sql
+        self._positional = positional
+        self._names = names  # as written in the SQL (named paramstyles)
+        self._defaults = defaults  # literal values the statement carries (e.g. ``+ 1``)
+        self._get = itemgetter(*keys) if keys else None
+        self._single = len(keys) == 1
+        self._processors = list(processors.items())  # (position, the type's bind processor)
+        self.columns = columns  # the result columns (select list or RETURNING), in order
+        self._row_type: Any = None
+        self._result: list[Processor | None] = []
+
+    def args(self, params: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
+        if self._get is None:
+            return [] if self._positional else {}
+        if self._defaults:
+            params = {**self._defaults, **params}
+        got = self._get(params)
+        values = [got] if self._single else list(got)
+        for at, proc in self._processors:
+            values[at] = proc(values[at])
+        return values if self._positional else dict(zip(self._names, values, strict=True))
+
+    def rows(self, dialect: Dialect, cursor: Any) -> list[Any]:
+        raw = cursor.fetchall()
+        if self._row_type is None:  # first use: the processors need the driver's type codes
+            desc = cursor.description or ()
+            self._result = [
+                col.type.dialect_impl(dialect).result_processor(dialect, d[1])
+                for col, d in zip(self.columns, desc, strict=False)
+            ]
+            self._row_type = namedtuple(  # type: ignore[misc]
+                "Row", [c.key for c in self.columns], rename=True
+            )
+        procs, make = self._result, self._row_type
+        if not any(procs):
+            return [make(*r) for r in raw]
+        return [make(*[p(v) if p else v for p, v in zip(procs, r, strict=True)]) for r in raw]
+
+
+class Prepared:
+    """One Core statement, compiled lazily per dialect and per set of parameter names."""
+
+    def __init__(self, statement: ClauseElement) -> None:
+        self.statement = statement
+        self._compiled: dict[tuple[str, frozenset[str]], _Compiled] = {}
+
+    def compiled(self, dialect: Dialect, keys: frozenset[str]) -> _Compiled:
+        found = self._compiled.get((dialect.name, keys))
+        if found is None:
+            found = self._compile(dialect, keys)
+            self._compiled[(dialect.name, keys)] = found
+        return found
+
+    def _compile(self, dialect: Dialect, keys: frozenset[str]) -> _Compiled:
+        comp = self.statement.compile(dialect=dialect, column_keys=sorted(keys))
+        assert isinstance(comp, SQLCompiler)
+        positional = bool(comp.positional)
+        order = list(comp.positiontup or ()) if positional else list(comp.binds)
+        escaped: Mapping[str, str] = comp.escaped_bind_names or {}
+        names: list[str] = []
+        params: list[str] = []
+        defaults: dict[str, Any] = {}
+        processors: dict[int, Processor] = {}
+        for at, name in enumerate(order):
+            bp = comp.binds[name]
+            names.append(escaped.get(name, name))
+            params.append(bp.key)
+            if bp.key not in keys:
+                defaults[bp.key] = bp.value
+            proc = bp.type.dialect_impl(dialect).bind_processor(dialect)
+            if proc is not None:
+                processors[at] = proc  # type: ignore[assignment]  # SQLAlchemy's alias of it
+        columns = list(getattr(self.statement, "exported_columns", ()))
+        return _Compiled(comp.string, positional, names, params, defaults, processors, columns)
+
+
+class Sql:
+    """Runs ``Prepared`` statements on the DBAPI connection under ``conn`` (same transaction).
+
+    On PostgreSQL the statements run in psycopg's pipeline mode: a write whose outcome isn't
+    read is only queued and travels with the next statement whose result is needed, so a step
+    costs a few round trips instead of one per statement. SQLAlchemy reads each result as it
+    executes, so anything run through it must ``flush()`` first (``Tx.conn`` does).
+    """
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.dialect = conn.dialect
+        self._dbapi: Any = conn.connection.dbapi_connection
+        self.sqlite = self.dialect.name == "sqlite"
+        self._pipe: Any = None  # psycopg's Pipeline while one is open
+
+    def _pipeline(self) -> None:
+        if self._pipe is None and not self.sqlite:
+            self._pipe = self._dbapi.pipeline()
+            self._pipe.__enter__()
+
+    def flush(self, exc: BaseException | None = None) -> None:
+        """Leave pipeline mode: every queued statement's result (or error) is in after this."""
+        pipe, self._pipe = self._pipe, None
+        if pipe is not None:
+            pipe.__exit__(type(exc) if exc else None, exc, exc.__traceback__ if exc else None)
+
+    def _run(self, prep: Prepared, params: Mapping[str, Any]) -> tuple[_Compiled, Any]:
+        c = prep.compiled(self.dialect, frozenset(params))
+        self._pipeline()
+        cursor = self._dbapi.cursor()
+        cursor.execute(c.sql, c.args(params))
+        return c, cursor
+
+    def execute(self, prep: Prepared, params: Mapping[str, Any]) -> None:
+        """Run a write whose outcome the step doesn't read. On PostgreSQL a step runs in
+        pipeline mode: the write is only queued, and travels with the next statement whose
+        result is needed (a write that must be checked uses RETURNING and ``rows``)."""
+        _c, cursor = self._run(prep, params)
+        cursor.close()
+
+    def rows(self, prep: Prepared, params: Mapping[str, Any]) -> list[Any]:
+        c, cursor = self._run(prep, params)
+        try:
+            return c.rows(self.dialect, cursor)
+        finally:
+            cursor.close()
+
+    def first(self, prep: Prepared, params: Mapping[str, Any]) -> Any:
+        found = self.rows(prep, params)
+        return found[0] if found else None
+
+    def scalar(self, prep: Prepared, params: Mapping[str, Any]) -> Any:
+        row = self.first(prep, params)
+        return row[0] if row is not None else None
+
+    def pragma(self, name: str) -> Any:
+        """A SQLite ``PRAGMA`` read on this connection (e.g. ``data_version``)."""
+        assert name.isidentifier()
+        cursor = self._dbapi.cursor()
+        try:
+            cursor.execute(f"PRAGMA {name}")
+            return cursor.fetchone()[0]
+        finally:
+            cursor.close()
+
+    def insert_ids(self, ins: InsertIds, rows: Sequence[Mapping[str, Any]]) -> list[int]:
+        """Insert ``rows`` (the same keys each) into ``ins``'s table; their ids, in order.
+
+        SQLite: one ``executemany`` (the rows are added in C) and ``last_insert_rowid()``; the
+        step holds the file's write lock, so the new rowids are consecutive. PostgreSQL: the
+        INSERT … RETURNING of each row sent as one pipeline (psycopg's
+        ``executemany(returning=True)``), one round trip for the lot.
+        """
+        if not rows:
+            return []
+        self._pipeline()
+        cursor = self._dbapi.cursor()
+        try:
+            if self.sqlite:
+                c = ins.plain.compiled(self.dialect, frozenset(rows[0]))
+                cursor.executemany(c.sql, [c.args(r) for r in rows])
+                cursor.execute("SELECT last_insert_rowid()")
+                last = int(cursor.fetchone()[0])
+                return list(range(last - len(rows) + 1, last + 1))
+            c = ins.returning.compiled(self.dialect, frozenset(rows[0]))
+            cursor.executemany(c.sql, [c.args(r) for r in rows], returning=True)
+            ids = []
+            while True:
+                ids.append(int(cursor.fetchone()[0]))
+                if not cursor.nextset():
+                    break
+            return ids
+        finally:
+            cursor.close()
+
+
+class InsertIds:
+    """An INSERT into ``table`` that answers the new rows' integer ids (see ``Sql.insert_ids``)."""
+
+    def __init__(self, table: Table) -> None:
+        self.plain = Prepared(table.insert())
+        self.returning = Prepared(table.insert().returning(table.c.id))

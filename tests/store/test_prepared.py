@@ -1,0 +1,108 @@
+"""Prepared statements run on the driver's cursor must agree with SQLAlchemy on every backend:
+the same SQL, the same type conversions both ways (datetimes, booleans, JSON), ids in order."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any, cast
+
+from sqlalchemy import Table, bindparam, select
+
+from otp_bench.store.orm import ChallengeRow, EventRow
+from otp_bench.store.prepared import InsertIds, Prepared, Sql
+from otp_bench.store.store import Store
+
+_CH = cast(Table, ChallengeRow.__table__)
+_EV = cast(Table, EventRow.__table__)
+
+
+def _challenge(i: int, at: datetime) -> dict[str, Any]:
+    return {"identifier": f"id{i}", "flow_id": f"f{i}", "subject": "s", "salt": b"\x00salt",
+            "code_hash": bytes([i]) * 32, "issued_at": at, "expires_at": at + timedelta(minutes=5),
+            "failed_attempts": 0, "consumed_at": None, "invalidated": None}
+
+
+def test_a_row_written_by_prepared_reads_back_the_same_through_sqlalchemy(
+        any_db_url: str) -> None:
+    store = Store(any_db_url, throwaway=True)
+    at = datetime(2026, 11, 30, 9, 15, 1, 123456, tzinfo=UTC)
+    try:
+        with store.transaction() as tx:
+            tx.sql.execute(Prepared(_CH.insert()), _challenge(1, at))
+        with store.engine.connect() as conn:
+            row = conn.execute(select(_CH).where(_CH.c.identifier == "id1")).one()
+        assert row.code_hash == bytes([1]) * 32 and row.salt == b"\x00salt"
+        assert row.issued_at.replace(tzinfo=UTC) == at
+        # and back through the prepared path: the types' result processors apply
+        with store.transaction() as tx:
+            got = tx.sql.first(Prepared(select(_CH).where(_CH.c.identifier == bindparam("_i"))),
+                               {"_i": "id1"})
+        assert got.identifier == "id1" and got.failed_attempts == 0
+        assert got.issued_at.replace(tzinfo=UTC) == at and got.consumed_at is None
+    finally:
+        store.close()
+
+
+def test_literal_values_in_a_statement_are_sent_too(any_db_url: str) -> None:
+    store = Store(any_db_url, throwaway=True)
+    bump = Prepared(_CH.update().where(_CH.c.identifier == bindparam("_i"))
+                    .values(failed_attempts=_CH.c.failed_attempts + 1)
+                    .returning(_CH.c.failed_attempts))
+    try:
+        with store.transaction() as tx:
+            tx.sql.execute(Prepared(_CH.insert()), _challenge(2, datetime.now(UTC)))
+            assert [tx.sql.scalar(bump, {"_i": "id2"}) for _ in range(3)] == [1, 2, 3]
+    finally:
+        store.close()
+
+
+def test_inserted_ids_come_back_in_order(any_db_url: str) -> None:
+    store = Store(any_db_url, throwaway=True)
+    rows = [{"at": datetime.now(UTC), "kind": "k", "flow_id": f"f{i}", "site": "", "user": "",
+             "use_case": "", "step": "", "result": "", "latency_ms": None, "summary": str(i),
+             "data": {"n": i, "nested": [1, "two"]}} for i in range(7)]
+    try:
+        with store.transaction() as tx:
+            first = tx.sql.insert_ids(InsertIds(_EV), rows[:3])
+            second = tx.sql.insert_ids(InsertIds(_EV), rows[3:])
+        ids = first + second
+        assert ids == sorted(ids) and len(set(ids)) == 7
+        with store.engine.connect() as conn:
+            stored = {r.id: (r.summary, r.data) for r in conn.execute(select(_EV))}
+        assert [stored[i] for i in ids] == [(str(n), {"n": n, "nested": [1, "two"]})
+                                            for n in range(7)]
+    finally:
+        store.close()
+
+
+def test_a_failed_step_writes_nothing_even_pipelined(any_db_url: str) -> None:
+    """PostgreSQL queues writes in a pipeline: an error in one still rolls back the step."""
+    store = Store(any_db_url, throwaway=True)
+    insert = Prepared(_CH.insert())
+    try:
+        try:
+            with store.transaction() as tx:
+                tx.sql.execute(insert, _challenge(3, datetime.now(UTC)))
+                tx.sql.execute(insert, _challenge(3, datetime.now(UTC)))  # duplicate key
+        except Exception as exc:  # the driver's IntegrityError, whenever the pipeline reports it
+            assert "unique" in str(exc).lower() or "duplicate" in str(exc).lower()
+        else:
+            raise AssertionError("a duplicate key must fail the step")
+        with store.engine.connect() as conn:
+            assert conn.execute(select(_CH)).all() == []
+        with store.transaction() as tx:  # and the step connection is usable again
+            tx.sql.execute(insert, _challenge(4, datetime.now(UTC)))
+        with store.engine.connect() as conn:
+            assert [r.identifier for r in conn.execute(select(_CH))] == ["id4"]
+    finally:
+        store.close()
+
+
+def test_sql_without_a_pipeline_is_plain(tmp_path: Any) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'w.db'}", throwaway=True)
+    try:
+        with store.transaction() as tx:
+            assert isinstance(tx.sql, Sql) and tx.sql.sqlite
+            assert int(tx.sql.pragma("data_version")) >= 1
+    finally:
+        store.close()
