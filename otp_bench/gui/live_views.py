@@ -53,6 +53,12 @@ class LiveViews(QObject):
                 if w._headless is not None:
                     w._headless.reload_apps()
                 continue
+            if c.what is What.SITE and c.action is Action.DELETED:
+                # its members lose it without a user change of their own: their rows follow
+                for user_id in w.tree.members_of(c.entity_id):
+                    member = engine.user_by_id(user_id)
+                    w.tree.apply(Change(What.USER, Action.SAVED, user_id), member)
+                    w.flags.on_user_changed(user_id, member)
             record = engine.record_of(c)
             w.tree.apply(c, record)
             if c.what is What.USER:
