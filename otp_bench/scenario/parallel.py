@@ -5,10 +5,10 @@ A scenario spends most of its wall time waiting on purpose (a provider's latency
 to time out): about a quarter of a shipped file's wall time is CPU. So more files run at once
 than there are cores (``FILES_PER_CORE``), the longest first (``schedule``) with the others at a
 lower CPU priority (``_behind``), and the workers are forked from a parent that has already
-imported what a run needs (``warm_up``). Workers are
-processes (the engine is CPU-bound Python, and a file's mock provider and clock are its own). The
-parent keeps the output exactly as a serial run prints it: a file's lines appear once it is
-done, in the order the files were named, so reports, JUnit and exit codes don't depend on ``-j``.
+imported what a run needs (``warm_up``). Workers are processes (the engine is CPU-bound Python,
+and a file's mock provider and clock are its own), started once per run and reused. The parent
+keeps the output exactly as a serial run prints it: a file's lines appear once it is done, in
+the order the files were named, so reports, JUnit and exit codes don't depend on ``-j``.
 """
 
 from __future__ import annotations
@@ -33,7 +33,6 @@ from otp_bench.store.db import StoreError
 FILES_PER_CORE = 4  # a shipped file is ~1/4 CPU, ~3/4 waiting: 4 files keep a core busy
 BEHIND_NICENESS = 5  # CFS weight 335 vs 1024: a third of the longest file's share
 MAX_DEFAULT_JOBS = 32  # a worker holds ~30 MB of its own: the default stays under ~1 GB
-
 
 _behind_set = False  # in a worker: it already runs at BEHIND_NICENESS
 
@@ -72,10 +71,10 @@ def run_one(path: str, db_url: str | None = None) -> Outcome:
 
 
 def warm_up() -> None:
-    """Import in the parent what every file's run would import lazily — the mock provider's
-    server, the HTTP client, the Apex runtime and its grammar — so each forked worker starts with
-    it (about 0.3 s of CPU a worker otherwise pays again). Imports only: no thread, socket or
-    connection is opened, so forking stays safe."""
+    """Load in the parent what every file's run would load lazily — the mock provider's server,
+    the HTTP client and CA bundle, the presets' templates, the Apex runtime and its grammar — so
+    each forked worker starts with it (about 0.3 s of CPU a worker otherwise pays again). No
+    thread, socket or connection is opened, so forking stays safe."""
     from otp_bench.apex import apex_available, lib
     from otp_bench.delivery import apex_handler, http_handler  # noqa: F401
     from otp_bench.delivery.exchange import default_tls
