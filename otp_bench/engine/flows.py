@@ -91,11 +91,14 @@ class FlowRunner:
             if reason is not None:
                 return self._refuse(tx, st, record, reason, detail)
             assert phone is not None
+            if self._runs_in_step(site):
+                # one commit for the whole init instead of three: the flow row is written once,
+                # with the delivery's outcome, and the step's events go in one batch
+                identifier, code = self._issue(tx, st, record, subject, now, store_flow=False)
+                return self._deliver(record, site, user, phone, identifier, code, handler_name,
+                                     (tx, st))
             identifier, code = self._issue(tx, st, record, subject, now)
             e.publish_after(tx, st.events)
-            if self._runs_in_step(site):  # one commit for the whole init instead of three
-                return self._deliver(record, site, user, phone, identifier, code, handler_name,
-                                     tx)
         return self._deliver(record, st.site, user, phone, identifier, code, handler_name)
 
     def _decide(
@@ -173,7 +176,7 @@ class FlowRunner:
 
     def _issue(
         self, tx: Tx, st: StepLog, record: FlowRecord, subject: str, now: datetime,
-        resend: bool = False,
+        resend: bool = False, store_flow: bool = True,
     ) -> tuple[str, str]:
         policy = self.e.settings.otp
         code = otp.generate(policy.digits)
@@ -186,7 +189,7 @@ class FlowRunner:
         )
         if resend:
             tx.update_flow(record.id, state=FlowState.ISSUED.value, identifier=identifier)
-        else:  # a new flow is stored once, already issued
+        elif store_flow:  # a new flow is stored once, already issued
             tx.add_flow(replace(record, state=FlowState.ISSUED.value, identifier=identifier))
         st.emit(OtpIssued, identifier=identifier, expires_at=expires, resend=resend)
         st.history(tx, record.user_id, CHALLENGED, identifier)
@@ -194,11 +197,13 @@ class FlowRunner:
 
     def _deliver(
         self, record: FlowRecord, site: Site, user: User | None, phone: Phone,
-        identifier: str, code: str, handler_name: str, tx: Tx | None = None,
+        identifier: str, code: str, handler_name: str,
+        in_step: tuple[Tx, StepLog] | None = None,
     ) -> InitOutcome:
         """Call the handler and record its result: in a transaction of its own after the call
-        (the handler may be slow), or in ``tx``, the init step's, for a handler that runs in
-        the step (``runs_in_step``: no callout, nothing to wait for)."""
+        (the handler may be slow), or in the init step's (``in_step``: its transaction and
+        events, the flow not yet stored) for a handler that runs in the step
+        (``runs_in_step``: no callout, nothing to wait for)."""
         e = self.e
         st = StepLog(e, record.id, site, record.username, UseCase(record.use_case), "deliver")
         default_text = (
@@ -211,8 +216,11 @@ class FlowRunner:
             experience_id=site.experience_id,
         )
         report = self._call(user_id, phone, code, default_text, site, record.id)
-        if tx is not None:
-            callout_ids = self._record(tx, st, record, identifier, report, handler_name)
+        if in_step is not None:
+            tx, init = in_step
+            st.events[:0] = init.events  # published together, in order
+            callout_ids = self._record(tx, st, replace(record, identifier=identifier), identifier,
+                                       report, handler_name, new=True)
         else:
             with e.store.transaction() as own:
                 callout_ids = self._record(own, st, record, identifier, report, handler_name)
@@ -230,15 +238,19 @@ class FlowRunner:
 
     def _record(
         self, tx: Tx, st: StepLog, record: FlowRecord, identifier: str, report: DeliveryReport,
-        handler_name: str,
+        handler_name: str, new: bool = False,
     ) -> list[int]:
-        """Write the handler's result in ``tx``; answers the stored callouts' ids."""
+        """Write the handler's result in ``tx`` (``new``: the flow's first row, with it); answers
+        the stored callouts' ids."""
         delivered = report.result is DeliveryResult.SUCCESS
         callout_ids = [tx.add_callout(c) for c in report.callouts]
         step = Step.DELIVERED if delivered else Step.DELIVERY_FAILED
-        state = advance(FlowState.ISSUED, step)
-        tx.update_flow(record.id, state=state.value, delivery=report.result.value,
-                       init="ok" if delivered else Reason.DELIVERY_FAILED.value)
+        state = advance(FlowState.ISSUED, step).value
+        init = "ok" if delivered else Reason.DELIVERY_FAILED.value
+        if new:
+            tx.add_flow(replace(record, state=state, delivery=report.result.value, init=init))
+        else:
+            tx.update_flow(record.id, state=state, delivery=report.result.value, init=init)
         for entry in report.log:  # an Apex handler's System.debug lines, in order
             st.emit(HandlerLogged, handler=handler_name, line=entry.line,
                     level=entry.level, message=entry.message, file=entry.file)

@@ -16,6 +16,7 @@ identity is made for this run only and said so (``persistent`` is False).
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import secrets
@@ -69,10 +70,16 @@ def _dump(identity: Identity) -> bytes:
     }).encode()
 
 
+@functools.lru_cache(maxsize=8)
+def _signing_key(pem: str) -> RSAKey:
+    """Importing an RSA key checks it (about 0.1 s of CPU): once per key and process, not again
+    for every server (re)start or app built on the same workspace."""
+    return RSAKey.import_key(pem.encode())
+
+
 def _load(raw: bytes) -> Identity:
     data = json.loads(raw)
-    return Identity(data["org_id"], RSAKey.import_key(data["pem"].encode()),
-                    data["fallback_secret"])
+    return Identity(data["org_id"], _signing_key(data["pem"]), data["fallback_secret"])
 
 
 def load_identity(store: Store) -> Identity:

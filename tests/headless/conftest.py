@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import base64
+import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import httpx
 import pytest
+from joserfc.jwk import RSAKey
 
 from otp_bench.domain.flags import Flags
+from otp_bench.domain.ids import new_id
 from otp_bench.domain.model import Site, User
 from otp_bench.engine.engine import Engine
-from otp_bench.headless import pkce
+from otp_bench.headless import keys, pkce
 from otp_bench.headless.server import HeadlessServer
 
 MOBILE = "+1 415 555 2671"
@@ -76,6 +79,23 @@ class Bench:
             data={"code": code, "grant_type": "authorization_code", "client_id": "app",
                   "redirect_uri": self.echo(prefix), "code_verifier": verifier},
         )
+
+
+@pytest.fixture(scope="session")
+def _test_signing_key() -> RSAKey:
+    return RSAKey.generate_key(2048, parameters={"use": "sig", "alg": "RS256"}, private=True)
+
+
+@pytest.fixture(autouse=True)
+def _one_signing_key(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch,
+                     _test_signing_key: RSAKey) -> None:
+    """Every new workspace's headless identity gets the same RSA key, generated once: making one
+    and importing it back cost ~0.2 s of CPU per test. The identity's own tests (test_keys) make
+    real ones."""
+    if request.module.__name__.endswith(".test_keys"):
+        return
+    monkeypatch.setattr(keys, "_new", lambda: keys.Identity(
+        new_id(keys.ORG_PREFIX), _test_signing_key, secrets.token_hex(32)))
 
 
 @pytest.fixture
