@@ -36,6 +36,7 @@ from otp_bench.gui import theme
 from otp_bench.gui.widgets.forms import label
 
 if TYPE_CHECKING:
+    from otp_bench.engine.bus import EventBatch
     from otp_bench.engine.engine import Engine
     from otp_bench.gui.tasks import TaskRunner
 
@@ -106,6 +107,9 @@ class FlagsModel(QAbstractTableModel):
         self.beginResetModel()
         self._users = sorted(users, key=_order)
         self.endResetModel()
+
+    def user_at(self, row: int) -> Any:
+        return self._users[row]
 
     def row_of(self, user_id: str) -> int | None:
         return next((i for i, u in enumerate(self._users) if u.id == user_id), None)
@@ -232,6 +236,12 @@ class FlagsPanel(QWidget):
         lay.addWidget(split)
         self.model.modelReset.connect(self._reselect)
         self._selected: str | None = None
+        # the selected user's history is re-read once per burst of steps that wrote to it
+        self._history_timer = QTimer(self)
+        self._history_timer.setSingleShot(True)
+        self._history_timer.setInterval(0)
+        self._history_timer.timeout.connect(
+            lambda: self._load_history(self._selected) if self._selected else None)
 
     def set_engine(self, engine: Engine) -> None:
         self._engine = engine
@@ -256,7 +266,17 @@ class FlagsPanel(QWidget):
     def on_flags_changed(self, ev: Any) -> None:
         self.model.apply_change(ev)
         if ev.user_id == self._selected:
-            self._load_history(ev.user_id)
+            self._history_timer.start()
+
+    def on_batch(self, batch: EventBatch) -> None:
+        """A step wrote an Identity Verification History row: re-read it if it is the selected
+        user's (a failed or pending verification changes no flag, but still shows here)."""
+        row = self.model.row_of(self._selected) if self._selected else None
+        if row is None:
+            return
+        username = self.model.user_at(row).username
+        if any(r.kind == "history" and r.user == username for r in batch.records):
+            self._history_timer.start()
 
     def _reselect(self) -> None:
         for r in range(self.model.rowCount()):

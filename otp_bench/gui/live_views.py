@@ -34,6 +34,7 @@ class LiveViews(QObject):
         self.w = window
         self.engine = bridge.engine  # a batch still queued for a closed workspace is ignored
         bridge.batch.connect(window.log.append_batch)
+        bridge.batch.connect(window.flags.on_batch)  # the selected user's history rows
         bridge.flags_changed.connect(window.flags.on_flags_changed)
         bridge.workspace_changed.connect(self.apply)
         bridge.inbox_changed.connect(window.phone.on_inbox_changed)
@@ -52,6 +53,12 @@ class LiveViews(QObject):
                 if w._headless is not None:
                     w._headless.reload_apps()
                 continue
+            if c.what is What.SITE and c.action is Action.DELETED:
+                # its members lose it without a user change of their own: their rows follow
+                for user_id in w.tree.members_of(c.entity_id):
+                    member = engine.user_by_id(user_id)
+                    w.tree.apply(Change(What.USER, Action.SAVED, user_id), member)
+                    w.flags.on_user_changed(user_id, member)
             record = engine.record_of(c)
             w.tree.apply(c, record)
             if c.what is What.USER:

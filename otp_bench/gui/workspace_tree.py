@@ -182,6 +182,13 @@ class WorkspaceTree(QWidget):
             if site.provider_id == provider_id:
                 _set(child, self._text("site", site), site)
 
+    def members_of(self, site_id: str) -> list[str]:
+        """The ids of the users listed as members of the site ``site_id``."""
+        users = self._groups.get("user")
+        return [] if users is None else [
+            child.data(0, ID_ROLE) for child in _children(users)
+            if site_id in child.data(0, OBJ_ROLE).sites]
+
     def item_of(self, entity_id: str) -> QTreeWidgetItem | None:
         """The row showing the site, user or provider with this id."""
         return self._items.get(entity_id)

@@ -241,3 +241,87 @@ def test_the_phone_rereads_only_the_numbers_a_delivery_named(
     assert reads == ["+14155552671"] and full == []
     assert w.phone.messages[-1].id == sent.id
     idle(qtbot, w)
+
+
+def test_the_selected_users_history_follows_steps_that_change_no_flag(
+        qtbot: Any, window: Any) -> None:
+    from otp_bench.domain.vocabulary import UseCase
+
+    w = window
+    ben = w.engine.user_named("ben@example.com")
+    with qtbot.waitSignal(w.flags.history_shown, timeout=5000):
+        w.flags.table.selectRow(_flags_row(w, ben.id))
+    before = w.flags.history.rowCount()
+    with qtbot.waitSignal(w.flags.history_shown, timeout=5000):  # challenged: no flag moves
+        out = w.engine.start(UseCase.VERIFICATION_METHOD_REGISTRATION, "Globex Partners",
+                             ben.username)
+    assert w.flags.history.rowCount() > before
+    assert w.flags.history.item(0, 2).text() == "User challenged, waiting for response"
+    shown = w.flags.history.rowCount()
+    with qtbot.waitSignal(w.flags.history_shown, timeout=5000):  # a wrong code: still no flag
+        w.engine.verify(out.flow_id, "000000")
+    assert w.flags.history.rowCount() == shown + 1
+    assert w.flags.history.item(0, 2).text() == "Failed: invalid code"
+    assert not w.flags.model.is_highlighted(ben.id, "user_verified")
+    idle(qtbot, w)
+
+
+def test_an_open_editors_lists_follow_sites_and_providers_made_elsewhere(
+        qtbot: Any, window: Any, elsewhere: Engine) -> None:
+    from otp_bench.domain.model import ProviderKind
+
+    w = window
+    ana = w.engine.user_named("ana@example.com")
+    member = next(iter(ana.sites))
+    w.open_editor("user", ana)
+    editor = w.editor
+    with qtbot.waitSignal(w.workspace_refreshed, timeout=5000):
+        zeta = elsewhere.new_site("Zeta Shop")
+    assert editor.sites[zeta.id].text() == "Zeta Shop" and not editor.sites[zeta.id].isChecked()
+    with qtbot.waitSignal(w.workspace_refreshed, timeout=5000):
+        elsewhere.delete_site(member)
+    assert member not in editor.sites
+    for stale in (w.tree.item_of(ana.id).data(0, OBJ_ROLE), w.flags.model.user_at(
+            _flags_row(w, ana.id))):
+        assert member not in stale.sites, "the views' copies of its members follow"
+    assert editor.notice.isHidden(), "a site going is no change to this user's record"
+    editor.first.setText("Anastasia")
+    with qtbot.waitSignal(editor.saved, timeout=5000):  # no unknown site id in what it saves
+        editor.save()
+    assert w.engine.user_by_id(ana.id).first_name == "Anastasia"
+
+    site = w.engine.site_named("Acme Customers")
+    w.open_editor("site", site)
+    editor = w.editor
+    with qtbot.waitSignal(w.workspace_refreshed, timeout=5000):
+        sms = elsewhere.new_provider("SMS later", kind=ProviderKind.SCRIPTED)
+    assert editor.handler.findData(sms.id) > 0
+    with qtbot.waitSignal(w.workspace_refreshed, timeout=5000):
+        elsewhere.save_provider(replace(sms, name="SMS now"))
+    assert editor.handler.itemText(editor.handler.findData(sms.id)) == "SMS now"
+    with qtbot.waitSignal(w.workspace_refreshed, timeout=5000):
+        elsewhere.delete_provider(sms.id)
+    assert editor.handler.findData(sms.id) == -1
+    idle(qtbot, w)
+
+
+def test_a_user_a_registration_creates_arrives_highlighted(qtbot: Any, window: Any) -> None:
+    from otp_bench.domain.model import NewUser
+    from otp_bench.domain.vocabulary import UseCase
+
+    w = window
+    flags = Repaints.of(w.flags.model)
+    out = w.engine.start(UseCase.PASSWORDLESS_REGISTRATION, "Globex Partners",
+                         new_user=NewUser("yara@example.com", "+1 415 555 2699"))
+    assert out.ok, out
+    code = w.engine.newest_code(out.phone or "")
+    with qtbot.waitSignal(w.workspace_refreshed, timeout=5000):
+        result = w.engine.verify(out.flow_id, code or "")
+    assert result.success and result.user_id
+    qtbot.waitUntil(lambda: _flags_row(w, result.user_id) is not None, timeout=5000)
+    row = _flags_row(w, result.user_id)
+    assert (-1, row, row) in flags.inserted and flags.resets == 0
+    moved = [f for f in ("user_verified", "admin_verified")
+             if w.flags.model.is_highlighted(result.user_id, f)]
+    assert moved, "the flags the registration set are highlighted in the new row"
+    idle(qtbot, w)

@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from otp_bench.domain.changes import What
+from otp_bench.domain.changes import Change, What
 from otp_bench.domain.ids import new_site_id
-from otp_bench.domain.model import Site
+from otp_bench.domain.model import ProviderConfig, Site
 from otp_bench.domain.vocabulary import UseCase
 from otp_bench.gui.editors.base import EditorBase
 from otp_bench.gui.widgets.forms import field_row, label
@@ -173,6 +173,26 @@ class SiteEditor(EditorBase):
         self.engine.delete_site(self.site.id)
 
     noun = "site"
+
+    def on_record_changed(self, change: Change, record: object | None) -> None:
+        if change.what is What.PROVIDER:  # the handler list follows providers made elsewhere
+            self._provider_changed(change.entity_id, record if isinstance(record, ProviderConfig)
+                                   else None)
+        super().on_record_changed(change, record)
+
+    def _provider_changed(self, provider_id: str, provider: ProviderConfig | None) -> None:
+        at = self.handler.findData(provider_id)
+        if provider is None:
+            if at > 0:
+                chosen = at == self.handler.currentIndex()
+                self.handler.removeItem(at)
+                if chosen:  # the choice went with it: back to what is saved, or the default
+                    self.handler.setCurrentIndex(
+                        max(0, self.handler.findData(self.site.provider_id)))
+        elif at > 0:
+            self.handler.setItemText(at, provider.name)
+        else:
+            self.handler.addItem(provider.name, provider.id)
 
     def record_key(self) -> tuple[What, str] | None:
         return None if self.is_new else (What.SITE, self.site.id)

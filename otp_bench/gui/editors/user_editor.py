@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QWidget
 
-from otp_bench.domain.changes import What
+from otp_bench.domain.changes import Change, What
 from otp_bench.domain.flags import Flags
 from otp_bench.domain.ids import SiteId, new_user_id
-from otp_bench.domain.model import User
+from otp_bench.domain.model import Site, User
 from otp_bench.domain.phone import PhoneError, parse_phone
 from otp_bench.domain.vocabulary import License
 from otp_bench.gui.editors.base import EditorBase
@@ -67,8 +67,9 @@ class UserEditor(EditorBase):
             cb.setChecked(site.id in u.sites)
             self.sites[site.id] = cb
             self.form.addWidget(cb)
-        if not self.sites:
-            self.form.addWidget(label("No sites yet.", "muted"))
+        self.no_sites = label("No sites yet.", "muted")
+        self.form.addWidget(self.no_sites)
+        self.no_sites.setVisible(not self.sites)
         self.delete_button.setVisible(not self.is_new)
         self._check_mobile(self.mobile.text())
         self.finish()
@@ -128,6 +129,27 @@ class UserEditor(EditorBase):
         self.engine.delete_user(self.user.id)
 
     noun = "user"
+
+    def on_record_changed(self, change: Change, record: object | None) -> None:
+        if change.what is What.SITE:  # the membership list follows; the ticks stay as set
+            self._site_changed(SiteId(change.entity_id), record if isinstance(record, Site)
+                               else None)
+        super().on_record_changed(change, record)
+
+    def _site_changed(self, site_id: SiteId, site: Site | None) -> None:
+        box = self.sites.get(site_id)
+        if site is None:
+            if box is not None:  # deleted elsewhere: a save can't name it any more
+                del self.sites[site_id]
+                self.form.removeWidget(box)
+                box.deleteLater()
+        elif box is not None:
+            box.setText(site.name)
+        else:
+            box = QCheckBox(site.name)
+            self.sites[site_id] = box
+            self.form.insertWidget(self.form.indexOf(self.no_sites), box)
+        self.no_sites.setVisible(not self.sites)
 
     def record_key(self) -> tuple[What, str] | None:
         return None if self.is_new else (What.USER, self.user.id)
