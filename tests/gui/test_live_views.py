@@ -303,3 +303,25 @@ def test_an_open_editors_lists_follow_sites_and_providers_made_elsewhere(
         elsewhere.delete_provider(sms.id)
     assert editor.handler.findData(sms.id) == -1
     idle(qtbot, w)
+
+
+def test_a_user_a_registration_creates_arrives_highlighted(qtbot: Any, window: Any) -> None:
+    from otp_bench.domain.model import NewUser
+    from otp_bench.domain.vocabulary import UseCase
+
+    w = window
+    flags = Repaints.of(w.flags.model)
+    out = w.engine.start(UseCase.PASSWORDLESS_REGISTRATION, "Globex Partners",
+                         new_user=NewUser("yara@example.com", "+1 415 555 2699"))
+    assert out.ok, out
+    code = w.engine.newest_code(out.phone or "")
+    with qtbot.waitSignal(w.workspace_refreshed, timeout=5000):
+        result = w.engine.verify(out.flow_id, code or "")
+    assert result.success and result.user_id
+    qtbot.waitUntil(lambda: _flags_row(w, result.user_id) is not None, timeout=5000)
+    row = _flags_row(w, result.user_id)
+    assert (-1, row, row) in flags.inserted and flags.resets == 0
+    moved = [f for f in ("user_verified", "admin_verified")
+             if w.flags.model.is_highlighted(result.user_id, f)]
+    assert moved, "the flags the registration set are highlighted in the new row"
+    idle(qtbot, w)
