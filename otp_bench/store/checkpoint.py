@@ -47,6 +47,16 @@ class Checkpointer:
         finally:
             self._running.release()
 
+    def checkpoint_now(self, timeout: float = 10.0) -> tuple[int, int, int] | None:
+        """``checkpoint()`` once any checkpoint thread running has finished (None if it hasn't
+        within ``timeout``)."""
+        if not self._running.acquire(timeout=timeout):
+            return None
+        try:
+            return self.checkpoint()
+        finally:
+            self._running.release()
+
     def checkpoint(self) -> tuple[int, int, int] | None:
         """One PASSIVE checkpoint now: (busy, log frames, frames checkpointed), or None when the
         database couldn't be opened (it is logged; the next one tries again)."""

@@ -219,10 +219,7 @@ class Store(ActivityQueries, ConnectedAppStore):
                     if self._checkpoints is not None:
                         self._checkpoints.committed()
             except BaseException:
-                if conn.in_transaction():
-                    conn.rollback()
-                else:
-                    raw.rollback()
+                self._abandon(conn, raw)
                 raise
             # the cache updates run under the write lock too: a catch-up re-reading the cache on
             # another thread then can't swap in a snapshot taken before this commit and lose them
@@ -270,6 +267,9 @@ class Store(ActivityQueries, ConnectedAppStore):
         checking one out of the pool, beginning and resetting it cost more than a step's SQL.
         A connection the database dropped (a restarted server) is replaced on the next step."""
         conn = self._conn
+        raw = None if conn is None or conn.invalidated else conn.connection.dbapi_connection
+        if raw is not None and (getattr(raw, "broken", False) or getattr(raw, "closed", False)):
+            conn.invalidate()  # type: ignore[union-attr]  # dropped under a read: start afresh
         if conn is None or conn.closed or conn.invalidated:
             if conn is not None:
                 conn.close()
@@ -290,6 +290,21 @@ class Store(ActivityQueries, ConnectedAppStore):
                     return sql.rows(prep, params)
                 finally:
                     sql.flush()
+
+    def _abandon(self, conn: Connection, raw: Any) -> None:
+        """Roll a failed step back. A connection that can't even do that (the server restarted,
+        the network dropped) is dropped: the next step opens a fresh one instead of failing on
+        it forever (SQLAlchemy can't notice: the step ran on the driver's connection)."""
+        try:
+            if conn.in_transaction():
+                conn.rollback()
+            else:
+                raw.rollback()
+        except Exception:
+            conn.invalidate()
+            return
+        if getattr(raw, "broken", False) or getattr(raw, "closed", False):
+            conn.invalidate()
 
     def catch_up(self) -> ChangeSet:
         """Apply the feed rows written since this cache last looked (by any process).

@@ -106,3 +106,33 @@ def test_sql_without_a_pipeline_is_plain(tmp_path: Any) -> None:
             assert int(tx.sql.pragma("data_version")) >= 1
     finally:
         store.close()
+
+
+def test_a_step_after_the_server_dropped_the_connection_works_again(pg_url: str) -> None:
+    """The steps' connection is kept open; when the server drops it, one step fails with the
+    driver's error and the next opens a fresh connection (never failing forever)."""
+    from sqlalchemy import create_engine, text
+
+    store = Store(pg_url, throwaway=True)
+    insert = Prepared(_CH.insert())
+    try:
+        with store.transaction() as tx:
+            tx.sql.execute(insert, _challenge(5, datetime.now(UTC)))
+        pid = store._step_conn().connection.dbapi_connection.info.backend_pid  # type: ignore[union-attr]
+        admin = create_engine(pg_url)
+        with admin.begin() as conn:
+            conn.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid})
+        admin.dispose()
+        failures = 0
+        for i in (6, 7):
+            try:
+                with store.transaction() as tx:
+                    tx.sql.execute(insert, _challenge(i, datetime.now(UTC)))
+            except Exception:
+                failures += 1
+        assert failures <= 1
+        with store.engine.connect() as conn:
+            ids = {r.identifier for r in conn.execute(select(_CH))}
+        assert "id7" in ids and "id5" in ids
+    finally:
+        store.close()
