@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, Table, bindparam
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement
@@ -73,8 +73,9 @@ class _Compiled:
 class Prepared:
     """One Core statement, compiled lazily per dialect and per set of parameter names."""
 
-    def __init__(self, statement: ClauseElement) -> None:
+    def __init__(self, statement: ClauseElement, *, fixed: bool = False) -> None:
         self.statement = statement
+        self._fixed = fixed  # its binds are all spelled out: compiled the same whatever is given
         self._compiled: dict[tuple[str, frozenset[str]], _Compiled] = {}
 
     def compiled(self, dialect: Dialect, keys: frozenset[str]) -> _Compiled:
@@ -85,7 +86,8 @@ class Prepared:
         return found
 
     def _compile(self, dialect: Dialect, keys: frozenset[str]) -> _Compiled:
-        comp = self.statement.compile(dialect=dialect, column_keys=sorted(keys))
+        comp = self.statement.compile(dialect=dialect,
+                                      column_keys=None if self._fixed else sorted(keys))
         assert isinstance(comp, SQLCompiler)
         positional = bool(comp.positional)
         order = list(comp.positiontup or ()) if positional else list(comp.binds)
@@ -189,36 +191,54 @@ class Sql:
         """Insert ``rows`` (the same keys each) into ``ins``'s table; their ids, in order.
 
         SQLite: one ``executemany`` (the rows are added in C) and ``last_insert_rowid()``; the
-        step holds the file's write lock, so the new rowids are consecutive. PostgreSQL: the
-        INSERT … RETURNING of each row sent as one pipeline (psycopg's
-        ``executemany(returning=True)``), one round trip for the lot.
+        step holds the file's write lock, so the new rowids are consecutive. PostgreSQL: one
+        multi-row INSERT … RETURNING id per ``InsertIds.CHUNK`` rows (one statement, not one
+        per row: psycopg's own work per statement was the larger cost).
         """
         if not rows:
             return []
-        self._pipeline()
-        cursor = self._dbapi.cursor()
-        try:
-            if self.sqlite:
+        if self.sqlite:
+            cursor = self._dbapi.cursor()
+            try:
                 c = ins.plain.compiled(self.dialect, frozenset(rows[0]))
                 cursor.executemany(c.sql, [c.args(r) for r in rows])
                 cursor.execute("SELECT last_insert_rowid()")
                 last = int(cursor.fetchone()[0])
                 return list(range(last - len(rows) + 1, last + 1))
-            c = ins.returning.compiled(self.dialect, frozenset(rows[0]))
-            cursor.executemany(c.sql, [c.args(r) for r in rows], returning=True)
-            ids = []
-            while True:
-                ids.append(int(cursor.fetchone()[0]))
-                if not cursor.nextset():
-                    break
-            return ids
-        finally:
-            cursor.close()
+            finally:
+                cursor.close()
+        ids: list[int] = []
+        keys = tuple(rows[0])
+        for at in range(0, len(rows), InsertIds.CHUNK):
+            chunk = rows[at:at + InsertIds.CHUNK]
+            params = {f"{k}__{i}": r[k] for i, r in enumerate(chunk) for k in keys}
+            # the ids come from the table's sequence, drawn row by row in VALUES order as the
+            # statement inserts: sorted, they are the rows' ids in order (RETURNING's own order
+            # isn't promised)
+            ids += sorted(int(r[0]) for r in self.rows(ins.multi(len(chunk), keys), params))
+        return ids
 
 
 class InsertIds:
     """An INSERT into ``table`` that answers the new rows' integer ids (see ``Sql.insert_ids``)."""
 
+    CHUNK = 50  # rows per multi-row INSERT: bounds the statements compiled and kept
+
     def __init__(self, table: Table) -> None:
+        self.table = table
         self.plain = Prepared(table.insert())
-        self.returning = Prepared(table.insert().returning(table.c.id))
+        self._multi: dict[tuple[int, tuple[str, ...]], Prepared] = {}
+
+    def multi(self, n: int, keys: tuple[str, ...]) -> Prepared:
+        """One INSERT of ``n`` rows with ``keys`` (binds ``key__i``) … RETURNING id."""
+        found = self._multi.get((n, keys))
+        if found is None:
+            t = self.table
+            found = self._multi[(n, keys)] = Prepared(
+                t.insert().values([
+                    {k: bindparam(f"{k}__{i}", type_=t.c[k].type) for k in keys}
+                    for i in range(n)
+                ]).returning(t.c.id),
+                fixed=True,
+            )
+        return found

@@ -136,3 +136,20 @@ def test_a_step_after_the_server_dropped_the_connection_works_again(pg_url: str)
         assert "id7" in ids and "id5" in ids
     finally:
         store.close()
+
+
+def test_many_rows_get_their_own_ids_in_order_beyond_one_chunk(any_db_url: str) -> None:
+    store = Store(any_db_url, throwaway=True)
+    n = InsertIds.CHUNK * 2 + 3
+    rows = [{"at": datetime.now(UTC), "kind": "k", "flow_id": None, "site": "", "user": "",
+             "use_case": "", "step": "", "result": "", "latency_ms": float(i), "summary": str(i),
+             "data": {}} for i in range(n)]
+    try:
+        with store.transaction() as tx:
+            ids = tx.sql.insert_ids(InsertIds(_EV), rows)
+        assert len(ids) == n and ids == sorted(set(ids))
+        with store.engine.connect() as conn:
+            summary = {r.id: r.summary for r in conn.execute(select(_EV))}
+        assert [summary[i] for i in ids] == [str(i) for i in range(n)]
+    finally:
+        store.close()
