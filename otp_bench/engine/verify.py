@@ -50,12 +50,13 @@ class Verifier:
         site = e.find_site(record.site_id)
         use_case = UseCase(record.use_case)
         st = StepLog(e, record.id, site, record.username, use_case, "verify")
-        ch = tx.challenge(identifier)
+        # the user as committed now, row locked until this step commits (never another
+        # process's stale copy; no flag update made meanwhile is overwritten), the challenge and
+        # the account's history since its last success: one round trip on PostgreSQL
+        ch, user, history = tx.verify_reads(identifier, record.user_id, account_lock.SUCCEEDED,
+                                            account_lock.WINDOW_ROWS)
         now = e.clock.now()
         policy = e.settings.otp
-        # as committed now, row locked until this step commits: never another process's stale
-        # copy, and no flag update made meanwhile is overwritten
-        user = tx.lock_user(record.user_id) if record.user_id else None
         before = user.flags if user else None
 
         def fail(reason: Reason, status: str, step: Step | None, attempt: int = 0,
@@ -88,9 +89,7 @@ class Verifier:
             return fail(Reason.INVALID_CODE, "Failed: code replaced by a newer one", None)
         if now >= ch.expires_at:
             return fail(Reason.EXPIRED, "Failed: code expired", Step.EXPIRE)
-        if record.user_id is not None and account_lock.locked_until(
-                tx.history_since(record.user_id, account_lock.SUCCEEDED,
-                                 account_lock.WINDOW_ROWS), now, policy):
+        if record.user_id is not None and account_lock.locked_until(history, now, policy):
             return fail(Reason.ACCOUNT_LOCKED, account_lock.LOCKED_STATUS, None)
         if not otp.matches(code.strip(), ch.salt, ch.code_hash):
             failures = tx.count_failure(identifier)

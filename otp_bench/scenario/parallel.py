@@ -3,17 +3,16 @@ throwaway workspace, results handed back in file order.
 
 A scenario spends most of its wall time waiting on purpose (a provider's latency, a callout left
 to time out): about a quarter of a shipped file's wall time is CPU. So more files run at once
-than there are cores (``FILES_PER_CORE``), the longest first (``schedule``) with the others at a
-lower CPU priority (``_behind``), and the workers are forked from a parent that has already
-imported what a run needs (``warm_up``). Workers are
-processes (the engine is CPU-bound Python, and a file's mock provider and clock are its own). The
-parent keeps the output exactly as a serial run prints it: a file's lines appear once it is
-done, in the order the files were named, so reports, JUnit and exit codes don't depend on ``-j``.
+than there are cores (``FILES_PER_CORE``), the longest first (``schedule``) with a head start
+over the others (``_behind``), and the workers are forked from a parent that has already
+imported what a run needs (``warm_up``). Workers are processes (the engine is CPU-bound Python,
+and a file's mock provider and clock are its own), started once per run and reused. The parent
+keeps the output exactly as a serial run prints it: a file's lines appear once it is done, in
+the order the files were named, so reports, JUnit and exit codes don't depend on ``-j``.
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import importlib
 import multiprocessing
@@ -23,6 +22,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from multiprocessing.context import BaseContext
+from typing import Any
 
 from otp_bench.scenario.loader import load_scenario
 from otp_bench.scenario.model import ScenarioError
@@ -31,11 +31,14 @@ from otp_bench.scenario.schedule import longest_first
 from otp_bench.store.db import StoreError
 
 FILES_PER_CORE = 4  # a shipped file is ~1/4 CPU, ~3/4 waiting: 4 files keep a core busy
-BEHIND_NICENESS = 5  # CFS weight 335 vs 1024: a third of the longest file's share
+HEAD_START_S = 1.0  # the longest file's workspace setup, before the others start theirs: at most
 MAX_DEFAULT_JOBS = 32  # a worker holds ~30 MB of its own: the default stays under ~1 GB
 
-
-_behind_set = False  # in a worker: it already runs at BEHIND_NICENESS
+# in a worker: the run's "the longest file is set up" event; whether this worker's first file has
+# waited for it; and, while the longest file runs here, what run_one calls once it is set up
+_ready: Any = None
+_waited = False
+_on_ready: Callable[[], object] | None = None
 
 
 def cores() -> int:
@@ -64,7 +67,7 @@ class Outcome:
 def run_one(path: str, db_url: str | None = None) -> Outcome:
     """Load and run one file; every expected failure comes back as a value (picklable)."""
     try:
-        return Outcome(run_scenario(load_scenario(path), db_url=db_url))
+        return Outcome(run_scenario(load_scenario(path), db_url=db_url, on_ready=_on_ready))
     except ScenarioError as exc:
         return Outcome(invalid=str(exc))
     except StoreError as exc:
@@ -72,10 +75,10 @@ def run_one(path: str, db_url: str | None = None) -> Outcome:
 
 
 def warm_up() -> None:
-    """Import in the parent what every file's run would import lazily — the mock provider's
-    server, the HTTP client, the Apex runtime and its grammar — so each forked worker starts with
-    it (about 0.3 s of CPU a worker otherwise pays again). Imports only: no thread, socket or
-    connection is opened, so forking stays safe."""
+    """Load in the parent what every file's run would load lazily — the mock provider's server,
+    the HTTP client and CA bundle, the presets' templates, the Apex runtime and its grammar — so
+    each forked worker starts with it (about 0.3 s of CPU a worker otherwise pays again). No
+    thread, socket or connection is opened, so forking stays safe."""
     from otp_bench.apex import apex_available, lib
     from otp_bench.delivery import apex_handler, http_handler  # noqa: F401
     from otp_bench.delivery.exchange import default_tls
@@ -120,12 +123,13 @@ def run_parallel(
     ctx = multiprocessing.get_context("fork" if "fork" in
                                       multiprocessing.get_all_start_methods() else "spawn")
     order = longest_first(costs) if costs is not None else list(range(len(paths)))
+    ready = ctx.Event() if costs is not None else None
     reported = 0
-    with ProcessPoolExecutor(max_workers=min(jobs, len(paths)), mp_context=ctx) as pool:
-        # the longest file sets the suite's wall time: the others yield the CPU to it
-        submitted = {i: pool.submit(runner if i == order[0] or costs is None
-                                    else functools.partial(_behind, runner), paths[i])
-                     for i in order}
+    with ProcessPoolExecutor(max_workers=min(jobs, len(paths)), mp_context=ctx,
+                             initializer=_init_worker, initargs=(ready,)) as pool:
+        # the longest file sets the suite's wall time: it sets its workspace up first
+        submitted = {i: pool.submit(functools.partial(
+            _ahead if i == order[0] else _behind, runner), paths[i]) for i in order}
         futures: list[Future[Outcome]] = [submitted[i] for i in range(len(paths))]
         try:
             for fut in futures:
@@ -144,15 +148,32 @@ def run_parallel(
         yield from run_parallel(paths[reported + 1:], jobs, runner, rest)
 
 
+def _init_worker(ready: Any) -> None:
+    global _ready, _waited
+    _ready, _waited = ready, False
+
+
+def _ahead(runner: Callable[[str], Outcome], path: str) -> Outcome:
+    """The longest file: tells the other workers once its workspace is set up (``run_one``
+    calls ``_on_ready``), or at the latest when it ends."""
+    global _on_ready
+    _on_ready = _ready.set if _ready is not None else None
+    try:
+        return runner(path)
+    finally:
+        _on_ready = None
+        if _ready is not None:
+            _ready.set()
+
+
 def _behind(runner: Callable[[str], Outcome], path: str) -> Outcome:
-    """Run a file that isn't the longest at a lower CPU priority (``BEHIND_NICENESS`` more than
-    the parent's): when every worker sets up its workspace at once, the longest file's process
-    gets the cores first, and the others still take whatever CPU is left."""
-    global _behind_set
-    if not _behind_set:
-        _behind_set = True
-        with contextlib.suppress(OSError, AttributeError):  # no os.nice (Windows): as is
-            os.nice(BEHIND_NICENESS)
+    """Another file. A worker's first one waits (at most ``HEAD_START_S``) until the longest file
+    has set up its workspace: every worker setting one up at the same moment made a burst of CPU
+    that stretched the file deciding the suite's wall time by a second or more."""
+    global _waited
+    if not _waited and _ready is not None:
+        _waited = True
+        _ready.wait(HEAD_START_S)
     return runner(path)
 
 

@@ -76,8 +76,9 @@ Progress = Callable[[StepResult], None]
 
 def run_scenario(
     scenario: Scenario, *, db_url: str | None = None, progress: Progress | None = None,
-    transport: Any = None,
+    transport: Any = None, on_ready: Callable[[], object] | None = None,
 ) -> ScenarioResult:
+    """Run ``scenario``; ``on_ready`` is called once its workspace is set up, before any step."""
     result = ScenarioResult(str(scenario.file), scenario.name)
     with tempfile.TemporaryDirectory(prefix="otp-bench-run-") as tmp:
         url = db_url or f"sqlite:///{Path(tmp) / 'scenario.db'}"
@@ -88,6 +89,8 @@ def run_scenario(
                     apply_workspace(engine, scenario, providers)
                 except (ValidationError, NotFound, ValueError) as exc:
                     raise ScenarioError(str(scenario.file), 1, "", f"workspace: {exc}") from None
+                if on_ready is not None:
+                    on_ready()
                 for step in scenario.steps:
                     if isinstance(step, ClockStep):
                         engine.advance_clock(step.seconds)

@@ -194,14 +194,36 @@ class Tx:
         )
 
     def challenge(self, identifier: str) -> Challenge | None:
-        row = self.sql.first(_SELECT_CHALLENGE, {"_id": identifier})
-        if row is None:
-            return None
-        return Challenge(
-            row.identifier, row.flow_id, row.subject, row.salt, row.code_hash,
-            cv.utc(row.issued_at), cv.utc(row.expires_at), row.failed_attempts,
-            cv.utc(row.consumed_at) if row.consumed_at else None, row.invalidated,
-        )
+        return _challenge(self.sql.first(_SELECT_CHALLENGE, {"_id": identifier}))
+
+    def verify_reads(
+        self, identifier: str, user_id: str | None, success: str, limit: int,
+    ) -> tuple[Challenge | None, User | None, list[tuple[datetime, str]]]:
+        """What a verify decides on, read together (one round trip on PostgreSQL): the
+        challenge, the user as ``lock_user`` reads it, and ``history_since``'s rows."""
+        queries: list[tuple[Prepared, Mapping[str, Any]]] = []
+        locked = user_id is not None and not self.sql.sqlite
+        if locked:  # first: what is read after it sees every verify that held the lock before
+            queries += [(_LOCK_USER, {"_id": user_id}), (_USER_SITES, {"_id": user_id})]
+        queries.append((_SELECT_CHALLENGE, {"_id": identifier}))
+        if user_id is not None:
+            queries.append((_SINCE_SUCCESS, {"_user": user_id, "_ok": success, "_limit": limit}))
+        found = self.sql.batch(queries)
+        if locked:
+            user = _user(found[0], found[1])
+            found = found[2:]
+        else:
+            user = self.store.user_by_id(user_id) if user_id is not None else None
+        ch = _challenge(found[0][0] if found[0] else None)
+        history = _history(found[1]) if user_id is not None else []
+        return ch, user, history
+
+    def history_since(self, user_id: str, success: str, limit: int) -> list[tuple[datetime, str]]:
+        """The user's verification-history (time, status) rows after the last one whose status
+        is ``success`` (a success resets every count kept over the history), at most the latest
+        ``limit``, oldest first: usually a row or two, however long the history."""
+        return _history(self.sql.rows(_SINCE_SUCCESS,
+                                      {"_user": user_id, "_ok": success, "_limit": limit}))
 
     def codes_issued_since(self, subject: str, since: datetime) -> int:
         """Codes issued to ``subject`` since ``since``; the subject stays locked until commit,
@@ -218,11 +240,8 @@ class Tx:
             # the step holds the file's write lock and caught up with the change feed when it
             # began: the cached user is exactly what is committed, and stays so until commit
             return self.store.user_by_id(user_id)
-        row = self.sql.first(_LOCK_USER, {"_id": user_id})
-        if row is None:
-            return None
-        sites = self.sql.rows(_USER_SITES, {"_id": user_id})
-        return cv.user_from(cast(Any, row), frozenset(SiteId(s[0]) for s in sites))
+        return _user(*self.sql.batch([(_LOCK_USER, {"_id": user_id}),
+                                      (_USER_SITES, {"_id": user_id})]))
 
     def count_failure(self, identifier: str) -> int:
         """Count one wrong code; answer the failures so far (one UPDATE … RETURNING)."""
@@ -251,13 +270,6 @@ class Tx:
         return FlowRecord(**data)
 
     # history, events, callouts
-    def history_since(self, user_id: str, success: str, limit: int) -> list[tuple[datetime, str]]:
-        """The user's verification-history (time, status) rows after the last one whose status
-        is ``success`` (a success resets every count kept over the history), at most the latest
-        ``limit``, oldest first: usually a row or two, however long the history."""
-        rows = self.sql.rows(_SINCE_SUCCESS, {"_user": user_id, "_ok": success, "_limit": limit})
-        return [(cv.utc(at), status) for at, status in reversed(rows)]
-
     def add_history(
         self, *, at: datetime, user_id: str | None, username: str, site_id: str,
         use_case: str, status: str, identifier: str, method: str = "SMS",
@@ -281,3 +293,23 @@ class Tx:
             values["sealed_raw"] = self.store.seal_json(cv.raw_dict(c.raw))
         values.setdefault("sealed_raw", None)
         return int(self.sql.scalar(_INSERT_CALLOUT, values))
+
+
+def _challenge(row: Any) -> Challenge | None:
+    if row is None:
+        return None
+    return Challenge(
+        row.identifier, row.flow_id, row.subject, row.salt, row.code_hash,
+        cv.utc(row.issued_at), cv.utc(row.expires_at), row.failed_attempts,
+        cv.utc(row.consumed_at) if row.consumed_at else None, row.invalidated,
+    )
+
+
+def _user(rows: list[Any], sites: list[Any]) -> User | None:
+    if not rows:
+        return None
+    return cv.user_from(cast(Any, rows[0]), frozenset(SiteId(s[0]) for s in sites))
+
+
+def _history(rows: list[Any]) -> list[tuple[datetime, str]]:
+    return [(cv.utc(at), status) for at, status in reversed(rows)]

@@ -155,6 +155,18 @@ class Sql:
         finally:
             cursor.close()
 
+    def batch(self, queries: Sequence[tuple[Prepared, Mapping[str, Any]]]) -> list[list[Any]]:
+        """Several independent queries' rows: all sent before any result is read, so on
+        PostgreSQL (pipelined) they cost one round trip together."""
+        started = [self._run(prep, params) for prep, params in queries]
+        out = []
+        for c, cursor in started:
+            try:
+                out.append(c.rows(self.dialect, cursor))
+            finally:
+                cursor.close()
+        return out
+
     def first(self, prep: Prepared, params: Mapping[str, Any]) -> Any:
         found = self.rows(prep, params)
         return found[0] if found else None

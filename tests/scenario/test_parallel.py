@@ -16,16 +16,18 @@ import pytest
 
 from otp_bench import assets
 from otp_bench.cli import build_parser
+from otp_bench.scenario import parallel
 from otp_bench.scenario.cli import run_files
 from otp_bench.scenario.loader import load_scenario
 from otp_bench.scenario.parallel import (
-    BEHIND_NICENESS,
     Outcome,
+    cores,
     default_jobs,
     run_one,
     run_parallel,
     warm_up,
 )
+from otp_bench.scenario.runner import run_scenario
 from otp_bench.scenario.schedule import expected_seconds, longest_first
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -66,10 +68,10 @@ def test_an_invalid_file_still_exits_2_in_parallel(tmp_path: Path) -> None:
     assert code == 2 and "bad.yaml:2" in out.getvalue()
 
 
-def test_jobs_default_to_the_cores_and_must_be_positive(capsys: object) -> None:
+def test_jobs_default_to_four_per_core_and_must_be_positive(capsys: object) -> None:
     parser = build_parser(["run"])
     assert parser.parse_args(["run", "x.yaml"]).jobs is None  # resolved to default_jobs()
-    assert default_jobs() >= 1
+    assert default_jobs() == min(4 * cores(), 32)  # a file mostly waits on its provider
     assert parser.parse_args(["run", "-j", "3", "x.yaml"]).jobs == 3
     try:
         parser.parse_args(["run", "-j", "0", "x.yaml"])
@@ -125,6 +127,7 @@ def test_the_longest_file_starts_first_and_results_keep_the_named_order(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     global _PAIR
     _PAIR = multiprocessing.get_context("fork").Barrier(2)
+    monkeypatch.setattr(parallel, "HEAD_START_S", 0.0)  # the pairs start together
     log = tmp_path / "started.txt"
     monkeypatch.setenv("P7W_START_LOG", str(log))
     paths = ["a.yaml", "b.yaml", "c.yaml", "long.yaml"]
@@ -141,14 +144,34 @@ def test_warm_up_starts_no_thread_so_forked_workers_stay_safe() -> None:
     assert threading.active_count() == before
 
 
-def _niceness(path: str) -> Outcome:
-    return Outcome(invalid=f"{Path(path).name} {os.nice(0)}")
+def _stamp(path: str) -> Outcome:
+    """A runner that notes when it starts and ends each file."""
+    with open(os.environ["P7W_START_LOG"], "a", encoding="utf-8") as fh:
+        fh.write(f"start {Path(path).name}\n")
+    with open(os.environ["P7W_START_LOG"], "a", encoding="utf-8") as fh:
+        fh.write(f"end {Path(path).name}\n")
+    return Outcome(invalid=Path(path).name)
 
 
-def test_the_other_files_yield_the_cpu_to_the_longest() -> None:
-    base = os.nice(0)
-    lower = min(base + BEHIND_NICENESS, 19)  # 19: the lowest priority there is
-    outcomes = list(run_parallel(["a.yaml", "long.yaml", "b.yaml"], 2, runner=_niceness,
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(),
+                    reason="the patched head start reaches the workers by fork")
+def test_the_other_files_start_once_the_longest_has_its_head_start(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    log = tmp_path / "log.txt"
+    monkeypatch.setenv("P7W_START_LOG", str(log))
+    monkeypatch.setattr(parallel, "HEAD_START_S", 60.0)  # no timer decides: only the event
+    outcomes = list(run_parallel(["a.yaml", "long.yaml", "b.yaml"], 3, runner=_stamp,
                                  costs=[0.1, 9.0, 0.2]))
-    assert [o.invalid for o in outcomes] == [
-        f"a.yaml {lower}", f"long.yaml {base}", f"b.yaml {lower}"]
+    assert [o.invalid for o in outcomes] == ["a.yaml", "long.yaml", "b.yaml"]
+    lines = log.read_text("utf-8").splitlines()
+    # a custom runner has no workspace to report ready: the others wait for the longest to end
+    assert lines.index("end long.yaml") < lines.index("start a.yaml")
+    assert lines.index("end long.yaml") < lines.index("start b.yaml")
+
+
+def test_a_run_says_when_its_workspace_is_set_up_before_any_step() -> None:
+    seen: list[str] = []
+    result = run_scenario(load_scenario(FILES[0]), on_ready=lambda: seen.append("ready"),
+                          progress=lambda step: seen.append("step"))
+    assert result.passed and seen[0] == "ready" and seen.count("ready") == 1
+    assert seen.count("step") == len(result.steps) > 0
