@@ -148,7 +148,9 @@ def test_workspace_identity_and_key_hand_over(tmp_path: Path,
     monkeypatch.setattr(preflight, "progress_hook", preflight.progress_hook)
     url = f"sqlite:///{tmp_path / 'team.db'}"
     said: list[str] = []
+    hook = preflight.progress_hook
     engine = open_workspace(url, progress=said.append)
+    assert preflight.progress_hook is hook, "the caller's hook lasts only as long as the open"
     try:
         assert isinstance(engine.workspace, WorkspaceUrl) and engine.workspace.url == url
         assert engine.workspace_path == tmp_path / "team.db"
