@@ -175,10 +175,15 @@ def open_workspace(
     progress: Progress | None = None,
 ) -> Engine:
     """Open (or create) the workspace at ``url``; ``progress`` hears about a wait for a locked
-    workspace (bounded), so the app can say it where the user looks. Blocking: use a worker."""
+    workspace (bounded) while this open lasts, so the app can say it where the user looks; the
+    process's own hook (stderr) is back afterwards. Blocking: use a worker."""
     from otp_bench.engine.engine import Engine
     from otp_bench.store import preflight
 
-    if progress is not None:
-        preflight.progress_hook = progress
-    return Engine.open(url, throwaway=throwaway, clock=clock)
+    if progress is None:
+        return Engine.open(url, throwaway=throwaway, clock=clock)
+    previous, preflight.progress_hook = preflight.progress_hook, progress
+    try:
+        return Engine.open(url, throwaway=throwaway, clock=clock)
+    finally:
+        preflight.progress_hook = previous

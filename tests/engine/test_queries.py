@@ -139,10 +139,18 @@ def test_warm_handlers_builds_each_custom_sites_handler_and_skips_a_broken_one(
     assert ws.engine.warm_handlers() == 0, "a broken provider is the flow's to report"
 
 
-def test_workspace_identity_and_key_hand_over(tmp_path: Path) -> None:
+def test_workspace_identity_and_key_hand_over(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from otp_bench.store import preflight
+
+    # open_workspace installs the progress hook process-wide: put it back for the next tests
+    # (a CLI test on a locked workspace later in this process expects the wait on stderr)
+    monkeypatch.setattr(preflight, "progress_hook", preflight.progress_hook)
     url = f"sqlite:///{tmp_path / 'team.db'}"
     said: list[str] = []
+    hook = preflight.progress_hook
     engine = open_workspace(url, progress=said.append)
+    assert preflight.progress_hook is hook, "the caller's hook lasts only as long as the open"
     try:
         assert isinstance(engine.workspace, WorkspaceUrl) and engine.workspace.url == url
         assert engine.workspace_path == tmp_path / "team.db"

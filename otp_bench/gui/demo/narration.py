@@ -8,9 +8,14 @@ engine's outcomes, so they are tested without Qt.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING
 
 from otp_bench.gui.site_pane import messages as msg
+
+if TYPE_CHECKING:
+    from otp_bench.domain.callout import CalloutRecord
+    from otp_bench.domain.vocabulary import Reason
+    from otp_bench.engine.outcomes import InitOutcome, VerifyOutcome
 
 _FLOW_WORDS = {
     "passwordless_login": "logs in without a password",
@@ -25,14 +30,14 @@ def step_title(index: int, total: int, who: str, flow: str, site: str) -> str:
     return f"Step {index}/{total} — {who} {_FLOW_WORDS.get(flow, flow)} on {site}"
 
 
-def _vendor_code(callout: Any) -> str:
+def _vendor_code(callout: CalloutRecord) -> str:
     """The vendor's own error code in a JSON answer (Twilio ``code``, Vonage ``status``…)."""
-    body = getattr(getattr(callout, "response", None), "body", None)
+    body = callout.response.body if callout.response is not None else ""
     if not body:
         return ""
     try:
-        data = json.loads(body if isinstance(body, str) else bytes(body).decode("utf-8"))
-    except (ValueError, UnicodeDecodeError, TypeError):
+        data = json.loads(body)
+    except ValueError:
         return ""
     if isinstance(data, dict):
         for key in ("code", "error_code", "errorCode"):
@@ -41,9 +46,9 @@ def _vendor_code(callout: Any) -> str:
     return ""
 
 
-def provider_answer(out: Any) -> str:
+def provider_answer(out: InitOutcome) -> str:
     """What the provider said, in words: "Twilio answers HTTP 201", "… times out"."""
-    if not getattr(out, "callouts", ()):
+    if not out.callouts:
         return ""
     c = out.callouts[-1]
     if c.error:
@@ -54,7 +59,7 @@ def provider_answer(out: Any) -> str:
     return f"the provider answers {what} in {c.elapsed_ms / 1000:.1f} s"
 
 
-def init_caption(out: Any) -> str:
+def init_caption(out: InitOutcome | BaseException) -> str:
     if isinstance(out, BaseException):
         return f"The site can't start the flow: {out}"
     chain = [p for p in (provider_answer(out),) if p]
@@ -65,12 +70,12 @@ def init_caption(out: Any) -> str:
         chain.append(f"the code is on the phone ({to})")
         return "Send code: " + " → ".join(chain) + "."
     if out.delivery is None:
-        chain.append(f"refused before any callout: {out.reason.value}")
+        chain.append(f"refused before any callout: {_reason(out.reason)}")
     chain.append(f"the user sees “{msg.end_user_text(out.reason)}”")
     return "Send code: " + " → ".join(chain)
 
 
-def verify_caption(res: Any, typed: str) -> str:
+def verify_caption(res: VerifyOutcome | BaseException, typed: str) -> str:
     if isinstance(res, BaseException):
         return f"Verify fails: {res}"
     what = {"from_phone": "the code from the phone", "wrong": "a wrong code"}.get(typed, typed)
@@ -84,7 +89,11 @@ def verify_caption(res: Any, typed: str) -> str:
     left = getattr(res, "attempts_left", None)
     if left:
         text += " " + msg.attempts_left(left)
-    return f"Types {what} → {res.reason.value} → the user sees “{text}”"
+    return f"Types {what} → {_reason(res.reason)} → the user sees “{text}”"
+
+
+def _reason(reason: Reason | None) -> str:
+    return reason.value if reason is not None else "refused"
 
 
 def clock_caption(seconds: float) -> str:

@@ -7,9 +7,12 @@ bench assumption (the platform's exact strings vary by locale and release).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from otp_bench.domain.vocabulary import Reason, UseCase
+
+if TYPE_CHECKING:
+    from otp_bench.engine.outcomes import InitOutcome
 
 END_USER: dict[Reason, str] = {
     Reason.INVALID_CODE: "That code isn't right. Check the code and try again.",
@@ -95,10 +98,11 @@ def attempts_left(n: int) -> str:
     return f"{n} attempt{'' if n == 1 else 's'} left."
 
 
-def delivery_note(out: Any) -> str:
+def delivery_note(out: InitOutcome) -> str:
     """The operator's view of a successful init: identifier, handler, result, callouts."""
     parts = [f"Init <b>ok</b> · identifier <code>{out.identifier}</code>",
-             f"Delivered by <b>{out.handler}</b>: <b>{out.delivery.value}</b>"]
+             f"Delivered by <b>{out.handler}</b>: "
+             f"<b>{out.delivery.value if out.delivery else '—'}</b>"]
     if out.callouts:
         c = out.callouts[-1]
         parts.append(f"{len(out.callouts)} callout(s), last HTTP {c.status} in "
