@@ -68,8 +68,19 @@ def test_new_ids_carry_their_prefix_and_are_unique() -> None:
     assert all(is_valid(s, SITE_PREFIX) for s in sites)
 
 
-def test_a_factory_counts_up_within_its_pod() -> None:
-    f = IdFactory(pod="X1Z")
-    a, b = f.new(USER_PREFIX), f.new(USER_PREFIX)
-    assert a[:6] == b[:6] == "005X1Z"
-    assert a[:15] < b[:15]
+def test_a_factory_makes_ids_in_creation_order_even_within_one_millisecond() -> None:
+    f = IdFactory(clock=lambda: 1_764_000_000.0)  # a clock standing still
+    made = [f.new(USER_PREFIX) for _ in range(200)]
+    assert all(is_valid(u, USER_PREFIX) for u in made)
+    assert [u[:10] for u in made] == sorted(u[:10] for u in made)  # the time part only grows
+    assert len(set(made)) == 200
+
+
+def test_two_processes_on_one_workspace_never_repeat_each_others_ids() -> None:
+    """Two factories started at the same instant (two processes launched together, or forked
+    from one) still make different ids: the shared-workspace case the old pod scheme failed."""
+    a = IdFactory(clock=lambda: 1_764_000_000.0)
+    b = IdFactory(clock=lambda: 1_764_000_000.0)
+    ids_a = {a.new(USER_PREFIX) for _ in range(2000)}
+    ids_b = {b.new(USER_PREFIX) for _ in range(2000)}
+    assert not ids_a & ids_b

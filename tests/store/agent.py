@@ -14,7 +14,6 @@ import time
 import traceback
 from typing import Any
 
-from otp_bench.domain import ids
 from otp_bench.domain.flags import Flags
 from otp_bench.engine.engine import Engine
 
@@ -61,8 +60,6 @@ def serve(url: str, conn: Any, env: dict[str, str]) -> None:
     """The same agent over a ``multiprocessing`` pipe, in a process forked by ``procs.Agent``."""
     os.environ.clear()
     os.environ.update(env)  # as if started with this environment, like ``main``
-    # a process started from scratch draws its own id pod; a fork inherits the forkserver's
-    ids._default = ids.IdFactory()
     try:
         eng = Engine.open(url)
     except Exception as exc:

@@ -18,8 +18,6 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from otp_bench.domain import ids
-
 ROOT = Path(__file__).resolve().parents[2]
 DEADLINE = 60.0
 
@@ -66,7 +64,6 @@ def _run_script(script: str, conn: Any, env: dict[str, str]) -> None:
     """Runs ``script`` as ``python -c`` would, in a process forked by ``Child``."""
     os.environ.clear()
     os.environ.update(env)
-    ids._default = ids.IdFactory()  # a fresh process draws its own id pod (see agent.serve)
     sys.stdin, sys.stdout = _PipeIn(conn), _PipeOut(conn)
     try:
         exec(compile(script, "<child script>", "exec"), {"__name__": "__main__"})
