@@ -3,20 +3,17 @@
 Reads come from an in-process cache of the (small) workspace tables. The cache is only ever
 changed *after* a commit (``Tx.after_commit``), so a rolled-back write never shows, and every
 write of a workspace record also writes its change-feed row (``Change``) in the same transaction.
-``catch_up()`` reads the feed rows this cache hasn't applied yet (written by another process),
-reloads the records they name and answers them: the invalidation path for a shared workspace
-(the notification that triggers it, LISTEN/NOTIFY or ``PRAGMA data_version``, sits on top).
-Flow activity (challenges, history, inbox, events, callouts) goes straight to the database in
-one transaction per engine step. One lock serialises writers, so flows never meet SQLITE_BUSY.
+Steps, and catching up with other processes, are ``store.steps``; the phones are
+``store.phones``; connected apps ``store.connected_apps``; activity queries ``store.queries``.
+One lock serialises this process's writers, so flows never meet SQLITE_BUSY.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, replace
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
 
@@ -29,7 +26,6 @@ from otp_bench.domain.changes import Action, Change, ChangeSet, What
 from otp_bench.domain.flags import Flags
 from otp_bench.domain.ids import ProviderId, SiteId, UserId
 from otp_bench.domain.model import (
-    InboxMessage,
     OtpPolicy,
     ProviderConfig,
     Settings,
@@ -37,50 +33,40 @@ from otp_bench.domain.model import (
     User,
 )
 from otp_bench.domain.secrets import SecretStore
-from otp_bench.domain.vocabulary import Channel
 from otp_bench.domain.workspace import Workspace
-from otp_bench.store import checkpoint, identity, locks, reload
+from otp_bench.store import checkpoint, identity, locks
 from otp_bench.store import convert as cv
 from otp_bench.store.activity import Tx
 from otp_bench.store.connected_apps import ConnectedAppStore
 from otp_bench.store.db import open_engine, resolve_url, sqlite_path
-from otp_bench.store.notify import notify_in
 from otp_bench.store.orm import (
     ChangeRow,
-    InboxRow,
     KeyValue,
     MembershipRow,
     ProviderRow,
     SiteRow,
     UserRow,
 )
-from otp_bench.store.prepared import Prepared, Sql
+from otp_bench.store.phones import PhoneStore
+from otp_bench.store.prepared import Prepared
 from otp_bench.store.queries import ActivityQueries
-from otp_bench.store.seal import Sealer, open_fields, seal_fields
+from otp_bench.store.seal import Sealer
 from otp_bench.store.secret_store import MemorySecretStore, SecretsLocked
+from otp_bench.store.steps import StepTransactions
 from otp_bench.store.unlock import open_secrets
 
 # built once: these run on every flow (see store.prepared)
-_INBOX = cast(Table, InboxRow.__table__)
-_INSERT_INBOX = Prepared(_INBOX.insert().returning(_INBOX.c.id))
-_INSERT_INBOX_ROWS = _INBOX.insert()
-_INBOX_ALL = Prepared(select(_INBOX).order_by(_INBOX.c.id.desc()).limit(bindparam("_limit")))
-_INBOX_OF = Prepared(select(_INBOX).where(_INBOX.c.to == bindparam("_to"))
-                     .order_by(_INBOX.c.id.desc()).limit(bindparam("_limit")))
 _USERS = cast(Table, UserRow.__table__)
 _SET_FLAGS = Prepared(_USERS.update().where(_USERS.c.id == bindparam("_id")))
 _CHANGES = cast(Table, ChangeRow.__table__)
 _INSERT_CHANGE = _CHANGES.insert()
-_NEW_CHANGES = Prepared(
-    select(_CHANGES).where(_CHANGES.c.id > bindparam("_after")).order_by(_CHANGES.c.id)
-)
 
 
 class ConflictError(ValueError):
     """A save that clashes with existing data (e.g. a duplicate name); nothing was written."""
 
 
-class Store(ActivityQueries, ConnectedAppStore):
+class Store(StepTransactions, ActivityQueries, ConnectedAppStore, PhoneStore):
     def __init__(
         self, url: str | None = None, *, secrets: SecretStore | None = None,
         throwaway: bool = False,
@@ -169,75 +155,6 @@ class Store(ActivityQueries, ConnectedAppStore):
         with self._sessions() as s:
             yield s
 
-    @contextmanager
-    def transaction(self) -> Iterator[Tx]:
-        """One engine step: everything inside commits together or not at all.
-
-        It begins by catching up with what other processes committed (on SQLite it holds the
-        file's write lock by then, so nothing can change between that look and the commit): a
-        step never decides on a stale copy. After the commit, the transaction's ``after_commit``
-        callbacks run (cache updates first, in the order written), then every commit listener
-        (the engine's publisher).
-
-        Called again on the same thread while one is open (a handler that runs inside the init
-        step delivering to the phone), it joins the open transaction: one commit for both.
-        """
-        active = self._active
-        if active is not None and active[0] == threading.get_ident():
-            yield active[1]
-            return
-        with self._write:
-            conn = self._step_conn()
-            # begun and ended on the driver's connection: SQLAlchemy's Transaction cost more per
-            # step than the SQL. A step that also runs statements through SQLAlchemy (``tx.conn``,
-            # ``tx.session``: workspace edits) joins this transaction (``locks._begin`` sees it
-            # open) and is committed through SQLAlchemy, which then knows it began one.
-            raw: Any = conn.connection.dbapi_connection
-            if self._sqlite:
-                raw.execute("BEGIN IMMEDIATE")
-            sql = Sql(conn)  # PostgreSQL: pipelined (see Sql); flushed before the commit
-            try:
-                try:
-                    self._catch_up_on(conn, sql)
-                    tx = Tx(conn, self, sql)
-                    self._active = (threading.get_ident(), tx)
-                    try:
-                        yield tx
-                    finally:
-                        self._active = None
-                    tx.finish()
-                    if self._notify:  # other instances hear of it at commit (LISTEN/NOTIFY)
-                        notify_in(sql, self.workspace_id)
-                except BaseException as exc:
-                    sql.flush(exc)
-                    raise
-                sql.flush()  # every queued result (or error) is in before the commit
-                if conn.in_transaction():
-                    conn.commit()
-                else:
-                    raw.commit()
-                    if self._checkpoints is not None:
-                        self._checkpoints.committed()
-            except BaseException:
-                self._abandon(conn, raw)
-                raise
-            # the cache updates run under the write lock too: a catch-up re-reading the cache on
-            # another thread then can't swap in a snapshot taken before this commit and lose them
-            for fn in tx.after_commit:
-                fn()
-        if tx.changes or tx.published:
-            for listener in self.commit_listeners:
-                listener(tx)
-
-    @contextmanager
-    def _tx(self, tx: Tx | None) -> Iterator[Tx]:
-        """``tx`` when the caller has one open, else a transaction of our own."""
-        if tx is not None:
-            yield tx
-        else:
-            with self.transaction() as own:
-                yield own
-
     # -- cache ----------------------------------------------------------------------------------
 
     def _load_cache(self) -> None:
@@ -261,110 +178,6 @@ class Store(ActivityQueries, ConnectedAppStore):
     def _apply_kv(self, kv: Mapping[str, Any]) -> None:
         self._settings = _settings_from(kv.get("settings"))
         self._clock_offset = float(kv.get("clock", {}).get("offset", 0.0))
-
-    def _step_conn(self) -> Connection:
-        """The connection every step runs on (only under ``_write``), kept open between steps:
-        checking one out of the pool, beginning and resetting it cost more than a step's SQL.
-        A connection the database dropped (a restarted server) is replaced on the next step."""
-        conn = self._conn
-        raw = None if conn is None or conn.invalidated else conn.connection.dbapi_connection
-        if raw is not None and (getattr(raw, "broken", False) or getattr(raw, "closed", False)):
-            conn.invalidate()  # type: ignore[union-attr]  # dropped under a read: start afresh
-        if conn is None or conn.closed or conn.invalidated:
-            if conn is not None:
-                conn.close()
-            conn = self._conn = self._step_engine.connect()
-            self._data_version = None
-        return conn
-
-    def _read(self, prep: Prepared, params: Mapping[str, Any]) -> list[Any]:
-        """A short read on the step connection (under the write lock: never inside another
-        thread's step): no pool checkout, and on SQLite no transaction at all."""
-        with self._write:
-            conn = self._step_conn()
-            if self._sqlite:
-                return Sql(conn).rows(prep, params)
-            with conn.begin():
-                sql = Sql(conn)
-                try:
-                    return sql.rows(prep, params)
-                finally:
-                    sql.flush()
-
-    def _abandon(self, conn: Connection, raw: Any) -> None:
-        """Roll a failed step back. A connection that can't even do that (the server restarted,
-        the network dropped) is dropped: the next step opens a fresh one instead of failing on
-        it forever (SQLAlchemy can't notice: the step ran on the driver's connection)."""
-        try:
-            if conn.in_transaction():
-                conn.rollback()
-            else:
-                raw.rollback()
-        except Exception:
-            conn.invalidate()
-            return
-        if getattr(raw, "broken", False) or getattr(raw, "closed", False):
-            conn.invalidate()
-
-    def catch_up(self) -> ChangeSet:
-        """Apply the feed rows written since this cache last looked (by any process).
-
-        The records they name are re-read from the database before the changes are answered,
-        so whoever reacts to them (a view, a deciding transaction) sees the new state. Every
-        step does this itself at its start (``transaction``); the ``Follower`` calls it when
-        another process committed, so an idle instance shows their changes too.
-        """
-        with self._write:  # never interleaved with a local commit and its cache updates
-            conn = self._step_conn()
-            if self._sqlite and not self._data_moved(conn):
-                return ChangeSet()  # the usual answer, without touching the file's lock
-            with conn.begin():
-                return self._read_feed(conn, Sql(conn))
-
-    def _catch_up_on(self, conn: Connection, sql: Sql) -> ChangeSet:
-        """Inside a step (``conn`` in its transaction): catch up if anything moved."""
-        if self._sqlite and not self._data_moved(conn):
-            return ChangeSet()
-        return self._read_feed(conn, sql)
-
-    def _data_moved(self, conn: Connection) -> bool:
-        """SQLite: did another connection commit since the last look? One pragma, no SQL on
-        the tables (``data_version`` moves only for other connections' commits)."""
-        version = int(Sql(conn).pragma("data_version"))
-        moved = version != self._data_version
-        self._data_version = version
-        return moved
-
-    def _read_feed(self, conn: Connection, sql: Sql) -> ChangeSet:
-        try:
-            return self._apply_feed(conn, sql)
-        except BaseException:
-            self._data_version = None  # look again next time: nothing may be skipped
-            raise
-
-    def _apply_feed(self, conn: Connection, sql: Sql) -> ChangeSet:
-        rows = sql.rows(_NEW_CHANGES, {"_after": self._last_change})
-        if not rows:
-            return ChangeSet()
-        sql.flush()  # the records are re-read through SQLAlchemy
-        changes = ChangeSet.of(
-            Change(What(r.what), Action(r.action), r.entity_id, r.name, r.id, cv.utc(r.at))
-            for r in rows
-        )
-        reload.apply(self, conn, changes)
-        self._last_change = max(self._last_change, changes.last_seq)
-        if self.on_caught_up is not None:
-            self.on_caught_up(changes)
-        return changes
-
-    @property
-    def last_change(self) -> int:
-        """The newest feed position this cache reflects."""
-        return self._last_change
-
-    def _seen(self, seq: int) -> None:
-        if seq == self._last_change + 1:  # only a gapless step: a gap is another writer's
-            self._last_change = seq
 
     def _credentials(self, row: ProviderRow) -> dict[str, str]:
         out = {}
@@ -560,83 +373,6 @@ class Store(ActivityQueries, ConnectedAppStore):
             yield
         except IntegrityError:
             raise ConflictError(f"a {what} named {name!r} already exists") from None
-
-    # -- inbox (the phones) --------------------------------------------------------------------
-
-    def deliver(
-        self, to: str, body: str, *, sender: str, via: str, channel: Channel = Channel.SMS,
-        otp: str | None = None, at: datetime | None = None,
-    ) -> InboxMessage:
-        masked, sealed, code = seal_fields(body, otp, self._settings.otp.digits, self._sealer)
-        when = at or self.now()
-        with self.transaction() as tx:
-            new_id = int(tx.sql.scalar(
-                _INSERT_INBOX,
-                {
-                    "to": to, "sender": sender, "body_masked": masked, "otp_sealed": sealed,
-                    "received_at": when, "channel": channel.value, "via": via,
-                },
-            ))
-            tx.changed(Change(What.INBOX, Action.SAVED, to, via))
-        return InboxMessage(new_id, to, sender, body, when, channel, via, code)
-
-    def deliver_many(self, messages: Iterable[Mapping[str, Any]]) -> int:
-        """Several messages in one transaction (the mock provider's batching writer); the count.
-
-        Each item has ``deliver``'s arguments by name (``to``, ``body``, ``sender``, ``via``;
-        optional ``channel``, ``otp``, ``at``); codes are sealed the same way. Rows are inserted
-        in the order given, so a phone reads its messages in the order they were sent.
-        """
-        rows: list[dict[str, Any]] = []
-        for m in messages:
-            body, otp = m["body"], m.get("otp")
-            masked, sealed, _code = seal_fields(body, otp, self._settings.otp.digits,
-                                                self._sealer)
-            rows.append({
-                "to": m["to"], "sender": m["sender"], "body_masked": masked, "otp_sealed": sealed,
-                "received_at": m.get("at") or self.now(),
-                "channel": Channel(m.get("channel", Channel.SMS)).value, "via": m["via"],
-            })
-        if rows:
-            # one executemany on a bare connection: no ORM session and no RETURNING, which
-            # halves the cost of a commit on the mock's hot path
-            numbers = sorted({r["to"] for r in rows})
-            now = datetime.now(UTC)
-            with self._write, self.engine.begin() as conn:
-                conn.execute(_INSERT_INBOX_ROWS, rows)
-                conn.execute(_INSERT_CHANGE, [
-                    {"at": now, "what": What.INBOX.value, "action": Action.SAVED.value,
-                     "entity_id": n, "name": "mock provider"} for n in numbers
-                ])
-                if self._notify:
-                    notify_in(conn, self.workspace_id)
-        return len(rows)
-
-    # the engine sets its bench clock here, so phone messages carry bench time
-    now_hook: Callable[[], datetime] | None = None
-
-    def now(self) -> datetime:
-        return self.now_hook() if self.now_hook else datetime.now(UTC)
-
-    def inbox(self, number: str | None = None, *, limit: int = 500) -> list[InboxMessage]:
-        if number is None:
-            rows = self._read(_INBOX_ALL, {"_limit": limit})
-        else:
-            rows = self._read(_INBOX_OF, {"_to": number, "_limit": limit})
-        out = []
-        for r in reversed(rows):
-            body, code = open_fields(r.body_masked, r.otp_sealed, self._sealer)
-            out.append(
-                InboxMessage(
-                    r.id, r.to, r.sender, body, cv.utc(r.received_at),
-                    Channel(r.channel), r.via, code,
-                )
-            )
-        return out
-
-    def inbox_numbers(self) -> list[str]:
-        with self.session() as s:
-            return list(s.scalars(select(InboxRow.to).distinct().order_by(InboxRow.to)))
 
 
 def _settings_dict(s: Settings) -> dict[str, Any]:

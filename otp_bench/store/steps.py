@@ -1,0 +1,226 @@
+"""A store's steps: one transaction each, on a connection kept open, caught up with other
+processes before anything is decided.
+
+A ``Store`` mixin. ``transaction()`` begins on the driver's connection (``BEGIN IMMEDIATE`` on
+SQLite), first applies what other processes committed (``catch_up``: one ``PRAGMA data_version``
+on SQLite; the change feed and the records it names only when something moved), hands out a
+``Tx``, and commits; the cache updates and the commit listeners run after the commit. A second
+``transaction()`` on the same thread joins the open one. See store.prepared for why the hot path
+runs on the driver's cursor.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, cast
+
+from sqlalchemy import Connection, Engine, Table, bindparam, select
+
+from otp_bench.domain.changes import Action, Change, ChangeSet, What
+from otp_bench.store import checkpoint, reload
+from otp_bench.store import convert as cv
+from otp_bench.store.activity import Tx
+from otp_bench.store.notify import notify_in
+from otp_bench.store.orm import ChangeRow
+from otp_bench.store.prepared import Prepared, Sql
+
+if TYPE_CHECKING:
+    from otp_bench.store.store import Store
+
+_CHANGES = cast(Table, ChangeRow.__table__)
+_NEW_CHANGES = Prepared(
+    select(_CHANGES).where(_CHANGES.c.id > bindparam("_after")).order_by(_CHANGES.c.id)
+)
+
+
+class StepTransactions:
+    workspace_id: str
+    commit_listeners: list[Callable[[Tx], None]]
+    on_caught_up: Callable[[ChangeSet], None] | None
+    _step_engine: Engine
+    _write: threading.RLock
+    _conn: Connection | None
+    _sqlite: bool
+    _notify: bool
+    _data_version: int | None
+    _active: tuple[int, Tx] | None
+    _checkpoints: checkpoint.Checkpointer | None
+    _last_change: int
+
+    def _as_store(self) -> Store:
+        return cast("Store", self)  # the mixin only ever lives in a Store
+
+    @contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        """One engine step: everything inside commits together or not at all.
+
+        It begins by catching up with what other processes committed (on SQLite it holds the
+        file's write lock by then, so nothing can change between that look and the commit): a
+        step never decides on a stale copy. After the commit, the transaction's ``after_commit``
+        callbacks run (cache updates first, in the order written), then every commit listener
+        (the engine's publisher).
+
+        Called again on the same thread while one is open (a handler that runs inside the init
+        step delivering to the phone), it joins the open transaction: one commit for both.
+        """
+        active = self._active
+        if active is not None and active[0] == threading.get_ident():
+            yield active[1]
+            return
+        with self._write:
+            conn = self._step_conn()
+            # begun and ended on the driver's connection: SQLAlchemy's Transaction cost more per
+            # step than the SQL. A step that also runs statements through SQLAlchemy (``tx.conn``,
+            # ``tx.session``: workspace edits) joins this transaction (``locks._begin`` sees it
+            # open) and is committed through SQLAlchemy, which then knows it began one.
+            raw: Any = conn.connection.dbapi_connection
+            if self._sqlite:
+                raw.execute("BEGIN IMMEDIATE")
+            sql = Sql(conn)  # PostgreSQL: pipelined (see Sql); flushed before the commit
+            try:
+                try:
+                    self._catch_up_on(conn, sql)
+                    tx = Tx(conn, self._as_store(), sql)
+                    self._active = (threading.get_ident(), tx)
+                    try:
+                        yield tx
+                    finally:
+                        self._active = None
+                    tx.finish()
+                    if self._notify:  # other instances hear of it at commit (LISTEN/NOTIFY)
+                        notify_in(sql, self.workspace_id)
+                except BaseException as exc:
+                    sql.flush(exc)
+                    raise
+                sql.flush()  # every queued result (or error) is in before the commit
+                if conn.in_transaction():
+                    conn.commit()
+                else:
+                    raw.commit()
+                    if self._checkpoints is not None:
+                        self._checkpoints.committed()
+            except BaseException:
+                self._abandon(conn, raw)
+                raise
+            # the cache updates run under the write lock too: a catch-up re-reading the cache on
+            # another thread then can't swap in a snapshot taken before this commit and lose them
+            for fn in tx.after_commit:
+                fn()
+        if tx.changes or tx.published:
+            for listener in self.commit_listeners:
+                listener(tx)
+
+    @contextmanager
+    def _tx(self, tx: Tx | None) -> Iterator[Tx]:
+        """``tx`` when the caller has one open, else a transaction of our own."""
+        if tx is not None:
+            yield tx
+        else:
+            with self.transaction() as own:
+                yield own
+
+    def _step_conn(self) -> Connection:
+        """The connection every step runs on (only under ``_write``), kept open between steps:
+        checking one out of the pool, beginning and resetting it cost more than a step's SQL.
+        A connection the database dropped (a restarted server) is replaced on the next step."""
+        conn = self._conn
+        raw = None if conn is None or conn.invalidated else conn.connection.dbapi_connection
+        if raw is not None and (getattr(raw, "broken", False) or getattr(raw, "closed", False)):
+            conn.invalidate()  # type: ignore[union-attr]  # dropped under a read: start afresh
+        if conn is None or conn.closed or conn.invalidated:
+            if conn is not None:
+                conn.close()
+            conn = self._conn = self._step_engine.connect()
+            self._data_version = None
+        return conn
+
+    def _read(self, prep: Prepared, params: Mapping[str, Any]) -> list[Any]:
+        """A short read on the step connection (under the write lock: never inside another
+        thread's step): no pool checkout, and on SQLite no transaction at all."""
+        with self._write:
+            conn = self._step_conn()
+            if self._sqlite:
+                return Sql(conn).rows(prep, params)
+            with conn.begin():
+                sql = Sql(conn)
+                try:
+                    return sql.rows(prep, params)
+                finally:
+                    sql.flush()
+
+    def _abandon(self, conn: Connection, raw: Any) -> None:
+        """Roll a failed step back. A connection that can't even do that (the server restarted,
+        the network dropped) is dropped: the next step opens a fresh one instead of failing on
+        it forever (SQLAlchemy can't notice: the step ran on the driver's connection)."""
+        try:
+            if conn.in_transaction():
+                conn.rollback()
+            else:
+                raw.rollback()
+        except Exception:
+            conn.invalidate()
+            return
+        if getattr(raw, "broken", False) or getattr(raw, "closed", False):
+            conn.invalidate()
+
+    def catch_up(self) -> ChangeSet:
+        """Apply the feed rows written since this cache last looked (by any process).
+
+        The records they name are re-read from the database before the changes are answered,
+        so whoever reacts to them (a view, a deciding transaction) sees the new state. Every
+        step does this itself at its start (``transaction``); the ``Follower`` calls it when
+        another process committed, so an idle instance shows their changes too.
+        """
+        with self._write:  # never interleaved with a local commit and its cache updates
+            conn = self._step_conn()
+            if self._sqlite and not self._data_moved(conn):
+                return ChangeSet()  # the usual answer, without touching the file's lock
+            with conn.begin():
+                return self._read_feed(conn, Sql(conn))
+
+    def _catch_up_on(self, conn: Connection, sql: Sql) -> ChangeSet:
+        """Inside a step (``conn`` in its transaction): catch up if anything moved."""
+        if self._sqlite and not self._data_moved(conn):
+            return ChangeSet()
+        return self._read_feed(conn, sql)
+
+    def _data_moved(self, conn: Connection) -> bool:
+        """SQLite: did another connection commit since the last look? One pragma, no SQL on
+        the tables (``data_version`` moves only for other connections' commits)."""
+        version = int(Sql(conn).pragma("data_version"))
+        moved = version != self._data_version
+        self._data_version = version
+        return moved
+
+    def _read_feed(self, conn: Connection, sql: Sql) -> ChangeSet:
+        try:
+            return self._apply_feed(conn, sql)
+        except BaseException:
+            self._data_version = None  # look again next time: nothing may be skipped
+            raise
+
+    def _apply_feed(self, conn: Connection, sql: Sql) -> ChangeSet:
+        rows = sql.rows(_NEW_CHANGES, {"_after": self._last_change})
+        if not rows:
+            return ChangeSet()
+        sql.flush()  # the records are re-read through SQLAlchemy
+        changes = ChangeSet.of(
+            Change(What(r.what), Action(r.action), r.entity_id, r.name, r.id, cv.utc(r.at))
+            for r in rows
+        )
+        reload.apply(self._as_store(), conn, changes)
+        self._last_change = max(self._last_change, changes.last_seq)
+        if self.on_caught_up is not None:
+            self.on_caught_up(changes)
+        return changes
+
+    @property
+    def last_change(self) -> int:
+        """The newest feed position this cache reflects."""
+        return self._last_change
+
+    def _seen(self, seq: int) -> None:
+        if seq == self._last_change + 1:  # only a gapless step: a gap is another writer's
+            self._last_change = seq
