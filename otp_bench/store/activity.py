@@ -200,7 +200,15 @@ class Tx:
         self, identifier: str, user_id: str | None, success: str, limit: int,
     ) -> tuple[Challenge | None, User | None, list[tuple[datetime, str]]]:
         """What a verify decides on, read together (one round trip on PostgreSQL): the
-        challenge, the user as ``lock_user`` reads it, and ``history_since``'s rows."""
+        challenge; the user as committed now (None when deleted), its row locked until this step
+        commits, so a decision on flags never uses another process's stale copy and a flag
+        update never overwrites one made meanwhile; and the user's verification-history (time,
+        status) rows after the last ``success`` (which resets every count kept over the
+        history), at most the latest ``limit``, oldest first: usually a row or two.
+
+        SQLite: the step holds the file's write lock and caught up with the change feed when it
+        began, so the cached user is exactly what is committed and stays so until commit.
+        """
         queries: list[tuple[Prepared, Mapping[str, Any]]] = []
         locked = user_id is not None and not self.sql.sqlite
         if locked:  # first: what is read after it sees every verify that held the lock before
@@ -218,30 +226,12 @@ class Tx:
         history = _history(found[1]) if user_id is not None else []
         return ch, user, history
 
-    def history_since(self, user_id: str, success: str, limit: int) -> list[tuple[datetime, str]]:
-        """The user's verification-history (time, status) rows after the last one whose status
-        is ``success`` (a success resets every count kept over the history), at most the latest
-        ``limit``, oldest first: usually a row or two, however long the history."""
-        return _history(self.sql.rows(_SINCE_SUCCESS,
-                                      {"_user": user_id, "_ok": success, "_limit": limit}))
-
     def codes_issued_since(self, subject: str, since: datetime) -> int:
         """Codes issued to ``subject`` since ``since``; the subject stays locked until commit,
         so two processes can't both see room for one more code (the hourly limit holds)."""
         locks.lock_subject(self.sql, subject)
         found = self.sql.scalar(_COUNT_ISSUED, {"_subject": subject, "_since": since})
         return int(found or 0)
-
-    def lock_user(self, user_id: str) -> User | None:
-        """The user as committed now (None when deleted), its row locked until this step
-        commits: a decision on flags never uses another process's stale copy, and a flag
-        update never overwrites one made meanwhile (SQLite: the step holds BEGIN IMMEDIATE)."""
-        if self.sql.sqlite:
-            # the step holds the file's write lock and caught up with the change feed when it
-            # began: the cached user is exactly what is committed, and stays so until commit
-            return self.store.user_by_id(user_id)
-        return _user(*self.sql.batch([(_LOCK_USER, {"_id": user_id}),
-                                      (_USER_SITES, {"_id": user_id})]))
 
     def count_failure(self, identifier: str) -> int:
         """Count one wrong code; answer the failures so far (one UPDATE … RETURNING)."""

@@ -58,8 +58,6 @@ from otp_bench.store.unlock import open_secrets
 # built once: these run on every flow (see store.prepared)
 _USERS = cast(Table, UserRow.__table__)
 _SET_FLAGS = Prepared(_USERS.update().where(_USERS.c.id == bindparam("_id")))
-_CHANGES = cast(Table, ChangeRow.__table__)
-_INSERT_CHANGE = _CHANGES.insert()
 
 
 class ConflictError(ValueError):
@@ -287,7 +285,7 @@ class Store(StepTransactions, ActivityQueries, ConnectedAppStore, PhoneStore):
         s.flush()  # a duplicate username fails here, inside the caller's guard
 
     def set_flags(self, tx: Tx, user: User, flags: Flags) -> User:
-        """``user`` (read with ``tx.lock_user``) with ``flags``, written in ``tx`` (the cache
+        """``user`` (read with ``tx.verify_reads``) with ``flags``, written in ``tx`` (the cache
         changes only once ``tx`` commits)."""
         tx.sql.execute(
             _SET_FLAGS,
