@@ -14,15 +14,44 @@ from __future__ import annotations
 
 from collections import namedtuple
 from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Table, bindparam
+from sqlalchemy.dialects.sqlite import DATETIME as SQLITE_DATETIME
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement
 
 Processor = Callable[[Any], Any]
+
+_SQLITE_DATETIME_TEXT = "%04d-%02d-%02d %02d:%02d:%02d.%06d"
+
+
+def _sqlite_datetime_bind(fallback: Processor) -> Processor:
+    """SQLite's DATETIME bind processor, the same text as SQLAlchemy's default storage format
+    (its wall-clock fields, the offset dropped) formatted from a tuple: SQLAlchemy's own builds
+    a dict per value and cost about a fifth of a step's parameter conversion. Anything but a
+    ``datetime`` (None, a date, a wrong type and its error) goes to SQLAlchemy's processor."""
+    text = _SQLITE_DATETIME_TEXT
+
+    def process(value: Any) -> Any:
+        if type(value) is datetime:
+            return text % (value.year, value.month, value.day, value.hour, value.minute,
+                           value.second, value.microsecond)
+        return fallback(value)
+
+    return process
+
+
+def _bind_processor(type_: Any, dialect: Dialect) -> Processor | None:
+    impl = type_.dialect_impl(dialect)
+    proc = impl.bind_processor(dialect)
+    if (proc is not None and isinstance(impl, SQLITE_DATETIME)
+            and impl._storage_format == SQLITE_DATETIME()._storage_format):
+        return _sqlite_datetime_bind(proc)
+    return proc  # type: ignore[no-any-return]
 
 
 class _Compiled:
@@ -102,9 +131,9 @@ class Prepared:
             params.append(bp.key)
             if bp.key not in keys:
                 defaults[bp.key] = bp.value
-            proc = bp.type.dialect_impl(dialect).bind_processor(dialect)
+            proc = _bind_processor(bp.type, dialect)
             if proc is not None:
-                processors[at] = proc  # type: ignore[assignment]  # SQLAlchemy's alias of it
+                processors[at] = proc
         columns = list(getattr(self.statement, "exported_columns", ()))
         return _Compiled(comp.string, positional, names, params, defaults, processors, columns)
 
