@@ -27,6 +27,7 @@ from sqlalchemy.sql.elements import ClauseElement
 Processor = Callable[[Any], Any]
 
 _SQLITE_DATETIME_TEXT = "%04d-%02d-%02d %02d:%02d:%02d.%06d"
+_SQLITE_DEFAULT_FORMAT = SQLITE_DATETIME._storage_format
 
 
 def _sqlite_datetime_bind(fallback: Processor) -> Processor:
@@ -49,7 +50,7 @@ def _bind_processor(type_: Any, dialect: Dialect) -> Processor | None:
     impl = type_.dialect_impl(dialect)
     proc = impl.bind_processor(dialect)
     if (proc is not None and isinstance(impl, SQLITE_DATETIME)
-            and impl._storage_format == SQLITE_DATETIME()._storage_format):
+            and impl._storage_format == _SQLITE_DEFAULT_FORMAT):
         return _sqlite_datetime_bind(proc)
     return proc  # type: ignore[no-any-return]
 
