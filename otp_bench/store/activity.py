@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 
 from otp_bench.domain.callout import CalloutRecord
 from otp_bench.domain.changes import Change
-from otp_bench.domain.events import EventRecord
 from otp_bench.domain.ids import SiteId
 from otp_bench.domain.model import User
 from otp_bench.store import convert as cv
@@ -140,7 +139,8 @@ class Tx:
         self.after_commit: list[Callable[[], None]] = []
         self.changes: list[Change] = []  # the change-feed rows written, with their seq
         self.events: list[Any] = []  # what the engine asked to publish after the commit
-        self.records: list[EventRecord] = []  # those events as stored, with ids
+        self.stored_rows: list[dict[str, Any]] = []  # those events as stored (``Event.row()``)
+        self.stored_ids: list[int] = []  # and the ids the database gave them, same order
 
     @property
     def conn(self) -> Connection:
