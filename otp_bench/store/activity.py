@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
@@ -27,6 +27,7 @@ from otp_bench.store.orm import (
     UserRow,
 )
 from otp_bench.store.prepared import InsertIds, Prepared, Sql
+from otp_bench.store.recent import History, Issued, RecentRows
 
 if TYPE_CHECKING:
     from otp_bench.store.store import Store
@@ -46,6 +47,9 @@ _SELECT_CHALLENGE = Prepared(select(_CH).where(_CH.c.identifier == bindparam("_i
 _COUNT_ISSUED = Prepared(select(func.count()).where(
     _CH.c.subject == bindparam("_subject"), _CH.c.issued_at > bindparam("_since")
 ))
+_ISSUED_TIMES = Prepared(select(_CH.c.issued_at).where(
+    _CH.c.subject == bindparam("_subject"), _CH.c.issued_at > bindparam("_since")
+).order_by(_CH.c.issued_at))
 _COUNT_FAILURE = Prepared(
     _CH.update()
     .where(_CH.c.identifier == bindparam("_id"))
@@ -141,17 +145,21 @@ class Tx:
         self.events: list[Any] = []  # what the engine asked to publish after the commit
         self.stored_rows: list[dict[str, Any]] = []  # those events as stored (``Event.row()``)
         self.stored_ids: list[int] = []  # and the ids the database gave them, same order
+        # SQLite: this process's own recent rows, read without SQL (see store.recent)
+        self._recent: RecentRows | None = store.recent if self.sql.sqlite else None
 
     @property
     def conn(self) -> Connection:
         """The step's connection, for statements run through SQLAlchemy (it reads results as it
         goes, so the hot path's pipeline is flushed first)."""
         self.sql.flush()
+        self._untracked()
         return self._conn
 
     @property
     def session(self) -> Session:
         self.sql.flush()  # like ``conn``: the ORM reads its results as it goes
+        self._untracked()
         if self._session is None:
             self._session = Session(bind=self._conn, join_transaction_mode="create_savepoint",
                                     expire_on_commit=False, autoflush=True)
@@ -164,6 +172,18 @@ class Tx:
             self._session.commit()  # releases its savepoint; the connection commits later
             self._session.close()
             self._session = None
+
+    def _untracked(self) -> None:
+        """Statements the recent rows can't follow run in this step: drop them all at commit."""
+        recent, self._recent = self._recent, None
+        if recent is not None:
+            self.after_commit.append(recent.clear)
+
+    def _forget(self, kind: Any, key: str) -> None:
+        """A stored row changes in this step: its copy goes now, and again at commit (after any
+        copy this step itself queued)."""
+        kind.drop(key)
+        self.after_commit.append(lambda: kind.drop(key))
 
     @property
     def published(self) -> bool:
@@ -192,8 +212,12 @@ class Tx:
                 "consumed_at": None, "invalidated": None,
             },
         )
+        if (recent := self._recent) is not None:
+            self.after_commit.append(lambda: recent.challenge_added(c))
 
     def challenge(self, identifier: str) -> Challenge | None:
+        if self._recent is not None and (own := self._recent.challenges.get(identifier)):
+            return own
         return _challenge(self.sql.first(_SELECT_CHALLENGE, {"_id": identifier}))
 
     def verify_reads(
@@ -209,6 +233,8 @@ class Tx:
         SQLite: the step holds the file's write lock and caught up with the change feed when it
         began, so the cached user is exactly what is committed and stays so until commit.
         """
+        if (recent := self._recent) is not None:
+            return self._verify_reads_recent(recent, identifier, user_id, success, limit)
         queries: list[tuple[Prepared, Mapping[str, Any]]] = []
         locked = user_id is not None and not self.sql.sqlite
         if locked:  # first: what is read after it sees every verify that held the lock before
@@ -226,32 +252,86 @@ class Tx:
         history = _history(found[1]) if user_id is not None else []
         return ch, user, history
 
+    def _verify_reads_recent(
+        self, recent: RecentRows, identifier: str, user_id: str | None, success: str, limit: int,
+    ) -> tuple[Challenge | None, User | None, list[tuple[datetime, str]]]:
+        """``verify_reads`` on SQLite: the rows this process wrote itself come from its copies,
+        the rest from the database (and are kept from now on, once this step commits)."""
+        queries: list[tuple[Prepared, Mapping[str, Any]]] = []
+        ch = recent.challenges.get(identifier)
+        if ch is None:
+            queries.append((_SELECT_CHALLENGE, {"_id": identifier}))
+        known = recent.history.get(user_id) if user_id is not None else None
+        if known is not None and (known.success != success or known.limit != limit):
+            known = None
+        if user_id is not None and known is None:
+            queries.append((_SINCE_SUCCESS, {"_user": user_id, "_ok": success, "_limit": limit}))
+        found = self.sql.batch(queries) if queries else []
+        if ch is None:
+            first = found.pop(0)
+            ch = _challenge(first[0] if first else None)
+        history: list[tuple[datetime, str]] = []
+        if known is not None:
+            history = list(known.rows)
+        elif user_id is not None:
+            history = _history(found.pop(0))
+            read = History(success, limit, list(history))
+            self.after_commit.append(lambda: recent.history.put(user_id, read))
+        user = self.store.user_by_id(user_id) if user_id is not None else None
+        return ch, user, history
+
     def codes_issued_since(self, subject: str, since: datetime) -> int:
         """Codes issued to ``subject`` since ``since``; the subject stays locked until commit,
         so two processes can't both see room for one more code (the hourly limit holds)."""
+        if (recent := self._recent) is not None:  # SQLite: the step holds the write lock
+            known = recent.issued.get(subject)
+            count = known.count_after(since) if known is not None else None
+            if count is None:
+                times = [cv.utc(r[0]) for r in self.sql.rows(
+                    _ISSUED_TIMES, {"_subject": subject, "_since": since})]
+                read = Issued(since, times)
+                self.after_commit.append(lambda: recent.issued.put(subject, read))
+                count = len(times)
+            return count
         locks.lock_subject(self.sql, subject)
         found = self.sql.scalar(_COUNT_ISSUED, {"_subject": subject, "_since": since})
         return int(found or 0)
 
     def count_failure(self, identifier: str) -> int:
         """Count one wrong code; answer the failures so far (one UPDATE … RETURNING)."""
+        if self._recent is not None:
+            self._forget(self._recent.challenges, identifier)
         return int(self.sql.scalar(_COUNT_FAILURE, {"_id": identifier}) or 0)
 
     def consume(self, identifier: str, at: datetime) -> bool:
         """Mark the code used; False when another verify got there first (single use)."""
+        if self._recent is not None:
+            self._forget(self._recent.challenges, identifier)
         return len(self.sql.rows(_CONSUME, {"_id": identifier, "_at": at})) == 1
 
     def invalidate(self, identifier: str, reason: str) -> None:
+        if self._recent is not None:
+            self._forget(self._recent.challenges, identifier)
         self.sql.execute(_INVALIDATE, {"_id": identifier, "_reason": reason})
 
     # flows
     def add_flow(self, f: FlowRecord) -> None:
         self.sql.execute(_INSERT_FLOW, f.__dict__)
+        if (recent := self._recent) is not None:
+            self.after_commit.append(lambda: recent.flows.put(f.id, f))
 
     def update_flow(self, flow_id: str, **values: Any) -> None:
+        if (recent := self._recent) is not None:
+            old = recent.flows.get(flow_id)
+            self._forget(recent.flows, flow_id)
+            if old is not None:  # the row is exactly the copy with these columns set
+                new = replace(old, **values)
+                self.after_commit.append(lambda: recent.flows.put(flow_id, new))
         self.sql.execute(_UPDATE_FLOW, {"_flow_id": flow_id, **values})
 
     def flow(self, flow_id: str) -> FlowRecord | None:
+        if self._recent is not None and (own := self._recent.flows.get(flow_id)):
+            return own
         row = self.sql.first(_SELECT_FLOW, {"_flow_id": flow_id})
         if row is None:
             return None
@@ -272,6 +352,8 @@ class Tx:
                 "identifier": identifier,
             },
         )
+        if user_id is not None and (recent := self._recent) is not None:
+            self.after_commit.append(lambda: recent.history_added(user_id, at, status))
 
     def add_events(self, rows: Sequence[Mapping[str, Any]]) -> list[int]:
         """Append event rows (``Event.row()``); their ids, in order."""
