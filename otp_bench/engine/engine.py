@@ -182,11 +182,17 @@ class Engine(WorkspaceOps, ConnectedAppOps, WorkspaceQueries, ProviderTools, Vie
         if not events:
             return
         rows = [ev.row() for ev in events]
-        ids = tx.add_events(rows)
-        self.own_event_ids.extend(ids)  # known before commit: never mistaken for another's
         tx.events.extend(events)
-        tx.stored_rows.extend(rows)
-        tx.stored_ids.extend(ids)
+
+        def stored(ids: list[int]) -> None:
+            # known when the step's statements are answered (PostgreSQL: with its COMMIT), before
+            # the step returns: the Follower waits for this process's steps before it tells
+            # another process's events from ours
+            self.own_event_ids.extend(ids)
+            tx.stored_rows.extend(rows)
+            tx.stored_ids.extend(ids)
+
+        tx.add_events(rows).then(stored)
 
     def _publish_commit(self, tx: Tx) -> None:
         """One batch per committed transaction: its events and its change-feed rows."""

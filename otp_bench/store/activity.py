@@ -26,7 +26,7 @@ from otp_bench.store.orm import (
     MembershipRow,
     UserRow,
 )
-from otp_bench.store.prepared import InsertIds, Prepared, Sql
+from otp_bench.store.prepared import InsertIds, Later, Prepared, Sql
 from otp_bench.store.recent import History, Issued, RecentRows
 
 if TYPE_CHECKING:
@@ -44,6 +44,10 @@ _MEMBERS = cast(Table, MembershipRow.__table__)
 _CHANGES = cast(Table, ChangeRow.__table__)
 _INSERT_CHALLENGE = Prepared(_CH.insert())
 _SELECT_CHALLENGE = Prepared(select(_CH).where(_CH.c.identifier == bindparam("_id")))
+# verify's read: the row stays locked until the step commits, so what it says about use holds
+_LOCK_CHALLENGE = Prepared(
+    select(_CH).where(_CH.c.identifier == bindparam("_id")).with_for_update()
+)
 _COUNT_ISSUED = Prepared(select(func.count()).where(
     _CH.c.subject == bindparam("_subject"), _CH.c.issued_at > bindparam("_since")
 ))
@@ -147,6 +151,8 @@ class Tx:
         self.stored_ids: list[int] = []  # and the ids the database gave them, same order
         # SQLite: this process's own recent rows, read without SQL (see store.recent)
         self._recent: RecentRows | None = store.recent if self.sql.sqlite else None
+        # challenges read locked in this step, unused and valid, unchanged since (``consume``)
+        self._held: set[str] = set()
 
     @property
     def conn(self) -> Connection:
@@ -189,16 +195,24 @@ class Tx:
     def published(self) -> bool:
         return bool(self.events)
 
-    def changed(self, change: Change) -> Change:
-        """Write ``change`` to the feed in this transaction; answers it with its position."""
+    def changed(self, change: Change) -> Later[Change]:
+        """Write ``change`` to the feed in this transaction; answers it with its position once
+        the step's statements are answered (on PostgreSQL at the commit: no round trip of its
+        own), when it also joins ``changes``, in the order written."""
         at = change.at or self.store.now()
-        seq = int(self.sql.scalar(_INSERT_CHANGE, {
+        seq = self.sql.later(_INSERT_CHANGE, {
             "at": at, "what": change.what.value, "action": change.action.value,
             "entity_id": change.entity_id, "name": change.name[:200],
-        }))
-        stored = Change(change.what, change.action, change.entity_id, change.name, seq, at)
-        self.changes.append(stored)
-        self.after_commit.append(lambda: self.store._seen(seq))
+        }, _first_int)
+        stored: Later[Change] = Later(self.sql)  # its value, read early, waits for the seq
+
+        def known(n: int) -> None:
+            self.changes.append(
+                Change(change.what, change.action, change.entity_id, change.name, n, at))
+            self.after_commit.append(lambda: self.store._seen(n))
+            stored._set(self.changes[-1])
+
+        seq.then(known)
         return stored
 
     # challenges
@@ -239,7 +253,7 @@ class Tx:
         locked = user_id is not None and not self.sql.sqlite
         if locked:  # first: what is read after it sees every verify that held the lock before
             queries += [(_LOCK_USER, {"_id": user_id}), (_USER_SITES, {"_id": user_id})]
-        queries.append((_SELECT_CHALLENGE, {"_id": identifier}))
+        queries.append((_LOCK_CHALLENGE, {"_id": identifier}))
         if user_id is not None:
             queries.append((_SINCE_SUCCESS, {"_user": user_id, "_ok": success, "_limit": limit}))
         found = self.sql.batch(queries)
@@ -250,6 +264,7 @@ class Tx:
             user = self.store.user_by_id(user_id) if user_id is not None else None
         ch = _challenge(found[0][0] if found[0] else None)
         history = _history(found[1]) if user_id is not None else []
+        self._hold(ch)
         return ch, user, history
 
     def _verify_reads_recent(
@@ -278,7 +293,14 @@ class Tx:
             read = History(success, limit, list(history))
             self.after_commit.append(lambda: recent.history.put(user_id, read))
         user = self.store.user_by_id(user_id) if user_id is not None else None
+        self._hold(ch)  # the step holds the file's write lock: the copy is the row until commit
         return ch, user, history
+
+    def _hold(self, ch: Challenge | None) -> None:
+        """Remember a challenge read locked (``FOR UPDATE``; SQLite: the step holds the file's
+        write lock) and still usable: no other step can use it before this one commits."""
+        if ch is not None and ch.consumed_at is None and ch.invalidated is None:
+            self._held.add(ch.identifier)
 
     def codes_issued_since(self, subject: str, since: datetime) -> int:
         """Codes issued to ``subject`` since ``since``; the subject stays locked until commit,
@@ -304,14 +326,24 @@ class Tx:
         return int(self.sql.scalar(_COUNT_FAILURE, {"_id": identifier}) or 0)
 
     def consume(self, identifier: str, at: datetime) -> bool:
-        """Mark the code used; False when another verify got there first (single use)."""
+        """Mark the code used; False when another verify got there first (single use).
+
+        A challenge this step read locked and usable (``verify_reads``) can't have been used
+        since: the UPDATE is only queued (no round trip on PostgreSQL). Otherwise its
+        RETURNING row says whether this step was first.
+        """
         if self._recent is not None:
             self._forget(self._recent.challenges, identifier)
+        if identifier in self._held:
+            self._held.discard(identifier)
+            self.sql.execute(_CONSUME, {"_id": identifier, "_at": at})
+            return True
         return len(self.sql.rows(_CONSUME, {"_id": identifier, "_at": at})) == 1
 
     def invalidate(self, identifier: str, reason: str) -> None:
         if self._recent is not None:
             self._forget(self._recent.challenges, identifier)
+        self._held.discard(identifier)
         self.sql.execute(_INVALIDATE, {"_id": identifier, "_reason": reason})
 
     # flows
@@ -355,9 +387,10 @@ class Tx:
         if user_id is not None and (recent := self._recent) is not None:
             self.after_commit.append(lambda: recent.history_added(user_id, at, status))
 
-    def add_events(self, rows: Sequence[Mapping[str, Any]]) -> list[int]:
-        """Append event rows (``Event.row()``); their ids, in order."""
-        return self.sql.insert_ids(_INSERT_EVENTS, rows)
+    def add_events(self, rows: Sequence[Mapping[str, Any]]) -> Later[list[int]]:
+        """Append event rows (``Event.row()``); their ids, in order, known once the step's
+        statements are answered (on PostgreSQL at the commit, before it returns)."""
+        return self.sql.insert_ids_later(_INSERT_EVENTS, rows)
 
     def add_callout(self, c: CalloutRecord) -> int:
         values = cv.callout_values(c)
@@ -365,6 +398,10 @@ class Tx:
             values["sealed_raw"] = self.store.seal_json(cv.raw_dict(c.raw))
         values.setdefault("sealed_raw", None)
         return int(self.sql.scalar(_INSERT_CALLOUT, values))
+
+
+def _first_int(rows: list[Any]) -> int:
+    return int(rows[0][0])
 
 
 def _challenge(row: Any) -> Challenge | None:
