@@ -17,6 +17,7 @@ from sqlalchemy import Table, select
 
 from otp_bench.domain.changes import Action, Change, What
 from otp_bench.domain.events import ClockAdvanced
+from otp_bench.domain.flags import Flags
 from otp_bench.domain.model import NewUser, Settings
 from otp_bench.domain.vocabulary import UseCase
 from otp_bench.engine.bus import EventBatch
@@ -164,3 +165,42 @@ def test_a_registration_code_is_used_once_across_processes(any_db_url: str) -> N
         a.close()
         b.close()
         owner.close()
+
+
+def test_verify_reads_keyed_by_the_flow_match_the_two_reads_they_replace(
+        any_db_url: str) -> None:
+    eng = Engine(Store(any_db_url))
+    eng.save_settings(Settings(custom_otp_enabled=True))
+    make_workspace(eng)
+    try:
+        user = eng.new_user("flowreads@example.com", mobile=fresh_mobile(),
+                            flags=Flags(True, False),
+                            sites=frozenset(s.id for s in eng.store.sites()))
+        login = eng.start(UseCase.PASSWORDLESS_LOGIN, DEFAULT_SITE, user.username)
+        assert not eng.verify(login.flow_id, "wrong").success  # a history row to read back
+        again = eng.start(UseCase.PASSWORDLESS_LOGIN, DEFAULT_SITE, user.username)
+        signup = eng.start(UseCase.SELF_REGISTRATION, DEFAULT_SITE,
+                           new_user=NewUser("flowreads-new@example.com", fresh_mobile()))
+        refused = eng.start(UseCase.PASSWORDLESS_LOGIN, DEFAULT_SITE, eng.new_user(
+            "unverified@example.com", mobile=fresh_mobile(),
+            sites=frozenset(s.id for s in eng.store.sites())).username)
+        assert refused.identifier is None
+        histories = []
+        for flow_id in (again.flow_id, signup.flow_id):
+            with eng.store.transaction() as tx:
+                record = tx.flow(flow_id)
+                assert record is not None and record.identifier is not None
+                apart = (record, *tx.verify_reads(record.identifier, record.user_id,
+                                                  "Succeeded", 10))
+            with eng.store.transaction() as tx:
+                together = tx.verify_flow_reads(flow_id, "Succeeded", 10)
+            assert together == apart and together[1] is not None
+            histories.append(len(together[3]))
+        assert histories == [3, 0]  # the user: sent, a wrong code, sent again; a signup: none
+        with eng.store.transaction() as tx:
+            assert tx.verify_flow_reads("no-such-flow", "Succeeded", 10) == (None, None, None, [])
+            record = tx.flow(refused.flow_id)
+            assert tx.verify_flow_reads(refused.flow_id, "Succeeded", 10) == (
+                record, None, None, [])
+    finally:
+        eng.close()
