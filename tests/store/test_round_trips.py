@@ -204,3 +204,35 @@ def test_verify_reads_keyed_by_the_flow_match_the_two_reads_they_replace(
                 record, None, None, [])
     finally:
         eng.close()
+
+
+def test_a_step_that_raises_after_queued_writes_leaves_nothing(store: Store) -> None:
+    """On PostgreSQL the writes were only queued in the step's transaction; the sync that ends
+    the failed step must roll them back, not commit them."""
+    with pytest.raises(RuntimeError, match="the engine changed its mind"), \
+            store.transaction() as tx:
+        tx.sql.execute(_INSERT, _challenge("queued"))
+        tx.add_events([_event(1)])
+        raise RuntimeError("the engine changed its mind")
+    with store.engine.connect() as conn:
+        assert conn.execute(select(_CH)).all() == [] and conn.execute(select(_EV)).all() == []
+
+
+def test_writes_before_and_after_sqlalchemy_in_one_step_commit_or_fail_together(
+        store: Store) -> None:
+    """A step that also runs statements through SQLAlchemy (a workspace edit) leaves the
+    pipeline in the middle: what it queued before must still belong to the same transaction."""
+    with pytest.raises(Exception, match=r"(?i)unique|duplicate"), store.transaction() as tx:
+        tx.sql.execute(_INSERT, _challenge("before"))
+        tx.conn.execute(_CH.insert(), _challenge("through-sqlalchemy"))
+        tx.sql.execute(_INSERT, _challenge("before"))  # duplicate: the whole step fails
+    with store.engine.connect() as conn:
+        assert conn.execute(select(_CH)).all() == []
+    with store.transaction() as tx:
+        tx.sql.execute(_INSERT, _challenge("before"))
+        tx.conn.execute(_CH.insert(), _challenge("through-sqlalchemy"))
+        tx.add_events([_event(1)])
+    with store.engine.connect() as conn:
+        assert sorted(r.identifier for r in conn.execute(select(_CH))) == [
+            "before", "through-sqlalchemy"]
+        assert len(conn.execute(select(_EV)).all()) == 1
