@@ -89,6 +89,26 @@ _SINCE_SUCCESS = Prepared(
     .where(_HISTORY.c.user_id == bindparam("_user"), _HISTORY.c.id > _LAST_SUCCESS)
     .order_by(_HISTORY.c.id.desc()).limit(bindparam("_limit"))
 )
+# verify's reads keyed by the flow alone, so they go in one batch with the flow's own row
+_FLOW_USER = (select(_FLOW.c.user_id).where(_FLOW.c.id == bindparam("_flow_id"))
+              .scalar_subquery())
+_FLOW_CODE = (select(_FLOW.c.identifier).where(_FLOW.c.id == bindparam("_flow_id"))
+              .scalar_subquery())
+_LOCK_FLOW_USER = Prepared(select(_USERS).where(_USERS.c.id == _FLOW_USER).with_for_update())
+_FLOW_USER_SITES = Prepared(select(_MEMBERS.c.site_id).where(_MEMBERS.c.user_id == _FLOW_USER))
+_LOCK_FLOW_CHALLENGE = Prepared(
+    select(_CH).where(_CH.c.identifier == _FLOW_CODE).with_for_update()
+)
+_FLOW_LAST_SUCCESS = (
+    select(func.coalesce(func.max(_HISTORY.c.id), 0))
+    .where(_HISTORY.c.user_id == _FLOW_USER, _HISTORY.c.status == bindparam("_ok"))
+    .scalar_subquery()
+)
+_FLOW_SINCE_SUCCESS = Prepared(
+    select(_HISTORY.c.at, _HISTORY.c.status)
+    .where(_HISTORY.c.user_id == _FLOW_USER, _HISTORY.c.id > _FLOW_LAST_SUCCESS)
+    .order_by(_HISTORY.c.id.desc()).limit(bindparam("_limit"))
+)
 _INSERT_EVENTS = InsertIds(_EV)
 _INSERT_CALLOUT = Prepared(_CALLOUTS.insert().returning(_CALLOUTS.c.id))
 _LOCK_USER = Prepared(select(_USERS).where(_USERS.c.id == bindparam("_id")).with_for_update())
@@ -296,6 +316,45 @@ class Tx:
         self._hold(ch)  # the step holds the file's write lock: the copy is the row until commit
         return ch, user, history
 
+    def verify_flow_reads(
+        self, flow_id: str, success: str, limit: int,
+    ) -> tuple[FlowRecord | None, Challenge | None, User | None, list[tuple[datetime, str]]]:
+        """``flow(flow_id)`` and ``verify_reads`` for the code the flow was last sent, in one
+        batch (one round trip on PostgreSQL instead of two): the flow, its challenge, its user
+        (locked, as in ``verify_reads``) and that user's history since the last ``success``.
+        The challenge is the one the flow's row names; a flow without one answers None.
+        SQLite: what this process wrote itself comes from its copies (``_verify_reads_recent``).
+        """
+        if (recent := self._recent) is not None:
+            record = self.flow(flow_id)
+            if record is None or record.identifier is None:
+                return record, None, None, []
+            return (record, *self._verify_reads_recent(
+                recent, record.identifier, record.user_id, success, limit))
+        queries: list[tuple[Prepared, Mapping[str, Any]]] = [(_SELECT_FLOW, {"_flow_id": flow_id})]
+        locked = not self.sql.sqlite
+        if locked:  # first: what is read after it sees every verify that held the lock before
+            queries += [(_LOCK_FLOW_USER, {"_flow_id": flow_id}),
+                        (_FLOW_USER_SITES, {"_flow_id": flow_id})]
+        queries += [
+            (_LOCK_FLOW_CHALLENGE, {"_flow_id": flow_id}),
+            (_FLOW_SINCE_SUCCESS, {"_flow_id": flow_id, "_ok": success, "_limit": limit}),
+        ]
+        found = self.sql.batch(queries)
+        record = _flow(found[0][0] if found[0] else None)
+        if record is None or record.identifier is None:
+            return record, None, None, []
+        ch_rows, history_rows = found[-2], found[-1]
+        user: User | None = None
+        if locked:
+            user = _user(found[1], found[2])
+        elif record.user_id is not None:
+            user = self.store.user_by_id(record.user_id)
+        ch = _challenge(ch_rows[0] if ch_rows else None)
+        history = _history(history_rows) if record.user_id is not None else []
+        self._hold(ch)
+        return record, ch, user, history
+
     def _hold(self, ch: Challenge | None) -> None:
         """Remember a challenge read locked (``FOR UPDATE``; SQLite: the step holds the file's
         write lock) and still usable: no other step can use it before this one commits."""
@@ -364,12 +423,7 @@ class Tx:
     def flow(self, flow_id: str) -> FlowRecord | None:
         if self._recent is not None and (own := self._recent.flows.get(flow_id)):
             return own
-        row = self.sql.first(_SELECT_FLOW, {"_flow_id": flow_id})
-        if row is None:
-            return None
-        data = row._asdict()
-        data["started_at"] = cv.utc(data["started_at"])
-        return FlowRecord(**data)
+        return _flow(self.sql.first(_SELECT_FLOW, {"_flow_id": flow_id}))
 
     # history, events, callouts
     def add_history(
@@ -398,6 +452,14 @@ class Tx:
             values["sealed_raw"] = self.store.seal_json(cv.raw_dict(c.raw))
         values.setdefault("sealed_raw", None)
         return int(self.sql.scalar(_INSERT_CALLOUT, values))
+
+
+def _flow(row: Any) -> FlowRecord | None:
+    if row is None:
+        return None
+    data = row._asdict()
+    data["started_at"] = cv.utc(data["started_at"])
+    return FlowRecord(**data)
 
 
 def _first_int(rows: list[Any]) -> int:

@@ -197,15 +197,15 @@ class Later(Generic[T]):
 class Sql:
     """Runs ``Prepared`` statements on the DBAPI connection under ``conn`` (same transaction).
 
-    On PostgreSQL a step runs in psycopg's pipeline mode and costs a round trip only where it
-    must wait for an answer: ``begin`` queues BEGIN (the connection is in autocommit mode, so
-    psycopg doesn't send and wait for one itself); a write whose outcome isn't read is only
-    queued (``execute``); a value a step needs only after its last statement (a new row's id)
-    is a ``Later``, filled from the pipeline when it is answered; ``commit`` queues COMMIT
-    behind the step's last writes and syncs once, so writes and commit cost one round trip
+    On PostgreSQL a step runs in psycopg's pipeline mode, on a connection in autocommit mode,
+    and costs a round trip only where it must wait for an answer: its statements up to the
+    pipeline's sync are one transaction (see ``begin``: no BEGIN or COMMIT statement); a write
+    whose outcome isn't read is only queued (``execute``); a value a step needs only after its
+    last statement (a new row's id) is a ``Later``, filled from the pipeline when it is
+    answered; ``commit`` syncs once, so the last writes and the commit cost one round trip
     together; a read (``rows``, ``batch``) waits, and carries every write queued before it.
-    An error in a queued write surfaces at the next wait (at the latest the commit's), and the
-    COMMIT queued behind it is then never run: the step rolls back, naming the cause.
+    An error in a queued write surfaces at the next wait (at the latest the commit's) and the
+    whole step rolls back, naming the cause.
     SQLAlchemy reads each result as it executes, so anything run through it must ``flush()``
     first (``Tx.conn`` does). ``pipeline=False``: one statement, one round trip, no pipeline
     (a short read outside a step).
@@ -225,6 +225,7 @@ class Sql:
         self._piped = pipeline and not self.sqlite
         self._pipe: Any = None  # psycopg's Pipeline while one is open
         self._pending: list[tuple[Later[Any], Callable[[], Any]]] = []  # queued, in order
+        self._step: str | None = None  # PostgreSQL: the open step's "implicit"/"explicit" txn
 
     def _pipeline(self) -> None:
         if self._pipe is None and self._piped:
@@ -233,19 +234,26 @@ class Sql:
 
     def begin(self) -> None:
         """Begin the step's transaction: ``BEGIN IMMEDIATE`` on SQLite (the file's write lock,
-        taken now); on PostgreSQL BEGIN is queued and travels with the step's first read."""
+        taken now). PostgreSQL needs no statement: the statements a pipeline sends up to its
+        sync form one transaction (the protocol's implicit transaction), committed by that sync
+        when all succeeded and rolled back when one failed; locks (``FOR UPDATE``, advisory)
+        hold until then. Leaving the pipeline earlier (``flush``) first turns it into an
+        explicit one with BEGIN, which takes in what was already sent."""
         if self.sqlite:
             self._dbapi.execute("BEGIN IMMEDIATE")
         else:
-            self._command("BEGIN")
+            self._step = "implicit"
 
     def commit(self) -> None:
-        """PostgreSQL: queue COMMIT behind the step's writes and sync once (one round trip for
-        both); every ``Later`` is known when it returns. On SQLite the store commits itself."""
+        """PostgreSQL: sync once — the step's queued writes and its commit cost one round trip
+        together (COMMIT is queued only if the transaction was made explicit) — and every
+        ``Later`` is known when it returns. On SQLite the store commits on the driver."""
         if self.sqlite:
             raise RuntimeError("Sql.commit is PostgreSQL's; SQLite steps commit on the driver")
-        self._command("COMMIT")
-        self.flush()
+        if self._step == "explicit":
+            self._command("COMMIT")
+        self._step = None
+        self._sync()
 
     def _command(self, statement: str) -> None:
         self._pipeline()
@@ -257,7 +265,20 @@ class Sql:
 
     def flush(self, exc: BaseException | None = None) -> None:
         """Leave pipeline mode: every queued statement's result (or error) is in after this,
-        and every ``Later`` known (unless ``exc``: the step failed, they are dropped)."""
+        and every ``Later`` known. Inside a step the transaction stays open: an implicit one is
+        made explicit first (BEGIN), since the sync would commit it. With ``exc`` (the step
+        failed) it is rolled back instead and the ``Later``s are dropped."""
+        if self._step == "implicit":
+            try:
+                self._command("ROLLBACK" if exc else "BEGIN")
+            except Exception:
+                if exc is None:
+                    raise
+                # a pipeline already aborted by the server's error: the sync rolls it back
+            self._step = None if exc else "explicit"
+        self._sync(exc)
+
+    def _sync(self, exc: BaseException | None = None) -> None:
         pipe, self._pipe = self._pipe, None
         if pipe is not None:
             Sql.round_trips += 1
@@ -357,7 +378,7 @@ class Sql:
 
         SQLite: one ``executemany`` (the rows are added in C) and ``last_insert_rowid()``; the
         step holds the file's write lock, so the new rowids are consecutive. PostgreSQL: one
-        multi-row INSERT … RETURNING id per ``InsertIds.CHUNK`` rows (one statement, not one
+        multi-row INSERT … RETURNING id per ``InsertIds.PARAMS`` binds (one statement, not one
         per row: psycopg's own work per statement was the larger cost), queued: the ids are
         known once the pipeline is answered (``Later``).
         """
@@ -374,9 +395,10 @@ class Sql:
             finally:
                 cursor.close()
         keys = tuple(rows[0])
+        per = max(1, min(InsertIds.CHUNK, InsertIds.PARAMS // len(keys)))
         started = []
-        for at in range(0, len(rows), InsertIds.CHUNK):
-            chunk = rows[at:at + InsertIds.CHUNK]
+        for at in range(0, len(rows), per):
+            chunk = rows[at:at + per]
             params = {f"{k}__{i}": r[k] for i, r in enumerate(chunk) for k in keys}
             started.append(self._run(ins.multi(len(chunk), keys), params))
 
@@ -398,6 +420,9 @@ class InsertIds:
     """An INSERT into ``table`` that answers the new rows' integer ids (see ``Sql.insert_ids``)."""
 
     CHUNK = 50  # rows per multi-row INSERT: bounds the statements compiled and kept
+    # binds per INSERT: psycopg keeps a statement's parsed form only up to 50 parameters and
+    # parses a longer one again on every call (measured: more than a second statement costs)
+    PARAMS = 50
 
     def __init__(self, table: Table) -> None:
         self.table = table

@@ -78,8 +78,8 @@ class StepTransactions:
             # ``tx.session``: workspace edits) joins this transaction (``locks._begin`` sees it
             # open) and is committed through SQLAlchemy, which then knows it began one.
             raw: Any = conn.connection.dbapi_connection
-            # PostgreSQL: pipelined (see Sql): BEGIN travels with the catch-up's read, COMMIT
-            # with the step's last writes
+            # PostgreSQL: pipelined (see Sql): the step's statements up to the pipeline's sync
+            # are its transaction; the sync carries its last writes and commits them
             sql = Sql(conn)
             try:
                 try:
@@ -95,8 +95,8 @@ class StepTransactions:
                     if self._notify:  # other instances hear of it at commit (LISTEN/NOTIFY)
                         notify_in(sql, self.workspace_id)
                     if not self._sqlite:
-                        # one round trip: the queued writes, then COMMIT (skipped by the server
-                        # when a write failed); the step's ``Later`` ids are known after it
+                        # one round trip: the queued writes and the commit (none of it when a
+                        # write failed); the step's ``Later`` ids are known after it
                         sql.commit()
                 except BaseException as exc:
                     sql.flush(exc)
@@ -147,8 +147,8 @@ class StepTransactions:
                 conn.close()
             conn = self._conn = self._step_engine.connect()
             if not self._sqlite:
-                # a step sends its own BEGIN in its pipeline (``Sql.begin``): psycopg would
-                # otherwise send one and wait for it; reads outside a step need no transaction
+                # a step's transaction is its pipeline's (``Sql.begin``): psycopg would
+                # otherwise send a BEGIN and wait for it; reads outside a step need none
                 conn.execution_options(isolation_level="AUTOCOMMIT")
             self._data_version = None
         return conn

@@ -17,6 +17,7 @@ from sqlalchemy import Table, select
 
 from otp_bench.domain.changes import Action, Change, What
 from otp_bench.domain.events import ClockAdvanced
+from otp_bench.domain.flags import Flags
 from otp_bench.domain.model import NewUser, Settings
 from otp_bench.domain.vocabulary import UseCase
 from otp_bench.engine.bus import EventBatch
@@ -164,3 +165,74 @@ def test_a_registration_code_is_used_once_across_processes(any_db_url: str) -> N
         a.close()
         b.close()
         owner.close()
+
+
+def test_verify_reads_keyed_by_the_flow_match_the_two_reads_they_replace(
+        any_db_url: str) -> None:
+    eng = Engine(Store(any_db_url))
+    eng.save_settings(Settings(custom_otp_enabled=True))
+    make_workspace(eng)
+    try:
+        user = eng.new_user("flowreads@example.com", mobile=fresh_mobile(),
+                            flags=Flags(True, False),
+                            sites=frozenset(s.id for s in eng.store.sites()))
+        login = eng.start(UseCase.PASSWORDLESS_LOGIN, DEFAULT_SITE, user.username)
+        assert not eng.verify(login.flow_id, "wrong").success  # a history row to read back
+        again = eng.start(UseCase.PASSWORDLESS_LOGIN, DEFAULT_SITE, user.username)
+        signup = eng.start(UseCase.SELF_REGISTRATION, DEFAULT_SITE,
+                           new_user=NewUser("flowreads-new@example.com", fresh_mobile()))
+        refused = eng.start(UseCase.PASSWORDLESS_LOGIN, DEFAULT_SITE, eng.new_user(
+            "unverified@example.com", mobile=fresh_mobile(),
+            sites=frozenset(s.id for s in eng.store.sites())).username)
+        assert refused.identifier is None
+        histories = []
+        for flow_id in (again.flow_id, signup.flow_id):
+            with eng.store.transaction() as tx:
+                record = tx.flow(flow_id)
+                assert record is not None and record.identifier is not None
+                apart = (record, *tx.verify_reads(record.identifier, record.user_id,
+                                                  "Succeeded", 10))
+            with eng.store.transaction() as tx:
+                together = tx.verify_flow_reads(flow_id, "Succeeded", 10)
+            assert together == apart and together[1] is not None
+            histories.append(len(together[3]))
+        assert histories == [3, 0]  # the user: sent, a wrong code, sent again; a signup: none
+        with eng.store.transaction() as tx:
+            assert tx.verify_flow_reads("no-such-flow", "Succeeded", 10) == (None, None, None, [])
+            record = tx.flow(refused.flow_id)
+            assert tx.verify_flow_reads(refused.flow_id, "Succeeded", 10) == (
+                record, None, None, [])
+    finally:
+        eng.close()
+
+
+def test_a_step_that_raises_after_queued_writes_leaves_nothing(store: Store) -> None:
+    """On PostgreSQL the writes were only queued in the step's transaction; the sync that ends
+    the failed step must roll them back, not commit them."""
+    with pytest.raises(RuntimeError, match="the engine changed its mind"), \
+            store.transaction() as tx:
+        tx.sql.execute(_INSERT, _challenge("queued"))
+        tx.add_events([_event(1)])
+        raise RuntimeError("the engine changed its mind")
+    with store.engine.connect() as conn:
+        assert conn.execute(select(_CH)).all() == [] and conn.execute(select(_EV)).all() == []
+
+
+def test_writes_before_and_after_sqlalchemy_in_one_step_commit_or_fail_together(
+        store: Store) -> None:
+    """A step that also runs statements through SQLAlchemy (a workspace edit) leaves the
+    pipeline in the middle: what it queued before must still belong to the same transaction."""
+    with pytest.raises(Exception, match=r"(?i)unique|duplicate"), store.transaction() as tx:
+        tx.sql.execute(_INSERT, _challenge("before"))
+        tx.conn.execute(_CH.insert(), _challenge("through-sqlalchemy"))
+        tx.sql.execute(_INSERT, _challenge("before"))  # duplicate: the whole step fails
+    with store.engine.connect() as conn:
+        assert conn.execute(select(_CH)).all() == []
+    with store.transaction() as tx:
+        tx.sql.execute(_INSERT, _challenge("before"))
+        tx.conn.execute(_CH.insert(), _challenge("through-sqlalchemy"))
+        tx.add_events([_event(1)])
+    with store.engine.connect() as conn:
+        assert sorted(r.identifier for r in conn.execute(select(_CH))) == [
+            "before", "through-sqlalchemy"]
+        assert len(conn.execute(select(_EV)).all()) == 1
