@@ -107,11 +107,26 @@ def _property_based(item: pytest.Item) -> bool:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Coverage pauses while property-based tests run (pytest-cov's ``no_cover``).
-
-    Their hundreds of generated examples walk lines the example tests already cover, and under
-    the line tracer of Python 3.11 they cost 2-10x their untraced CPU (about 33 of the core
-    suite's 136 CPU-s). What they check is unchanged: every example still runs."""
     for item in items:
         if _property_based(item):
-            item.add_marker(pytest.mark.no_cover)
+            item.add_marker(pytest.mark.untraced)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """An ``untraced`` test's own thread runs without the coverage line tracer.
+
+    Property-based tests repeat hundreds of generated examples over lines the example tests
+    already cover; under Python 3.11's tracer they cost 2-10x their untraced CPU (about 33 of
+    the core suite's 136 CPU-s). Only this thread's trace function is lifted, and put back
+    after: other threads (the Apex runner, the callout loop, servers) stay traced, and threads
+    started meanwhile are traced as usual. (pytest-cov's ``no_cover`` stops the whole
+    collector instead, and threads that outlive the test are never traced again.)"""
+    if item.get_closest_marker("untraced") is None or sys.gettrace() is None:
+        return (yield)
+    tracer = sys.gettrace()
+    sys.settrace(None)
+    try:
+        return (yield)
+    finally:
+        sys.settrace(tracer)
