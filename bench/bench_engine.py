@@ -31,6 +31,7 @@ from otp_bench.delivery.base import DeliveryHandler, DeliveryReport  # noqa: E40
 from otp_bench.domain.flags import Flags  # noqa: E402
 from otp_bench.domain.model import Site  # noqa: E402
 from otp_bench.engine.engine import Engine  # noqa: E402
+from otp_bench.store.prepared import Sql  # noqa: E402
 from otp_bench.store.store import Store  # noqa: E402
 
 TARGET_PER_SECOND = 1000.0  # SPEC §4
@@ -130,11 +131,13 @@ def run(n: int, profile: bool = False, url: str | None = None) -> dict[str, Any]
         handler_before = sum(h.seconds for h in timed.values())
         if profiler:
             profiler.enable()
+        trips = getattr(Sql, "round_trips", 0)
         started, cpu_started = time.perf_counter(), time.process_time()
         for i in range(WARMUP, WARMUP + n):
             own.append(one_flow(i))
         wall = time.perf_counter() - started
         cpu = time.process_time() - cpu_started  # this process's CPU: less hostage to load
+        trips = getattr(Sql, "round_trips", 0) - trips  # PostgreSQL: waits on the server
         if profiler:
             profiler.disable()
         handler_total = sum(h.seconds for h in timed.values()) - handler_before
@@ -151,6 +154,7 @@ def run(n: int, profile: bool = False, url: str | None = None) -> dict[str, Any]
         "handler_ms_per_flow": handler_total / n * 1000,
         "engine_ms_per_flow": {k: v * 1000 for k, v in _percentiles(own).items()},
         "events_stored": events,
+        "round_trips_per_flow": trips / n,
     }
 
 
@@ -190,6 +194,9 @@ def main(argv: list[str] | None = None) -> int:
               f"max {own['max']:.2f}")
         print(f"  inside the handler: {res['handler_ms_per_flow']:.2f} ms per flow; "
               f"{res['events_stored']} events stored")
+        if res["round_trips_per_flow"]:
+            print(f"  {res['round_trips_per_flow']:.1f} round trips to the server per flow "
+                  "(waits by the hot path's statements, store.prepared.Sql)")
     return 1 if args.check and not met else 0
 
 

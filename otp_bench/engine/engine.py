@@ -182,10 +182,16 @@ class Engine(WorkspaceOps, ConnectedAppOps, WorkspaceQueries, ProviderTools, Vie
         if not events:
             return
         rows = [ev.row() for ev in events]
-        ids = tx.add_events(rows)
-        self.own_event_ids.extend(ids)  # known before commit: never mistaken for another's
         tx.events.extend(events)
-        tx.records.extend(EventRecord(id=i, **row) for row, i in zip(rows, ids, strict=True))
+
+        def stored(ids: list[int]) -> None:
+            # known when the step's statements are answered (PostgreSQL: with its COMMIT), before
+            # the step returns: the Follower waits for this process's steps before it tells
+            # another process's events from ours
+            self.own_event_ids.extend(ids)
+            tx.records.extend(EventRecord(id=i, **row) for row, i in zip(rows, ids, strict=True))
+
+        tx.add_events(rows).then(stored)
 
     def _publish_commit(self, tx: Tx) -> None:
         """One batch per committed transaction: its events and its change-feed rows."""

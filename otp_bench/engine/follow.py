@@ -43,8 +43,12 @@ class Follower:
     def look(self) -> None:
         """Apply and publish what other processes committed since the last look."""
         with self._lock:
-            own = set(self.engine.own_event_ids)
             rows = self.engine.store.events(after_id=self._last_event, limit=BATCH)
+            # after the read, and once this process's step in progress (if any) is done: a
+            # step learns its event ids with its commit's answer, so a commit this read saw
+            # has its ids here by then (``Store.settled``)
+            with self.engine.store.settled():
+                own = set(self.engine.own_event_ids)
             if rows:
                 self._last_event = max(r.id or 0 for r in rows)
             foreign = tuple(r for r in rows if r.id not in own)

@@ -27,7 +27,7 @@ from otp_bench.store.orm import (
     MembershipRow,
     UserRow,
 )
-from otp_bench.store.prepared import InsertIds, Prepared, Sql
+from otp_bench.store.prepared import InsertIds, Later, Prepared, Sql
 
 if TYPE_CHECKING:
     from otp_bench.store.store import Store
@@ -44,6 +44,10 @@ _MEMBERS = cast(Table, MembershipRow.__table__)
 _CHANGES = cast(Table, ChangeRow.__table__)
 _INSERT_CHALLENGE = Prepared(_CH.insert())
 _SELECT_CHALLENGE = Prepared(select(_CH).where(_CH.c.identifier == bindparam("_id")))
+# verify's read: the row stays locked until the step commits, so what it says about use holds
+_LOCK_CHALLENGE = Prepared(
+    select(_CH).where(_CH.c.identifier == bindparam("_id")).with_for_update()
+)
 _COUNT_ISSUED = Prepared(select(func.count()).where(
     _CH.c.subject == bindparam("_subject"), _CH.c.issued_at > bindparam("_since")
 ))
@@ -80,6 +84,26 @@ _LAST_SUCCESS = (
 _SINCE_SUCCESS = Prepared(
     select(_HISTORY.c.at, _HISTORY.c.status)
     .where(_HISTORY.c.user_id == bindparam("_user"), _HISTORY.c.id > _LAST_SUCCESS)
+    .order_by(_HISTORY.c.id.desc()).limit(bindparam("_limit"))
+)
+# verify's reads keyed by the flow alone, so they go in one batch with the flow's own row
+_FLOW_USER = (select(_FLOW.c.user_id).where(_FLOW.c.id == bindparam("_flow_id"))
+              .scalar_subquery())
+_FLOW_CODE = (select(_FLOW.c.identifier).where(_FLOW.c.id == bindparam("_flow_id"))
+              .scalar_subquery())
+_LOCK_FLOW_USER = Prepared(select(_USERS).where(_USERS.c.id == _FLOW_USER).with_for_update())
+_FLOW_USER_SITES = Prepared(select(_MEMBERS.c.site_id).where(_MEMBERS.c.user_id == _FLOW_USER))
+_LOCK_FLOW_CHALLENGE = Prepared(
+    select(_CH).where(_CH.c.identifier == _FLOW_CODE).with_for_update()
+)
+_FLOW_LAST_SUCCESS = (
+    select(func.coalesce(func.max(_HISTORY.c.id), 0))
+    .where(_HISTORY.c.user_id == _FLOW_USER, _HISTORY.c.status == bindparam("_ok"))
+    .scalar_subquery()
+)
+_FLOW_SINCE_SUCCESS = Prepared(
+    select(_HISTORY.c.at, _HISTORY.c.status)
+    .where(_HISTORY.c.user_id == _FLOW_USER, _HISTORY.c.id > _FLOW_LAST_SUCCESS)
     .order_by(_HISTORY.c.id.desc()).limit(bindparam("_limit"))
 )
 _INSERT_EVENTS = InsertIds(_EV)
@@ -141,6 +165,8 @@ class Tx:
         self.changes: list[Change] = []  # the change-feed rows written, with their seq
         self.events: list[Any] = []  # what the engine asked to publish after the commit
         self.records: list[EventRecord] = []  # those events as stored, with ids
+        # challenges read locked in this step, unused and valid, unchanged since (``consume``)
+        self._held: set[str] = set()
 
     @property
     def conn(self) -> Connection:
@@ -169,16 +195,24 @@ class Tx:
     def published(self) -> bool:
         return bool(self.events)
 
-    def changed(self, change: Change) -> Change:
-        """Write ``change`` to the feed in this transaction; answers it with its position."""
+    def changed(self, change: Change) -> Later[Change]:
+        """Write ``change`` to the feed in this transaction; answers it with its position once
+        the step's statements are answered (on PostgreSQL at the commit: no round trip of its
+        own), when it also joins ``changes``, in the order written."""
         at = change.at or self.store.now()
-        seq = int(self.sql.scalar(_INSERT_CHANGE, {
+        seq = self.sql.later(_INSERT_CHANGE, {
             "at": at, "what": change.what.value, "action": change.action.value,
             "entity_id": change.entity_id, "name": change.name[:200],
-        }))
-        stored = Change(change.what, change.action, change.entity_id, change.name, seq, at)
-        self.changes.append(stored)
-        self.after_commit.append(lambda: self.store._seen(seq))
+        }, _first_int)
+        stored: Later[Change] = Later(self.sql)  # its value, read early, waits for the seq
+
+        def known(n: int) -> None:
+            self.changes.append(
+                Change(change.what, change.action, change.entity_id, change.name, n, at))
+            self.after_commit.append(lambda: self.store._seen(n))
+            stored._set(self.changes[-1])
+
+        seq.then(known)
         return stored
 
     # challenges
@@ -213,7 +247,7 @@ class Tx:
         locked = user_id is not None and not self.sql.sqlite
         if locked:  # first: what is read after it sees every verify that held the lock before
             queries += [(_LOCK_USER, {"_id": user_id}), (_USER_SITES, {"_id": user_id})]
-        queries.append((_SELECT_CHALLENGE, {"_id": identifier}))
+        queries.append((_LOCK_CHALLENGE, {"_id": identifier}))
         if user_id is not None:
             queries.append((_SINCE_SUCCESS, {"_user": user_id, "_ok": success, "_limit": limit}))
         found = self.sql.batch(queries)
@@ -224,7 +258,45 @@ class Tx:
             user = self.store.user_by_id(user_id) if user_id is not None else None
         ch = _challenge(found[0][0] if found[0] else None)
         history = _history(found[1]) if user_id is not None else []
+        self._hold(ch)
         return ch, user, history
+
+    def verify_flow_reads(
+        self, flow_id: str, success: str, limit: int,
+    ) -> tuple[FlowRecord | None, Challenge | None, User | None, list[tuple[datetime, str]]]:
+        """``flow(flow_id)`` and ``verify_reads`` for the code the flow was last sent, in one
+        batch (one round trip on PostgreSQL instead of two): the flow, its challenge, its user
+        (locked, as in ``verify_reads``) and that user's history since the last ``success``.
+        The challenge is the one the flow's row names; a flow without one answers None."""
+        queries: list[tuple[Prepared, Mapping[str, Any]]] = [(_SELECT_FLOW, {"_flow_id": flow_id})]
+        locked = not self.sql.sqlite
+        if locked:  # first: what is read after it sees every verify that held the lock before
+            queries += [(_LOCK_FLOW_USER, {"_flow_id": flow_id}),
+                        (_FLOW_USER_SITES, {"_flow_id": flow_id})]
+        queries += [
+            (_LOCK_FLOW_CHALLENGE, {"_flow_id": flow_id}),
+            (_FLOW_SINCE_SUCCESS, {"_flow_id": flow_id, "_ok": success, "_limit": limit}),
+        ]
+        found = self.sql.batch(queries)
+        record = _flow(found[0][0] if found[0] else None)
+        if record is None or record.identifier is None:
+            return record, None, None, []
+        ch_rows, history_rows = found[-2], found[-1]
+        user: User | None = None
+        if locked:
+            user = _user(found[1], found[2])
+        elif record.user_id is not None:
+            user = self.store.user_by_id(record.user_id)
+        ch = _challenge(ch_rows[0] if ch_rows else None)
+        history = _history(history_rows) if record.user_id is not None else []
+        self._hold(ch)
+        return record, ch, user, history
+
+    def _hold(self, ch: Challenge | None) -> None:
+        """Remember a challenge read locked (``FOR UPDATE``; SQLite: the step holds the file's
+        write lock) and still usable: no other step can use it before this one commits."""
+        if ch is not None and ch.consumed_at is None and ch.invalidated is None:
+            self._held.add(ch.identifier)
 
     def codes_issued_since(self, subject: str, since: datetime) -> int:
         """Codes issued to ``subject`` since ``since``; the subject stays locked until commit,
@@ -238,10 +310,20 @@ class Tx:
         return int(self.sql.scalar(_COUNT_FAILURE, {"_id": identifier}) or 0)
 
     def consume(self, identifier: str, at: datetime) -> bool:
-        """Mark the code used; False when another verify got there first (single use)."""
+        """Mark the code used; False when another verify got there first (single use).
+
+        A challenge this step read locked and usable (``verify_reads``) can't have been used
+        since: the UPDATE is only queued (no round trip on PostgreSQL). Otherwise its
+        RETURNING row says whether this step was first.
+        """
+        if identifier in self._held:
+            self._held.discard(identifier)
+            self.sql.execute(_CONSUME, {"_id": identifier, "_at": at})
+            return True
         return len(self.sql.rows(_CONSUME, {"_id": identifier, "_at": at})) == 1
 
     def invalidate(self, identifier: str, reason: str) -> None:
+        self._held.discard(identifier)
         self.sql.execute(_INVALIDATE, {"_id": identifier, "_reason": reason})
 
     # flows
@@ -252,12 +334,7 @@ class Tx:
         self.sql.execute(_UPDATE_FLOW, {"_flow_id": flow_id, **values})
 
     def flow(self, flow_id: str) -> FlowRecord | None:
-        row = self.sql.first(_SELECT_FLOW, {"_flow_id": flow_id})
-        if row is None:
-            return None
-        data = row._asdict()
-        data["started_at"] = cv.utc(data["started_at"])
-        return FlowRecord(**data)
+        return _flow(self.sql.first(_SELECT_FLOW, {"_flow_id": flow_id}))
 
     # history, events, callouts
     def add_history(
@@ -273,9 +350,10 @@ class Tx:
             },
         )
 
-    def add_events(self, rows: Sequence[Mapping[str, Any]]) -> list[int]:
-        """Append event rows (``Event.row()``); their ids, in order."""
-        return self.sql.insert_ids(_INSERT_EVENTS, rows)
+    def add_events(self, rows: Sequence[Mapping[str, Any]]) -> Later[list[int]]:
+        """Append event rows (``Event.row()``); their ids, in order, known once the step's
+        statements are answered (on PostgreSQL at the commit, before it returns)."""
+        return self.sql.insert_ids_later(_INSERT_EVENTS, rows)
 
     def add_callout(self, c: CalloutRecord) -> int:
         values = cv.callout_values(c)
@@ -283,6 +361,18 @@ class Tx:
             values["sealed_raw"] = self.store.seal_json(cv.raw_dict(c.raw))
         values.setdefault("sealed_raw", None)
         return int(self.sql.scalar(_INSERT_CALLOUT, values))
+
+
+def _flow(row: Any) -> FlowRecord | None:
+    if row is None:
+        return None
+    data = row._asdict()
+    data["started_at"] = cv.utc(data["started_at"])
+    return FlowRecord(**data)
+
+
+def _first_int(rows: list[Any]) -> int:
+    return int(rows[0][0])
 
 
 def _challenge(row: Any) -> Challenge | None:

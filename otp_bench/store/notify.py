@@ -44,7 +44,8 @@ _NOTIFY = Prepared(text("SELECT pg_notify(:c, :p)"))
 def notify_in(sql: Sql | Connection, workspace_id: str) -> None:
     """Queue the workspace's notification in the transaction of ``sql`` (PostgreSQL only)."""
     if sql.dialect.name == "postgresql":
-        run = sql if isinstance(sql, Sql) else Sql(sql)
+        # a caller's own SQLAlchemy transaction: sent at once (it commits through SQLAlchemy)
+        run = sql if isinstance(sql, Sql) else Sql(sql, pipeline=False)
         run.execute(_NOTIFY, {"c": channel(workspace_id), "p": INSTANCE})
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import namedtuple
 from collections.abc import Callable, Mapping, Sequence
 from operator import itemgetter
-from typing import Any
+from typing import Any, Generic, TypeVar, cast
 
 from sqlalchemy import Connection, Table, bindparam
 from sqlalchemy.engine import Dialect
@@ -23,6 +23,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement
 
 Processor = Callable[[Any], Any]
+T = TypeVar("T")
 
 
 class _Compiled:
@@ -109,65 +110,203 @@ class Prepared:
         return _Compiled(comp.string, positional, names, params, defaults, processors, columns)
 
 
+class Later(Generic[T]):
+    """What a queued statement answers (a new row's id), known once the step's pipeline has
+    been answered: on PostgreSQL at the step's commit, which carries every write still queued
+    (see ``Sql``); on SQLite at once. Reading ``value`` before then waits for it (one round
+    trip), so it is never wrong, only sooner paid for. ``then`` callbacks run when it is
+    known, in the order the statements were queued, before the step's commit returns."""
+
+    __slots__ = ("_done", "_sql", "_then", "_value")
+
+    def __init__(self, sql: Sql | None = None) -> None:
+        self._sql = sql
+        self._done = False
+        self._value: Any = None
+        self._then: list[Callable[[T], None]] = []
+
+    @classmethod
+    def known(cls, value: T) -> Later[T]:
+        later: Later[T] = cls()
+        later._set(value)
+        return later
+
+    @property
+    def value(self) -> T:
+        if not self._done and self._sql is not None:
+            self._sql._settle(through=self)
+        if not self._done:
+            raise RuntimeError("the statement behind this value did not complete")
+        return cast(T, self._value)
+
+    def then(self, fn: Callable[[T], None]) -> None:
+        if self._done:
+            fn(self._value)
+        else:
+            self._then.append(fn)
+
+    def _set(self, value: T) -> None:
+        self._value, self._done = value, True
+        waiting, self._then = self._then, []
+        for fn in waiting:
+            fn(value)
+
+
 class Sql:
     """Runs ``Prepared`` statements on the DBAPI connection under ``conn`` (same transaction).
 
-    On PostgreSQL the statements run in psycopg's pipeline mode: a write whose outcome isn't
-    read is only queued and travels with the next statement whose result is needed, so a step
-    costs a few round trips instead of one per statement. SQLAlchemy reads each result as it
-    executes, so anything run through it must ``flush()`` first (``Tx.conn`` does).
+    On PostgreSQL a step runs in psycopg's pipeline mode, on a connection in autocommit mode,
+    and costs a round trip only where it must wait for an answer: its statements up to the
+    pipeline's sync are one transaction (see ``begin``: no BEGIN or COMMIT statement); a write
+    whose outcome isn't read is only queued (``execute``); a value a step needs only after its
+    last statement (a new row's id) is a ``Later``, filled from the pipeline when it is
+    answered; ``commit`` syncs once, so the last writes and the commit cost one round trip
+    together; a read (``rows``, ``batch``) waits, and carries every write queued before it.
+    An error in a queued write surfaces at the next wait (at the latest the commit's) and the
+    whole step rolls back, naming the cause.
+    SQLAlchemy reads each result as it executes, so anything run through it must ``flush()``
+    first (``Tx.conn`` does). ``pipeline=False``: one statement, one round trip, no pipeline
+    (a short read outside a step).
+
+    ``Sql.round_trips`` counts this process's waits on the PostgreSQL server by this class
+    (pipeline syncs, reads that had to wait, unpipelined statements): a bench figure
+    (bench/bench_engine.py --db); statements run through SQLAlchemy itself aren't in it.
     """
 
-    def __init__(self, conn: Connection) -> None:
+    round_trips = 0  # PostgreSQL only; an approximate total when several threads run steps
+
+    def __init__(self, conn: Connection, *, pipeline: bool = True) -> None:
         self.conn = conn
         self.dialect = conn.dialect
         self._dbapi: Any = conn.connection.dbapi_connection
         self.sqlite = self.dialect.name == "sqlite"
+        self._piped = pipeline and not self.sqlite
         self._pipe: Any = None  # psycopg's Pipeline while one is open
+        self._pending: list[tuple[Later[Any], Callable[[], Any]]] = []  # queued, in order
+        self._step: str | None = None  # PostgreSQL: the open step's "implicit"/"explicit" txn
 
     def _pipeline(self) -> None:
-        if self._pipe is None and not self.sqlite:
+        if self._pipe is None and self._piped:
             self._pipe = self._dbapi.pipeline()
             self._pipe.__enter__()
 
+    def begin(self) -> None:
+        """Begin the step's transaction: ``BEGIN IMMEDIATE`` on SQLite (the file's write lock,
+        taken now). PostgreSQL needs no statement: the statements a pipeline sends up to its
+        sync form one transaction (the protocol's implicit transaction), committed by that sync
+        when all succeeded and rolled back when one failed; locks (``FOR UPDATE``, advisory)
+        hold until then. Leaving the pipeline earlier (``flush``) first turns it into an
+        explicit one with BEGIN, which takes in what was already sent."""
+        if self.sqlite:
+            self._dbapi.execute("BEGIN IMMEDIATE")
+        else:
+            self._step = "implicit"
+
+    def commit(self) -> None:
+        """PostgreSQL: sync once — the step's queued writes and its commit cost one round trip
+        together (COMMIT is queued only if the transaction was made explicit) — and every
+        ``Later`` is known when it returns. On SQLite the store commits on the driver."""
+        if self.sqlite:
+            raise RuntimeError("Sql.commit is PostgreSQL's; SQLite steps commit on the driver")
+        if self._step == "explicit":
+            self._command("COMMIT")
+        self._step = None
+        self._sync()
+
+    def _command(self, statement: str) -> None:
+        self._pipeline()
+        cursor = self._dbapi.cursor()
+        cursor.execute(statement)
+        if self._pipe is None:
+            Sql.round_trips += 1
+        cursor.close()
+
     def flush(self, exc: BaseException | None = None) -> None:
-        """Leave pipeline mode: every queued statement's result (or error) is in after this."""
+        """Leave pipeline mode: every queued statement's result (or error) is in after this,
+        and every ``Later`` known. Inside a step the transaction stays open: an implicit one is
+        made explicit first (BEGIN), since the sync would commit it. With ``exc`` (the step
+        failed) it is rolled back instead and the ``Later``s are dropped."""
+        if self._step == "implicit":
+            try:
+                self._command("ROLLBACK" if exc else "BEGIN")
+            except Exception:
+                if exc is None:
+                    raise
+                # a pipeline already aborted by the server's error: the sync rolls it back
+            self._step = None if exc else "explicit"
+        self._sync(exc)
+
+    def _sync(self, exc: BaseException | None = None) -> None:
         pipe, self._pipe = self._pipe, None
         if pipe is not None:
-            pipe.__exit__(type(exc) if exc else None, exc, exc.__traceback__ if exc else None)
+            Sql.round_trips += 1
+            try:
+                pipe.__exit__(type(exc) if exc else None, exc,
+                              exc.__traceback__ if exc else None)
+            except BaseException:
+                self._drop_pending()
+                raise
+        if exc is not None:
+            self._drop_pending()
+        else:
+            self._settle()
+
+    def _settle(self, through: Later[Any] | None = None) -> None:
+        """Fill the queued ``Later``s in order (all of them, or up to ``through``)."""
+        while self._pending:
+            later, read = self._pending.pop(0)
+            later._set(read())
+            if later is through:
+                return
+
+    def _drop_pending(self) -> None:
+        self._pending.clear()
 
     def _run(self, prep: Prepared, params: Mapping[str, Any]) -> tuple[_Compiled, Any]:
         c = prep.compiled(self.dialect, frozenset(params))
         self._pipeline()
         cursor = self._dbapi.cursor()
         cursor.execute(c.sql, c.args(params))
+        if self._pipe is None and not self.sqlite:
+            Sql.round_trips += 1  # sent and answered
         return c, cursor
+
+    def _rows(self, c: _Compiled, cursor: Any) -> list[Any]:
+        """The rows of a statement run by ``_run`` (waiting for them if they aren't in yet)."""
+        try:
+            if self._pipe is not None and cursor.pgresult is None:
+                Sql.round_trips += 1  # a flush request: this and everything queued before it
+            return c.rows(self.dialect, cursor)
+        finally:
+            cursor.close()
 
     def execute(self, prep: Prepared, params: Mapping[str, Any]) -> None:
         """Run a write whose outcome the step doesn't read. On PostgreSQL a step runs in
         pipeline mode: the write is only queued, and travels with the next statement whose
-        result is needed (a write that must be checked uses RETURNING and ``rows``)."""
+        result is needed, at the latest with the COMMIT."""
         _c, cursor = self._run(prep, params)
         cursor.close()
 
     def rows(self, prep: Prepared, params: Mapping[str, Any]) -> list[Any]:
         c, cursor = self._run(prep, params)
-        try:
-            return c.rows(self.dialect, cursor)
-        finally:
-            cursor.close()
+        return self._rows(c, cursor)
+
+    def later(self, prep: Prepared, params: Mapping[str, Any],
+              convert: Callable[[list[Any]], T]) -> Later[T]:
+        """Run a statement whose rows (``convert``-ed) the step needs only after its last
+        statement: queued like a write on PostgreSQL, known once the pipeline is answered."""
+        c, cursor = self._run(prep, params)
+        if self._pipe is None:
+            return Later.known(convert(self._rows(c, cursor)))
+        later: Later[T] = Later(self)
+        self._pending.append((later, lambda: convert(self._rows(c, cursor))))
+        return later
 
     def batch(self, queries: Sequence[tuple[Prepared, Mapping[str, Any]]]) -> list[list[Any]]:
         """Several independent queries' rows: all sent before any result is read, so on
         PostgreSQL (pipelined) they cost one round trip together."""
         started = [self._run(prep, params) for prep, params in queries]
-        out = []
-        for c, cursor in started:
-            try:
-                out.append(c.rows(self.dialect, cursor))
-            finally:
-                cursor.close()
-        return out
+        return [self._rows(c, cursor) for c, cursor in started]
 
     def first(self, prep: Prepared, params: Mapping[str, Any]) -> Any:
         found = self.rows(prep, params)
@@ -188,15 +327,21 @@ class Sql:
             cursor.close()
 
     def insert_ids(self, ins: InsertIds, rows: Sequence[Mapping[str, Any]]) -> list[int]:
+        """Insert ``rows`` and answer their ids now (see ``insert_ids_later``)."""
+        return self.insert_ids_later(ins, rows).value
+
+    def insert_ids_later(self, ins: InsertIds,
+                         rows: Sequence[Mapping[str, Any]]) -> Later[list[int]]:
         """Insert ``rows`` (the same keys each) into ``ins``'s table; their ids, in order.
 
         SQLite: one ``executemany`` (the rows are added in C) and ``last_insert_rowid()``; the
         step holds the file's write lock, so the new rowids are consecutive. PostgreSQL: one
-        multi-row INSERT … RETURNING id per ``InsertIds.CHUNK`` rows (one statement, not one
-        per row: psycopg's own work per statement was the larger cost).
+        multi-row INSERT … RETURNING id per ``InsertIds.PARAMS`` binds (one statement, not one
+        per row: psycopg's own work per statement was the larger cost), queued: the ids are
+        known once the pipeline is answered (``Later``).
         """
         if not rows:
-            return []
+            return Later.known([])
         if self.sqlite:
             cursor = self._dbapi.cursor()
             try:
@@ -204,25 +349,38 @@ class Sql:
                 cursor.executemany(c.sql, [c.args(r) for r in rows])
                 cursor.execute("SELECT last_insert_rowid()")
                 last = int(cursor.fetchone()[0])
-                return list(range(last - len(rows) + 1, last + 1))
+                return Later.known(list(range(last - len(rows) + 1, last + 1)))
             finally:
                 cursor.close()
-        ids: list[int] = []
         keys = tuple(rows[0])
-        for at in range(0, len(rows), InsertIds.CHUNK):
-            chunk = rows[at:at + InsertIds.CHUNK]
+        per = max(1, min(InsertIds.CHUNK, InsertIds.PARAMS // len(keys)))
+        started = []
+        for at in range(0, len(rows), per):
+            chunk = rows[at:at + per]
             params = {f"{k}__{i}": r[k] for i, r in enumerate(chunk) for k in keys}
+            started.append(self._run(ins.multi(len(chunk), keys), params))
+
+        def ids() -> list[int]:
             # the ids come from the table's sequence, drawn row by row in VALUES order as the
             # statement inserts: sorted, they are the rows' ids in order (RETURNING's own order
             # isn't promised)
-            ids += sorted(int(r[0]) for r in self.rows(ins.multi(len(chunk), keys), params))
-        return ids
+            return [i for c, cursor in started
+                    for i in sorted(int(r[0]) for r in self._rows(c, cursor))]
+
+        if self._pipe is None:
+            return Later.known(ids())
+        later: Later[list[int]] = Later(self)
+        self._pending.append((later, ids))
+        return later
 
 
 class InsertIds:
     """An INSERT into ``table`` that answers the new rows' integer ids (see ``Sql.insert_ids``)."""
 
     CHUNK = 50  # rows per multi-row INSERT: bounds the statements compiled and kept
+    # binds per INSERT: psycopg keeps a statement's parsed form only up to 50 parameters and
+    # parses a longer one again on every call (measured: more than a second statement costs)
+    PARAMS = 50
 
     def __init__(self, table: Table) -> None:
         self.table = table

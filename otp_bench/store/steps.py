@@ -76,11 +76,12 @@ class StepTransactions:
             # ``tx.session``: workspace edits) joins this transaction (``locks._begin`` sees it
             # open) and is committed through SQLAlchemy, which then knows it began one.
             raw: Any = conn.connection.dbapi_connection
-            if self._sqlite:
-                raw.execute("BEGIN IMMEDIATE")
-            sql = Sql(conn)  # PostgreSQL: pipelined (see Sql); flushed before the commit
+            # PostgreSQL: pipelined (see Sql): the step's statements up to the pipeline's sync
+            # are its transaction; the sync carries its last writes and commits them
+            sql = Sql(conn)
             try:
                 try:
+                    sql.begin()
                     self._catch_up_on(conn, sql)
                     tx = Tx(conn, self._as_store(), sql)
                     self._active = (threading.get_ident(), tx)
@@ -91,13 +92,16 @@ class StepTransactions:
                     tx.finish()
                     if self._notify:  # other instances hear of it at commit (LISTEN/NOTIFY)
                         notify_in(sql, self.workspace_id)
+                    if not self._sqlite:
+                        # one round trip: the queued writes and the commit (none of it when a
+                        # write failed); the step's ``Later`` ids are known after it
+                        sql.commit()
                 except BaseException as exc:
                     sql.flush(exc)
                     raise
-                sql.flush()  # every queued result (or error) is in before the commit
-                if conn.in_transaction():
+                if conn.in_transaction():  # PostgreSQL: committed already, no I/O
                     conn.commit()
-                else:
+                elif self._sqlite:
                     raw.commit()
                     if self._checkpoints is not None:
                         self._checkpoints.committed()
@@ -111,6 +115,13 @@ class StepTransactions:
         if tx.changes or tx.published:
             for listener in self.commit_listeners:
                 listener(tx)
+
+    @contextmanager
+    def settled(self) -> Iterator[None]:
+        """Hold off this process's steps: any step whose commit another connection could see
+        has finished (its ``Later`` ids known, its cache updates applied) while inside."""
+        with self._write:
+            yield
 
     @contextmanager
     def _tx(self, tx: Tx | None) -> Iterator[Tx]:
@@ -133,6 +144,10 @@ class StepTransactions:
             if conn is not None:
                 conn.close()
             conn = self._conn = self._step_engine.connect()
+            if not self._sqlite:
+                # a step's transaction is its pipeline's (``Sql.begin``): psycopg would
+                # otherwise send a BEGIN and wait for it; reads outside a step need none
+                conn.execution_options(isolation_level="AUTOCOMMIT")
             self._data_version = None
         return conn
 
@@ -140,15 +155,8 @@ class StepTransactions:
         """A short read on the step connection (under the write lock: never inside another
         thread's step): no pool checkout, and on SQLite no transaction at all."""
         with self._write:
-            conn = self._step_conn()
-            if self._sqlite:
-                return Sql(conn).rows(prep, params)
-            with conn.begin():
-                sql = Sql(conn)
-                try:
-                    return sql.rows(prep, params)
-                finally:
-                    sql.flush()
+            # PostgreSQL: one statement in autocommit mode, one round trip
+            return Sql(self._step_conn(), pipeline=False).rows(prep, params)
 
     def _abandon(self, conn: Connection, raw: Any) -> None:
         """Roll a failed step back. A connection that can't even do that (the server restarted,
@@ -178,7 +186,7 @@ class StepTransactions:
             if self._sqlite and not self._data_moved(conn):
                 return ChangeSet()  # the usual answer, without touching the file's lock
             with conn.begin():
-                return self._read_feed(conn, Sql(conn))
+                return self._read_feed(conn, Sql(conn, pipeline=False))
 
     def _catch_up_on(self, conn: Connection, sql: Sql) -> ChangeSet:
         """Inside a step (``conn`` in its transaction): catch up if anything moved."""
