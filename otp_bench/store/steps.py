@@ -25,6 +25,7 @@ from otp_bench.store.activity import Tx
 from otp_bench.store.notify import NOTE, note_params
 from otp_bench.store.orm import ChangeRow
 from otp_bench.store.prepared import Prepared, Sql
+from otp_bench.store.recent import RecentRows
 
 if TYPE_CHECKING:
     from otp_bench.store.store import Store
@@ -55,6 +56,7 @@ class StepTransactions:
     _active: tuple[int, Tx] | None
     _checkpoints: checkpoint.Checkpointer | None
     _last_change: int
+    recent: RecentRows
 
     def _as_store(self) -> Store:
         return cast("Store", self)  # the mixin only ever lives in a Store
@@ -207,6 +209,8 @@ class StepTransactions:
         version = int(Sql(conn).pragma("data_version"))
         moved = version != self._data_version
         self._data_version = version
+        if moved:  # another connection committed: this process's copies may be stale
+            self.recent.clear()
         return moved
 
     def _read_feed(self, conn: Connection, sql: Sql, noted: bool = False) -> ChangeSet:
