@@ -7,9 +7,10 @@ or a secret: handler inputs are recorded with the code masked.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, overload
 
 from otp_bench.domain.flags import Flags
 from otp_bench.domain.vocabulary import DeliveryResult, Reason, UseCase
@@ -50,13 +51,15 @@ class Event:
     def row(self) -> dict[str, Any]:
         """The stored columns (``EventRecord``'s fields but the id): built once per event, written
         as is and turned into its record with the id the database gave it."""
+        use_case = self.use_case
         return {
             "at": self.at,
             "kind": self.kind,
             "flow_id": self.flow_id,
             "site": self.site,
             "user": self.user,
-            "use_case": self.use_case.value if self.use_case else "",
+            # the member's own value attribute: ``.value`` goes through enum's descriptor
+            "use_case": use_case._value_ if use_case is not None else "",
             "step": self.step,
             "result": self.result,
             "latency_ms": self.latency_ms,
@@ -273,6 +276,52 @@ class EventRecord:
     latency_ms: float | None
     summary: str
     data: dict[str, Any] = field(default_factory=dict)
+
+
+class StoredRecords(Sequence[EventRecord]):
+    """A committed step's events as stored (``Event.row()`` and the ids the database gave),
+    turned into ``EventRecord``s the first time a subscriber looks: a run nobody watches (the
+    headless API, a scenario, a benchmark) never builds them."""
+
+    __slots__ = ("_built", "_ids", "_rows")
+
+    def __init__(self, rows: Sequence[dict[str, Any]], ids: Sequence[int]) -> None:
+        if len(rows) != len(ids):
+            raise ValueError(f"{len(rows)} event rows but {len(ids)} ids")
+        self._rows, self._ids = rows, ids
+        self._built: tuple[EventRecord, ...] | None = None
+
+    def _records(self) -> tuple[EventRecord, ...]:
+        built = self._built
+        if built is None:
+            built = self._built = tuple(
+                EventRecord(id=i, **row) for row, i in zip(self._rows, self._ids, strict=True)
+            )
+        return built
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    @overload
+    def __getitem__(self, index: int) -> EventRecord: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[EventRecord, ...]: ...
+    def __getitem__(self, index: int | slice) -> EventRecord | tuple[EventRecord, ...]:
+        return self._records()[index]
+
+    def __iter__(self) -> Iterator[EventRecord]:
+        return iter(self._records())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence):
+            return tuple(self) == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._records())
+
+    def __repr__(self) -> str:
+        return f"StoredRecords({list(self)!r})"
 
 
 _ENVELOPE = frozenset({"at", "flow_id", "site", "user", "use_case", "step"})

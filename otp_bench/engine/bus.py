@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,7 +25,8 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class EventBatch:
     events: tuple[Event, ...]
-    records: tuple[EventRecord, ...]  # the stored form, with ids, same order
+    # the stored form, with ids, same order (a step's: ``StoredRecords``, built when first read)
+    records: Sequence[EventRecord]
     changes: ChangeSet = field(default_factory=ChangeSet)  # workspace records it changed
 
 

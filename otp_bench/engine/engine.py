@@ -16,7 +16,7 @@ from otp_bench.delivery.default_provider import SalesforceDefaultProvider
 from otp_bench.delivery.registry import build_handler
 from otp_bench.domain.changes import ChangeSet, What
 from otp_bench.domain.errors import InvalidArgument, NotFound, WrongState
-from otp_bench.domain.events import ClockAdvanced, Event, EventRecord
+from otp_bench.domain.events import ClockAdvanced, Event, EventRecord, StoredRecords
 from otp_bench.domain.ids import FlowId, UserId
 from otp_bench.domain.model import NewUser, ProviderConfig, Settings, Site, User
 from otp_bench.domain.vocabulary import UseCase
@@ -189,14 +189,16 @@ class Engine(WorkspaceOps, ConnectedAppOps, WorkspaceQueries, ProviderTools, Vie
             # the step returns: the Follower waits for this process's steps before it tells
             # another process's events from ours
             self.own_event_ids.extend(ids)
-            tx.records.extend(EventRecord(id=i, **row) for row, i in zip(rows, ids, strict=True))
+            tx.stored_rows.extend(rows)
+            tx.stored_ids.extend(ids)
 
         tx.add_events(rows).then(stored)
 
     def _publish_commit(self, tx: Tx) -> None:
         """One batch per committed transaction: its events and its change-feed rows."""
         self.events.publish(
-            EventBatch(tuple(tx.events), tuple(tx.records), ChangeSet.of(tx.changes))
+            EventBatch(tuple(tx.events), StoredRecords(tx.stored_rows, tx.stored_ids),
+                       ChangeSet.of(tx.changes))
         )
 
     def catch_up(self, records: Sequence[EventRecord] = ()) -> ChangeSet:

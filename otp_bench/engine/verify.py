@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import replace
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from otp_bench.domain.events import FlagsChanged, UserRegistered, VerifyAttempted
@@ -18,7 +19,7 @@ from otp_bench.engine import account_lock, otp
 from otp_bench.engine.outcomes import VerifyOutcome
 from otp_bench.engine.states import FlowState, Step, advance, can
 from otp_bench.engine.step import StepLog
-from otp_bench.store.activity import FlowRecord, Tx
+from otp_bench.store.activity import Challenge, FlowRecord, Tx
 
 if TYPE_CHECKING:
     from otp_bench.engine.engine import Engine
@@ -31,11 +32,14 @@ class Verifier:
     def verify(self, flow_id: str, code: str) -> VerifyOutcome:
         e = self.e
         with e.store.transaction() as tx:
-            record = tx.flow(flow_id)
+            # the flow and everything its verify decides on, read together (one round trip on
+            # PostgreSQL; on SQLite usually none: this process's own copies)
+            record, ch, user, history = tx.verify_flow_reads(
+                flow_id, account_lock.SUCCEEDED, account_lock.WINDOW_ROWS)
             if record is None or record.identifier is None:
                 return VerifyOutcome(flow_id, False, VerifyMessage.FAILURE,
                                      Reason.UNKNOWN_IDENTIFIER)
-            return self._verify(tx, record, record.identifier, code)
+            return self._verify(tx, record, record.identifier, code, (ch, user, history))
 
     def verify_identifier(self, identifier: str, code: str) -> VerifyOutcome:
         with self.e.store.transaction() as tx:
@@ -45,7 +49,10 @@ class Verifier:
                 return VerifyOutcome(None, False, VerifyMessage.FAILURE, Reason.UNKNOWN_IDENTIFIER)
             return self._verify(tx, record, identifier, code)
 
-    def _verify(self, tx: Tx, record: FlowRecord, identifier: str, code: str) -> VerifyOutcome:
+    def _verify(
+        self, tx: Tx, record: FlowRecord, identifier: str, code: str,
+        reads: tuple[Challenge | None, User | None, list[tuple[datetime, str]]] | None = None,
+    ) -> VerifyOutcome:
         e = self.e
         site = e.find_site(record.site_id)
         use_case = UseCase(record.use_case)
@@ -53,8 +60,8 @@ class Verifier:
         # the user as committed now, row locked until this step commits (never another
         # process's stale copy; no flag update made meanwhile is overwritten), the challenge and
         # the account's history since its last success: one round trip on PostgreSQL
-        ch, user, history = tx.verify_reads(identifier, record.user_id, account_lock.SUCCEEDED,
-                                            account_lock.WINDOW_ROWS)
+        ch, user, history = reads or tx.verify_reads(
+            identifier, record.user_id, account_lock.SUCCEEDED, account_lock.WINDOW_ROWS)
         now = e.clock.now()
         policy = e.settings.otp
         before = user.flags if user else None

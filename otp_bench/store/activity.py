@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 
 from otp_bench.domain.callout import CalloutRecord
 from otp_bench.domain.changes import Change
-from otp_bench.domain.events import EventRecord
 from otp_bench.domain.ids import SiteId
 from otp_bench.domain.model import User
 from otp_bench.store import convert as cv
@@ -28,6 +27,7 @@ from otp_bench.store.orm import (
     UserRow,
 )
 from otp_bench.store.prepared import InsertIds, Later, Prepared, Sql
+from otp_bench.store.recent import History, Issued, RecentRows
 
 if TYPE_CHECKING:
     from otp_bench.store.store import Store
@@ -42,6 +42,8 @@ _HISTORY = cast(Table, HistoryRow.__table__)
 _USERS = cast(Table, UserRow.__table__)
 _MEMBERS = cast(Table, MembershipRow.__table__)
 _CHANGES = cast(Table, ChangeRow.__table__)
+_SITES_OF_USER = (select(func.array_agg(_MEMBERS.c.site_id))  # PostgreSQL
+                  .where(_MEMBERS.c.user_id == _USERS.c.id).scalar_subquery().label("site_ids"))
 _INSERT_CHALLENGE = Prepared(_CH.insert())
 _SELECT_CHALLENGE = Prepared(select(_CH).where(_CH.c.identifier == bindparam("_id")))
 # verify's read: the row stays locked until the step commits, so what it says about use holds
@@ -51,6 +53,9 @@ _LOCK_CHALLENGE = Prepared(
 _COUNT_ISSUED = Prepared(select(func.count()).where(
     _CH.c.subject == bindparam("_subject"), _CH.c.issued_at > bindparam("_since")
 ))
+_ISSUED_TIMES = Prepared(select(_CH.c.issued_at).where(
+    _CH.c.subject == bindparam("_subject"), _CH.c.issued_at > bindparam("_since")
+).order_by(_CH.c.issued_at))
 _COUNT_FAILURE = Prepared(
     _CH.update()
     .where(_CH.c.identifier == bindparam("_id"))
@@ -91,8 +96,8 @@ _FLOW_USER = (select(_FLOW.c.user_id).where(_FLOW.c.id == bindparam("_flow_id"))
               .scalar_subquery())
 _FLOW_CODE = (select(_FLOW.c.identifier).where(_FLOW.c.id == bindparam("_flow_id"))
               .scalar_subquery())
-_LOCK_FLOW_USER = Prepared(select(_USERS).where(_USERS.c.id == _FLOW_USER).with_for_update())
-_FLOW_USER_SITES = Prepared(select(_MEMBERS.c.site_id).where(_MEMBERS.c.user_id == _FLOW_USER))
+_LOCK_FLOW_USER = Prepared(select(_USERS, _SITES_OF_USER).where(_USERS.c.id == _FLOW_USER)
+                           .with_for_update(of=_USERS))
 _LOCK_FLOW_CHALLENGE = Prepared(
     select(_CH).where(_CH.c.identifier == _FLOW_CODE).with_for_update()
 )
@@ -108,10 +113,9 @@ _FLOW_SINCE_SUCCESS = Prepared(
 )
 _INSERT_EVENTS = InsertIds(_EV)
 _INSERT_CALLOUT = Prepared(_CALLOUTS.insert().returning(_CALLOUTS.c.id))
-_LOCK_USER = Prepared(select(_USERS).where(_USERS.c.id == bindparam("_id")).with_for_update())
-_USER_SITES = Prepared(
-    select(_MEMBERS.c.site_id).where(_MEMBERS.c.user_id == bindparam("_id"))
-)
+# PostgreSQL: the user row, locked, with its sites (one statement)
+_LOCK_USER = Prepared(select(_USERS, _SITES_OF_USER).where(_USERS.c.id == bindparam("_id"))
+                      .with_for_update(of=_USERS))
 _INSERT_CHANGE = Prepared(_CHANGES.insert().returning(_CHANGES.c.id))
 
 
@@ -164,7 +168,10 @@ class Tx:
         self.after_commit: list[Callable[[], None]] = []
         self.changes: list[Change] = []  # the change-feed rows written, with their seq
         self.events: list[Any] = []  # what the engine asked to publish after the commit
-        self.records: list[EventRecord] = []  # those events as stored, with ids
+        self.stored_rows: list[dict[str, Any]] = []  # those events as stored (``Event.row()``)
+        self.stored_ids: list[int] = []  # and the ids the database gave them, same order
+        # SQLite: this process's own recent rows, read without SQL (see store.recent)
+        self._recent: RecentRows | None = store.recent if self.sql.sqlite else None
         # challenges read locked in this step, unused and valid, unchanged since (``consume``)
         self._held: set[str] = set()
 
@@ -173,11 +180,13 @@ class Tx:
         """The step's connection, for statements run through SQLAlchemy (it reads results as it
         goes, so the hot path's pipeline is flushed first)."""
         self.sql.flush()
+        self._untracked()
         return self._conn
 
     @property
     def session(self) -> Session:
         self.sql.flush()  # like ``conn``: the ORM reads its results as it goes
+        self._untracked()
         if self._session is None:
             self._session = Session(bind=self._conn, join_transaction_mode="create_savepoint",
                                     expire_on_commit=False, autoflush=True)
@@ -190,6 +199,18 @@ class Tx:
             self._session.commit()  # releases its savepoint; the connection commits later
             self._session.close()
             self._session = None
+
+    def _untracked(self) -> None:
+        """Statements the recent rows can't follow run in this step: drop them all at commit."""
+        recent, self._recent = self._recent, None
+        if recent is not None:
+            self.after_commit.append(recent.clear)
+
+    def _forget(self, kind: Any, key: str) -> None:
+        """A stored row changes in this step: its copy goes now, and again at commit (after any
+        copy this step itself queued)."""
+        kind.drop(key)
+        self.after_commit.append(lambda: kind.drop(key))
 
     @property
     def published(self) -> bool:
@@ -226,8 +247,12 @@ class Tx:
                 "consumed_at": None, "invalidated": None,
             },
         )
+        if (recent := self._recent) is not None:
+            self.after_commit.append(lambda: recent.challenge_added(c))
 
     def challenge(self, identifier: str) -> Challenge | None:
+        if self._recent is not None and (own := self._recent.challenges.get(identifier)):
+            return own
         return _challenge(self.sql.first(_SELECT_CHALLENGE, {"_id": identifier}))
 
     def verify_reads(
@@ -243,22 +268,53 @@ class Tx:
         SQLite: the step holds the file's write lock and caught up with the change feed when it
         began, so the cached user is exactly what is committed and stays so until commit.
         """
+        if (recent := self._recent) is not None:
+            return self._verify_reads_recent(recent, identifier, user_id, success, limit)
         queries: list[tuple[Prepared, Mapping[str, Any]]] = []
         locked = user_id is not None and not self.sql.sqlite
         if locked:  # first: what is read after it sees every verify that held the lock before
-            queries += [(_LOCK_USER, {"_id": user_id}), (_USER_SITES, {"_id": user_id})]
+            queries.append((_LOCK_USER, {"_id": user_id}))
         queries.append((_LOCK_CHALLENGE, {"_id": identifier}))
         if user_id is not None:
             queries.append((_SINCE_SUCCESS, {"_user": user_id, "_ok": success, "_limit": limit}))
         found = self.sql.batch(queries)
         if locked:
-            user = _user(found[0], found[1])
-            found = found[2:]
+            user = _user(found[0])
+            found = found[1:]
         else:
             user = self.store.user_by_id(user_id) if user_id is not None else None
         ch = _challenge(found[0][0] if found[0] else None)
         history = _history(found[1]) if user_id is not None else []
         self._hold(ch)
+        return ch, user, history
+
+    def _verify_reads_recent(
+        self, recent: RecentRows, identifier: str, user_id: str | None, success: str, limit: int,
+    ) -> tuple[Challenge | None, User | None, list[tuple[datetime, str]]]:
+        """``verify_reads`` on SQLite: the rows this process wrote itself come from its copies,
+        the rest from the database (and are kept from now on, once this step commits)."""
+        queries: list[tuple[Prepared, Mapping[str, Any]]] = []
+        ch = recent.challenges.get(identifier)
+        if ch is None:
+            queries.append((_SELECT_CHALLENGE, {"_id": identifier}))
+        known = recent.history.get(user_id) if user_id is not None else None
+        if known is not None and (known.success != success or known.limit != limit):
+            known = None
+        if user_id is not None and known is None:
+            queries.append((_SINCE_SUCCESS, {"_user": user_id, "_ok": success, "_limit": limit}))
+        found = self.sql.batch(queries) if queries else []
+        if ch is None:
+            first = found.pop(0)
+            ch = _challenge(first[0] if first else None)
+        history: list[tuple[datetime, str]] = []
+        if known is not None:
+            history = list(known.rows)
+        elif user_id is not None:
+            history = _history(found.pop(0))
+            read = History(success, limit, list(history))
+            self.after_commit.append(lambda: recent.history.put(user_id, read))
+        user = self.store.user_by_id(user_id) if user_id is not None else None
+        self._hold(ch)  # the step holds the file's write lock: the copy is the row until commit
         return ch, user, history
 
     def verify_flow_reads(
@@ -267,12 +323,19 @@ class Tx:
         """``flow(flow_id)`` and ``verify_reads`` for the code the flow was last sent, in one
         batch (one round trip on PostgreSQL instead of two): the flow, its challenge, its user
         (locked, as in ``verify_reads``) and that user's history since the last ``success``.
-        The challenge is the one the flow's row names; a flow without one answers None."""
+        The challenge is the one the flow's row names; a flow without one answers None.
+        SQLite: what this process wrote itself comes from its copies (``_verify_reads_recent``).
+        """
+        if (recent := self._recent) is not None:
+            record = self.flow(flow_id)
+            if record is None or record.identifier is None:
+                return record, None, None, []
+            return (record, *self._verify_reads_recent(
+                recent, record.identifier, record.user_id, success, limit))
         queries: list[tuple[Prepared, Mapping[str, Any]]] = [(_SELECT_FLOW, {"_flow_id": flow_id})]
         locked = not self.sql.sqlite
         if locked:  # first: what is read after it sees every verify that held the lock before
-            queries += [(_LOCK_FLOW_USER, {"_flow_id": flow_id}),
-                        (_FLOW_USER_SITES, {"_flow_id": flow_id})]
+            queries.append((_LOCK_FLOW_USER, {"_flow_id": flow_id}))
         queries += [
             (_LOCK_FLOW_CHALLENGE, {"_flow_id": flow_id}),
             (_FLOW_SINCE_SUCCESS, {"_flow_id": flow_id, "_ok": success, "_limit": limit}),
@@ -284,7 +347,7 @@ class Tx:
         ch_rows, history_rows = found[-2], found[-1]
         user: User | None = None
         if locked:
-            user = _user(found[1], found[2])
+            user = _user(found[1])
         elif record.user_id is not None:
             user = self.store.user_by_id(record.user_id)
         ch = _challenge(ch_rows[0] if ch_rows else None)
@@ -301,12 +364,24 @@ class Tx:
     def codes_issued_since(self, subject: str, since: datetime) -> int:
         """Codes issued to ``subject`` since ``since``; the subject stays locked until commit,
         so two processes can't both see room for one more code (the hourly limit holds)."""
+        if (recent := self._recent) is not None:  # SQLite: the step holds the write lock
+            known = recent.issued.get(subject)
+            count = known.count_after(since) if known is not None else None
+            if count is None:
+                times = [cv.utc(r[0]) for r in self.sql.rows(
+                    _ISSUED_TIMES, {"_subject": subject, "_since": since})]
+                read = Issued(since, times)
+                self.after_commit.append(lambda: recent.issued.put(subject, read))
+                count = len(times)
+            return count
         locks.lock_subject(self.sql, subject)
         found = self.sql.scalar(_COUNT_ISSUED, {"_subject": subject, "_since": since})
         return int(found or 0)
 
     def count_failure(self, identifier: str) -> int:
         """Count one wrong code; answer the failures so far (one UPDATE … RETURNING)."""
+        if self._recent is not None:
+            self._forget(self._recent.challenges, identifier)
         return int(self.sql.scalar(_COUNT_FAILURE, {"_id": identifier}) or 0)
 
     def consume(self, identifier: str, at: datetime) -> bool:
@@ -316,6 +391,8 @@ class Tx:
         since: the UPDATE is only queued (no round trip on PostgreSQL). Otherwise its
         RETURNING row says whether this step was first.
         """
+        if self._recent is not None:
+            self._forget(self._recent.challenges, identifier)
         if identifier in self._held:
             self._held.discard(identifier)
             self.sql.execute(_CONSUME, {"_id": identifier, "_at": at})
@@ -323,17 +400,29 @@ class Tx:
         return len(self.sql.rows(_CONSUME, {"_id": identifier, "_at": at})) == 1
 
     def invalidate(self, identifier: str, reason: str) -> None:
+        if self._recent is not None:
+            self._forget(self._recent.challenges, identifier)
         self._held.discard(identifier)
         self.sql.execute(_INVALIDATE, {"_id": identifier, "_reason": reason})
 
     # flows
     def add_flow(self, f: FlowRecord) -> None:
         self.sql.execute(_INSERT_FLOW, f.__dict__)
+        if (recent := self._recent) is not None:
+            self.after_commit.append(lambda: recent.flows.put(f.id, f))
 
     def update_flow(self, flow_id: str, **values: Any) -> None:
+        if (recent := self._recent) is not None:
+            old = recent.flows.get(flow_id)
+            self._forget(recent.flows, flow_id)
+            if old is not None:  # the row is exactly the copy with these columns set
+                new = replace(old, **values)
+                self.after_commit.append(lambda: recent.flows.put(flow_id, new))
         self.sql.execute(_UPDATE_FLOW, {"_flow_id": flow_id, **values})
 
     def flow(self, flow_id: str) -> FlowRecord | None:
+        if self._recent is not None and (own := self._recent.flows.get(flow_id)):
+            return own
         return _flow(self.sql.first(_SELECT_FLOW, {"_flow_id": flow_id}))
 
     # history, events, callouts
@@ -349,6 +438,8 @@ class Tx:
                 "identifier": identifier,
             },
         )
+        if user_id is not None and (recent := self._recent) is not None:
+            self.after_commit.append(lambda: recent.history_added(user_id, at, status))
 
     def add_events(self, rows: Sequence[Mapping[str, Any]]) -> Later[list[int]]:
         """Append event rows (``Event.row()``); their ids, in order, known once the step's
@@ -385,10 +476,12 @@ def _challenge(row: Any) -> Challenge | None:
     )
 
 
-def _user(rows: list[Any], sites: list[Any]) -> User | None:
+def _user(rows: list[Any]) -> User | None:
+    """The user of a ``_LOCK_USER`` row (with its ``site_ids``), or None."""
     if not rows:
         return None
-    return cv.user_from(cast(Any, rows[0]), frozenset(SiteId(s[0]) for s in sites))
+    row = rows[0]
+    return cv.user_from(cast(Any, row), frozenset(SiteId(s) for s in row.site_ids or ()))
 
 
 def _history(rows: list[Any]) -> list[tuple[datetime, str]]:

@@ -93,7 +93,7 @@ class ChallengeRow(Base):
 
     __tablename__ = "challenges"
     identifier: Mapped[str] = mapped_column(String(40), primary_key=True)
-    flow_id: Mapped[str] = mapped_column(String(40), index=True)
+    flow_id: Mapped[str] = mapped_column(String(40))
     subject: Mapped[str] = mapped_column(String(200))  # rate-limit key: user id or phone
     salt: Mapped[bytes]
     code_hash: Mapped[bytes]
@@ -103,11 +103,14 @@ class ChallengeRow(Base):
     consumed_at: Mapped[datetime | None]
     invalidated: Mapped[str | None] = mapped_column(String(40))  # reason, e.g. "superseded"
 
-    __table_args__ = (Index("ix_challenges_subject_issued", "subject", "issued_at"),)
+    # SQLite: rows keyed by the identifier itself, one b-tree (migration 0006)
+    __table_args__ = (Index("ix_challenges_subject_issued", "subject", "issued_at"),
+                      {"sqlite_with_rowid": False})
 
 
 class FlowRow(Base):
     __tablename__ = "flows"
+    __table_args__ = {"sqlite_with_rowid": False}  # one b-tree keyed by the id (migration 0006)
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     use_case: Mapped[str] = mapped_column(String(60))
     site_id: Mapped[str] = mapped_column(String(18))
@@ -154,7 +157,7 @@ class EventRow(Base):
 
     __tablename__ = "events"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    at: Mapped[datetime] = mapped_column(index=True)
+    at: Mapped[datetime]  # not indexed: the log pages by id (migration 0006)
     kind: Mapped[str] = mapped_column(String(40))
     flow_id: Mapped[str | None] = mapped_column(String(40), index=True)
     site: Mapped[str] = mapped_column(String(200), default="")

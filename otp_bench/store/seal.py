@@ -5,19 +5,32 @@ A message that carries a code has *every* code-like digit group sealed, whatever
 sure from the text, and an order number is as good a guess to an attacker reading the file. The
 masked body keeps a numbered placeholder per group; the sealed payload holds the groups and the
 code. Rows written before this (one placeholder, the sealed code alone) still read back.
+
+Seals are AES-256-GCM under a key derived (HKDF) from the workspace's sealing key: a seal and an
+unseal are one call each into OpenSSL, where Fernet (AES-CBC, HMAC and base64 in Python) cost
+every flow about 30 µs twice. Rows sealed with Fernet by earlier versions still open.
 """
 
 from __future__ import annotations
 
+import base64
 import json
+import os
 import re
 
+from cryptography.exceptions import InvalidTag
 from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from otp_bench.domain.secrets import SecretStore
 
 SEAL_KEY = "workspace-seal-key"
 PLACEHOLDER = "\u2063{otp}\u2063"  # invisible separators keep it from clashing with message text
+# a GCM seal starts with a NUL, which no Fernet token (URL-safe base64 text) can
+_GCM = b"\x00G1"
+_NONCE = 12
 
 
 class Sealer:
@@ -29,6 +42,7 @@ class Sealer:
 
     def __init__(self, secrets: SecretStore) -> None:
         self._fernet: Fernet | None = None
+        self._gcm: AESGCM | None = None
         setdefault = getattr(secrets, "setdefault", None)
         try:
             if setdefault is not None:
@@ -41,16 +55,25 @@ class Sealer:
         except RuntimeError:  # SecretsLocked: no key on this machine
             return
         self._fernet = Fernet(key.encode())
+        derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+                       info=b"otp-bench inbox seal v2").derive(base64.urlsafe_b64decode(key))
+        self._gcm = AESGCM(derived)
 
     def seal(self, text: str) -> bytes | None:
-        return self._fernet.encrypt(text.encode()) if self._fernet else None
+        if self._gcm is None:
+            return None
+        nonce = os.urandom(_NONCE)
+        return _GCM + nonce + self._gcm.encrypt(nonce, text.encode(), _GCM)
 
     def unseal(self, token: bytes | None) -> str | None:
-        if token is None or self._fernet is None:
+        if token is None or self._fernet is None or self._gcm is None:
             return None
         try:
-            return self._fernet.decrypt(token).decode()
-        except InvalidToken:
+            if token.startswith(_GCM):
+                body = token[len(_GCM):]
+                return self._gcm.decrypt(body[:_NONCE], body[_NONCE:], _GCM).decode()
+            return self._fernet.decrypt(token).decode()  # sealed by an earlier version
+        except (InvalidToken, InvalidTag, ValueError):
             return None  # key lost (e.g. keyring reset): the message shows the code masked
 
 

@@ -50,6 +50,7 @@ from otp_bench.store.orm import (
 from otp_bench.store.phones import PhoneStore
 from otp_bench.store.prepared import Prepared
 from otp_bench.store.queries import ActivityQueries
+from otp_bench.store.recent import RecentRows
 from otp_bench.store.seal import Sealer
 from otp_bench.store.secret_store import MemorySecretStore, SecretsLocked
 from otp_bench.store.steps import StepTransactions
@@ -91,6 +92,9 @@ class Store(StepTransactions, ActivityQueries, ConnectedAppStore, PhoneStore):
         self._checkpoints = checkpoint.of(self.engine)  # SQLite files: counts our raw commits
         self._active: tuple[int, Tx] | None = None  # the open step: (thread, its transaction)
         self._data_version: int | None = None  # SQLite: the step connection's last look
+        # SQLite: this process's own recent flows, codes and history, exact while no other
+        # connection commits (dropped in steps._data_moved when one did; see store.recent)
+        self.recent = RecentRows()
         # called with what another process changed, right after the cache applied it (under the
         # write lock, inside the step that noticed): the engine moves its clock and publishes
         self.on_caught_up: Callable[[ChangeSet], None] | None = None

@@ -153,3 +153,28 @@ def test_many_rows_get_their_own_ids_in_order_beyond_one_chunk(any_db_url: str) 
         assert [summary[i] for i in ids] == [str(i) for i in range(n)]
     finally:
         store.close()
+
+
+def test_sqlite_datetimes_are_written_as_sqlalchemy_writes_them() -> None:
+    """The fast DATETIME conversion on SQLite writes exactly SQLAlchemy's own text, so rows
+    written by either path compare, sort and read back alike."""
+    from datetime import timezone
+
+    from sqlalchemy import DateTime
+    from sqlalchemy.dialects import sqlite
+
+    from otp_bench.store.prepared import _bind_processor
+
+    dialect = sqlite.dialect()
+    ours = _bind_processor(DateTime(timezone=True), dialect)
+    theirs = DateTime(timezone=True).dialect_impl(dialect).bind_processor(dialect)
+    assert ours is not None and theirs is not None
+    for value in (datetime(2026, 11, 30, 9, 15, 1, 123456, tzinfo=UTC),
+                  datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),  # no microseconds
+                  datetime(999, 12, 31, 23, 59, 59, 1),  # naive, a short year
+                  datetime(2026, 6, 1, 12, 0, tzinfo=timezone(timedelta(hours=2))),
+                  datetime(2026, 6, 1).date(), None):
+        assert ours(value) == theirs(value), value
+    import pytest
+    with pytest.raises(TypeError):
+        ours("2026-01-01")

@@ -36,6 +36,26 @@ def test_seal_round_trip_and_wrong_key() -> None:
     assert sealer.unseal(None) is None
 
 
+def test_codes_sealed_by_earlier_versions_still_open_and_tampering_is_caught() -> None:
+    """Earlier versions sealed with Fernet under the same key: those rows still read back. A
+    GCM seal that was altered (or truncated) opens to nothing, never to a wrong code."""
+    from cryptography.fernet import Fernet
+
+    from otp_bench.store.seal import SEAL_KEY
+
+    secrets = MemorySecretStore()
+    sealer = Sealer(secrets)
+    key = secrets.get(SEAL_KEY)
+    assert key is not None
+    old = Fernet(key.encode()).encrypt(b'{"otp":"654321","groups":["654321"]}')
+    assert sealer.unseal(old) == '{"otp":"654321","groups":["654321"]}'
+    token = sealer.seal("123456")
+    assert token is not None and token != sealer.seal("123456")  # a fresh nonce each time
+    flipped = token[:-1] + bytes([token[-1] ^ 1])
+    assert sealer.unseal(flipped) is None
+    assert sealer.unseal(token[:10]) is None
+
+
 def test_file_secret_store_is_owner_only(tmp_path: Path) -> None:
     store = FileSecretStore(tmp_path / "s" / "secrets.json")
     store.set("k", "v")
