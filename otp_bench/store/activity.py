@@ -42,6 +42,8 @@ _HISTORY = cast(Table, HistoryRow.__table__)
 _USERS = cast(Table, UserRow.__table__)
 _MEMBERS = cast(Table, MembershipRow.__table__)
 _CHANGES = cast(Table, ChangeRow.__table__)
+_SITES_OF_USER = (select(func.array_agg(_MEMBERS.c.site_id))  # PostgreSQL
+                  .where(_MEMBERS.c.user_id == _USERS.c.id).scalar_subquery().label("site_ids"))
 _INSERT_CHALLENGE = Prepared(_CH.insert())
 _SELECT_CHALLENGE = Prepared(select(_CH).where(_CH.c.identifier == bindparam("_id")))
 # verify's read: the row stays locked until the step commits, so what it says about use holds
@@ -94,8 +96,8 @@ _FLOW_USER = (select(_FLOW.c.user_id).where(_FLOW.c.id == bindparam("_flow_id"))
               .scalar_subquery())
 _FLOW_CODE = (select(_FLOW.c.identifier).where(_FLOW.c.id == bindparam("_flow_id"))
               .scalar_subquery())
-_LOCK_FLOW_USER = Prepared(select(_USERS).where(_USERS.c.id == _FLOW_USER).with_for_update())
-_FLOW_USER_SITES = Prepared(select(_MEMBERS.c.site_id).where(_MEMBERS.c.user_id == _FLOW_USER))
+_LOCK_FLOW_USER = Prepared(select(_USERS, _SITES_OF_USER).where(_USERS.c.id == _FLOW_USER)
+                           .with_for_update(of=_USERS))
 _LOCK_FLOW_CHALLENGE = Prepared(
     select(_CH).where(_CH.c.identifier == _FLOW_CODE).with_for_update()
 )
@@ -111,10 +113,9 @@ _FLOW_SINCE_SUCCESS = Prepared(
 )
 _INSERT_EVENTS = InsertIds(_EV)
 _INSERT_CALLOUT = Prepared(_CALLOUTS.insert().returning(_CALLOUTS.c.id))
-_LOCK_USER = Prepared(select(_USERS).where(_USERS.c.id == bindparam("_id")).with_for_update())
-_USER_SITES = Prepared(
-    select(_MEMBERS.c.site_id).where(_MEMBERS.c.user_id == bindparam("_id"))
-)
+# PostgreSQL: the user row, locked, with its sites (one statement)
+_LOCK_USER = Prepared(select(_USERS, _SITES_OF_USER).where(_USERS.c.id == bindparam("_id"))
+                      .with_for_update(of=_USERS))
 _INSERT_CHANGE = Prepared(_CHANGES.insert().returning(_CHANGES.c.id))
 
 
@@ -272,14 +273,14 @@ class Tx:
         queries: list[tuple[Prepared, Mapping[str, Any]]] = []
         locked = user_id is not None and not self.sql.sqlite
         if locked:  # first: what is read after it sees every verify that held the lock before
-            queries += [(_LOCK_USER, {"_id": user_id}), (_USER_SITES, {"_id": user_id})]
+            queries.append((_LOCK_USER, {"_id": user_id}))
         queries.append((_LOCK_CHALLENGE, {"_id": identifier}))
         if user_id is not None:
             queries.append((_SINCE_SUCCESS, {"_user": user_id, "_ok": success, "_limit": limit}))
         found = self.sql.batch(queries)
         if locked:
-            user = _user(found[0], found[1])
-            found = found[2:]
+            user = _user(found[0])
+            found = found[1:]
         else:
             user = self.store.user_by_id(user_id) if user_id is not None else None
         ch = _challenge(found[0][0] if found[0] else None)
@@ -334,8 +335,7 @@ class Tx:
         queries: list[tuple[Prepared, Mapping[str, Any]]] = [(_SELECT_FLOW, {"_flow_id": flow_id})]
         locked = not self.sql.sqlite
         if locked:  # first: what is read after it sees every verify that held the lock before
-            queries += [(_LOCK_FLOW_USER, {"_flow_id": flow_id}),
-                        (_FLOW_USER_SITES, {"_flow_id": flow_id})]
+            queries.append((_LOCK_FLOW_USER, {"_flow_id": flow_id}))
         queries += [
             (_LOCK_FLOW_CHALLENGE, {"_flow_id": flow_id}),
             (_FLOW_SINCE_SUCCESS, {"_flow_id": flow_id, "_ok": success, "_limit": limit}),
@@ -347,7 +347,7 @@ class Tx:
         ch_rows, history_rows = found[-2], found[-1]
         user: User | None = None
         if locked:
-            user = _user(found[1], found[2])
+            user = _user(found[1])
         elif record.user_id is not None:
             user = self.store.user_by_id(record.user_id)
         ch = _challenge(ch_rows[0] if ch_rows else None)
@@ -476,10 +476,12 @@ def _challenge(row: Any) -> Challenge | None:
     )
 
 
-def _user(rows: list[Any], sites: list[Any]) -> User | None:
+def _user(rows: list[Any]) -> User | None:
+    """The user of a ``_LOCK_USER`` row (with its ``site_ids``), or None."""
     if not rows:
         return None
-    return cv.user_from(cast(Any, rows[0]), frozenset(SiteId(s[0]) for s in sites))
+    row = rows[0]
+    return cv.user_from(cast(Any, row), frozenset(SiteId(s) for s in row.site_ids or ()))
 
 
 def _history(rows: list[Any]) -> list[tuple[datetime, str]]:

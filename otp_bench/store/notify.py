@@ -1,7 +1,8 @@
 """Telling every process on a workspace that another one committed: LISTEN/NOTIFY or data_version.
 
 - PostgreSQL: each committing engine step sends ``NOTIFY otp_bench_<workspace id>`` inside its
-  transaction (``notify_in``; delivered at commit, never for a rolled-back step). A ``Watcher``
+  transaction (its first read carries ``NOTE``; ``notify_in`` elsewhere; delivered at commit,
+  never for a rolled-back step). A ``Watcher``
   holds one extra connection that LISTENs and calls back within milliseconds.
 - SQLite: a ``Watcher`` polls ``PRAGMA data_version`` on a connection of its own, a few times a
   second (``SQLITE_INTERVAL``): the value moves when any other connection — another process, or
@@ -22,7 +23,7 @@ import sqlite3
 import threading
 from collections.abc import Callable
 
-from sqlalchemy import Connection, make_url, text
+from sqlalchemy import Connection, bindparam, func, make_url, select, text
 
 from otp_bench.store.prepared import Prepared, Sql
 
@@ -39,6 +40,15 @@ def channel(workspace_id: str) -> str:
 
 
 _NOTIFY = Prepared(text("SELECT pg_notify(:c, :p)"))
+# The notification as a one-row subquery (binds ``_channel``, ``_payload``: ``note_params``), for
+# a step's first read to carry (store.steps): the step's own statement fewer. Like any NOTIFY it
+# goes out when the step commits, never for a step rolled back.
+NOTE = select(func.pg_notify(bindparam("_channel"), bindparam("_payload")).label("sent")
+              ).subquery("note")
+
+
+def note_params(workspace_id: str) -> dict[str, str]:
+    return {"_channel": channel(workspace_id), "_payload": INSTANCE}
 
 
 def notify_in(sql: Sql | Connection, workspace_id: str) -> None:

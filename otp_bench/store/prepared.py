@@ -226,6 +226,7 @@ class Sql:
         self._pipe: Any = None  # psycopg's Pipeline while one is open
         self._pending: list[tuple[Later[Any], Callable[[], Any]]] = []  # queued, in order
         self._step: str | None = None  # PostgreSQL: the open step's "implicit"/"explicit" txn
+        self._writer: Any = None  # the cursor ``execute`` sends on
 
     def _pipeline(self) -> None:
         if self._pipe is None and self._piped:
@@ -325,9 +326,15 @@ class Sql:
     def execute(self, prep: Prepared, params: Mapping[str, Any]) -> None:
         """Run a write whose outcome the step doesn't read. On PostgreSQL a step runs in
         pipeline mode: the write is only queued, and travels with the next statement whose
-        result is needed, at the latest with the COMMIT."""
-        _c, cursor = self._run(prep, params)
-        cursor.close()
+        result is needed, at the latest with the commit's sync. The writes share one cursor
+        (nothing reads their results; a read gets a cursor of its own)."""
+        c = prep.compiled(self.dialect, frozenset(params))
+        self._pipeline()
+        if self._writer is None:
+            self._writer = self._dbapi.cursor()
+        self._writer.execute(c.sql, c.args(params))
+        if self._pipe is None and not self.sqlite:
+            Sql.round_trips += 1
 
     def rows(self, prep: Prepared, params: Mapping[str, Any]) -> list[Any]:
         c, cursor = self._run(prep, params)

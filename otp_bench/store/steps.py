@@ -22,7 +22,7 @@ from otp_bench.domain.changes import Action, Change, ChangeSet, What
 from otp_bench.store import checkpoint, reload
 from otp_bench.store import convert as cv
 from otp_bench.store.activity import Tx
-from otp_bench.store.notify import notify_in
+from otp_bench.store.notify import NOTE, note_params
 from otp_bench.store.orm import ChangeRow
 from otp_bench.store.prepared import Prepared, Sql
 from otp_bench.store.recent import RecentRows
@@ -33,6 +33,13 @@ if TYPE_CHECKING:
 _CHANGES = cast(Table, ChangeRow.__table__)
 _NEW_CHANGES = Prepared(
     select(_CHANGES).where(_CHANGES.c.id > bindparam("_after")).order_by(_CHANGES.c.id)
+)
+# PostgreSQL steps: the same read also sends the step's notification (``notify.NOTE``, one
+# statement instead of two); with no new rows it answers the note's row alone, all NULLs
+_NEW_CHANGES_NOTED = Prepared(
+    select(_CHANGES)
+    .select_from(NOTE.outerjoin(_CHANGES, _CHANGES.c.id > bindparam("_after")))
+    .order_by(_CHANGES.c.id)
 )
 
 
@@ -92,8 +99,6 @@ class StepTransactions:
                     finally:
                         self._active = None
                     tx.finish()
-                    if self._notify:  # other instances hear of it at commit (LISTEN/NOTIFY)
-                        notify_in(sql, self.workspace_id)
                     if not self._sqlite:
                         # one round trip: the queued writes and the commit (none of it when a
                         # write failed); the step's ``Later`` ids are known after it
@@ -191,10 +196,12 @@ class StepTransactions:
                 return self._read_feed(conn, Sql(conn, pipeline=False))
 
     def _catch_up_on(self, conn: Connection, sql: Sql) -> ChangeSet:
-        """Inside a step (``conn`` in its transaction): catch up if anything moved."""
+        """Inside a step (``conn`` in its transaction): catch up if anything moved. On
+        PostgreSQL the read also sends the step's notification: other instances hear of the
+        step when it commits (LISTEN/NOTIFY)."""
         if self._sqlite and not self._data_moved(conn):
             return ChangeSet()
-        return self._read_feed(conn, sql)
+        return self._read_feed(conn, sql, noted=self._notify)
 
     def _data_moved(self, conn: Connection) -> bool:
         """SQLite: did another connection commit since the last look? One pragma, no SQL on
@@ -206,15 +213,19 @@ class StepTransactions:
             self.recent.clear()
         return moved
 
-    def _read_feed(self, conn: Connection, sql: Sql) -> ChangeSet:
+    def _read_feed(self, conn: Connection, sql: Sql, noted: bool = False) -> ChangeSet:
         try:
-            return self._apply_feed(conn, sql)
+            return self._apply_feed(conn, sql, noted)
         except BaseException:
             self._data_version = None  # look again next time: nothing may be skipped
             raise
 
-    def _apply_feed(self, conn: Connection, sql: Sql) -> ChangeSet:
-        rows = sql.rows(_NEW_CHANGES, {"_after": self._last_change})
+    def _apply_feed(self, conn: Connection, sql: Sql, noted: bool = False) -> ChangeSet:
+        if noted:
+            rows = [r for r in sql.rows(_NEW_CHANGES_NOTED, {
+                "_after": self._last_change, **note_params(self.workspace_id)}) if r.id is not None]
+        else:
+            rows = sql.rows(_NEW_CHANGES, {"_after": self._last_change})
         if not rows:
             return ChangeSet()
         sql.flush()  # the records are re-read through SQLAlchemy

@@ -236,3 +236,27 @@ def test_writes_before_and_after_sqlalchemy_in_one_step_commit_or_fail_together(
         assert sorted(r.identifier for r in conn.execute(select(_CH))) == [
             "before", "through-sqlalchemy"]
         assert len(conn.execute(select(_EV)).all()) == 1
+
+
+def test_a_committed_step_is_announced_and_a_failed_one_never(pg_url: str) -> None:
+    """The step's notification rides on its first read: sent at its commit, and only then."""
+    import psycopg
+    from sqlalchemy import make_url
+
+    from otp_bench.store import notify
+
+    store = Store(pg_url, throwaway=True)
+    dsn = make_url(pg_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    try:
+        with psycopg.connect(dsn, autocommit=True) as listener:
+            listener.execute(f'LISTEN "{notify.channel(store.workspace_id)}"')
+            with pytest.raises(RuntimeError), store.transaction() as tx:
+                tx.sql.execute(_INSERT, _challenge("rolled-back"))
+                raise RuntimeError("changed its mind")
+            assert list(listener.notifies(timeout=0.5, stop_after=1)) == []
+            with store.transaction() as tx:
+                tx.sql.execute(_INSERT, _challenge("kept"))
+            notes = list(listener.notifies(timeout=5.0, stop_after=1))
+            assert [n.payload for n in notes] == [notify.INSTANCE]
+    finally:
+        store.close()
