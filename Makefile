@@ -23,14 +23,19 @@ lint: $(STAMP)
 
 # coverage is collected by both suites (.coverage) and printed per package by `make coverage`
 COV := --cov=otp_bench --cov-report=
-# the core suites run on every core (pytest-xdist; coverage is combined); JOBS=1 runs one process
-JOBS ?= auto
-XDIST := $(if $(filter 1,$(JOBS)),-p no:xdist,-n $(JOBS))
+# the core suites run in two pytest-xdist workers per core (coverage is combined): about half
+# the suite's time is waiting (servers, second processes, deadlines), which another worker fills;
+# an idle worker steals from a busy one, so a slow test late in a worker's share doesn't leave a
+# core idle. JOBS=1 runs one process; PYTEST_ARGS adds options (e.g. --durations=20).
+JOBS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) * 2 )))
+XDIST := $(if $(filter 1,$(JOBS)),-p no:xdist,-n $(JOBS) --dist worksteal)
+PYTEST_ARGS ?=
 # pytest caches its rewritten test modules only where bytecode may be written
 PYTEST := env PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest
 
 test-core: $(STAMP)
-	scripts/pg-test-server env OTP_BENCH_NO_QT=1 $(PYTEST) -q -p no:pytest-qt $(XDIST) --ignore=tests/gui $(COV)
+	scripts/pg-test-server env OTP_BENCH_NO_QT=1 $(PYTEST) -q -p no:pytest-qt $(XDIST) --ignore=tests/gui $(COV) \
+	    $(PYTEST_ARGS)
 
 test-gui: $(STAMP)
 	QT_QPA_PLATFORM=offscreen PYTEST_QT_API=pyside6 scripts/pg-test-server $(BIN)/python -m pytest -q tests/gui $(COV) --cov-append
@@ -43,7 +48,7 @@ coverage: $(STAMP)
 PG_SUITES := tests/store tests/engine tests/headless tests/scenario/test_on_postgres.py
 test-pg: $(STAMP)
 	scripts/pg-test-server env OTP_BENCH_NO_QT=1 OTP_BENCH_TEST_BACKEND=postgresql \
-	    $(PYTEST) -q -p no:pytest-qt $(XDIST) $(PG_SUITES)
+	    $(PYTEST) -q -p no:pytest-qt $(XDIST) $(PG_SUITES) $(PYTEST_ARGS)
 
 # the built wheel in a clean virtualenv: version, run a shipped scenario, export apex, screenshot
 test-wheel: $(STAMP)

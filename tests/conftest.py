@@ -90,3 +90,43 @@ def _logs_in_tmp(tmp_path_factory: pytest.TempPathFactory,
     from otp_bench.logs import reset_logging
 
     reset_logging()
+
+
+def _property_based(item: pytest.Item) -> bool:
+    """A Hypothesis test: a ``@given`` function or a rule-based state machine's TestCase."""
+    from hypothesis import is_hypothesis_test
+    from hypothesis.stateful import RuleBasedStateMachine
+
+    if is_hypothesis_test(getattr(item, "obj", None)):
+        return True
+    cls = getattr(item, "cls", None)
+    machine = getattr(cls, "__qualname__", "").split(".")[0]
+    module = getattr(item, "module", None)
+    owner = getattr(module, machine, None) if module is not None else None
+    return isinstance(owner, type) and issubclass(owner, RuleBasedStateMachine)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if _property_based(item):
+            item.add_marker(pytest.mark.untraced)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """An ``untraced`` test's own thread runs without the coverage line tracer.
+
+    Property-based tests repeat hundreds of generated examples over lines the example tests
+    already cover; under Python 3.11's tracer they cost 2-10x their untraced CPU (about 33 of
+    the core suite's 136 CPU-s). Only this thread's trace function is lifted, and put back
+    after: other threads (the Apex runner, the callout loop, servers) stay traced, and threads
+    started meanwhile are traced as usual. (pytest-cov's ``no_cover`` stops the whole
+    collector instead, and threads that outlive the test are never traced again.)"""
+    if item.get_closest_marker("untraced") is None or sys.gettrace() is None:
+        return (yield)
+    tracer = sys.gettrace()
+    sys.settrace(None)
+    try:
+        return (yield)
+    finally:
+        sys.settrace(tracer)

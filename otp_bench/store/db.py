@@ -1,7 +1,9 @@
 """Opening a workspace database: URL resolution, SQLite pragmas, Alembic migrations.
 
 A new SQLite workspace file is a copy of a pre-migrated template (``store.schema_template``);
-an existing one, or any other backend, is brought to the head revision by Alembic.
+an existing one, or any other backend, is brought to the head revision by Alembic. Alembic is
+imported only when a migration runs (or the head isn't known yet): a workspace already at the
+head opens without it, which spares every process (CLI, server, test worker) its import.
 
 The default workspace is a SQLite file in the user data dir; ``--db URL`` or ``OTP_BENCH_DB``
 names any SQLAlchemy URL instead (PostgreSQL for a team workspace).
@@ -10,22 +12,22 @@ names any SQLAlchemy URL instead (PostgreSQL for a team workspace).
 from __future__ import annotations
 
 import functools
+import json
 import os
 import sqlite3
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import orjson
 import platformdirs
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from alembic.util.exc import CommandError
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import DatabaseError, OperationalError
 
 from otp_bench.domain.workspace import Workspace
 from otp_bench.store import checkpoint, locks, preflight, schema_template
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 ENV_VAR = "OTP_BENCH_DB"
 _MIGRATIONS = Path(__file__).parent / "migrations"
@@ -33,6 +35,10 @@ _MIGRATIONS = Path(__file__).parent / "migrations"
 
 class StoreError(RuntimeError):
     """The database can't be used; the message names the file and what is wrong."""
+
+
+class _MigrationFailed(RuntimeError):
+    """Alembic refused (its ``CommandError``), caught where the workspace is named."""
 
 
 def default_url() -> str:
@@ -55,17 +61,26 @@ def sqlite_path(url: str) -> Path | None:
     return None
 
 
+def _json_text(value: Any) -> str:
+    """JSON columns' text: orjson (every event row carries one, and json.dumps builds an encoder
+    per call); what orjson refuses (an int beyond 64 bits, a non-string key) goes to json."""
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:  # orjson.JSONEncodeError
+        return json.dumps(value)
+
+
 def open_engine(url: str) -> Engine:
     """An engine with WAL and a busy timeout for SQLite; migrated to the newest schema."""
     path = sqlite_path(url)
-    kwargs: dict[str, Any] = {}
+    kwargs: dict[str, Any] = {"json_serializer": _json_text, "json_deserializer": orjson.loads}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 10}
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
     if path is not None:  # refuse a stranger's, newer, damaged or locked file before touching it
         try:
-            preflight.check_sqlite_file(path, head=head_revision(), known=known_revisions())
+            preflight.check_sqlite_file(path, head=head_revision(), known=known_revisions)
         except preflight.WorkspaceRefused as exc:
             raise StoreError(str(exc)) from None
     try:
@@ -88,13 +103,15 @@ def open_engine(url: str) -> Engine:
     try:
         if not fresh:
             migrate(engine)
-    except (DatabaseError, OperationalError, sqlite3.DatabaseError, CommandError) as exc:
+    except (DatabaseError, OperationalError, sqlite3.DatabaseError, _MigrationFailed) as exc:
         engine.dispose()
         raise StoreError(where.scrub(f"can't open workspace {where}: {_plain(exc)}")) from None
     return engine
 
 
 def _config() -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(_MIGRATIONS))
     return cfg
@@ -102,7 +119,13 @@ def _config() -> Config:
 
 @functools.lru_cache(maxsize=8)
 def _head_for(key: str) -> str | None:
-    """The head revision of the scripts whose content hashes to ``key`` (parsed once)."""
+    """The head revision of the scripts whose content hashes to ``key`` (found once): the one
+    their template was migrated to, else what Alembic makes of the scripts."""
+    built = schema_template.built_revision()
+    if built is not None:
+        return built
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(_config()).get_current_head()
 
 
@@ -112,6 +135,8 @@ def head_revision() -> str | None:
 
 @functools.lru_cache(maxsize=8)
 def _known_for(key: str) -> frozenset[str]:
+    from alembic.script import ScriptDirectory
+
     return frozenset(s.revision for s in ScriptDirectory.from_config(_config()).walk_revisions())
 
 
@@ -134,20 +159,36 @@ def migrate(engine: Engine) -> None:
     Under a lock (see ``store.locks``): processes opening a fresh database at once take turns,
     and the later ones find it migrated.
     """
-    cfg = _config()
     head = head_revision()
     with locks.immediate(engine).begin() as conn:
         locks.lock_for_migration(conn)
-        current = MigrationContext.configure(conn).get_current_revision()
-        if current == head:
+        if head is not None and _stamped(conn) == [head]:
             return
-        if current is not None and current not in known_revisions():
-            where = engine.url.render_as_string(hide_password=True)
-            raise StoreError(f"{where} was created by a newer otp-bench (schema {current}, "
-                             f"this is {head}); open it with that version — it was left "
-                             "unchanged")
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+        from alembic import command
+        from alembic.runtime.migration import MigrationContext
+        from alembic.util.exc import CommandError
+
+        try:
+            current = MigrationContext.configure(conn).get_current_revision()
+            if current == head:
+                return
+            if current is not None and current not in known_revisions():
+                where = engine.url.render_as_string(hide_password=True)
+                raise StoreError(f"{where} was created by a newer otp-bench (schema {current}, "
+                                 f"this is {head}); open it with that version — it was left "
+                                 "unchanged")
+            cfg = _config()
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+        except CommandError as exc:
+            raise _MigrationFailed(str(exc)) from exc
+
+
+def _stamped(conn: Connection) -> list[str]:
+    """The revisions in ``alembic_version`` (none when the table is absent)."""
+    if not inspect(conn).has_table("alembic_version"):
+        return []
+    return [str(r) for (r,) in conn.execute(text("SELECT version_num FROM alembic_version"))]
 
 
 def _missing_driver(where: Workspace, exc: ImportError) -> str:

@@ -48,7 +48,7 @@ def lock_wait_s() -> float:
         return DEFAULT_LOCK_WAIT_S
 
 
-def check_sqlite_file(path: Path, *, head: str | None, known: Collection[str],
+def check_sqlite_file(path: Path, *, head: str | None, known: Callable[[], Collection[str]],
                       progress: Progress | None = None) -> None:
     """Raise WorkspaceRefused unless ``path`` is absent/empty or an otp-bench workspace this
     version can open and write. Nothing is written to the file."""
@@ -103,7 +103,7 @@ def _closing(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         conn.close()
 
 
-def _inspect(path: Path, head: str | None, known: Collection[str]) -> None:
+def _inspect(path: Path, head: str | None, known: Callable[[], Collection[str]]) -> None:
     with _closing(_connect(path, "ro")) as conn:
         tables = {r[0] for r in conn.execute(
             "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")}
@@ -116,7 +116,8 @@ def _inspect(path: Path, head: str | None, known: Collection[str]) -> None:
             raise WorkspaceRefused(_foreign(path, tables))
         revision = next(iter(conn.execute("SELECT version_num FROM alembic_version")),
                         (None,))[0]
-    if revision is None or revision in known:
+    # ``known`` parses every migration script: only asked when the file isn't at the head
+    if revision is None or revision == head or revision in known():
         return
     if tables & CORE_TABLES == CORE_TABLES:
         raise WorkspaceRefused(

@@ -69,6 +69,24 @@ def is_new(path: Path) -> bool:
         return True
 
 
+def built_revision() -> str | None:
+    """The revision ``alembic upgrade head`` wrote into the current template; None if it isn't
+    built yet. The template is keyed by the scripts' content, so this is their head: reading
+    it spares a process importing Alembic and parsing every script just to learn the head."""
+    target = template_path()
+    if not target.exists():
+        return None
+    try:
+        con = sqlite3.connect(f"file:{target}?mode=ro", uri=True)
+        try:
+            rows = con.execute("SELECT version_num FROM alembic_version").fetchall()
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return None
+    return str(rows[0][0]) if len(rows) == 1 else None
+
+
 def ensure_template(migrate_file: Callable[[str], None]) -> Path:
     """The template for the current migrations; built with ``migrate_file(url)`` if missing."""
     target = template_path()

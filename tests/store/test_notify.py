@@ -34,10 +34,13 @@ def owner(any_db_url: str) -> Iterator[Engine]:
 class Heard:
     def __init__(self) -> None:
         self.count = 0
+        self.at = 0.0  # time.time() of the first callback since the event was cleared
         self.event = threading.Event()
 
     def __call__(self) -> None:
         self.count += 1
+        if not self.event.is_set():
+            self.at = time.time()
         self.event.set()
 
 
@@ -49,16 +52,17 @@ def test_a_commit_in_another_process_is_heard_within_a_second(owner: Engine) -> 
     try:
         heard.event.clear()  # the agent is ready; it committed nothing yet
         heard.count = 0
-        sent = time.perf_counter()
         other.send(op="start", use_case="passwordless_login", site=DEFAULT_SITE,
                    user="live@example.com")
-        assert heard.event.wait(5.0), "no notification"
-        latency = time.perf_counter() - sent
+        assert heard.event.wait(30.0), "no notification"
         other.answer()
     finally:
         other.close()
         watcher.stop()
-    assert latency < 1.0, f"heard after {latency:.3f} s"
+    # from the agent's commit (it stamps its answer right after), not from the request: the
+    # agent's own flow, slow on a loaded machine, isn't part of what a second instance waits
+    latency = heard.at - other.answered_at
+    assert latency < 1.0, f"heard {latency:.3f} s after the commit"
 
 
 def test_a_quiet_workspace_causes_no_callbacks_and_stop_is_prompt(owner: Engine) -> None:
