@@ -337,6 +337,9 @@ def _payload_fields(cls: type[Event]) -> tuple[str, ...]:
     return names
 
 
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
 def _jsonable(value: Any) -> Any:
     kind = type(value)
     if kind is str or kind is int or kind is float or kind is bool or value is None:
@@ -350,5 +353,8 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_jsonable(v) for v in value]
     if is_dataclass(value) and not isinstance(value, type):  # e.g. Flags
-        return {f.name: _jsonable(getattr(value, f.name)) for f in fields(value)}
+        names = _FIELD_NAMES.get(kind)
+        if names is None:  # dataclasses.fields walks the class every call
+            names = _FIELD_NAMES[kind] = tuple(f.name for f in fields(value))
+        return {name: _jsonable(getattr(value, name)) for name in names}
     return value

@@ -12,11 +12,13 @@ names any SQLAlchemy URL instead (PostgreSQL for a team workspace).
 from __future__ import annotations
 
 import functools
+import json
 import os
 import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import orjson
 import platformdirs
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import DatabaseError, OperationalError
@@ -59,10 +61,19 @@ def sqlite_path(url: str) -> Path | None:
     return None
 
 
+def _json_text(value: Any) -> str:
+    """JSON columns' text: orjson (every event row carries one, and json.dumps builds an encoder
+    per call); what orjson refuses (an int beyond 64 bits, a non-string key) goes to json."""
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:  # orjson.JSONEncodeError
+        return json.dumps(value)
+
+
 def open_engine(url: str) -> Engine:
     """An engine with WAL and a busy timeout for SQLite; migrated to the newest schema."""
     path = sqlite_path(url)
-    kwargs: dict[str, Any] = {}
+    kwargs: dict[str, Any] = {"json_serializer": _json_text, "json_deserializer": orjson.loads}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 10}
         if path is not None:
