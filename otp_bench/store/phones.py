@@ -3,6 +3,11 @@
 A ``Store`` mixin (``Store`` supplies the transaction, the step connection and the sealer). A
 message of a flow's step lands in that step's transaction (``Store.transaction`` joins the open
 one); the mock provider's batches go in one executemany each (``deliver_many``).
+
+On SQLite a number's messages, once read, are answered from memory while ``PRAGMA
+data_version`` shows no other connection committed (the phone pane and the headless API read a
+phone after every message to it); this process's own deliveries join them once committed, in
+the form a read gives (sealed then opened, so a locked workspace shows them masked as well).
 """
 
 from __future__ import annotations
@@ -20,11 +25,13 @@ from otp_bench.domain.vocabulary import Channel
 from otp_bench.store import convert as cv
 from otp_bench.store.notify import notify_in
 from otp_bench.store.orm import ChangeRow, InboxRow
-from otp_bench.store.prepared import Prepared
+from otp_bench.store.prepared import Prepared, Sql
 from otp_bench.store.seal import Sealer, open_fields, seal_fields
 
 if TYPE_CHECKING:
     import threading
+
+    from sqlalchemy import Connection
 
     from otp_bench.store.activity import Tx
 
@@ -38,18 +45,36 @@ _CHANGES = cast(Table, ChangeRow.__table__)
 _INSERT_CHANGE = _CHANGES.insert()
 
 
+_KEEP = 100  # messages kept per number read (the phone pane shows the newest)
+_NUMBERS = 512  # numbers kept
+
+
+class _Known:
+    """One number's newest messages, oldest first; ``complete``: every message it has."""
+
+    __slots__ = ("complete", "messages")
+
+    def __init__(self, messages: list[InboxMessage], complete: bool) -> None:
+        self.messages = messages
+        self.complete = complete
+
+
 class PhoneStore:
     engine: Engine
     workspace_id: str
     _sealer: Sealer
     _settings: Settings
     _notify: bool
+    _sqlite: bool
     _write: threading.RLock
+    _known_inbox: dict[str, _Known]
+    _inbox_version: int | None
 
     if TYPE_CHECKING:
         def transaction(self) -> AbstractContextManager[Tx]: ...
         def _read(self, prep: Prepared, params: Mapping[str, Any]) -> list[Any]: ...
         def session(self) -> AbstractContextManager[Any]: ...
+        def _step_conn(self) -> Connection: ...
 
     def deliver(
         self, to: str, body: str, *, sender: str, via: str, channel: Channel = Channel.SMS,
@@ -66,7 +91,21 @@ class PhoneStore:
                 },
             ))
             tx.changed(Change(What.INBOX, Action.SAVED, to, via))
+            if tx.sql.sqlite:
+                read_body, read_code = open_fields(masked, sealed, self._sealer)
+                # the time as SQLite gives it back: its wall clock, read as UTC
+                as_read = InboxMessage(new_id, to, sender, read_body,
+                                       cv.utc(when.replace(tzinfo=None)), channel, via, read_code)
+                tx.after_commit.append(lambda: self._delivered_here(as_read))
         return InboxMessage(new_id, to, sender, body, when, channel, via, code)
+
+    def _delivered_here(self, message: InboxMessage) -> None:
+        known = self._known_inbox.get(message.to)
+        if known is not None:
+            known.messages.append(message)
+            if len(known.messages) > _KEEP:
+                del known.messages[0]
+                known.complete = False
 
     def deliver_many(self, messages: Iterable[Mapping[str, Any]]) -> int:
         """Several messages in one transaction (the mock provider's batching writer); the count.
@@ -107,6 +146,23 @@ class PhoneStore:
         return self.now_hook() if self.now_hook else datetime.now(UTC)
 
     def inbox(self, number: str | None = None, *, limit: int = 500) -> list[InboxMessage]:
+        if number is None or not self._sqlite:
+            return self._read_inbox(number, limit)
+        with self._write:
+            version = int(Sql(self._step_conn()).pragma("data_version"))
+            if version != self._inbox_version:  # another connection committed: read afresh
+                self._known_inbox.clear()
+                self._inbox_version = version
+            known = self._known_inbox.get(number)
+            if known is not None and (known.complete or len(known.messages) >= limit):
+                return known.messages[-limit:]
+            out = self._read_inbox(number, max(limit, _KEEP))
+            if len(self._known_inbox) >= _NUMBERS:
+                self._known_inbox.pop(next(iter(self._known_inbox)))
+            self._known_inbox[number] = _Known(out[-_KEEP:], complete=len(out) < _KEEP)
+            return out[-limit:]
+
+    def _read_inbox(self, number: str | None, limit: int) -> list[InboxMessage]:
         if number is None:
             rows = self._read(_INBOX_ALL, {"_limit": limit})
         else:

@@ -95,6 +95,8 @@ class Store(StepTransactions, ActivityQueries, ConnectedAppStore, PhoneStore):
         # SQLite: this process's own recent flows, codes and history, exact while no other
         # connection commits (dropped in steps._data_moved when one did; see store.recent)
         self.recent = RecentRows()
+        self._known_inbox = {}  # SQLite: phones as last read (store.phones)
+        self._inbox_version = None
         # called with what another process changed, right after the cache applied it (under the
         # write lock, inside the step that noticed): the engine moves its clock and publishes
         self.on_caught_up: Callable[[ChangeSet], None] | None = None
