@@ -7,9 +7,10 @@ or a secret: handler inputs are recorded with the code masked.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import datetime
+from operator import attrgetter
 from typing import Any, ClassVar, overload
 
 from otp_bench.domain.flags import Flags
@@ -43,7 +44,12 @@ class Event:
     def data(self) -> dict[str, Any]:
         # a shallow walk of the payload fields: dataclasses.asdict deep-copied every event and
         # was the engine's costliest line (bench/bench_engine.py)
-        return {name: _jsonable(getattr(self, name)) for name in _payload_fields(type(self))}
+        names, values = _payload_of(type(self))
+        plain = _PLAIN
+        return {
+            name: value if type(value) in plain else _jsonable(value)
+            for name, value in zip(names, values(self), strict=True)
+        }
 
     def record(self, id: int | None = None) -> EventRecord:
         return EventRecord(id=id, **self.row())
@@ -327,14 +333,20 @@ class StoredRecords(Sequence[EventRecord]):
 _ENVELOPE = frozenset({"at", "flow_id", "site", "user", "use_case", "step"})
 
 
-_PAYLOAD: dict[type[Event], tuple[str, ...]] = {}
+_PAYLOAD: dict[type[Event], tuple[tuple[str, ...], Callable[[Event], tuple[Any, ...]]]] = {}
+_PLAIN = frozenset({str, int, float, bool, type(None)})  # stored as they are
 
 
-def _payload_fields(cls: type[Event]) -> tuple[str, ...]:
-    names = _PAYLOAD.get(cls)
-    if names is None:
-        names = _PAYLOAD[cls] = tuple(f.name for f in fields(cls) if f.name not in _ENVELOPE)
-    return names
+def _payload_of(cls: type[Event]) -> tuple[tuple[str, ...], Callable[[Event], tuple[Any, ...]]]:
+    """The class's payload field names and one getter answering their values as a tuple."""
+    found = _PAYLOAD.get(cls)
+    if found is None:
+        names = tuple(f.name for f in fields(cls) if f.name not in _ENVELOPE)
+        get = attrgetter(*names) if names else (lambda _ev: ())
+        getter: Callable[[Event], tuple[Any, ...]] = (
+            get if len(names) != 1 else (lambda ev: (get(ev),)))  # type: ignore[assignment]
+        found = _PAYLOAD[cls] = (names, getter)
+    return found
 
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}

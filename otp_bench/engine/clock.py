@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 
 class BenchClock:
@@ -12,7 +13,7 @@ class BenchClock:
         self, offset_seconds: float = 0.0, *, base: Callable[[], datetime] | None = None
     ) -> None:
         self._offset = offset_seconds
-        self._base = base or (lambda: datetime.now(UTC))
+        self._base = base or partial(datetime.now, UTC)
         self._lock = threading.Lock()
 
     @property

@@ -219,8 +219,7 @@ class FlowRunner:
         if in_step is not None:
             tx, init = in_step
             st.events[:0] = init.events  # published together, in order
-            callout_ids = self._record(tx, st, replace(record, identifier=identifier), identifier,
-                                       report, handler_name, new=True)
+            callout_ids = self._record(tx, st, record, identifier, report, handler_name, new=True)
         else:
             with e.store.transaction() as own:
                 callout_ids = self._record(own, st, record, identifier, report, handler_name)
@@ -248,7 +247,8 @@ class FlowRunner:
         state = advance(FlowState.ISSUED, step).value
         init = "ok" if delivered else Reason.DELIVERY_FAILED.value
         if new:
-            tx.add_flow(replace(record, state=state, delivery=report.result.value, init=init))
+            tx.add_flow(replace(record, identifier=identifier, state=state,
+                                delivery=report.result.value, init=init))
         else:
             tx.update_flow(record.id, state=state, delivery=report.result.value, init=init)
         for entry in report.log:  # an Apex handler's System.debug lines, in order
