@@ -107,6 +107,8 @@ def _property_based(item: pytest.Item) -> bool:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    if "hypothesis" not in sys.modules:  # no test module imported it: none is property-based
+        return
     for item in items:
         if _property_based(item):
             item.add_marker(pytest.mark.untraced)
