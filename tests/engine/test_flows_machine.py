@@ -3,6 +3,11 @@ code) and the clock, checked step by step against a model of SPEC §1's rules.
 
 Invariants: at most one success per challenge; no success after expiry, lock or resend; never
 more codes per sliding hour than the limit.
+
+Every step is taken by one of two engines on the same workspace file, drawn at random: two
+processes sharing it. Each keeps copies of the rows it wrote (store/recent.py), so this is where
+a copy trusted after the other engine changed the row would show: a code used twice, a count
+that forgot the other's codes, a lock missed.
 """
 
 from __future__ import annotations
@@ -72,6 +77,9 @@ class OtpLifecycle(RuleBasedStateMachine):
         self.engine.save_settings(self.engine.settings.with_(
             otp=replace(self.engine.settings.otp, account_max_failures=0)))
         self.policy = self.engine.settings.otp
+        self.engines = [self.engine, Engine(Store(self.engine.store.url,
+                                                  secrets=self.engine.store.secrets),
+                                            FrozenClock())]
         site = self.engine.new_site("Machine")
         self.user = self.engine.new_user(
             "machine@example.com", mobile="+1 4155552671", flags=Flags(True, False),
@@ -81,6 +89,7 @@ class OtpLifecycle(RuleBasedStateMachine):
         self.all_flows: list[ModelFlow] = []
 
     def teardown(self) -> None:
+        self.engines[1].close()
         self.engine.close()
         shutil.rmtree(self.dir, ignore_errors=True)
 
@@ -126,10 +135,10 @@ class OtpLifecycle(RuleBasedStateMachine):
 
     # -- rules ----------------------------------------------------------------------------------
 
-    @rule(target=flows)
-    def send(self) -> object:
+    @rule(target=flows, via=st.sampled_from([0, 1]))
+    def send(self, via: int) -> object:
         limited = self.limited()
-        out = self.engine.start(UseCase.PASSWORDLESS_LOGIN, "Machine", self.user.username)
+        out = self.engines[via].start(UseCase.PASSWORDLESS_LOGIN, "Machine", self.user.username)
         if limited:
             assert out.init == "rate_limited"
             return multiple()
@@ -139,53 +148,54 @@ class OtpLifecycle(RuleBasedStateMachine):
         self.all_flows.append(flow)
         return flow
 
-    @rule(flow=flows)
-    def resend(self, flow: ModelFlow) -> None:
+    @rule(flow=flows, via=st.sampled_from([0, 1]))
+    def resend(self, flow: ModelFlow, via: int) -> None:
         if flow.verified:
             try:
-                self.engine.resend(flow.flow_id)
+                self.engines[via].resend(flow.flow_id)
             except WrongState:
                 return
             raise AssertionError("a verified flow has nothing to resend")
         limited = self.limited()
-        out = self.engine.resend(flow.flow_id)
+        out = self.engines[via].resend(flow.flow_id)
         if limited:
             assert out.init == "rate_limited"
             return
         assert out.init == "ok"
         self.issue(flow, out.identifier)
 
-    @rule(flow=flows)
-    def verify_wrong(self, flow: ModelFlow) -> None:
+    @rule(flow=flows, via=st.sampled_from([0, 1]))
+    def verify_wrong(self, flow: ModelFlow, via: int) -> None:
         ch = flow.current
         wrong = f"{(int(ch.code) + 1) % 10**6:06d}"
         expected = self.expect(ch, right=False)
-        assert self.engine.verify(flow.flow_id, wrong).verify == expected
+        assert self.engines[via].verify(flow.flow_id, wrong).verify == expected
 
-    @rule(flow=flows)
-    def verify_right(self, flow: ModelFlow) -> None:
+    @rule(flow=flows, via=st.sampled_from([0, 1]))
+    def verify_right(self, flow: ModelFlow, via: int) -> None:
         ch = flow.current
         expected = self.expect(ch, right=True)
-        res = self.engine.verify(flow.flow_id, ch.code)
+        res = self.engines[via].verify(flow.flow_id, ch.code)
         assert res.verify == expected
         if res.success:
             ch.successes += 1
             flow.verified = True
 
-    @rule(flow=flows, other=flows)
-    def verify_code_of_another_flow(self, flow: ModelFlow, other: ModelFlow) -> None:
+    @rule(flow=flows, other=flows, via=st.sampled_from([0, 1]))
+    def verify_code_of_another_flow(self, flow: ModelFlow, other: ModelFlow, via: int) -> None:
         foreign = other.current.code
         if other is flow or foreign == flow.current.code:  # same flow, or a 1-in-10^6 tie
             return
         expected = self.expect(flow.current, right=False)
-        assert self.engine.verify(flow.flow_id, foreign).verify == expected
+        assert self.engines[via].verify(flow.flow_id, foreign).verify == expected
 
     @precondition(lambda self: any(len(f.challenges) > 1 for f in self.all_flows))
     @rule(data=st.data())
     def verify_superseded(self, data: st.DataObject) -> None:
         flow = data.draw(st.sampled_from([f for f in self.all_flows if len(f.challenges) > 1]))
         old = data.draw(st.sampled_from(flow.challenges[:-1]))
-        res = self.engine.verify_identifier(old.identifier, old.code)
+        res = self.engines[data.draw(st.sampled_from([0, 1]))].verify_identifier(
+            old.identifier, old.code)
         assert not res.success
         assert res.verify == ("attempts_exceeded" if old.locked else "invalid_code")
 
