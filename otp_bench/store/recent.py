@@ -12,8 +12,9 @@ decided and the step reads the rows again.
 Rules that keep the copies exact:
 - an entry is stored only after its transaction committed (``Tx.after_commit``), so a rolled
   back step leaves nothing behind;
-- a write that changes a stored row (an update of a flow or challenge) drops the entry at once;
-  the next read takes the row from the database;
+- a write that changes a stored row drops the entry at once; a challenge is read from the
+  database next time, a flow's copy comes back with the columns the update set, once the step
+  committed (``Tx.update_flow``);
 - a step that also ran statements through SQLAlchemy (``Tx.conn``/``Tx.session``: workspace
   edits) clears everything at commit: only the hot path's own writes are followed.
 PostgreSQL keeps reading inside the step (row locks there are what make decisions exact).
