@@ -34,7 +34,8 @@ from otp_bench.engine.engine import Engine  # noqa: E402
 from otp_bench.store.prepared import Sql  # noqa: E402
 from otp_bench.store.store import Store  # noqa: E402
 
-TARGET_PER_SECOND = 1000.0  # SPEC §4
+TARGET_PER_SECOND = 1000.0  # SPEC §4, a SQLite file
+TARGET_PER_SECOND_POSTGRES = 300.0  # SPEC §4, a PostgreSQL team workspace
 WARMUP = 20
 
 
@@ -73,6 +74,10 @@ def _workspace(engine: Engine, users: int) -> list[tuple[str, str]]:
         assert user.mobile is not None
         out.append((user.username, user.mobile))
     return out
+
+
+def _target(url: str | None) -> float:
+    return TARGET_PER_SECOND_POSTGRES if (url or "").startswith("postgres") else TARGET_PER_SECOND
 
 
 def _percentiles(values: list[float]) -> dict[str, float]:
@@ -150,7 +155,7 @@ def run(n: int, profile: bool = False, url: str | None = None) -> dict[str, Any]
         "wall_seconds": wall,
         "flows_per_second": n / wall,
         "cpu_ms_per_flow": cpu / n * 1000,
-        "target_per_second": TARGET_PER_SECOND,
+        "target_per_second": _target(url),
         "handler_ms_per_flow": handler_total / n * 1000,
         "engine_ms_per_flow": {k: v * 1000 for k, v in _percentiles(own).items()},
         "events_stored": events,
@@ -177,7 +182,8 @@ def main(argv: list[str] | None = None) -> int:
             res = run(args.n, args.profile, url)
     else:
         res = run(args.n, args.profile)
-    met = res["flows_per_second"] >= TARGET_PER_SECOND
+    target = res["target_per_second"]
+    met = res["flows_per_second"] >= target
     if args.json:
         print(json.dumps(res, indent=2))
     else:
@@ -186,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{res['flows']} passwordless logins (init → inbox → verify), {backend}, "
               f"default provider, real clock")
         print(f"  {res['flows_per_second']:.0f} complete flows per second "
-              f"(target ≥ {TARGET_PER_SECOND:.0f}: {'met' if met else 'MISSED'}), "
+              f"(target ≥ {target:.0f}: {'met' if met else 'MISSED'}), "
               f"{res['wall_seconds']:.2f} s wall; {res['cpu_ms_per_flow']:.2f} ms CPU per flow "
               f"(≈ {1000 / res['cpu_ms_per_flow']:.0f}/s on an idle core)")
         print(f"  engine time per flow (handler excluded), ms: mean {own['mean']:.2f}  "
