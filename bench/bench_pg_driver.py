@@ -1,5 +1,6 @@
 """Benchmark: what one statement costs psycopg itself on this machine (the floor under
-bench_engine.py --db on PostgreSQL, where a complete flow runs about 20 statements in 8 round trips).
+bench_engine.py --db on PostgreSQL, where a complete flow runs about 20 statements in 8 round
+trips).
 
 Ten trivial statements per transaction (nine one-row INSERTs and a COUNT), in pipeline mode
 (as the engine's steps run) and without; CPU is this process's, so the server's share isn't in it.
