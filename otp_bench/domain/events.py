@@ -325,9 +325,6 @@ class StoredRecords(Sequence[EventRecord]):
             return tuple(self) == tuple(other)
         return NotImplemented
 
-    def __hash__(self) -> int:
-        return hash(self._records())
-
     def __repr__(self) -> str:
         return f"StoredRecords({list(self)!r})"
 

@@ -27,7 +27,7 @@ from otp_bench.store.orm import (
     UserRow,
 )
 from otp_bench.store.prepared import InsertIds, Later, Prepared, Sql
-from otp_bench.store.recent import History, Issued, RecentRows
+from otp_bench.store.recent import History, Issued, RecentRows, _Bounded
 
 if TYPE_CHECKING:
     from otp_bench.store.store import Store
@@ -206,7 +206,7 @@ class Tx:
         if recent is not None:
             self.after_commit.append(recent.clear)
 
-    def _forget(self, kind: Any, key: str) -> None:
+    def _forget(self, kind: _Bounded[str, Any], key: str) -> None:
         """A stored row changes in this step: its copy goes now, and again at commit (after any
         copy this step itself queued)."""
         kind.drop(key)

@@ -92,20 +92,25 @@ class PhoneStore:
             ))
             tx.changed(Change(What.INBOX, Action.SAVED, to, via))
             if tx.sql.sqlite:
-                read_body, read_code = open_fields(masked, sealed, self._sealer)
                 # the time as SQLite gives it back: its wall clock, read as UTC
-                as_read = InboxMessage(new_id, to, sender, read_body,
-                                       cv.utc(when.replace(tzinfo=None)), channel, via, read_code)
-                tx.after_commit.append(lambda: self._delivered_here(as_read))
+                as_read = (new_id, to, sender, masked, sealed, cv.utc(when.replace(tzinfo=None)),
+                           channel, via)
+                tx.after_commit.append(lambda: self._delivered_here(*as_read))
         return InboxMessage(new_id, to, sender, body, when, channel, via, code)
 
-    def _delivered_here(self, message: InboxMessage) -> None:
-        known = self._known_inbox.get(message.to)
-        if known is not None:
-            known.messages.append(message)
-            if len(known.messages) > _KEEP:
-                del known.messages[0]
-                known.complete = False
+    def _delivered_here(self, new_id: int, to: str, sender: str, masked: str,
+                        sealed: bytes | None, when: datetime, channel: Channel,
+                        via: str) -> None:
+        """A committed delivery joins the number's messages, if they are known, in the form a
+        read gives (opened from what was written)."""
+        known = self._known_inbox.get(to)
+        if known is None:
+            return
+        body, code = open_fields(masked, sealed, self._sealer)
+        known.messages.append(InboxMessage(new_id, to, sender, body, when, channel, via, code))
+        if len(known.messages) > _KEEP:
+            del known.messages[0]
+            known.complete = False
 
     def deliver_many(self, messages: Iterable[Mapping[str, Any]]) -> int:
         """Several messages in one transaction (the mock provider's batching writer); the count.

@@ -88,9 +88,9 @@ class _Compiled:
                 expr = f"v[{key!r}]"
             label = "" if positional else f"{names[at]!r}: "
             items.append((label, expr, processors.get(at)))
-        #: the driver's parameters from the caller's values by name: a tuple or a dict
-        self.args = _converter(items, "({},)" if positional and items else
-                               "()" if positional else "{{{}}}", env)
+        # the driver's parameters from the caller's values by name: a tuple or a dict
+        as_tuple = "({},)" if items else "()"  # "(,)" is no tuple
+        self.args = _converter(items, as_tuple if positional else "{{{}}}", env)
         self._rows: Callable[[Any], Any] | None = None
 
     def rows(self, dialect: Dialect, cursor: Any) -> list[Any]:
