@@ -23,11 +23,13 @@ lint: $(STAMP)
 
 # coverage is collected by both suites (.coverage) and printed per package by `make coverage`
 COV := --cov=otp_bench --cov-report=
-# the core suites run in two pytest-xdist workers per core (coverage is combined): about half
-# the suite's time is waiting (servers, second processes, deadlines), which another worker fills;
-# an idle worker steals from a busy one, so a slow test late in a worker's share doesn't leave a
-# core idle. JOBS=1 runs one process; PYTEST_ARGS adds options (e.g. --durations=20).
-JOBS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) * 2 )))
+# the core suites run in one pytest-xdist worker per core plus one (coverage is combined): the
+# spare worker fills a core while another waits (servers, second processes, deadlines), and each
+# worker costs ~6 CPU-s to start (imports and collection, traced): on 2 cores, 3 workers used
+# ~15 % less CPU than 4. An idle worker steals from a busy one, so a slow test late in a worker's
+# share doesn't leave a core idle. JOBS=1 runs one process; PYTEST_ARGS adds options
+# (e.g. --durations=20).
+JOBS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) + 1 )))
 XDIST := $(if $(filter 1,$(JOBS)),-p no:xdist,-n $(JOBS) --dist worksteal)
 PYTEST_ARGS ?=
 # pytest caches its rewritten test modules only where bytecode may be written
