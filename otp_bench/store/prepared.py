@@ -341,7 +341,7 @@ class Sql:
         pipeline mode: the write is only queued, and travels with the next statement whose
         result is needed, at the latest with the commit's sync. The writes share one cursor
         (nothing reads their results; a read gets a cursor of its own)."""
-        c = prep.compiled(self.dialect, frozenset(params))
+        c = prep.compiled(self.dialect, params)
         self._pipeline()
         if self._writer is None:
             self._writer = self._dbapi.cursor()
