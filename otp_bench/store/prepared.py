@@ -12,17 +12,22 @@ as anything else the step runs through SQLAlchemy).
 
 from __future__ import annotations
 
+import copy
 from collections import namedtuple
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from itertools import chain
-from typing import Any, Generic, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Connection, Table, bindparam
 from sqlalchemy.dialects.sqlite import DATETIME as SQLITE_DATETIME
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement
+
+if TYPE_CHECKING:
+    from otp_bench.store.pg_pipe import PgPipe
 
 Processor = Callable[[Any], Any]
 T = TypeVar("T")
@@ -210,18 +215,19 @@ class Later(Generic[T]):
 class Sql:
     """Runs ``Prepared`` statements on the DBAPI connection under ``conn`` (same transaction).
 
-    On PostgreSQL a step runs in psycopg's pipeline mode, on a connection in autocommit mode,
-    and costs a round trip only where it must wait for an answer: its statements up to the
-    pipeline's sync are one transaction (see ``begin``: no BEGIN or COMMIT statement); a write
-    whose outcome isn't read is only queued (``execute``); a value a step needs only after its
-    last statement (a new row's id) is a ``Later``, filled from the pipeline when it is
-    answered; ``commit`` syncs once, so the last writes and the commit cost one round trip
-    together; a read (``rows``, ``batch``) waits, and carries every write queued before it.
+    On PostgreSQL a step runs in pipeline mode (``store.pg_pipe``: psycopg's libpq connection
+    and C Transformer, no Cursor per statement), on a connection in autocommit mode, and costs
+    a round trip only where it must wait for an answer: its statements up to the pipeline's
+    sync are one transaction (see ``begin``: no BEGIN or COMMIT statement); a write whose
+    outcome isn't read is only queued (``execute``); a value a step needs only after its last
+    statement (a new row's id) is a ``Later``, filled from the pipeline when it is answered;
+    ``commit`` syncs once, so the last writes and the commit cost one round trip together; a
+    read (``rows``, ``batch``) waits, and carries every write queued before it.
     An error in a queued write surfaces at the next wait (at the latest the commit's) and the
     whole step rolls back, naming the cause.
     SQLAlchemy reads each result as it executes, so anything run through it must ``flush()``
-    first (``Tx.conn`` does). ``pipeline=False``: one statement, one round trip, no pipeline
-    (a short read outside a step).
+    first (``Tx.conn`` does). ``pipeline=False``: one statement, one round trip (a short read
+    outside a step).
 
     ``Sql.round_trips`` counts this process's waits on the PostgreSQL server by this class
     (pipeline syncs, reads that had to wait, unpipelined statements): a bench figure
@@ -232,19 +238,19 @@ class Sql:
 
     def __init__(self, conn: Connection, *, pipeline: bool = True) -> None:
         self.conn = conn
-        self.dialect = conn.dialect
         self._dbapi: Any = conn.connection.dbapi_connection
-        self.sqlite = self.dialect.name == "sqlite"
-        self._piped = pipeline and not self.sqlite
-        self._pipe: Any = None  # psycopg's Pipeline while one is open
+        self.sqlite = conn.dialect.name == "sqlite"
+        # PostgreSQL: statements compiled with ``$n`` placeholders, as the pipe sends them
+        self.dialect = conn.dialect if self.sqlite else _numbered(conn.dialect)
+        self._piped = pipeline
+        self._pg: PgPipe | None = None
+        if not self.sqlite:
+            from otp_bench.store.pg_pipe import PgPipe  # psycopg: the postgres extra's
+
+            self._pg = PgPipe.of(conn.connection.info, self._dbapi)
         self._pending: list[tuple[Later[Any], Callable[[], Any]]] = []  # queued, in order
         self._step: str | None = None  # PostgreSQL: the open step's "implicit"/"explicit" txn
-        self._writer: Any = None  # the cursor ``execute`` sends on
-
-    def _pipeline(self) -> None:
-        if self._pipe is None and self._piped:
-            self._pipe = self._dbapi.pipeline()
-            self._pipe.__enter__()
+        self._writer: Any = None  # SQLite: the cursor ``execute`` runs on
 
     def begin(self) -> None:
         """Begin the step's transaction: ``BEGIN IMMEDIATE`` on SQLite (the file's write lock,
@@ -262,43 +268,34 @@ class Sql:
         """PostgreSQL: sync once — the step's queued writes and its commit cost one round trip
         together (COMMIT is queued only if the transaction was made explicit) — and every
         ``Later`` is known when it returns. On SQLite the store commits on the driver."""
-        if self.sqlite:
+        if self._pg is None:
             raise RuntimeError("Sql.commit is PostgreSQL's; SQLite steps commit on the driver")
         if self._step == "explicit":
-            self._command("COMMIT")
+            self._pg.command(b"COMMIT")
         self._step = None
         self._sync()
-
-    def _command(self, statement: str) -> None:
-        self._pipeline()
-        cursor = self._dbapi.cursor()
-        cursor.execute(statement)
-        if self._pipe is None:
-            Sql.round_trips += 1
-        cursor.close()
 
     def flush(self, exc: BaseException | None = None) -> None:
         """Leave pipeline mode: every queued statement's result (or error) is in after this,
         and every ``Later`` known. Inside a step the transaction stays open: an implicit one is
         made explicit first (BEGIN), since the sync would commit it. With ``exc`` (the step
         failed) it is rolled back instead and the ``Later``s are dropped."""
-        if self._step == "implicit":
+        if self._pg is not None and self._step == "implicit":
             try:
-                self._command("ROLLBACK" if exc else "BEGIN")
+                self._pg.command(b"ROLLBACK" if exc else b"BEGIN")
             except Exception:
                 if exc is None:
                     raise
-                # a pipeline already aborted by the server's error: the sync rolls it back
+                # the connection is gone: the step's transaction went with it
             self._step = None if exc else "explicit"
         self._sync(exc)
 
     def _sync(self, exc: BaseException | None = None) -> None:
-        pipe, self._pipe = self._pipe, None
-        if pipe is not None:
+        pg = self._pg
+        if pg is not None and pg.active:
             Sql.round_trips += 1
             try:
-                pipe.__exit__(type(exc) if exc else None, exc,
-                              exc.__traceback__ if exc else None)
+                pg.sync(exc)
             except BaseException:
                 self._drop_pending()
                 raise
@@ -319,56 +316,68 @@ class Sql:
         self._pending.clear()
 
     def _run(self, prep: Prepared, params: Mapping[str, Any]) -> tuple[_Compiled, Any]:
+        """Send (PostgreSQL: queue) a statement; what ``_rows`` reads its rows from."""
         c = prep.compiled(self.dialect, params)
-        self._pipeline()
-        cursor = self._dbapi.cursor()
-        cursor.execute(c.sql, c.args(params))
-        if self._pipe is None and not self.sqlite:
+        pg = self._pg
+        if pg is None:
+            cursor = self._dbapi.cursor()
+            cursor.execute(c.sql, c.args(params))
+            return c, cursor
+        slot = pg.send(c.sql, c.args(params))
+        if not self._piped:
             Sql.round_trips += 1  # sent and answered
-        return c, cursor
+            pg.sync()
+        return c, slot
 
-    def _rows(self, c: _Compiled, cursor: Any) -> list[Any]:
-        """The rows of a statement run by ``_run`` (waiting for them if they aren't in yet)."""
-        try:
-            if self._pipe is not None and cursor.pgresult is None:
-                Sql.round_trips += 1  # a flush request: this and everything queued before it
-            return c.rows(self.dialect, cursor)
-        finally:
-            cursor.close()
+    def _rows(self, c: _Compiled, sent: Any) -> list[Any]:
+        """The rows of a statement run by ``_run`` (waiting for them if they aren't in yet:
+        on PostgreSQL that carries everything queued before it)."""
+        pg = self._pg
+        if pg is None:
+            try:
+                return c.rows(self.dialect, sent)
+            finally:
+                sent.close()
+        if pg.wait(sent):
+            Sql.round_trips += 1
+        return c.rows(self.dialect, pg.rows(sent))
 
     def execute(self, prep: Prepared, params: Mapping[str, Any]) -> None:
-        """Run a write whose outcome the step doesn't read. On PostgreSQL a step runs in
-        pipeline mode: the write is only queued, and travels with the next statement whose
-        result is needed, at the latest with the commit's sync. The writes share one cursor
-        (nothing reads their results; a read gets a cursor of its own)."""
+        """Run a write whose outcome the step doesn't read. On PostgreSQL it is only queued,
+        and travels with the next statement whose result is needed, at the latest with the
+        commit's sync (an error in it surfaces there). SQLite: the writes share one cursor."""
         c = prep.compiled(self.dialect, params)
-        self._pipeline()
-        if self._writer is None:
-            self._writer = self._dbapi.cursor()
-        self._writer.execute(c.sql, c.args(params))
-        if self._pipe is None and not self.sqlite:
+        pg = self._pg
+        if pg is None:
+            if self._writer is None:
+                self._writer = self._dbapi.cursor()
+            self._writer.execute(c.sql, c.args(params))
+            return
+        pg.send(c.sql, c.args(params))
+        if not self._piped:
             Sql.round_trips += 1
+            pg.sync()
 
     def rows(self, prep: Prepared, params: Mapping[str, Any]) -> list[Any]:
-        c, cursor = self._run(prep, params)
-        return self._rows(c, cursor)
+        c, sent = self._run(prep, params)
+        return self._rows(c, sent)
 
     def later(self, prep: Prepared, params: Mapping[str, Any],
               convert: Callable[[list[Any]], T]) -> Later[T]:
         """Run a statement whose rows (``convert``-ed) the step needs only after its last
         statement: queued like a write on PostgreSQL, known once the pipeline is answered."""
-        c, cursor = self._run(prep, params)
-        if self._pipe is None:
-            return Later.known(convert(self._rows(c, cursor)))
+        c, sent = self._run(prep, params)
+        if self._pg is None or not self._pg.active:
+            return Later.known(convert(self._rows(c, sent)))
         later: Later[T] = Later(self)
-        self._pending.append((later, lambda: convert(self._rows(c, cursor))))
+        self._pending.append((later, lambda: convert(self._rows(c, sent))))
         return later
 
     def batch(self, queries: Sequence[tuple[Prepared, Mapping[str, Any]]]) -> list[list[Any]]:
         """Several independent queries' rows: all sent before any result is read, so on
         PostgreSQL (pipelined) they cost one round trip together."""
         started = [self._run(prep, params) for prep, params in queries]
-        return [self._rows(c, cursor) for c, cursor in started]
+        return [self._rows(c, sent) for c, sent in started]
 
     def first(self, prep: Prepared, params: Mapping[str, Any]) -> Any:
         found = self.rows(prep, params)
@@ -399,9 +408,9 @@ class Sql:
         SQLite: one multi-row INSERT (per ``_SQLITE_ROWS`` rows) and the cursor's
         ``lastrowid``: the rows of one statement get consecutive rowids (the step holds the
         file's write lock; a statement that can't allocate them so fails whole). PostgreSQL: one
-        multi-row INSERT … RETURNING id per ``InsertIds.PARAMS`` binds (one statement, not one
-        per row: psycopg's own work per statement was the larger cost), queued: the ids are
-        known once the pipeline is answered (``Later``).
+        multi-row INSERT … RETURNING id per ``InsertIds.CHUNK`` rows (one statement, not one
+        per row: the server's and the client's work per statement was the larger cost),
+        queued: the ids are known once the pipeline is answered (``Later``).
         """
         if not rows:
             return Later.known([])
@@ -420,7 +429,7 @@ class Sql:
             finally:
                 cursor.close()
         keys = tuple(rows[0])
-        per = max(1, min(InsertIds.CHUNK, InsertIds.PARAMS // len(keys)))
+        per = InsertIds.CHUNK
         started = []
         for at in range(0, len(rows), per):
             chunk = rows[at:at + per]
@@ -431,23 +440,39 @@ class Sql:
             # the ids come from the table's sequence, drawn row by row in VALUES order as the
             # statement inserts: sorted, they are the rows' ids in order (RETURNING's own order
             # isn't promised)
-            return [i for c, cursor in started
-                    for i in sorted(int(r[0]) for r in self._rows(c, cursor))]
+            return [i for c, sent in started
+                    for i in sorted(int(r[0]) for r in self._rows(c, sent))]
 
-        if self._pipe is None:
+        if self._pg is None or not self._pg.active:
             return Later.known(ids())
         later: Later[list[int]] = Later(self)
         self._pending.append((later, ids))
         return later
 
 
+_NUMBERED: WeakKeyDictionary[Dialect, Dialect] = WeakKeyDictionary()
+
+
+def _numbered(dialect: Dialect) -> Dialect:
+    """``dialect`` compiling ``$1`` placeholders (SQLAlchemy's ``numeric_dollar`` paramstyle,
+    as for asyncpg), the form libpq's prepared statements take; otherwise the same dialect,
+    with the same types and bind casts. All of a process's PostgreSQL statements run through
+    ``Sql``, so ``Prepared``'s per-dialect-name cache holds only this form."""
+    found = _NUMBERED.get(dialect)
+    if found is None:
+        found = _NUMBERED[dialect] = copy.copy(dialect)
+        found.paramstyle = "numeric_dollar"
+        found.positional = True
+    return found
+
+
 class InsertIds:
     """An INSERT into ``table`` that answers the new rows' integer ids (see ``Sql.insert_ids``)."""
 
-    CHUNK = 50  # rows per multi-row INSERT: bounds the statements compiled and kept
-    # binds per INSERT: psycopg keeps a statement's parsed form only up to 50 parameters and
-    # parses a longer one again on every call (measured: more than a second statement costs)
-    PARAMS = 50
+    # rows per multi-row INSERT: bounds the statements compiled and prepared (one per row count
+    # used); a step's events fit one (each statement costs the server and the client more than
+    # its rows do)
+    CHUNK = 50
 
     def __init__(self, table: Table) -> None:
         self.table = table

@@ -170,7 +170,12 @@ class StepTransactions:
     def _abandon(self, conn: Connection, raw: Any) -> None:
         """Roll a failed step back. A connection that can't even do that (the server restarted,
         the network dropped) is dropped: the next step opens a fresh one instead of failing on
-        it forever (SQLAlchemy can't notice: the step ran on the driver's connection)."""
+        it forever (SQLAlchemy can't notice: the step ran on the driver's connection). So is
+        one left in libpq's pipeline mode by a failure while reading its results."""
+        pgconn = getattr(raw, "pgconn", None)
+        if pgconn is not None and pgconn.pipeline_status:  # PostgreSQL: pq.PipelineStatus.OFF is 0
+            conn.invalidate()
+            return
         try:
             if conn.in_transaction():
                 conn.rollback()

@@ -178,3 +178,59 @@ def test_sqlite_datetimes_are_written_as_sqlalchemy_writes_them() -> None:
     import pytest
     with pytest.raises(TypeError):
         ours("2026-01-01")
+
+
+def test_one_statement_takes_any_mix_of_nulls_sizes_and_bytes(any_db_url: str) -> None:
+    """On PostgreSQL each statement is prepared once per connection with its parameters' types
+    left to the SQL (store.pg_pipe): NULL or not, a small or a huge integer, any byte, any
+    text, all through the same statement, and read back as SQLAlchemy reads them."""
+    store = Store(any_db_url, throwaway=True)
+    insert, read = Prepared(_CH.insert()), Prepared(select(_CH).order_by(_CH.c.identifier))
+    at = datetime(2026, 11, 30, 9, 15, 1, 999999, tzinfo=UTC)
+    values = [
+        {**_challenge(10, at), "code_hash": bytes(range(256)), "failed_attempts": 2 ** 31 - 1},
+        {**_challenge(11, at), "consumed_at": at, "invalidated": "ünïcode 'quoted' \\ %s $1"},
+        {**_challenge(12, at), "salt": b"", "failed_attempts": -7},
+        {**_challenge(13, at), "consumed_at": None, "invalidated": None},
+    ]
+    try:
+        for row in values:  # one step each: the statement is reused across steps too
+            with store.transaction() as tx:
+                tx.sql.execute(insert, row)
+        with store.transaction() as tx:
+            got = tx.sql.rows(read, {})
+        with store.engine.connect() as conn:
+            theirs = conn.execute(select(_CH).order_by(_CH.c.identifier)).all()
+        assert [tuple(r) for r in got] == [tuple(r) for r in theirs]
+        assert [r.identifier for r in got] == ["id10", "id11", "id12", "id13"]
+        assert got[0].code_hash == bytes(range(256)) and got[0].failed_attempts == 2 ** 31 - 1
+        assert got[1].invalidated == "ünïcode 'quoted' \\ %s $1"
+        assert got[1].consumed_at.replace(tzinfo=UTC) == at and got[2].salt == b""
+    finally:
+        store.close()
+
+
+def test_a_statement_the_server_rejects_names_the_cause_and_the_next_step_runs(
+        any_db_url: str) -> None:
+    """A statement that fails when it is first sent (PostgreSQL: its prepare) fails the step
+    with the server's message; the connection and the other statements stay usable."""
+    from sqlalchemy import text
+
+    store = Store(any_db_url, throwaway=True)
+    broken = Prepared(text("SELECT no_such_column FROM challenges"))
+    try:
+        for _ in range(2):  # and again: a failed statement isn't remembered as ready
+            try:
+                with store.transaction() as tx:
+                    tx.sql.execute(Prepared(_CH.insert()), _challenge(20, datetime.now(UTC)))
+                    tx.sql.rows(broken, {})
+            except Exception as exc:
+                assert "no_such_column" in str(exc)
+            else:
+                raise AssertionError("the statement must fail the step")
+        with store.transaction() as tx:
+            tx.sql.execute(Prepared(_CH.insert()), _challenge(21, datetime.now(UTC)))
+        with store.engine.connect() as conn:
+            assert [r.identifier for r in conn.execute(select(_CH))] == ["id21"]
+    finally:
+        store.close()
