@@ -19,11 +19,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from otp_bench.store import locks
 from otp_bench.store.orm import KeyValue
+from otp_bench.store.prepared import Prepared, Sql
 
 KV_KEY = "workspace"
 _KV = KeyValue.__table__
 _CHECK_NAME = "key-check"
 _CHECK_TEXT = b"otp-bench workspace key check v1"
+# every open reads it: compiled once per process (store.prepared), not once per engine
+_READ = Prepared(select(_KV.c.value).where(_KV.c.key == KV_KEY))
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,7 @@ class Cipher:
 
 
 def read(conn: Connection) -> Identity | None:
-    value = conn.scalar(select(_KV.c.value).where(_KV.c.key == KV_KEY))
+    value = Sql(conn, pipeline=False).scalar(_READ, {})
     if not isinstance(value, dict) or not isinstance(value.get("id"), str):
         return None
     check = value.get("key_check")

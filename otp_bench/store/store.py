@@ -48,7 +48,7 @@ from otp_bench.store.orm import (
     UserRow,
 )
 from otp_bench.store.phones import PhoneStore
-from otp_bench.store.prepared import Prepared
+from otp_bench.store.prepared import Prepared, Sql
 from otp_bench.store.queries import ActivityQueries
 from otp_bench.store.recent import RecentRows
 from otp_bench.store.seal import Sealer
@@ -59,6 +59,15 @@ from otp_bench.store.unlock import open_secrets
 # built once: these run on every flow (see store.prepared)
 _USERS = cast(Table, UserRow.__table__)
 _SET_FLAGS = Prepared(_USERS.update().where(_USERS.c.id == bindparam("_id")))
+
+# what opening a workspace reads into the cache: compiled once per process, not per engine (the
+# ORM's compiled cache is per engine, and every workspace opened, e.g. one per test, paid ~10 ms)
+_LAST_CHANGE = Prepared(select(func.max(cast(Table, ChangeRow.__table__).c.id)))
+_ALL_SITES = Prepared(select(cast(Table, SiteRow.__table__)))
+_ALL_MEMBERS = Prepared(select(cast(Table, MembershipRow.__table__)))
+_ALL_USERS = Prepared(select(_USERS))
+_ALL_PROVIDERS = Prepared(select(cast(Table, ProviderRow.__table__)))
+_ALL_KV = Prepared(select(cast(Table, KeyValue.__table__)))
 
 
 class ConflictError(ValueError):
@@ -162,22 +171,26 @@ class Store(StepTransactions, ActivityQueries, ConnectedAppStore, PhoneStore):
     # -- cache ----------------------------------------------------------------------------------
 
     def _load_cache(self) -> None:
-        with self.session() as s:
-            self._last_change = int(s.scalar(select(func.max(ChangeRow.id))) or 0)
-            sites = [cv.site_from(r) for r in s.scalars(select(SiteRow))]
-            members: dict[str, set[SiteId]] = {}
-            for m in s.scalars(select(MembershipRow)):
-                members.setdefault(m.user_id, set()).add(SiteId(m.site_id))
-            users = [cv.user_from(r, frozenset(members.get(r.id, ())))
-                     for r in s.scalars(select(UserRow))]
-            providers = [cv.provider_from(r, self._credentials(r))
-                         for r in s.scalars(select(ProviderRow))]
-            self._sites: dict[SiteId, Site] = {x.id: x for x in sites}
-            self._users: dict[UserId, User] = {x.id: x for x in users}
-            self._usernames = {x.username.lower(): x.id for x in users}  # usernames ignore case
-            self._providers: dict[ProviderId, ProviderConfig] = {x.id: x for x in providers}
-            kv = {r.key: r.value for r in s.scalars(select(KeyValue))}
-        self._apply_kv(kv)
+        with self.engine.begin() as conn:
+            sql = Sql(conn, pipeline=False)
+            last, site_rows, member_rows, user_rows, provider_rows, kv_rows = sql.batch([
+                (_LAST_CHANGE, {}), (_ALL_SITES, {}), (_ALL_MEMBERS, {}), (_ALL_USERS, {}),
+                (_ALL_PROVIDERS, {}), (_ALL_KV, {}),
+            ])
+        self._last_change = int(last[0][0] or 0)
+        members: dict[str, set[SiteId]] = {}
+        for m in member_rows:
+            members.setdefault(m.user_id, set()).add(SiteId(m.site_id))
+        # Core rows carry the ORM rows' attribute names (reload.py converts them the same way)
+        sites = [cv.site_from(cast(Any, r)) for r in site_rows]
+        users = [cv.user_from(cast(Any, r), frozenset(members.get(r.id, ()))) for r in user_rows]
+        providers = [cv.provider_from(cast(Any, r), self._credentials(cast(Any, r)))
+                     for r in provider_rows]
+        self._sites: dict[SiteId, Site] = {x.id: x for x in sites}
+        self._users: dict[UserId, User] = {x.id: x for x in users}
+        self._usernames = {x.username.lower(): x.id for x in users}  # usernames ignore case
+        self._providers: dict[ProviderId, ProviderConfig] = {x.id: x for x in providers}
+        self._apply_kv({r.key: r.value for r in kv_rows})
 
     def _apply_kv(self, kv: Mapping[str, Any]) -> None:
         self._settings = _settings_from(kv.get("settings"))

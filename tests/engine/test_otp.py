@@ -3,6 +3,7 @@ lifetime, attempts, rate limit, single use, binding, resend, constant-time compa
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import random
 import secrets
@@ -88,12 +89,22 @@ def test_the_code_is_never_stored_in_plaintext(
         assert CANARY not in repr(rec), f"OTP in event {rec.kind}"
 
 
-def test_codes_are_stored_as_salted_hmacs(engine: Engine) -> None:
+def test_codes_are_stored_as_salted_macs(engine: Engine) -> None:
     salt1, salt2 = otp.new_salt(), otp.new_salt()
     assert salt1 != salt2 and len(salt1) == 16
     assert otp.digest("123456", salt1) != otp.digest("123456", salt2)
     assert otp.matches("123456", salt1, otp.digest("123456", salt1))
     assert not otp.matches("123457", salt1, otp.digest("123456", salt1))
+    # keyed BLAKE2b as the standard library computes it, behind its version byte
+    assert otp.digest("123456", salt1) == b"\x02" + hashlib.blake2b(
+        b"123456", key=salt1, digest_size=32).digest()
+
+
+def test_a_code_stored_by_an_earlier_version_still_verifies() -> None:
+    salt = otp.new_salt()
+    earlier = hmac.new(salt, b"654321", hashlib.sha256).digest()  # HMAC-SHA256, no version byte
+    assert otp.matches("654321", salt, earlier)
+    assert not otp.matches("654320", salt, earlier)
 
 
 def test_comparison_is_constant_time(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
