@@ -242,12 +242,18 @@ class Sql:
         self.sqlite = conn.dialect.name == "sqlite"
         # PostgreSQL: statements compiled with ``$n`` placeholders, as the pipe sends them
         self.dialect = conn.dialect if self.sqlite else _numbered(conn.dialect)
-        self._piped = pipeline
         self._pg: PgPipe | None = None
         if not self.sqlite:
             from otp_bench.store.pg_pipe import PgPipe  # psycopg: the postgres extra's
 
             self._pg = PgPipe.of(conn.connection.info, self._dbapi)
+            # a statement run inside an open step on its thread (a store read from a handler
+            # that runs in the step) joins the step's pipeline: a sync would commit the step
+            pipeline = pipeline or self._pg.active
+        self._piped = pipeline
+        # called (once it is set) before the first wait for a result: the step's catch-up
+        # (store.steps), whose read travels with whatever the step first waits for
+        self.before_wait: Callable[[], None] | None = None
         self._pending: list[tuple[Later[Any], Callable[[], Any]]] = []  # queued, in order
         self._step: str | None = None  # PostgreSQL: the open step's "implicit"/"explicit" txn
         self._writer: Any = None  # SQLite: the cursor ``execute`` runs on
@@ -338,6 +344,8 @@ class Sql:
                 return c.rows(self.dialect, sent)
             finally:
                 sent.close()
+        if self.before_wait is not None and not sent.done:
+            self.before_wait()
         if pg.wait(sent):
             Sql.round_trips += 1
         return c.rows(self.dialect, pg.rows(sent))
@@ -361,6 +369,14 @@ class Sql:
     def rows(self, prep: Prepared, params: Mapping[str, Any]) -> list[Any]:
         c, sent = self._run(prep, params)
         return self._rows(c, sent)
+
+    def send(self, prep: Prepared, params: Mapping[str, Any]) -> tuple[_Compiled, Any]:
+        """Send a query whose rows are read later (``sent_rows``): on PostgreSQL it travels
+        with the next wait, and reading it then costs no round trip of its own."""
+        return self._run(prep, params)
+
+    def sent_rows(self, sent: tuple[_Compiled, Any]) -> list[Any]:
+        return self._rows(*sent)
 
     def later(self, prep: Prepared, params: Mapping[str, Any],
               convert: Callable[[list[Any]], T]) -> Later[T]:
