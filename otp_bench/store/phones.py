@@ -26,7 +26,7 @@ from otp_bench.domain.vocabulary import Channel
 from otp_bench.store import convert as cv
 from otp_bench.store.notify import notify_in
 from otp_bench.store.orm import ChangeRow, InboxRow
-from otp_bench.store.prepared import Prepared, Sql
+from otp_bench.store.prepared import InsertIds, Prepared, Sql
 from otp_bench.store.seal import Sealer, mask_fields, open_fields, opened_body, seal_fields
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from otp_bench.store.activity import Tx
 
 _INBOX = cast(Table, InboxRow.__table__)
-_INSERT_INBOX = Prepared(_INBOX.insert().returning(_INBOX.c.id))
+_INSERT_INBOX = InsertIds(_INBOX)  # SQLite: the id from lastrowid, no RETURNING
 _INSERT_INBOX_ROWS = _INBOX.insert()
 _INBOX_ALL = Prepared(select(_INBOX).order_by(_INBOX.c.id.desc()).limit(bindparam("_limit")))
 _INBOX_OF = Prepared(select(_INBOX).where(_INBOX.c.to == bindparam("_to"))
@@ -85,13 +85,10 @@ class PhoneStore:
         sealed = self._sealer.seal(orjson.dumps(payload).decode()) if payload else None
         when = at or self.now()
         with self.transaction() as tx:
-            new_id = int(tx.sql.scalar(
-                _INSERT_INBOX,
-                {
-                    "to": to, "sender": sender, "body_masked": masked, "otp_sealed": sealed,
-                    "received_at": when, "channel": channel.value, "via": via,
-                },
-            ))
+            [new_id] = tx.sql.insert_ids(_INSERT_INBOX, [{
+                "to": to, "sender": sender, "body_masked": masked, "otp_sealed": sealed,
+                "received_at": when, "channel": channel.value, "via": via,
+            }])
             tx.changed(Change(What.INBOX, Action.SAVED, to, via))
             if tx.sql.sqlite:
                 # the time as SQLite gives it back: its wall clock, read as UTC
