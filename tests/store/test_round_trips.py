@@ -315,3 +315,16 @@ def test_a_verify_decides_on_what_another_engine_committed_just_before(
     finally:
         b.close()
         a.close()
+
+
+def test_a_store_read_inside_a_step_stays_inside_its_transaction(store: Store) -> None:
+    """A read made through the store while a step is open on the same thread (a handler that
+    runs inside the init step reading the phone) joins the step: on PostgreSQL it travels in
+    the step's pipeline instead of syncing it, so a step that then fails still writes nothing."""
+    with pytest.raises(RuntimeError, match="failed after the read"), \
+            store.transaction() as tx:
+        tx.sql.execute(_INSERT, _challenge("inside"))
+        assert store.inbox("+14155550123") == []
+        raise RuntimeError("failed after the read")
+    with store.engine.connect() as conn:
+        assert conn.execute(select(_CH)).all() == []
