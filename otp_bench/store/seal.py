@@ -14,7 +14,6 @@ every flow about 30 µs twice. Rows sealed with Fernet by earlier versions still
 from __future__ import annotations
 
 import base64
-import os
 import re
 
 import orjson
@@ -24,6 +23,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from otp_bench.domain import entropy
 from otp_bench.domain.secrets import SecretStore
 
 SEAL_KEY = "workspace-seal-key"
@@ -62,7 +62,7 @@ class Sealer:
     def seal(self, text: str) -> bytes | None:
         if self._gcm is None:
             return None
-        nonce = os.urandom(_NONCE)
+        nonce = entropy.token_bytes(_NONCE)
         return _GCM + nonce + self._gcm.encrypt(nonce, text.encode(), _GCM)
 
     def unseal(self, token: bytes | None) -> str | None:
