@@ -6,6 +6,12 @@ The real clock runs; the rate limit (5 codes per user per hour) is respected by 
 flows over enough users. The engine's own time per flow is the wall time of init + verify minus
 the time spent inside the handler, measured by wrapping the handler the engine calls.
 
+Two throughputs are printed. SPEC §4 states its target as engine time ("≥ 1 000 per second (a
+flow ≤ 1 ms of engine time)"): flows per second of engine time is 1 / the mean engine time per
+flow, and ``--check`` holds it to the target. End to end is the loop's own rate: the engine plus
+the handler (here the default provider writing the message into the phone store), the phone
+read and the loop itself.
+
     python bench/bench_engine.py [--n 2000] [--profile] [--check] [--json]
 """
 
@@ -27,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run from a checkout without installing
     sys.path.insert(0, str(ROOT))
 
+from otp_bench import heap  # noqa: E402
 from otp_bench.delivery.base import DeliveryHandler, DeliveryReport  # noqa: E402
 from otp_bench.domain.flags import Flags  # noqa: E402
 from otp_bench.domain.model import Site  # noqa: E402
@@ -131,6 +138,7 @@ def run(n: int, profile: bool = False, url: str | None = None) -> dict[str, Any]
 
         for i in range(WARMUP):
             one_flow(i)
+        heap.settle()  # started, as the app's entry points do once their workspace is open
         profiler = cProfile.Profile() if profile else None
         own: list[float] = []
         handler_before = sum(h.seconds for h in timed.values())
@@ -154,6 +162,7 @@ def run(n: int, profile: bool = False, url: str | None = None) -> dict[str, Any]
         "flows": n,
         "wall_seconds": wall,
         "flows_per_second": n / wall,
+        "engine_flows_per_second": n / sum(own),
         "cpu_ms_per_flow": cpu / n * 1000,
         "target_per_second": _target(url),
         "handler_ms_per_flow": handler_total / n * 1000,
@@ -183,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         res = run(args.n, args.profile)
     target = res["target_per_second"]
-    met = res["flows_per_second"] >= target
+    met = res["engine_flows_per_second"] >= target
     if args.json:
         print(json.dumps(res, indent=2))
     else:
@@ -191,13 +200,16 @@ def main(argv: list[str] | None = None) -> int:
         backend = "PostgreSQL" if (args.db or "").startswith("postgres") else "SQLite file"
         print(f"{res['flows']} passwordless logins (init → inbox → verify), {backend}, "
               f"default provider, real clock")
-        print(f"  {res['flows_per_second']:.0f} complete flows per second "
-              f"(target ≥ {target:.0f}: {'met' if met else 'MISSED'}), "
-              f"{res['wall_seconds']:.2f} s wall; {res['cpu_ms_per_flow']:.2f} ms CPU per flow "
-              f"(≈ {1000 / res['cpu_ms_per_flow']:.0f}/s on an idle core)")
-        print(f"  engine time per flow (handler excluded), ms: mean {own['mean']:.2f}  "
+        print(f"  engine: {res['engine_flows_per_second']:.0f} complete flows per second of "
+              f"engine time, mean {own['mean']:.2f} ms per flow (SPEC §4: ≥ {target:.0f}/s, a "
+              f"flow ≤ {1000 / target:.3g} ms of engine time: {'met' if met else 'MISSED'})")
+        print(f"    engine time per flow (handler excluded), ms: mean {own['mean']:.2f}  "
               f"p50 {own['p50']:.2f}  p90 {own['p90']:.2f}  p99 {own['p99']:.2f}  "
               f"max {own['max']:.2f}")
+        print(f"  end to end (the engine, the handler, the phone read, this loop): "
+              f"{res['flows_per_second']:.0f} flows per second, "
+              f"{res['wall_seconds']:.2f} s wall; {res['cpu_ms_per_flow']:.2f} ms CPU per flow "
+              f"(≈ {1000 / res['cpu_ms_per_flow']:.0f}/s on an idle core)")
         print(f"  inside the handler: {res['handler_ms_per_flow']:.2f} ms per flow; "
               f"{res['events_stored']} events stored")
         if res["round_trips_per_flow"]:

@@ -1,5 +1,5 @@
 """Benchmark: where a complete flow's cost lies on PostgreSQL — this process's CPU, the server's
-CPU for it, and the round trips between them.
+CPU for it, and the round trips and statements between them.
 
 The flows are bench_engine.py's (init → the code from the inbox → verify, default provider).
 The server's share is the CPU of the one backend serving the engine's steps, read from
@@ -42,6 +42,13 @@ def _cpu_of(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / _TICKS
 
 
+def _statements() -> int:
+    """Statements this process sent on the steps' pipelines so far (store.pg_pipe)."""
+    from otp_bench.store.pg_pipe import PgPipe
+
+    return PgPipe.statements
+
+
 def _backend(engine: Engine) -> int:
     """The server process behind the engine's steps."""
     raw: Any = engine.store._step_conn().connection.dbapi_connection
@@ -64,7 +71,7 @@ def run(url: str, n: int) -> dict[str, float | None]:
         for i in range(WARMUP):
             flow(i)
         backend = _backend(engine)
-        server0, trips = _cpu_of(backend), Sql.round_trips
+        server0, trips, sent = _cpu_of(backend), Sql.round_trips, _statements()
         cpu, wall = time.process_time(), time.perf_counter()
         for i in range(WARMUP, WARMUP + n):
             flow(i)
@@ -77,7 +84,8 @@ def run(url: str, n: int) -> dict[str, float | None]:
     server = server1 - server0 if server0 is not None and server1 is not None else None
     return {"flows_per_second": n / wall, "client_ms": cpu / n * 1000,
             "server_ms": server / n * 1000 if server is not None else None,
-            "round_trips": (Sql.round_trips - trips) / n}
+            "round_trips": (Sql.round_trips - trips) / n,
+            "statements": (_statements() - sent) / n}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -93,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  per flow: this process {res['client_ms']:.2f} ms CPU; "
           + (f"the server's backend {server:.2f} ms CPU; " if server is not None
              else "the server's CPU not readable (not a local server?); ")
-          + f"{res['round_trips']:.1f} round trips")
+          + f"{res['round_trips']:.1f} round trips, {res['statements']:.1f} statements")
     return 0
 
 

@@ -1,35 +1,58 @@
-"""Benchmark: what one statement costs psycopg itself on this machine (the floor under
-bench_engine.py --db on PostgreSQL, where a complete flow runs about 20 statements in 8 round
-trips).
+"""Benchmark: what one statement costs the client on this machine, through psycopg's Cursor and
+through the steps' own path (store.pg_pipe: libpq's pipeline and psycopg's C Transformer), the
+floor under bench_engine.py --db on PostgreSQL (a complete flow: 20 statements in 7 round trips).
 
-Ten trivial statements per transaction (nine one-row INSERTs and a COUNT), in pipeline mode
-(as the engine's steps run) and without; CPU is this process's, so the server's share isn't in it.
+Ten trivial statements per transaction (nine one-row INSERTs and a COUNT read back): through a
+Cursor in pipeline mode and one by one, and through ``PgPipe`` (one sync per transaction, as a
+step sends them). CPU is this process's, so the server's share isn't in it.
 
-    scripts/pg-test-server sh -c 'python bench/bench_pg_driver.py --db "$OTP_BENCH_TEST_PG_URL"'
+    scripts/pg-test-server sh -c \\
+        '.venv/bin/python bench/bench_pg_driver.py --db "$OTP_BENCH_TEST_PG_URL"'
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 import time
+from pathlib import Path
+from typing import Any
 
 import psycopg
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-def run(conn: psycopg.Connection, n: int, pipeline: bool) -> tuple[float, float]:
+from otp_bench.store.pg_pipe import PgPipe
+
+_INSERT = "INSERT INTO bench_t (a) VALUES ({})"
+_COUNT = "SELECT count(*) FROM bench_t WHERE a = {}"
+_INFO: dict[str, Any] = {}  # as a pool record's ``info`` keeps the connection's pipe
+
+
+def run(conn: psycopg.Connection[Any], n: int, mode: str) -> tuple[float, float]:
     """(CPU µs, wall µs) per statement over ``n`` statements."""
     cpu, wall = time.process_time(), time.perf_counter()
-    for _ in range(n // 10):
-        if pipeline:
-            with conn.pipeline():
-                for _ in range(9):
-                    conn.execute("INSERT INTO bench_t (a) VALUES (%s)", ("x",))
-                conn.execute("SELECT count(*) FROM bench_t WHERE a = %s", ("x",)).fetchall()
-        else:
+    if mode == "pg_pipe":
+        pipe = PgPipe.of(_INFO, conn)
+        for _ in range(n // 10):
             for _ in range(9):
-                conn.execute("INSERT INTO bench_t (a) VALUES (%s)", ("x",))
-            conn.execute("SELECT count(*) FROM bench_t WHERE a = %s", ("x",)).fetchall()
-        conn.commit()
+                pipe.send(_INSERT.format("$1"), ("x",))
+            count = pipe.send(_COUNT.format("$1"), ("x",))
+            pipe.wait(count)
+            pipe.rows(count).fetchall()
+            pipe.sync()
+    else:
+        for _ in range(n // 10):
+            with conn.transaction():
+                if mode == "pipeline":
+                    with conn.pipeline():
+                        for _ in range(9):
+                            conn.execute(_INSERT.format("%s"), ("x",))
+                        conn.execute(_COUNT.format("%s"), ("x",)).fetchall()
+                else:
+                    for _ in range(9):
+                        conn.execute(_INSERT.format("%s"), ("x",))
+                    conn.execute(_COUNT.format("%s"), ("x",)).fetchall()
     return ((time.process_time() - cpu) / n * 1e6, (time.perf_counter() - wall) / n * 1e6)
 
 
@@ -39,15 +62,15 @@ def main() -> int:
     ap.add_argument("--n", type=int, default=5000, help="statements per mode (default 5000)")
     args = ap.parse_args()
     url = args.db.replace("postgresql+psycopg://", "postgresql://", 1)
-    with psycopg.connect(url) as conn:
+    with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("CREATE TEMPORARY TABLE bench_t (id serial PRIMARY KEY, a text)")
-        conn.commit()
         print(f"psycopg {psycopg.__version__} ({psycopg.pq.__impl__}), "
               f"{args.n} statements per mode")
-        for mode in (True, False, True, False):
+        names = {"pipeline": "Cursor, pipeline", "one by one": "Cursor, one by one",
+                 "pg_pipe": "store.pg_pipe"}
+        for mode in ("pipeline", "one by one", "pg_pipe") * 2:
             cpu, wall = run(conn, args.n, mode)
-            name = "pipeline" if mode else "one by one"
-            print(f"  {name:<10}  {cpu:6.0f} µs CPU, {wall:6.0f} µs wall per statement")
+            print(f"  {names[mode]:<20}  {cpu:6.0f} µs CPU, {wall:6.0f} µs wall per statement")
     return 0
 
 

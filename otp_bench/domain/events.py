@@ -42,22 +42,24 @@ class Event:
         return None
 
     def data(self) -> dict[str, Any]:
-        # a shallow walk of the payload fields: dataclasses.asdict deep-copied every event and
-        # was the engine's costliest line (bench/bench_engine.py)
+        """The payload as plain JSON values: what a stored record's ``data`` reads back as."""
+        return {k: jsonable(v) for k, v in self.payload().items()}
+
+    def payload(self) -> dict[str, Any]:
+        """The payload fields as they are (enums, datetimes, ``Flags``): the JSON column's
+        serializer (orjson) writes these types itself, in the same form ``data()`` gives."""
         names, values = _payload_of(type(self))
-        plain = _PLAIN
-        return {
-            name: value if type(value) in plain else _jsonable(value)
-            for name, value in zip(names, values(self), strict=True)
-        }
+        return dict(zip(names, values(self), strict=True))
 
     def record(self, id: int | None = None) -> EventRecord:
-        return EventRecord(id=id, **self.row())
+        return stored_record(self.row(), id)
 
     def row(self) -> dict[str, Any]:
-        """The stored columns (``EventRecord``'s fields but the id): built once per event, written
-        as is and turned into its record with the id the database gave it."""
+        """The stored columns (``EventRecord``'s fields but the id), ``data`` as ``payload()``:
+        built once per event, written as is and turned into its record (``stored_record``) with
+        the id the database gave it only when someone reads it."""
         use_case = self.use_case
+        names, values = _payload_of(type(self))
         return {
             "at": self.at,
             "kind": self.kind,
@@ -70,7 +72,7 @@ class Event:
             "result": self.result,
             "latency_ms": self.latency_ms,
             "summary": self.summary,
-            "data": self.data(),
+            "data": dict(zip(names, values(self), strict=True)),
         }
 
 
@@ -303,7 +305,7 @@ class StoredRecords(Sequence[EventRecord]):
         built = self._built
         if built is None:
             built = self._built = tuple(
-                EventRecord(id=i, **row) for row, i in zip(self._rows, self._ids, strict=True)
+                stored_record(row, i) for row, i in zip(self._rows, self._ids, strict=True)
             )
         return built
 
@@ -329,6 +331,12 @@ class StoredRecords(Sequence[EventRecord]):
         return f"StoredRecords({list(self)!r})"
 
 
+def stored_record(row: dict[str, Any], id: int | None) -> EventRecord:
+    """The record of a stored ``Event.row()``: its payload as plain JSON values, as a read of
+    the row would give."""
+    return EventRecord(id=id, **{**row, "data": jsonable(row["data"])})
+
+
 _ENVELOPE = frozenset({"at", "flow_id", "site", "user", "use_case", "step"})
 
 
@@ -351,7 +359,8 @@ def _payload_of(cls: type[Event]) -> tuple[tuple[str, ...], Callable[[Event], tu
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
+    """``value`` as plain JSON values (str, numbers, bools, None, dicts and lists)."""
     kind = type(value)
     if kind is str or kind is int or kind is float or kind is bool or value is None:
         return value  # the common case first: most payload fields are plain
@@ -360,12 +369,12 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
+        return {k: jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     if is_dataclass(value) and not isinstance(value, type):  # e.g. Flags
         names = _FIELD_NAMES.get(kind)
         if names is None:  # dataclasses.fields walks the class every call
             names = _FIELD_NAMES[kind] = tuple(f.name for f in fields(value))
-        return {name: _jsonable(getattr(value, name)) for name in names}
+        return {name: jsonable(getattr(value, name)) for name in names}
     return value

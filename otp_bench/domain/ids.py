@@ -12,6 +12,8 @@ import time
 from collections.abc import Callable
 from typing import NewType
 
+from otp_bench.domain import entropy
+
 _B62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _CHECKSUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
 
@@ -108,4 +110,4 @@ def new_provider_id() -> ProviderId:
 
 
 def new_flow_id() -> FlowId:
-    return FlowId("flw_" + secrets.token_hex(8))
+    return FlowId("flw_" + entropy.token_hex(8))

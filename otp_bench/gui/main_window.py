@@ -9,7 +9,6 @@ recent files) and ``window_activity`` (code fill, log filter, session and record
 
 from __future__ import annotations
 
-import gc
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings, Qt, Signal
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from otp_bench import heap
 from otp_bench.gui.flags_panel import FlagsPanel
 from otp_bench.gui.log.log_pane import LogPane
 from otp_bench.gui.phone_pane import PhonePane
@@ -280,10 +280,9 @@ class MainWindow(WindowActivity):
         if path:
             self._remember(str(path))
         self.refresh_workspace()
-        # Everything loaded so far (Qt wrappers, SQLAlchemy, httpx, uvicorn) lives as long as the
-        # app: move it out of the collector's reach, or a full collection walking it pauses every
-        # thread, the GUI's included, for 30-90 ms. (Unfrozen at shutdown, so it can be freed.)
-        gc.freeze()
+        # everything loaded so far (Qt wrappers, SQLAlchemy, httpx, uvicorn) lives as long as the
+        # app: out of the collector's walks (otp_bench.heap), released at shutdown
+        heap.settle()
         self.engine_ready.emit()
 
     def refresh_workspace(self) -> None:
@@ -364,5 +363,5 @@ class MainWindow(WindowActivity):
         if self.engine is not None:
             self.engine.close()
             self.engine = None
-        gc.unfreeze()
+        heap.release()
 

@@ -11,6 +11,7 @@ import contextlib
 import sys
 from typing import Any
 
+from otp_bench import heap
 from otp_bench.domain.model import Site
 from otp_bench.headless.routing import site_path
 
@@ -94,6 +95,7 @@ def run(args: argparse.Namespace) -> int:
         if args.expose_inbox:
             print(f"  phone inbox: {base}/_bench/inbox/<E.164 number>")
         print("Ctrl-C stops.", flush=True)
+        heap.settle()  # started: what lives as long as the server leaves the collector's walks
         # uvicorn shuts down cleanly on Ctrl-C, then re-raises it: that is a normal stop.
         with contextlib.suppress(KeyboardInterrupt):
             server.serve_forever()

@@ -116,7 +116,7 @@ _INSERT_CALLOUT = Prepared(_CALLOUTS.insert().returning(_CALLOUTS.c.id))
 # PostgreSQL: the user row, locked, with its sites (one statement)
 _LOCK_USER = Prepared(select(_USERS, _SITES_OF_USER).where(_USERS.c.id == bindparam("_id"))
                       .with_for_update(of=_USERS))
-_INSERT_CHANGE = Prepared(_CHANGES.insert().returning(_CHANGES.c.id))
+_INSERT_CHANGES = InsertIds(_CHANGES)  # SQLite: the id from lastrowid, no RETURNING
 
 
 @dataclass(frozen=True)
@@ -221,13 +221,14 @@ class Tx:
         the step's statements are answered (on PostgreSQL at the commit: no round trip of its
         own), when it also joins ``changes``, in the order written."""
         at = change.at or self.store.now()
-        seq = self.sql.later(_INSERT_CHANGE, {
+        seq = self.sql.insert_ids_later(_INSERT_CHANGES, [{
             "at": at, "what": change.what.value, "action": change.action.value,
             "entity_id": change.entity_id, "name": change.name[:200],
-        }, _first_int)
+        }])
         stored: Later[Change] = Later(self.sql)  # its value, read early, waits for the seq
 
-        def known(n: int) -> None:
+        def known(ids: list[int]) -> None:
+            n = ids[0]
             self.changes.append(
                 Change(change.what, change.action, change.entity_id, change.name, n, at))
             self.after_commit.append(lambda: self.store._seen(n))
@@ -460,10 +461,6 @@ def _flow(row: Any) -> FlowRecord | None:
     data = row._asdict()
     data["started_at"] = cv.utc(data["started_at"])
     return FlowRecord(**data)
-
-
-def _first_int(rows: list[Any]) -> int:
-    return int(rows[0][0])
 
 
 def _challenge(row: Any) -> Challenge | None:

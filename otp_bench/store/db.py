@@ -23,6 +23,7 @@ import platformdirs
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import DatabaseError, OperationalError
 
+from otp_bench.domain.events import jsonable
 from otp_bench.domain.workspace import Workspace
 from otp_bench.store import checkpoint, locks, preflight, schema_template
 
@@ -63,11 +64,12 @@ def sqlite_path(url: str) -> Path | None:
 
 def _json_text(value: Any) -> str:
     """JSON columns' text: orjson (every event row carries one, and json.dumps builds an encoder
-    per call); what orjson refuses (an int beyond 64 bits, a non-string key) goes to json."""
+    per call), which also writes an event payload's enums, datetimes and dataclasses itself;
+    what orjson refuses (an int beyond 64 bits, a non-string key) goes to json."""
     try:
         return orjson.dumps(value).decode()
     except TypeError:  # orjson.JSONEncodeError
-        return json.dumps(value)
+        return json.dumps(jsonable(value))
 
 
 def open_engine(url: str) -> Engine:

@@ -21,6 +21,7 @@ statements prepared on it live as long as it does.
 
 from __future__ import annotations
 
+import itertools
 from collections import deque
 from collections.abc import Sequence
 from typing import Any
@@ -31,6 +32,9 @@ from psycopg.adapt import PyFormat, Transformer
 _OK = (pq.ExecStatus.TUPLES_OK, pq.ExecStatus.COMMAND_OK)
 _FAILED = pq.ExecStatus.FATAL_ERROR
 _INFO_KEY = "otp_bench.pg_pipe"
+# prepared statement names, unique in the process: a pipe made afresh for a connection that
+# already has some (its pool record's ``info`` cleared) never reuses one
+_NAMES = itertools.count(1)
 
 
 class Slot:
@@ -69,13 +73,14 @@ class Fetched:
 class PgPipe:
     """The pipeline of one psycopg connection (used under the store's write lock only)."""
 
+    statements = 0  # statements sent by every pipe of this process: a bench figure
+
     def __init__(self, conn: Any) -> None:
         self.conn = conn  # psycopg.Connection, in autocommit mode (see store.steps)
         self.pgconn: Any = conn.pgconn
         self._tx = Transformer(conn)  # the connection's adapters, as its cursors would use
         self._encoding = conn.info.encoding
         self._names: dict[str, bytes] = {}  # statement text → prepared statement name
-        self._made = 0
         self._queue: deque[Slot] = deque()  # sent, result not read yet, in order
         self._sent = 0  # requests sent so far (each slot's seq)
         self._asked = 0  # the server was asked to answer requests up to this seq
@@ -108,8 +113,7 @@ class PgPipe:
         pgconn = self.pgconn
         name = self._names.get(sql)
         if name is None:
-            self._made += 1
-            name = self._names[sql] = b"otb_%d" % self._made
+            name = self._names[sql] = b"otb_%d" % next(_NAMES)
             pgconn.send_prepare(name, sql.encode(), None)
             self._slot(sql)
         formats = self._formats.get(len(params))
@@ -117,12 +121,14 @@ class PgPipe:
             formats = self._formats[len(params)] = [PyFormat.TEXT] * len(params)
         dumped = self._tx.dump_sequence(params, formats) if params else None
         pgconn.send_query_prepared(name, dumped, None, pq.Format.TEXT)
+        PgPipe.statements += 1
         return self._slot()
 
     def command(self, sql: bytes) -> Slot:
         """Queue a statement without parameters (BEGIN, COMMIT, ROLLBACK)."""
         self._enter()
         self.pgconn.send_query_params(sql, None)
+        PgPipe.statements += 1
         return self._slot()
 
     def wait(self, slot: Slot) -> bool:

@@ -17,6 +17,7 @@ from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
 
+import orjson
 from sqlalchemy import Engine, Table, bindparam, select
 
 from otp_bench.domain.changes import Action, Change, What
@@ -25,8 +26,8 @@ from otp_bench.domain.vocabulary import Channel
 from otp_bench.store import convert as cv
 from otp_bench.store.notify import notify_in
 from otp_bench.store.orm import ChangeRow, InboxRow
-from otp_bench.store.prepared import Prepared, Sql
-from otp_bench.store.seal import Sealer, open_fields, seal_fields
+from otp_bench.store.prepared import InsertIds, Prepared, Sql
+from otp_bench.store.seal import Sealer, mask_fields, open_fields, opened_body, seal_fields
 
 if TYPE_CHECKING:
     import threading
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
     from otp_bench.store.activity import Tx
 
 _INBOX = cast(Table, InboxRow.__table__)
-_INSERT_INBOX = Prepared(_INBOX.insert().returning(_INBOX.c.id))
+_INSERT_INBOX = InsertIds(_INBOX)  # SQLite: the id from lastrowid, no RETURNING
 _INSERT_INBOX_ROWS = _INBOX.insert()
 _INBOX_ALL = Prepared(select(_INBOX).order_by(_INBOX.c.id.desc()).limit(bindparam("_limit")))
 _INBOX_OF = Prepared(select(_INBOX).where(_INBOX.c.to == bindparam("_to"))
@@ -80,33 +81,32 @@ class PhoneStore:
         self, to: str, body: str, *, sender: str, via: str, channel: Channel = Channel.SMS,
         otp: str | None = None, at: datetime | None = None,
     ) -> InboxMessage:
-        masked, sealed, code = seal_fields(body, otp, self._settings.otp.digits, self._sealer)
+        masked, payload, code = mask_fields(body, otp, self._settings.otp.digits)
+        sealed = self._sealer.seal(orjson.dumps(payload).decode()) if payload else None
         when = at or self.now()
         with self.transaction() as tx:
-            new_id = int(tx.sql.scalar(
-                _INSERT_INBOX,
-                {
-                    "to": to, "sender": sender, "body_masked": masked, "otp_sealed": sealed,
-                    "received_at": when, "channel": channel.value, "via": via,
-                },
-            ))
+            [new_id] = tx.sql.insert_ids(_INSERT_INBOX, [{
+                "to": to, "sender": sender, "body_masked": masked, "otp_sealed": sealed,
+                "received_at": when, "channel": channel.value, "via": via,
+            }])
             tx.changed(Change(What.INBOX, Action.SAVED, to, via))
             if tx.sql.sqlite:
                 # the time as SQLite gives it back: its wall clock, read as UTC
-                as_read = (new_id, to, sender, masked, sealed, cv.utc(when.replace(tzinfo=None)),
-                           channel, via)
+                # a read opens the seal to this same payload (none: a locked workspace)
+                as_read = (new_id, to, sender, masked, payload if sealed else None,
+                           cv.utc(when.replace(tzinfo=None)), channel, via)
                 tx.after_commit.append(lambda: self._delivered_here(*as_read))
         return InboxMessage(new_id, to, sender, body, when, channel, via, code)
 
     def _delivered_here(self, new_id: int, to: str, sender: str, masked: str,
-                        sealed: bytes | None, when: datetime, channel: Channel,
+                        payload: dict[str, object] | None, when: datetime, channel: Channel,
                         via: str) -> None:
         """A committed delivery joins the number's messages, if they are known, in the form a
-        read gives (opened from what was written)."""
+        read gives (``payload``: what its seal opens to; None when it can't be opened)."""
         known = self._known_inbox.get(to)
         if known is None:
             return
-        body, code = open_fields(masked, sealed, self._sealer)
+        body, code = opened_body(masked, payload)
         known.messages.append(InboxMessage(new_id, to, sender, body, when, channel, via, code))
         if len(known.messages) > _KEEP:
             del known.messages[0]

@@ -16,6 +16,7 @@ import copy
 from collections import namedtuple
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
+from itertools import chain
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 from weakref import WeakKeyDictionary
 
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 Processor = Callable[[Any], Any]
 T = TypeVar("T")
 
+_SQLITE_ROWS = 500  # rows per multi-row INSERT on SQLite: far below its 32,766 parameters
 _SQLITE_DATETIME_TEXT = "%04d-%02d-%02d %02d:%02d:%02d.%06d"
 _SQLITE_DEFAULT_FORMAT = SQLITE_DATETIME._storage_format
 
@@ -97,6 +99,17 @@ class _Compiled:
         as_tuple = "({},)" if items else "()"  # "(,)" is no tuple
         self.args = _converter(items, as_tuple if positional else "{{{}}}", env)
         self._rows: Callable[[Any], Any] | None = None
+        self._values: dict[int, str] = {}
+
+    def values_sql(self, n: int) -> str:
+        """A one-row INSERT … VALUES (…) as ``n`` rows' (positional parameters, row after row)."""
+        found = self._values.get(n)
+        if found is None:
+            head, sep, row = self.sql.rpartition(" VALUES ")
+            if not sep or not row.startswith("(") or not row.endswith(")"):
+                raise ValueError(f"not a one-row INSERT … VALUES: {self.sql!r}")
+            found = self._values[n] = head + sep + ", ".join([row] * n)
+        return found
 
     def rows(self, dialect: Dialect, cursor: Any) -> list[Any]:
         raw = cursor.fetchall()
@@ -229,12 +242,18 @@ class Sql:
         self.sqlite = conn.dialect.name == "sqlite"
         # PostgreSQL: statements compiled with ``$n`` placeholders, as the pipe sends them
         self.dialect = conn.dialect if self.sqlite else _numbered(conn.dialect)
-        self._piped = pipeline
         self._pg: PgPipe | None = None
         if not self.sqlite:
             from otp_bench.store.pg_pipe import PgPipe  # psycopg: the postgres extra's
 
             self._pg = PgPipe.of(conn.connection.info, self._dbapi)
+            # a statement run inside an open step on its thread (a store read from a handler
+            # that runs in the step) joins the step's pipeline: a sync would commit the step
+            pipeline = pipeline or self._pg.active
+        self._piped = pipeline
+        # called (once it is set) before the first wait for a result: the step's catch-up
+        # (store.steps), whose read travels with whatever the step first waits for
+        self.before_wait: Callable[[], None] | None = None
         self._pending: list[tuple[Later[Any], Callable[[], Any]]] = []  # queued, in order
         self._step: str | None = None  # PostgreSQL: the open step's "implicit"/"explicit" txn
         self._writer: Any = None  # SQLite: the cursor ``execute`` runs on
@@ -325,6 +344,8 @@ class Sql:
                 return c.rows(self.dialect, sent)
             finally:
                 sent.close()
+        if self.before_wait is not None and not sent.done:
+            self.before_wait()
         if pg.wait(sent):
             Sql.round_trips += 1
         return c.rows(self.dialect, pg.rows(sent))
@@ -348,6 +369,14 @@ class Sql:
     def rows(self, prep: Prepared, params: Mapping[str, Any]) -> list[Any]:
         c, sent = self._run(prep, params)
         return self._rows(c, sent)
+
+    def send(self, prep: Prepared, params: Mapping[str, Any]) -> tuple[_Compiled, Any]:
+        """Send a query whose rows are read later (``sent_rows``): on PostgreSQL it travels
+        with the next wait, and reading it then costs no round trip of its own."""
+        return self._run(prep, params)
+
+    def sent_rows(self, sent: tuple[_Compiled, Any]) -> list[Any]:
+        return self._rows(*sent)
 
     def later(self, prep: Prepared, params: Mapping[str, Any],
               convert: Callable[[list[Any]], T]) -> Later[T]:
@@ -392,8 +421,9 @@ class Sql:
                          rows: Sequence[Mapping[str, Any]]) -> Later[list[int]]:
         """Insert ``rows`` (the same keys each) into ``ins``'s table; their ids, in order.
 
-        SQLite: one ``executemany`` (the rows are added in C) and ``last_insert_rowid()``; the
-        step holds the file's write lock, so the new rowids are consecutive. PostgreSQL: one
+        SQLite: one multi-row INSERT (per ``_SQLITE_ROWS`` rows) and the cursor's
+        ``lastrowid``: the rows of one statement get consecutive rowids (the step holds the
+        file's write lock; a statement that can't allocate them so fails whole). PostgreSQL: one
         multi-row INSERT … RETURNING id per ``InsertIds.CHUNK`` rows (one statement, not one
         per row: the server's and the client's work per statement was the larger cost),
         queued: the ids are known once the pipeline is answered (``Later``).
@@ -401,13 +431,17 @@ class Sql:
         if not rows:
             return Later.known([])
         if self.sqlite:
+            c = ins.plain.compiled(self.dialect, rows[0])
             cursor = self._dbapi.cursor()
             try:
-                c = ins.plain.compiled(self.dialect, frozenset(rows[0]))
-                cursor.executemany(c.sql, [c.args(r) for r in rows])
-                cursor.execute("SELECT last_insert_rowid()")
-                last = int(cursor.fetchone()[0])
-                return Later.known(list(range(last - len(rows) + 1, last + 1)))
+                new_ids: list[int] = []
+                for at in range(0, len(rows), _SQLITE_ROWS):
+                    chunk = rows[at:at + _SQLITE_ROWS]
+                    cursor.execute(c.values_sql(len(chunk)),
+                                   tuple(chain.from_iterable(map(c.args, chunk))))
+                    last = int(cursor.lastrowid)
+                    new_ids.extend(range(last - len(chunk) + 1, last + 1))
+                return Later.known(new_ids)
             finally:
                 cursor.close()
         keys = tuple(rows[0])

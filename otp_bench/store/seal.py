@@ -14,7 +14,6 @@ every flow about 30 µs twice. Rows sealed with Fernet by earlier versions still
 from __future__ import annotations
 
 import base64
-import os
 import re
 
 import orjson
@@ -24,6 +23,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from otp_bench.domain import entropy
 from otp_bench.domain.secrets import SecretStore
 
 SEAL_KEY = "workspace-seal-key"
@@ -62,7 +62,7 @@ class Sealer:
     def seal(self, text: str) -> bytes | None:
         if self._gcm is None:
             return None
-        nonce = os.urandom(_NONCE)
+        nonce = entropy.token_bytes(_NONCE)
         return _GCM + nonce + self._gcm.encrypt(nonce, text.encode(), _GCM)
 
     def unseal(self, token: bytes | None) -> str | None:
@@ -81,7 +81,6 @@ class Sealer:
 # "654 322"); "198 300198" is two numbers, not one
 _GROUP = re.compile(r"(?<![\d])(?:\d{4,10}|\d{2,4}([ \-.])\d{2,4}(?:\1\d{2,4}){0,3})(?![\d])")
 _CUE = re.compile(r"(?i)\b(code|otp|pin|passcode|password)\b[^\d]{0,15}$")
-_GROUP_MARK = "\u2063{{g{}}}\u2063"
 _GROUP_REF = re.compile("\u2063\\{g(\\d+)\\}\u2063")
 _MASK = "••••••"
 
@@ -90,54 +89,86 @@ def code_groups(body: str) -> list[re.Match[str]]:
     return list(_GROUP.finditer(body))
 
 
-def _digits(text: str) -> str:
-    return re.sub(r"\D", "", text)
+def _digits(group: re.Match[str]) -> str:
+    """A code-like group's digits: the group is digits and at most one kind of separator."""
+    text, sep = group.group(0), group.group(1)
+    return text.replace(sep, "") if sep else text
 
 
-def pick_code(body: str, otp: str | None, digits: int) -> str | None:
+def pick_code(body: str, otp: str | None, digits: int,
+              groups: list[re.Match[str]] | None = None) -> str | None:
     """The code a message carries (its digits): ``otp`` when it is in the text, formatted or
-    not; else a group of ``digits`` digits right after a word such as "code", else the first."""
-    groups = code_groups(body)
-    if otp and (otp in body or any(_digits(m.group(0)) == otp for m in groups)):
+    not; else a group of ``digits`` digits right after a word such as "code", else the first.
+    ``groups``: the body's ``code_groups``, when the caller has them."""
+    if groups is None:
+        groups = code_groups(body)
+    if otp and (otp in body or any(_digits(m) == otp for m in groups)):
         return otp
-    sized = [m for m in groups if len(_digits(m.group(0))) == digits]
+    sized = [m for m in groups if len(_digits(m)) == digits]
     for m in sized:
         if _CUE.search(body[max(0, m.start() - 40):m.start()]):
-            return _digits(m.group(0))
-    return _digits(sized[0].group(0)) if sized else None
+            return _digits(m)
+    return _digits(sized[0]) if sized else None
+
+
+def mask_fields(body: str, otp: str | None,
+                digits: int) -> tuple[str, dict[str, object] | None, str | None]:
+    """(masked body, the payload to seal, the code) for an inbox row; no payload when the
+    message carries no code."""
+    groups = code_groups(body)
+    code = pick_code(body, otp, digits, groups)
+    if code is None:
+        return body, None, None
+    # every code-like group (4 to 12 digits) becomes a numbered mark, in one pass over the
+    # matches already found (the same ones ``_GROUP.sub`` would find)
+    parts: list[str] = []
+    kept: list[str] = []
+    last = 0
+    for m in groups:
+        if 4 <= len(_digits(m)) <= 12:
+            parts.append(body[last:m.start()])
+            parts.append(f"\u2063{{g{len(kept)}}}\u2063")
+            kept.append(m.group(0))
+            last = m.end()
+    parts.append(body[last:])
+    masked = "".join(parts)
+    if otp and code == otp and otp in masked:  # a code not code-like (e.g. 3 digits)
+        masked = masked.replace(otp, PLACEHOLDER)
+    return masked, {"otp": code, "groups": kept}, code
 
 
 def seal_fields(body: str, otp: str | None, digits: int,
                 sealer: Sealer) -> tuple[str, bytes | None, str | None]:
     """(masked body, sealed payload, the code) for an inbox row."""
-    code = pick_code(body, otp, digits)
-    if code is None:
+    masked, payload, code = mask_fields(body, otp, digits)
+    if payload is None:
         return body, None, None
-    groups: list[str] = []
-
-    def mark(m: re.Match[str]) -> str:
-        if not 4 <= len(_digits(m.group(0))) <= 12:
-            return m.group(0)
-        groups.append(m.group(0))
-        return _GROUP_MARK.format(len(groups) - 1)
-
-    masked = _GROUP.sub(mark, body)
-    if otp and code == otp and otp in masked:  # a code not code-like (e.g. 3 digits)
-        masked = masked.replace(otp, PLACEHOLDER)
-    payload = orjson.dumps({"otp": code, "groups": groups}).decode()
-    return masked, sealer.seal(payload), code
+    return masked, sealer.seal(orjson.dumps(payload).decode()), code
 
 
 def open_fields(masked: str, sealed: bytes | None, sealer: Sealer) -> tuple[str, str | None]:
     """(body, code) from an inbox row; masks stay where the key can't open the seal."""
     opened = sealer.unseal(sealed) if sealed else None
+    payload: dict[str, object] | None = None
     code: str | None = opened
-    groups: list[str] = []
     if opened is not None and opened.startswith("{"):
         try:
-            data = orjson.loads(opened)
-            code, groups = str(data["otp"]), [str(g) for g in data["groups"]]
-        except (ValueError, KeyError, TypeError):
+            payload = orjson.loads(opened)
+        except ValueError:
+            payload = None
+        code = None
+    return opened_body(masked, payload, code)
+
+
+def opened_body(masked: str, payload: dict[str, object] | None,
+                code: str | None = None) -> tuple[str, str | None]:
+    """(body, code) from a masked body and its opened payload (``mask_fields``); ``code``: an
+    older row's seal, the code alone."""
+    groups: list[str] = []
+    if payload is not None:
+        try:
+            code, groups = str(payload["otp"]), [str(g) for g in payload["groups"]]  # type: ignore[attr-defined]
+        except (KeyError, TypeError):
             code, groups = None, []
 
     def unmark(m: re.Match[str]) -> str:

@@ -56,6 +56,8 @@ class StepTransactions:
     _notify: bool
     _data_version: int | None
     _active: tuple[int, Tx] | None
+    # PostgreSQL: the open step's catch-up read, sent and not yet applied: (thread, Sql, sent)
+    _feed_due: tuple[int, Sql, Any] | None = None
     _checkpoints: checkpoint.Checkpointer | None
     _last_change: int
     recent: RecentRows
@@ -98,8 +100,10 @@ class StepTransactions:
                     self._active = (threading.get_ident(), tx)
                     try:
                         yield tx
+                        self._fresh()  # applied before the commit, whatever the step read
                     finally:
                         self._active = None
+                        self._feed_due = None  # a failed step: read again by the next one
                     tx.finish()
                     if not self._sqlite:
                         # one round trip: the queued writes and the commit (none of it when a
@@ -202,13 +206,44 @@ class StepTransactions:
             with conn.begin():
                 return self._read_feed(conn, Sql(conn, pipeline=False))
 
-    def _catch_up_on(self, conn: Connection, sql: Sql) -> ChangeSet:
-        """Inside a step (``conn`` in its transaction): catch up if anything moved. On
-        PostgreSQL the read also sends the step's notification: other instances hear of the
-        step when it commits (LISTEN/NOTIFY)."""
-        if self._sqlite and not self._data_moved(conn):
-            return ChangeSet()
-        return self._read_feed(conn, sql, noted=self._notify)
+    def _catch_up_on(self, conn: Connection, sql: Sql) -> None:
+        """Inside a step (``conn`` in its transaction): catch up if anything moved.
+
+        On PostgreSQL the read also sends the step's notification (other instances hear of
+        the step when it commits: LISTEN/NOTIFY), and it is only sent here: its answer is
+        applied when the step first needs it — its first wait on the server (which carries
+        the read: a verify's reads cost no round trip of their own for it), or any look at the
+        cache before that (``_fresh``, called by every cache accessor), at the latest before
+        the commit. So no decision is made on a stale copy, and a step that reads the database
+        first pays no extra round trip for catching up."""
+        if self._sqlite:
+            if self._data_moved(conn):
+                self._read_feed(conn, sql)
+            return
+        if self._notify:
+            sent = sql.send(_NEW_CHANGES_NOTED, {"_after": self._last_change,
+                                                 **note_params(self.workspace_id)})
+        else:
+            sent = sql.send(_NEW_CHANGES, {"_after": self._last_change})
+        self._feed_due = (threading.get_ident(), sql, sent)
+        sql.before_wait = self._fresh
+
+    def _fresh(self) -> None:
+        """Apply the open step's pending catch-up (PostgreSQL), on the step's own thread:
+        the cache is then what was committed when the step began. Other threads read the
+        cache as it is, as always."""
+        due = self._feed_due
+        if due is None or due[0] != threading.get_ident():
+            return
+        self._feed_due = None
+        sql = due[1]
+        sql.before_wait = None
+        try:
+            rows = [r for r in sql.sent_rows(due[2]) if r.id is not None]
+            self._apply_rows(sql.conn, sql, rows)
+        except BaseException:
+            self._data_version = None
+            raise
 
     def _data_moved(self, conn: Connection) -> bool:
         """SQLite: did another connection commit since the last look? One pragma, no SQL on
@@ -220,19 +255,17 @@ class StepTransactions:
             self.recent.clear()
         return moved
 
-    def _read_feed(self, conn: Connection, sql: Sql, noted: bool = False) -> ChangeSet:
+    def _read_feed(self, conn: Connection, sql: Sql) -> ChangeSet:
         try:
-            return self._apply_feed(conn, sql, noted)
+            return self._apply_feed(conn, sql)
         except BaseException:
             self._data_version = None  # look again next time: nothing may be skipped
             raise
 
-    def _apply_feed(self, conn: Connection, sql: Sql, noted: bool = False) -> ChangeSet:
-        if noted:
-            rows = [r for r in sql.rows(_NEW_CHANGES_NOTED, {
-                "_after": self._last_change, **note_params(self.workspace_id)}) if r.id is not None]
-        else:
-            rows = sql.rows(_NEW_CHANGES, {"_after": self._last_change})
+    def _apply_feed(self, conn: Connection, sql: Sql) -> ChangeSet:
+        return self._apply_rows(conn, sql, sql.rows(_NEW_CHANGES, {"_after": self._last_change}))
+
+    def _apply_rows(self, conn: Connection, sql: Sql, rows: list[Any]) -> ChangeSet:
         if not rows:
             return ChangeSet()
         sql.flush()  # the records are re-read through SQLAlchemy

@@ -216,6 +216,7 @@ class Store(StepTransactions, ActivityQueries, ConnectedAppStore, PhoneStore):
     # -- settings and clock --------------------------------------------------------------------
 
     def settings(self) -> Settings:
+        self._fresh()
         return self._settings
 
     def save_settings(self, settings: Settings, tx: Tx | None = None) -> None:
@@ -225,6 +226,7 @@ class Store(StepTransactions, ActivityQueries, ConnectedAppStore, PhoneStore):
             t.after_commit.append(lambda: setattr(self, "_settings", settings))
 
     def clock_offset(self) -> float:
+        self._fresh()
         return self._clock_offset
 
     def save_clock_offset(self, seconds: float, tx: Tx | None = None) -> None:
@@ -236,12 +238,15 @@ class Store(StepTransactions, ActivityQueries, ConnectedAppStore, PhoneStore):
     # -- sites ---------------------------------------------------------------------------------
 
     def sites(self) -> list[Site]:
+        self._fresh()
         return sorted(self._sites.values(), key=lambda s: s.name.lower())
 
     def site_by_id(self, site_id: str) -> Site | None:
+        self._fresh()
         return self._sites.get(SiteId(site_id))
 
     def site_by_name(self, name: str) -> Site | None:
+        self._fresh()
         return next((s for s in self._sites.values() if s.name == name), None)
 
     def save_site(self, site: Site, tx: Tx | None = None) -> Site:
@@ -274,12 +279,15 @@ class Store(StepTransactions, ActivityQueries, ConnectedAppStore, PhoneStore):
     # -- users ---------------------------------------------------------------------------------
 
     def users(self) -> list[User]:
+        self._fresh()
         return sorted(self._users.values(), key=lambda u: u.username.lower())
 
     def user_by_id(self, user_id: str) -> User | None:
+        self._fresh()
         return self._users.get(UserId(user_id))
 
     def user_by_username(self, username: str) -> User | None:
+        self._fresh()
         found = self._usernames.get(username.lower())
         return self._users.get(found) if found is not None else None
 
@@ -339,12 +347,15 @@ class Store(StepTransactions, ActivityQueries, ConnectedAppStore, PhoneStore):
     # -- providers -----------------------------------------------------------------------------
 
     def providers(self) -> list[ProviderConfig]:
+        self._fresh()
         return sorted(self._providers.values(), key=lambda p: p.name.lower())
 
     def provider_by_name(self, name: str) -> ProviderConfig | None:
+        self._fresh()
         return next((p for p in self._providers.values() if p.name == name), None)
 
     def provider_by_id(self, provider_id: str) -> ProviderConfig | None:
+        self._fresh()
         return self._providers.get(ProviderId(provider_id))
 
     def save_provider(self, provider: ProviderConfig, tx: Tx | None = None) -> ProviderConfig:

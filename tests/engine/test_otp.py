@@ -3,14 +3,16 @@ lifetime, attempts, rate limit, single use, binding, resend, constant-time compa
 
 from __future__ import annotations
 
+import hashlib
 import hmac
+import os
 import random
-import secrets
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from otp_bench.domain import entropy
 from otp_bench.domain.errors import WrongState
 from otp_bench.domain.flags import Flags
 from otp_bench.domain.model import NewUser, OtpPolicy, Settings
@@ -25,17 +27,21 @@ LOGIN = UseCase.PASSWORDLESS_LOGIN
 # -- generation -------------------------------------------------------------------------------
 
 
-def test_codes_come_from_secrets_never_random(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_codes_come_from_the_os_never_random(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*_a: Any, **_k: Any) -> Any:
         raise AssertionError("the random module must not make OTPs")
 
     for name in ("random", "randint", "randrange", "choice", "choices", "getrandbits", "sample"):
         monkeypatch.setattr(random, name, refuse)
     calls: list[int] = []
-    real = secrets.randbelow
-    monkeypatch.setattr(secrets, "randbelow", lambda n: calls.append(n) or real(n))
+    real = entropy.randbelow
+    monkeypatch.setattr(entropy, "randbelow", lambda n: calls.append(n) or real(n))
+    drawn: list[int] = []
+    urandom = os.urandom
+    monkeypatch.setattr(os, "urandom", lambda n: drawn.append(n) or urandom(n))
     codes = [otp.generate(6) for _ in range(5000)]
     assert calls and all(n == 10**6 for n in calls)
+    assert drawn, "the bytes come from the operating system's generator"
     assert all(len(c) == 6 and c.isdigit() for c in codes)
     assert any(c.startswith("0") for c in codes), "leading zeros are kept"
     assert len(set(codes)) > 4900
@@ -88,12 +94,22 @@ def test_the_code_is_never_stored_in_plaintext(
         assert CANARY not in repr(rec), f"OTP in event {rec.kind}"
 
 
-def test_codes_are_stored_as_salted_hmacs(engine: Engine) -> None:
+def test_codes_are_stored_as_salted_macs(engine: Engine) -> None:
     salt1, salt2 = otp.new_salt(), otp.new_salt()
     assert salt1 != salt2 and len(salt1) == 16
     assert otp.digest("123456", salt1) != otp.digest("123456", salt2)
     assert otp.matches("123456", salt1, otp.digest("123456", salt1))
     assert not otp.matches("123457", salt1, otp.digest("123456", salt1))
+    # keyed BLAKE2b as the standard library computes it, behind its version byte
+    assert otp.digest("123456", salt1) == b"\x02" + hashlib.blake2b(
+        b"123456", key=salt1, digest_size=32).digest()
+
+
+def test_a_code_stored_by_an_earlier_version_still_verifies() -> None:
+    salt = otp.new_salt()
+    earlier = hmac.new(salt, b"654321", hashlib.sha256).digest()  # HMAC-SHA256, no version byte
+    assert otp.matches("654321", salt, earlier)
+    assert not otp.matches("654320", salt, earlier)
 
 
 def test_comparison_is_constant_time(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -234,3 +234,23 @@ def test_a_statement_the_server_rejects_names_the_cause_and_the_next_step_runs(
             assert [r.identifier for r in conn.execute(select(_CH))] == ["id21"]
     finally:
         store.close()
+
+
+def test_steps_still_run_when_the_connections_prepared_names_are_forgotten(pg_url: str) -> None:
+    """The step connection's statements are prepared on the server under names kept with the
+    pool's record of the connection; should that record be cleared while the connection lives
+    on, the next step prepares them again under new names instead of failing on every step."""
+    store = Store(pg_url, throwaway=True)
+    insert = Prepared(_CH.insert())
+    try:
+        with store.transaction() as tx:
+            tx.sql.execute(insert, _challenge(30, datetime.now(UTC)))
+        store._step_conn().connection.info.clear()
+        for i in (31, 32):
+            with store.transaction() as tx:
+                tx.sql.execute(insert, _challenge(i, datetime.now(UTC)))
+        with store.engine.connect() as conn:
+            assert sorted(r.identifier for r in conn.execute(select(_CH))) == [
+                "id30", "id31", "id32"]
+    finally:
+        store.close()

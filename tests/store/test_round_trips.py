@@ -9,6 +9,7 @@ backends run each test; the round-trip counts are PostgreSQL's.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
@@ -19,7 +20,7 @@ from otp_bench.domain.changes import Action, Change, What
 from otp_bench.domain.events import ClockAdvanced
 from otp_bench.domain.flags import Flags
 from otp_bench.domain.model import NewUser, Settings
-from otp_bench.domain.vocabulary import UseCase
+from otp_bench.domain.vocabulary import Reason, UseCase
 from otp_bench.engine.bus import EventBatch
 from otp_bench.engine.engine import Engine
 from otp_bench.store.orm import ChallengeRow, ChangeRow, EventRow
@@ -260,3 +261,70 @@ def test_a_committed_step_is_announced_and_a_failed_one_never(pg_url: str) -> No
             assert [n.payload for n in notes] == [notify.INSTANCE]
     finally:
         store.close()
+
+
+def test_a_complete_flow_waits_on_the_server_seven_times(pg_url: str) -> None:
+    """The default provider delivering inside the init step (bench/bench_engine.py's flow):
+    init 4 (its catch-up, the hourly count, the phone message's id, the commit), reading the
+    code 1, verify 2: a verify's catch-up travels with its own reads, no wait of its own."""
+    eng = Engine(Store(pg_url, throwaway=True))
+    try:
+        site = eng.new_site("Trips")
+        user = eng.new_user("trips@example.com", mobile=fresh_mobile(), flags=Flags(True, False),
+                            sites=frozenset({site.id}))
+        counts = []
+        for _ in range(2):  # the first flow opens the connection and prepares statements
+            before = Sql.round_trips
+            out = eng.start(UseCase.PASSWORDLESS_LOGIN, "Trips", user.username)
+            init = Sql.round_trips - before
+            before = Sql.round_trips
+            code = eng.store.inbox(out.phone or "", limit=1)[-1].otp or ""
+            read = Sql.round_trips - before
+            before = Sql.round_trips
+            assert eng.verify(out.flow_id, code).success
+            counts.append((init, read, Sql.round_trips - before))
+        assert counts[-1] == (4, 1, 2)
+    finally:
+        eng.close()
+
+
+def test_a_verify_decides_on_what_another_engine_committed_just_before(
+        any_db_url: str) -> None:
+    """The verify's catch-up is applied once its reads are answered, before anything is
+    decided: a stricter policy saved elsewhere applies to the very next wrong code, and a clock
+    moved elsewhere past the code's expiry expires it (neither is this engine's stale copy)."""
+    a = Engine(Store(any_db_url))
+    a.save_settings(Settings(custom_otp_enabled=True))
+    make_workspace(a)
+    b = Engine(Store(a.store.url))
+    try:
+        mobile = fresh_mobile()
+        user = a.new_user("stale@example.com", mobile=mobile, flags=Flags(True, False),
+                          sites=frozenset(s.id for s in a.store.sites()))
+        first = a.start(UseCase.PASSWORDLESS_LOGIN, DEFAULT_SITE, user.username)
+        code = a.store.inbox(first.phone or "", limit=1)[-1].otp or ""
+        settings = b.settings
+        b.save_settings(replace(settings, otp=replace(settings.otp, max_failed_attempts=1)))
+        wrong = a.verify(first.flow_id, "1" * len(code) if code != "1" * len(code) else "2")
+        assert wrong.reason == Reason.ATTEMPTS_EXCEEDED  # one failure allowed now, not three
+        second = a.start(UseCase.PASSWORDLESS_LOGIN, DEFAULT_SITE, user.username)
+        code = a.store.inbox(second.phone or "", limit=1)[-1].otp or ""
+        b.advance_clock(24 * 3600)
+        late = a.verify(second.flow_id, code)
+        assert not late.success and late.reason == Reason.EXPIRED
+    finally:
+        b.close()
+        a.close()
+
+
+def test_a_store_read_inside_a_step_stays_inside_its_transaction(store: Store) -> None:
+    """A read made through the store while a step is open on the same thread (a handler that
+    runs inside the init step reading the phone) joins the step: on PostgreSQL it travels in
+    the step's pipeline instead of syncing it, so a step that then fails still writes nothing."""
+    with pytest.raises(RuntimeError, match="failed after the read"), \
+            store.transaction() as tx:
+        tx.sql.execute(_INSERT, _challenge("inside"))
+        assert store.inbox("+14155550123") == []
+        raise RuntimeError("failed after the read")
+    with store.engine.connect() as conn:
+        assert conn.execute(select(_CH)).all() == []
