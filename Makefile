@@ -25,10 +25,10 @@ lint: $(STAMP)
 COV := --cov=otp_bench --cov-report=
 # the core suites run in one pytest-xdist worker per core plus one (coverage is combined): the
 # spare worker fills a core while another waits (servers, second processes, deadlines), and each
-# worker costs ~6 CPU-s to start (imports and collection, traced): on 2 cores, 3 workers used
-# ~15 % less CPU than 4. An idle worker steals from a busy one, so a slow test late in a worker's
-# share doesn't leave a core idle. JOBS=1 runs one process; PYTEST_ARGS adds options
-# (e.g. --durations=20).
+# worker costs ~6 CPU-s to start (imports and collection, traced). Measured on 2 cores, same
+# tree: 2 workers 148 CPU-s in 118 s, 3 workers 151 CPU-s in 95 s, 4 workers 167 CPU-s in 102 s.
+# An idle worker steals from a busy one, so a slow test late in a worker's share doesn't leave a
+# core idle. JOBS=1 runs one process; PYTEST_ARGS adds options (e.g. --durations=20).
 JOBS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) + 1 )))
 XDIST := $(if $(filter 1,$(JOBS)),-p no:xdist,-n $(JOBS) --dist worksteal)
 PYTEST_ARGS ?=
