@@ -59,7 +59,6 @@ class Event:
         built once per event, written as is and turned into its record (``stored_record``) with
         the id the database gave it only when someone reads it."""
         use_case = self.use_case
-        names, values = _payload_of(type(self))
         return {
             "at": self.at,
             "kind": self.kind,
@@ -72,7 +71,7 @@ class Event:
             "result": self.result,
             "latency_ms": self.latency_ms,
             "summary": self.summary,
-            "data": dict(zip(names, values(self), strict=True)),
+            "data": self.payload(),
         }
 
 

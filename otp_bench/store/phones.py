@@ -17,7 +17,6 @@ from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
 
-import orjson
 from sqlalchemy import Engine, Table, bindparam, select
 
 from otp_bench.domain.changes import Action, Change, What
@@ -27,7 +26,14 @@ from otp_bench.store import convert as cv
 from otp_bench.store.notify import notify_in
 from otp_bench.store.orm import ChangeRow, InboxRow
 from otp_bench.store.prepared import InsertIds, Prepared, Sql
-from otp_bench.store.seal import Sealer, mask_fields, open_fields, opened_body, seal_fields
+from otp_bench.store.seal import (
+    Sealer,
+    mask_fields,
+    open_fields,
+    opened_body,
+    seal_fields,
+    seal_payload,
+)
 
 if TYPE_CHECKING:
     import threading
@@ -82,7 +88,7 @@ class PhoneStore:
         otp: str | None = None, at: datetime | None = None,
     ) -> InboxMessage:
         masked, payload, code = mask_fields(body, otp, self._settings.otp.digits)
-        sealed = self._sealer.seal(orjson.dumps(payload).decode()) if payload else None
+        sealed = seal_payload(payload, self._sealer)
         when = at or self.now()
         with self.transaction() as tx:
             [new_id] = tx.sql.insert_ids(_INSERT_INBOX, [{

@@ -141,9 +141,12 @@ def seal_fields(body: str, otp: str | None, digits: int,
                 sealer: Sealer) -> tuple[str, bytes | None, str | None]:
     """(masked body, sealed payload, the code) for an inbox row."""
     masked, payload, code = mask_fields(body, otp, digits)
-    if payload is None:
-        return body, None, None
-    return masked, sealer.seal(orjson.dumps(payload).decode()), code
+    return masked, seal_payload(payload, sealer), code
+
+
+def seal_payload(payload: dict[str, object] | None, sealer: Sealer) -> bytes | None:
+    """``mask_fields``' payload sealed (None: no payload, or a locked workspace)."""
+    return sealer.seal(orjson.dumps(payload).decode()) if payload is not None else None
 
 
 def open_fields(masked: str, sealed: bytes | None, sealer: Sealer) -> tuple[str, str | None]:
