@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 Processor = Callable[[Any], Any]
 T = TypeVar("T")
 
-_SQLITE_ROWS = 500  # rows per multi-row INSERT on SQLite: far below its 32,766 parameters
+_SQLITE_PARAMS = 999  # parameters per statement SQLite takes everywhere (before 3.32, its limit)
 _SQLITE_DATETIME_TEXT = "%04d-%02d-%02d %02d:%02d:%02d.%06d"
 _SQLITE_DEFAULT_FORMAT = SQLITE_DATETIME._storage_format
 
@@ -421,7 +421,7 @@ class Sql:
                          rows: Sequence[Mapping[str, Any]]) -> Later[list[int]]:
         """Insert ``rows`` (the same keys each) into ``ins``'s table; their ids, in order.
 
-        SQLite: one multi-row INSERT (per ``_SQLITE_ROWS`` rows) and the cursor's
+        SQLite: one multi-row INSERT (per ``_SQLITE_PARAMS`` parameters) and the cursor's
         ``lastrowid``: the rows of one statement get consecutive rowids (the step holds the
         file's write lock; a statement that can't allocate them so fails whole). PostgreSQL: one
         multi-row INSERT … RETURNING id per ``InsertIds.CHUNK`` rows (one statement, not one
@@ -435,8 +435,9 @@ class Sql:
             cursor = self._dbapi.cursor()
             try:
                 new_ids: list[int] = []
-                for at in range(0, len(rows), _SQLITE_ROWS):
-                    chunk = rows[at:at + _SQLITE_ROWS]
+                per = max(1, _SQLITE_PARAMS // len(rows[0]))
+                for at in range(0, len(rows), per):
+                    chunk = rows[at:at + per]
                     cursor.execute(c.values_sql(len(chunk)),
                                    tuple(chain.from_iterable(map(c.args, chunk))))
                     last = int(cursor.lastrowid)
