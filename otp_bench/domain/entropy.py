@@ -1,8 +1,9 @@
 """Random values for the engine's hot path, drawn from the operating system in blocks.
 
-Every flow takes five small random values (its id, the code, the code's salt, the attempt
-identifier, the phone seal's nonce). Through ``secrets`` each was a ``getrandom`` system call and
-several Python calls of the ``random`` module. Here the OS's bytes (``os.urandom``) are drawn
+Every flow takes four small random values besides its code (its id, the code's salt, the
+attempt identifier, the phone seal's nonce). Through ``secrets`` each was a ``getrandom`` system
+call and several Python calls of the ``random`` module. (The code itself still comes from
+``secrets``, as SPEC says.) Here the OS's bytes (``os.urandom``) are drawn
 4 KiB at a time and each byte is handed out once, under a lock. A child made by ``fork`` (``run
 -j`` workers) starts with an empty block (``os.register_at_fork``), so it never hands out bytes
 its parent has or will hand out.

@@ -1,5 +1,6 @@
-"""One-time passwords: made from the OS's random bytes (``domain.entropy``), stored as salted
-MACs, compared in constant time.
+"""One-time passwords: made with ``secrets`` (SPEC), stored as salted MACs, compared in constant
+time. Their salts and identifiers come from ``domain.entropy`` (the same OS generator, drawn in
+blocks).
 
 A code is stored as keyed BLAKE2b (the salt as its key) behind a version byte: a third of the
 instructions of a one-shot HMAC-SHA256, which goes through OpenSSL's provider lookups on every
@@ -10,13 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 
 from otp_bench.domain import entropy
 
 
 def generate(digits: int = 6) -> str:
     """A code of exactly ``digits`` decimal digits, leading zeros kept."""
-    return f"{entropy.randbelow(10**digits):0{digits}d}"
+    return f"{secrets.randbelow(10**digits):0{digits}d}"
 
 
 def new_salt() -> bytes:

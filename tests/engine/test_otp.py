@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import random
+import secrets
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from otp_bench.domain import entropy
 from otp_bench.domain.errors import WrongState
 from otp_bench.domain.flags import Flags
 from otp_bench.domain.model import NewUser, OtpPolicy, Settings
@@ -27,21 +26,17 @@ LOGIN = UseCase.PASSWORDLESS_LOGIN
 # -- generation -------------------------------------------------------------------------------
 
 
-def test_codes_come_from_the_os_never_random(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_codes_come_from_secrets_never_random(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*_a: Any, **_k: Any) -> Any:
         raise AssertionError("the random module must not make OTPs")
 
     for name in ("random", "randint", "randrange", "choice", "choices", "getrandbits", "sample"):
         monkeypatch.setattr(random, name, refuse)
     calls: list[int] = []
-    real = entropy.randbelow
-    monkeypatch.setattr(entropy, "randbelow", lambda n: calls.append(n) or real(n))
-    drawn: list[int] = []
-    urandom = os.urandom
-    monkeypatch.setattr(os, "urandom", lambda n: drawn.append(n) or urandom(n))
+    real = secrets.randbelow
+    monkeypatch.setattr(secrets, "randbelow", lambda n: calls.append(n) or real(n))
     codes = [otp.generate(6) for _ in range(5000)]
     assert calls and all(n == 10**6 for n in calls)
-    assert drawn, "the bytes come from the operating system's generator"
     assert all(len(c) == 6 and c.isdigit() for c in codes)
     assert any(c.startswith("0") for c in codes), "leading zeros are kept"
     assert len(set(codes)) > 4900
