@@ -59,15 +59,3 @@ def token_urlsafe(n: int) -> str:
     """``n`` random bytes as URL-safe base64 without padding (``secrets.token_urlsafe``)."""
     return base64.urlsafe_b64encode(_POOL.take(n)).rstrip(b"=").decode("ascii")
 
-
-def randbelow(n: int) -> int:
-    """A uniform random int in [0, n) (``secrets.randbelow``): the fewest bits that can hold
-    n - 1, drawn again while they make n or more."""
-    if n <= 0:
-        raise ValueError("randbelow needs a positive bound")
-    k = (n - 1).bit_length()
-    size = (k + 7) // 8
-    while True:
-        r = int.from_bytes(_POOL.take(size), "big") >> (size * 8 - k) if k else 0
-        if r < n:
-            return r
