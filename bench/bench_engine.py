@@ -38,7 +38,7 @@ from otp_bench.delivery.base import DeliveryHandler, DeliveryReport  # noqa: E40
 from otp_bench.domain.flags import Flags  # noqa: E402
 from otp_bench.domain.model import Site  # noqa: E402
 from otp_bench.engine.engine import Engine  # noqa: E402
-from otp_bench.store.prepared import Sql  # noqa: E402
+from otp_bench.store.sql import Sql  # noqa: E402
 from otp_bench.store.store import Store  # noqa: E402
 
 TARGET_PER_SECOND = 1000.0  # SPEC §4, a SQLite file
@@ -214,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{res['events_stored']} events stored")
         if res["round_trips_per_flow"]:
             print(f"  {res['round_trips_per_flow']:.1f} round trips to the server per flow "
-                  "(waits by the hot path's statements, store.prepared.Sql)")
+                  "(waits by the hot path's statements, store.sql.Sql)")
     return 1 if args.check and not met else 0
 
 

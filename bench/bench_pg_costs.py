@@ -27,7 +27,7 @@ from bench_engine import WARMUP, _workspace  # noqa: E402
 from bench_team import scratch_database  # noqa: E402
 
 from otp_bench.engine.engine import Engine  # noqa: E402
-from otp_bench.store.prepared import Sql  # noqa: E402
+from otp_bench.store.sql import Sql  # noqa: E402
 from otp_bench.store.store import Store  # noqa: E402
 
 _TICKS = os.sysconf("SC_CLK_TCK")

@@ -26,8 +26,9 @@ from otp_bench.store.orm import (
     MembershipRow,
     UserRow,
 )
-from otp_bench.store.prepared import InsertIds, Later, Prepared, Sql
+from otp_bench.store.prepared import Prepared
 from otp_bench.store.recent import History, Issued, RecentRows, _Bounded
+from otp_bench.store.sql import InsertIds, Later, Sql
 
 if TYPE_CHECKING:
     from otp_bench.store.store import Store

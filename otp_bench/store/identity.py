@@ -19,7 +19,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from otp_bench.store import locks
 from otp_bench.store.orm import KeyValue
-from otp_bench.store.prepared import Prepared, Sql
+from otp_bench.store.prepared import Prepared
+from otp_bench.store.sql import Sql
 
 KV_KEY = "workspace"
 _KV = KeyValue.__table__

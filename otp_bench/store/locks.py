@@ -16,7 +16,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, event, text
 
-from otp_bench.store.prepared import Prepared, Sql
+from otp_bench.store.prepared import Prepared
+from otp_bench.store.sql import Sql
 
 _OPTION = "otp_bench_begin"
 # two-int advisory lock keys: (namespace, object) — "otb" / "otc" in ASCII

@@ -25,7 +25,8 @@ from collections.abc import Callable
 
 from sqlalchemy import Connection, bindparam, func, make_url, select, text
 
-from otp_bench.store.prepared import Prepared, Sql
+from otp_bench.store.prepared import Prepared
+from otp_bench.store.sql import Sql
 
 log = logging.getLogger(__name__)
 

@@ -25,7 +25,7 @@ from otp_bench.domain.vocabulary import Channel
 from otp_bench.store import convert as cv
 from otp_bench.store.notify import notify_in
 from otp_bench.store.orm import ChangeRow, InboxRow
-from otp_bench.store.prepared import InsertIds, Prepared, Sql
+from otp_bench.store.prepared import Prepared
 from otp_bench.store.seal import (
     Sealer,
     mask_fields,
@@ -34,6 +34,7 @@ from otp_bench.store.seal import (
     seal_fields,
     seal_payload,
 )
+from otp_bench.store.sql import InsertIds, Sql
 
 if TYPE_CHECKING:
     import threading

@@ -5,8 +5,8 @@ A ``Store`` mixin. ``transaction()`` begins on the driver's connection (``BEGIN 
 SQLite), first applies what other processes committed (``catch_up``: one ``PRAGMA data_version``
 on SQLite; the change feed and the records it names only when something moved), hands out a
 ``Tx``, and commits; the cache updates and the commit listeners run after the commit. A second
-``transaction()`` on the same thread joins the open one. See store.prepared for why the hot path
-runs on the driver's cursor.
+``transaction()`` on the same thread joins the open one. See store.prepared and store.sql for
+why the hot path runs on the driver's cursor.
 """
 
 from __future__ import annotations
@@ -24,8 +24,9 @@ from otp_bench.store import convert as cv
 from otp_bench.store.activity import Tx
 from otp_bench.store.notify import NOTE, note_params
 from otp_bench.store.orm import ChangeRow
-from otp_bench.store.prepared import Prepared, Sql
+from otp_bench.store.prepared import Prepared
 from otp_bench.store.recent import RecentRows
+from otp_bench.store.sql import Sql
 
 if TYPE_CHECKING:
     from otp_bench.store.store import Store

@@ -48,11 +48,12 @@ from otp_bench.store.orm import (
     UserRow,
 )
 from otp_bench.store.phones import PhoneStore
-from otp_bench.store.prepared import Prepared, Sql
+from otp_bench.store.prepared import Prepared
 from otp_bench.store.queries import ActivityQueries
 from otp_bench.store.recent import RecentRows
 from otp_bench.store.seal import Sealer
 from otp_bench.store.secret_store import MemorySecretStore, SecretsLocked
+from otp_bench.store.sql import Sql
 from otp_bench.store.steps import StepTransactions
 from otp_bench.store.unlock import open_secrets
 

@@ -9,7 +9,8 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, select
 
 from otp_bench.store.orm import ChallengeRow, EventRow
-from otp_bench.store.prepared import InsertIds, Prepared, Sql
+from otp_bench.store.prepared import Prepared
+from otp_bench.store.sql import InsertIds, Sql
 from otp_bench.store.store import Store
 
 _CH = cast(Table, ChallengeRow.__table__)

@@ -1,4 +1,4 @@
-"""A step's statements wait on the server only where the step needs an answer (store.prepared.Sql).
+"""A step's statements wait on the server only where the step needs an answer (store.sql.Sql).
 
 On PostgreSQL a step's writes, the ids it learns from them (``Later``) and its COMMIT travel
 together; these tests pin what a user relies on when that is so: the ids are right, an error in a
@@ -24,7 +24,8 @@ from otp_bench.domain.vocabulary import Reason, UseCase
 from otp_bench.engine.bus import EventBatch
 from otp_bench.engine.engine import Engine
 from otp_bench.store.orm import ChallengeRow, ChangeRow, EventRow
-from otp_bench.store.prepared import InsertIds, Prepared, Sql
+from otp_bench.store.prepared import Prepared
+from otp_bench.store.sql import InsertIds, Sql
 from otp_bench.store.store import Store
 from tests.engine.helpers import DEFAULT_SITE, fresh_mobile, make_workspace
 from tests.store.procs import Agent
