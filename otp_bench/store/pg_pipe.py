@@ -74,6 +74,10 @@ class PgPipe:
     """The pipeline of one psycopg connection (used under the store's write lock only)."""
 
     statements = 0  # statements sent by every pipe of this process: a bench figure
+    # the longest a step waits on the server for one answer: a step's statements take
+    # milliseconds (a row lock waits for another process's step at most), so a server that
+    # stopped answering is given up on, and the step fails naming it, instead of hanging
+    deadline_seconds = 30.0
 
     def __init__(self, conn: Any) -> None:
         self.conn = conn  # psycopg.Connection, in autocommit mode (see store.steps)
@@ -95,6 +99,22 @@ class PgPipe:
         if pipe is None or pipe.conn is not conn:  # a replaced connection starts afresh
             pipe = record_info[_INFO_KEY] = cls(conn)
         return pipe  # type: ignore[no-any-return]
+
+    def _wait(self, gen: Any) -> Any:
+        """psycopg's wait for ``gen``, bounded by ``deadline_seconds``. Past it the connection
+        is closed (what was sent is in an unknown state; the server rolls the step back) and
+        the step fails; the next step opens a fresh connection (store.steps)."""
+        try:
+            return self.conn.wait(gen, timeout=self.deadline_seconds)
+        except errors.OperationalError as exc:
+            if type(exc).__name__ != "_WaitTimeout":  # psycopg's own timeout class is private
+                raise
+            self.pgconn.finish()
+            self.active = False  # nothing more is read from it: the step's rollback is the server's
+            self._queue.clear()
+            raise errors.OperationalError(
+                f"the PostgreSQL server didn't answer within {self.deadline_seconds:g} s; the "
+                "step was abandoned and rolled back, and its connection closed") from None
 
     def _enter(self) -> None:
         if not self.active:
@@ -141,7 +161,7 @@ class PgPipe:
                 self.pgconn.send_flush_request()
                 self._asked = self._sent
                 asked = True
-                self.conn.wait(generators.send(self.pgconn))
+                self._wait(generators.send(self.pgconn))
             while not slot.done:
                 self._read_next()
         if self.failed is not None:
@@ -157,10 +177,10 @@ class PgPipe:
         pgconn = self.pgconn
         pgconn.pipeline_sync()
         self._asked = self._sent
-        self.conn.wait(generators.send(pgconn))
+        self._wait(generators.send(pgconn))
         while self._queue:
             self._read_next()
-        done = pgconn.get_result() if not pgconn.is_busy() else self.conn.wait(
+        done = pgconn.get_result() if not pgconn.is_busy() else self._wait(
             generators.fetch(pgconn))
         if done is None or done.status != pq.ExecStatus.PIPELINE_SYNC:
             # the connection broke (its error is the first one read), or libpq lost count
@@ -181,10 +201,7 @@ class PgPipe:
         # a request's results end with a None; what is already buffered is taken without
         # psycopg's wait (a poll per result cost more than the rest of reading it)
         while True:
-            if pgconn.is_busy():
-                got = self.conn.wait(generators.fetch(pgconn))
-            else:
-                got = pgconn.get_result()
+            got = self._wait(generators.fetch(pgconn)) if pgconn.is_busy() else pgconn.get_result()
             if got is None:
                 break
             if result is None or result.status != _FAILED:  # keep the error, if any

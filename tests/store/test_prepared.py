@@ -255,3 +255,36 @@ def test_steps_still_run_when_the_connections_prepared_names_are_forgotten(pg_ur
                 "id30", "id31", "id32"]
     finally:
         store.close()
+
+
+def test_a_server_that_stops_answering_fails_the_step_by_its_deadline(
+    pg_url: str, monkeypatch: Any,
+) -> None:
+    """A step waits on the server at most ``PgPipe.deadline_seconds`` per answer: past it the
+    step fails naming the wait, its writes are not committed, and the next step runs on a fresh
+    connection. (A statement that sleeps stands in for a server that stopped answering.)"""
+    import time
+
+    import pytest
+    from sqlalchemy import func
+
+    from otp_bench.store.pg_pipe import PgPipe
+
+    monkeypatch.setattr(PgPipe, "deadline_seconds", 0.5)
+    store = Store(pg_url, throwaway=True)
+    insert = Prepared(_CH.insert())
+    stall = Prepared(select(func.pg_sleep(5)))
+    try:
+        started = time.monotonic()
+        with (pytest.raises(Exception, match=r"didn't answer within 0\.5 s"),
+              store.transaction() as tx):
+            tx.sql.execute(insert, _challenge(8, datetime.now(UTC)))
+            tx.sql.rows(stall, {})
+        assert time.monotonic() - started < 4  # the deadline, not the statement, ended it
+        with store.transaction() as tx:
+            tx.sql.execute(insert, _challenge(9, datetime.now(UTC)))
+        with store.engine.connect() as conn:
+            ids = {r.identifier for r in conn.execute(select(_CH))}
+        assert "id9" in ids and "id8" not in ids
+    finally:
+        store.close()
