@@ -314,3 +314,25 @@ def test_a_postgresql_multi_row_insert_is_the_one_sqlalchemy_compiles() -> None:
         key, i = name.rsplit("__", 1)
         # the JSON column's value travels in the driver's Json wrapper
         assert getattr(sent, "obj", sent) == rows[int(i)][key]
+
+
+def test_json_values_read_back_as_written_whatever_they_hold(any_db_url: str) -> None:
+    """JSON parameters (on PostgreSQL sent as the text their serializer makes) read back
+    through SQLAlchemy as the values written: non-ASCII text, quotes and backslashes, nesting,
+    an empty object, JSON null and a SQL NULL alike, in one statement and one by one."""
+    store = Store(any_db_url, throwaway=True)
+    values: list[Any] = [{"name": "Zoë \"quoted\" \\ back", "emoji": "🔐"},
+                         {"nested": {"list": [1, 2.5, None, True]}}, {}, [], "text", None]
+    rows = [{"at": datetime.now(UTC), "kind": "k", "flow_id": None, "site": "", "user": "",
+             "use_case": "", "step": "", "result": "", "latency_ms": None, "summary": str(i),
+             "data": v} for i, v in enumerate(values)]
+    try:
+        with store.transaction() as tx:
+            together = tx.sql.insert_ids(InsertIds(_EV), rows)
+            alone = [tx.sql.insert_ids(InsertIds(_EV), [r])[0] for r in rows]
+        with store.engine.connect() as conn:
+            stored = {r.id: r.data for r in conn.execute(select(_EV))}
+        assert [stored[i] for i in together] == values
+        assert [stored[i] for i in alone] == values
+    finally:
+        store.close()
