@@ -75,11 +75,12 @@ class LoopbackMock(MockControl):
         self._sock = sock
         # "auto": httptools and uvloop (uvicorn[standard]) when installed — 2-3x the requests
         # per second of h11 on asyncio — else the pure-Python ones (uvloop has no Windows build).
-        # No proxy in front of a loopback mock: its header middleware would only cost time.
+        # No proxy in front of a loopback mock: its header middleware would only cost time; no
+        # websockets either (no vendor API speaks them): "auto" would import a protocol module.
         config = uvicorn.Config(
             self.app, log_level="warning", log_config=None, access_log=False, lifespan="off",
             timeout_graceful_shutdown=1, timeout_keep_alive=30, backlog=512,
-            loop="auto", http="auto", proxy_headers=False,
+            loop="auto", http="auto", ws="none", proxy_headers=False,
         )
         self._server = PromptServer(config)
         self._thread = threading.Thread(
