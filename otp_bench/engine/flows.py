@@ -22,6 +22,7 @@ from otp_bench.domain.events import (
     OtpIssued,
 )
 from otp_bench.domain.flags import policy_for, requirement_met
+from otp_bench.domain.frozen import evolve
 from otp_bench.domain.ids import new_flow_id
 from otp_bench.domain.model import NewUser, Site, User
 from otp_bench.domain.phone import Phone, PhoneError, parse_phone
@@ -162,7 +163,7 @@ class FlowRunner:
     def _refuse(
         self, tx: Tx, st: StepLog, record: FlowRecord, reason: Reason, detail: str
     ) -> InitOutcome:
-        tx.add_flow(replace(record, state=advance(FlowState.STARTED, Step.REFUSE).value,
+        tx.add_flow(evolve(record, state=advance(FlowState.STARTED, Step.REFUSE).value,
                             init=reason.value))
         st.emit(InitRefused, reason=reason, detail=detail)
         status = "Rate limited" if reason is Reason.RATE_LIMITED else f"Failed: {reason.value}"
@@ -190,7 +191,7 @@ class FlowRunner:
         if resend:
             tx.update_flow(record.id, state=FlowState.ISSUED.value, identifier=identifier)
         elif store_flow:  # a new flow is stored once, already issued
-            tx.add_flow(replace(record, state=FlowState.ISSUED.value, identifier=identifier))
+            tx.add_flow(evolve(record, state=FlowState.ISSUED.value, identifier=identifier))
         st.emit(OtpIssued, identifier=identifier, expires_at=expires, resend=resend)
         st.history(tx, record.user_id, CHALLENGED, identifier)
         return identifier, code
@@ -247,7 +248,7 @@ class FlowRunner:
         state = advance(FlowState.ISSUED, step).value
         init = "ok" if delivered else Reason.DELIVERY_FAILED.value
         if new:
-            tx.add_flow(replace(record, identifier=identifier, state=state,
+            tx.add_flow(evolve(record, identifier=identifier, state=state,
                                 delivery=report.result.value, init=init))
         else:
             tx.update_flow(record.id, state=state, delivery=report.result.value, init=init)
