@@ -22,14 +22,14 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from otp_bench.engine.engine import Engine
 from otp_bench.outputs import OutputError, is_stdio, write_output
 from otp_bench.progress import meter
-from otp_bench.store.db import StoreError
 from otp_bench.store.key_cli import add_key_parser
-from otp_bench.store.store import Store
+
+if TYPE_CHECKING:
+    from otp_bench.store.store import Store
 
 OK, INVALID = 0, 2
 
@@ -90,6 +90,9 @@ def add_parsers(subparsers: Any) -> None:
 
 def _cmd(fn: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
     def run(args: argparse.Namespace) -> int:
+        # the store (SQLAlchemy and all) loads when a command runs, not when --help is built
+        from otp_bench.store.db import StoreError
+
         try:
             return fn(args)
         except (_Refused, OutputError, StoreError) as exc:
@@ -111,6 +114,8 @@ def _cmd(fn: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespac
 
 @contextmanager
 def _store(args: argparse.Namespace) -> Iterator[Store]:
+    from otp_bench.store.store import Store
+
     store = Store(getattr(args, "db", None))
     try:
         yield store
@@ -203,6 +208,8 @@ def _workspace_import(args: argparse.Namespace) -> int:
                 value = getpass.getpass(f"{provider}: {key} (empty to skip): ")
                 if value:
                     entered.setdefault(provider, {})[key] = value
+    from otp_bench.engine.engine import Engine
+
     with _store(args) as store, meter("Importing the workspace", quiet=args.quiet):
         engine = Engine(store)
         rep = import_workspace(engine, scenario, credentials=entered)

@@ -9,11 +9,12 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from otp_bench import heap
-from otp_bench.domain.model import Site
-from otp_bench.headless.routing import site_path
+
+if TYPE_CHECKING:  # the domain model loads when the command runs, not for --help
+    from otp_bench.domain.model import Site
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -38,6 +39,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def describe(site: Site, base_url: str, handler: str) -> str:
+    from otp_bench.headless.routing import site_path
+
     path = site_path(site)
     flags = [
         f"passwordless login {'on' if site.headless_passwordless_login else 'off'}",

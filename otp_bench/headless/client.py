@@ -24,6 +24,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 
+from otp_bench.delivery.exchange import default_tls
 from otp_bench.domain.connected_app import ECHO, ECHO_PATH
 from otp_bench.domain.events import OTP_MASK
 from otp_bench.domain.vocabulary import UseCase
@@ -105,7 +106,10 @@ class HeadlessClient:
             self._server = HeadlessServer(engine)
             base_url = self._server.start()
         self.base_url = (base_url or "http://127.0.0.1").rstrip("/")
-        self._http = httpx.Client(base_url=self.base_url, transport=transport, timeout=_TIMEOUT)
+        # the process's one verifying TLS context: a Client of its own would load the CA bundle
+        # again (30-100 ms of CPU on each open of the app's headless pane)
+        self._http = httpx.Client(base_url=self.base_url, transport=transport, timeout=_TIMEOUT,
+                                  verify=default_tls())
         self._verifiers: dict[str, str] = {}  # authorization code → PKCE verifier
         self._redirects: dict[str, str] = {}  # authorization code → the redirect_uri sent
         self._lock = threading.Lock()

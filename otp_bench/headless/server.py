@@ -16,6 +16,7 @@ import uvicorn
 
 from otp_bench.engine.engine import Engine
 from otp_bench.headless.app import build_app
+from otp_bench.serving import PromptServer
 
 LOOPBACK = "127.0.0.1"
 
@@ -32,7 +33,7 @@ class HeadlessServer:
         self.engine = engine
         self.port = port
         self.app = build_app(engine, reveal_reasons=reveal_reasons, expose_inbox=expose_inbox)
-        self._server: uvicorn.Server | None = None
+        self._server: PromptServer | None = None
         self._thread: threading.Thread | None = None
         self._socket: socket.socket | None = None
         self._error: BaseException | None = None
@@ -78,7 +79,7 @@ class HeadlessServer:
         if self.running:
             return self.base_url
         sock = self.bind()
-        self._server = uvicorn.Server(self._config())
+        self._server = PromptServer(self._config())
         self._thread = threading.Thread(
             target=self._run, args=(self._server, sock), name="headless-api", daemon=True
         )
@@ -92,7 +93,7 @@ class HeadlessServer:
             self._thread.join(0.005)  # wakes early if the thread dies
         return self.base_url
 
-    def _run(self, server: uvicorn.Server, sock: socket.socket) -> None:
+    def _run(self, server: PromptServer, sock: socket.socket) -> None:
         try:
             server.run(sockets=[sock])
         except BaseException as exc:  # reported by start(); the thread must not die silently
@@ -100,13 +101,13 @@ class HeadlessServer:
 
     def serve_forever(self) -> None:
         """Serve on the calling thread until Ctrl-C (the CLI)."""
-        server = uvicorn.Server(self._config())
+        server = PromptServer(self._config())
         self._server = server
         server.run(sockets=[self.bind()])
 
     def stop(self, timeout: float = 5.0) -> None:
         if self._server is not None:
-            self._server.should_exit = True
+            self._server.stop()
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None

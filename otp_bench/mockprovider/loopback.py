@@ -17,6 +17,7 @@ from otp_bench.delivery.base import Inbox
 from otp_bench.delivery.redaction import install_log_filter
 from otp_bench.mockprovider.app import MockState, create_app
 from otp_bench.mockprovider.control import MockControl
+from otp_bench.serving import PromptServer
 
 
 class _QuietDrops(logging.Filter):
@@ -51,7 +52,7 @@ class LoopbackMock(MockControl):
         self.state = state if state is not None else MockState(inbox)
         self.app = create_app(self.state)
         self.host = host
-        self._server: uvicorn.Server | None = None
+        self._server: PromptServer | None = None
         self._thread: threading.Thread | None = None
         self._sock: socket.socket | None = None
         self.base_url = ""
@@ -74,13 +75,14 @@ class LoopbackMock(MockControl):
         self._sock = sock
         # "auto": httptools and uvloop (uvicorn[standard]) when installed — 2-3x the requests
         # per second of h11 on asyncio — else the pure-Python ones (uvloop has no Windows build).
-        # No proxy in front of a loopback mock: its header middleware would only cost time.
+        # No proxy in front of a loopback mock: its header middleware would only cost time; no
+        # websockets either (no vendor API speaks them): "auto" would import a protocol module.
         config = uvicorn.Config(
             self.app, log_level="warning", log_config=None, access_log=False, lifespan="off",
             timeout_graceful_shutdown=1, timeout_keep_alive=30, backlog=512,
-            loop="auto", http="auto", proxy_headers=False,
+            loop="auto", http="auto", ws="none", proxy_headers=False,
         )
-        self._server = uvicorn.Server(config)
+        self._server = PromptServer(config)
         self._thread = threading.Thread(
             target=self._server.run, kwargs={"sockets": [sock]}, name="otp-bench-mock",
             daemon=True,
@@ -91,7 +93,7 @@ class LoopbackMock(MockControl):
 
     def stop(self) -> None:
         if self._server is not None:
-            self._server.should_exit = True
+            self._server.stop()
         if self._thread is not None:
             self._thread.join(timeout=10)
         if self._sock is not None:

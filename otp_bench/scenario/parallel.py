@@ -90,7 +90,7 @@ def warm_up() -> None:
     from otp_bench.workspace_files import apex_spec, writer  # noqa: F401
 
     for name in ("uvicorn.loops.auto", "uvicorn.protocols.http.auto",
-                 "uvicorn.protocols.websockets.auto", "uvicorn.lifespan.off", "encodings.idna"):
+                 "uvicorn.lifespan.off", "encodings.idna"):
         importlib.import_module(name)
     lib.load()
     default_tls()  # the CA bundle, loaded once for every worker

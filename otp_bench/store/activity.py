@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Connection, Table, bindparam, func, select
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from otp_bench.domain.callout import CalloutRecord
 from otp_bench.domain.changes import Change
 from otp_bench.domain.frozen import evolve
-from otp_bench.domain.ids import SiteId
+from otp_bench.domain.ids import SiteId, UserId
 from otp_bench.domain.model import User
 from otp_bench.store import convert as cv
 from otp_bench.store import locks
@@ -119,6 +119,8 @@ _INSERT_CALLOUT = Prepared(_CALLOUTS.insert().returning(_CALLOUTS.c.id))
 _LOCK_USER = Prepared(select(_USERS, _SITES_OF_USER).where(_USERS.c.id == bindparam("_id"))
                       .with_for_update(of=_USERS))
 _INSERT_CHANGES = InsertIds(_CHANGES)  # SQLite: the id from lastrowid, no RETURNING
+# how far before its ``since`` an early hourly read (``Tx.expect_user``) reaches
+_EXPECT_MARGIN = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -176,6 +178,8 @@ class Tx:
         self._recent: RecentRows | None = store.recent if self.sql.sqlite else None
         # challenges read locked in this step, unused and valid, unchanged since (``consume``)
         self._held: set[str] = set()
+        # PostgreSQL: the hourly limit's lock and read sent early (``expect_user``)
+        self._expected: tuple[str, datetime, Any] | None = None
 
     @property
     def conn(self) -> Connection:
@@ -364,9 +368,35 @@ class Tx:
         if ch is not None and ch.consumed_at is None and ch.invalidated is None:
             self._held.add(ch.identifier)
 
+    def expect_user(self, ref: str, since: datetime) -> None:
+        """PostgreSQL: send the hourly limit's lock and read for the user ``ref`` names (an id
+        or a username) now, before the step's catch-up is answered, so they travel with the
+        step's first wait instead of costing a round trip of their own later: an init's first
+        look at the cache waits for the catch-up anyway, and its count used to follow one
+        round trip behind. The user is taken from the cache as it stands (it may be stale), so
+        it is only a guess: ``codes_issued_since`` uses the answer only for the same subject
+        and a ``since`` no earlier than this one, and otherwise locks and counts as usual (the
+        lock on a wrong guess is held until commit, as harmless as any). The read covers a
+        margin before ``since`` so that a clock offset another process moved, learnt from the
+        catch-up, still falls inside it. SQLite: nothing to do (the step's copies answer)."""
+        if self.sql.sqlite or self._expected is not None:
+            return
+        store = self.store
+        user_id = UserId(ref) if UserId(ref) in store._users else store._usernames.get(ref.lower())
+        if user_id is None:
+            return
+        since -= _EXPECT_MARGIN
+        locks.lock_subject(self.sql, user_id)
+        self._expected = (user_id, since, self.sql.send(
+            _ISSUED_TIMES, {"_subject": user_id, "_since": since}))
+
     def codes_issued_since(self, subject: str, since: datetime) -> int:
         """Codes issued to ``subject`` since ``since``; the subject stays locked until commit,
         so two processes can't both see room for one more code (the hourly limit holds)."""
+        expected, self._expected = self._expected, None
+        if expected is not None and expected[0] == subject and expected[1] <= since:
+            # locked and read by ``expect_user`` (the read ran once the lock was held)
+            return sum(1 for r in self.sql.sent_rows(expected[2]) if cv.utc(r[0]) > since)
         if (recent := self._recent) is not None:  # SQLite: the step holds the write lock
             known = recent.issued.get(subject)
             count = known.count_after(since) if known is not None else None

@@ -6,6 +6,9 @@
 
 The key file unlocks every credential in the workspace: hand it over privately, then delete it.
 Exit codes: 0 done, 2 with a one-line message naming what is wrong.
+
+The store is imported by the commands, not with the module: ``otp-bench --help`` builds this
+parser too and shouldn't load SQLAlchemy for it.
 """
 
 from __future__ import annotations
@@ -17,14 +20,6 @@ from typing import Any
 
 from otp_bench.domain.workspace import Workspace
 from otp_bench.outputs import OutputError, input_name, is_stdio, read_input, write_output
-from otp_bench.store import identity
-from otp_bench.store.db import StoreError, open_engine, resolve_url
-from otp_bench.store.keystore import (
-    KeyStoreError,
-    choose_key_store,
-    parse_export,
-)
-from otp_bench.store.unlock import export_key_text, import_key, open_secrets
 
 OK, INVALID = 0, 2
 
@@ -48,6 +43,8 @@ def add_key_parser(workspace_actions: Any) -> None:
 
 
 def _workspace(args: argparse.Namespace) -> Workspace:
+    from otp_bench.store.db import resolve_url
+
     return Workspace(resolve_url(getattr(args, "db", None)))
 
 
@@ -57,6 +54,10 @@ def _fail(message: str) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    from otp_bench.store.db import StoreError, open_engine
+    from otp_bench.store.keystore import KeyStoreError
+    from otp_bench.store.unlock import export_key_text, open_secrets
+
     where = _workspace(args)
     try:
         engine = open_engine(where.url)
@@ -81,6 +82,10 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
+    from otp_bench.store.db import StoreError, open_engine
+    from otp_bench.store.keystore import KeyStoreError, parse_export
+    from otp_bench.store.unlock import import_key
+
     where = _workspace(args)
     try:
         text = read_input(args.file)  # "-": standard input
@@ -105,6 +110,11 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
+    from otp_bench.store import identity
+    from otp_bench.store.db import StoreError, open_engine
+    from otp_bench.store.keystore import choose_key_store
+    from otp_bench.store.unlock import open_secrets
+
     where = _workspace(args)
     try:
         engine = open_engine(where.url)

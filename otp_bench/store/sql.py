@@ -9,21 +9,23 @@ statement is a ``Later``. See ``Sql``.
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable, Mapping, Sequence
 from itertools import chain
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Connection, Table, bindparam
+from sqlalchemy import Connection, Table
 from sqlalchemy.engine import Dialect
 
 from otp_bench.store.prepared import Prepared, _Compiled
 
 if TYPE_CHECKING:
-    from otp_bench.store.pg_pipe import PgPipe
+    from otp_bench.store.pg_pipe import Fetched, PgPipe, Slot
 
 T = TypeVar("T")
 
+_PLACEHOLDER = re.compile(r"\$(\d+)")  # a ``$n`` parameter of a PostgreSQL statement
 _SQLITE_PARAMS = 999  # parameters per statement SQLite takes everywhere (before 3.32, its limit)
 
 
@@ -181,31 +183,40 @@ class Sql:
     def _run(self, prep: Prepared, params: Mapping[str, Any]) -> tuple[_Compiled, Any]:
         """Send (PostgreSQL: queue) a statement; what ``_rows`` reads its rows from."""
         c = prep.compiled(self.dialect, params)
-        pg = self._pg
-        if pg is None:
+        if self._pg is None:
             cursor = self._dbapi.cursor()
             cursor.execute(c.sql, c.args(params))
             return c, cursor
-        slot = pg.send(c.sql, c.args(params))
+        return c, self._pg_send(c.sql, c.args(params))
+
+    def _pg_send(self, sql: str, args: Sequence[Any]) -> Slot:
+        """PostgreSQL: queue ``sql`` in the step's pipeline (unpipelined: run it now)."""
+        pg = cast("PgPipe", self._pg)
+        slot = pg.send(sql, args)
         if not self._piped:
             Sql.round_trips += 1  # sent and answered
             pg.sync()
-        return c, slot
+        return slot
+
+    def _pg_answer(self, slot: Slot) -> Fetched:
+        """PostgreSQL: the result of a statement queued by ``_pg_send``, waiting for it if it
+        isn't in yet (that carries everything queued before it)."""
+        pg = cast("PgPipe", self._pg)
+        if self.before_wait is not None and not slot.done:
+            self.before_wait()
+        if pg.wait(slot):
+            Sql.round_trips += 1
+        return pg.rows(slot)
 
     def _rows(self, c: _Compiled, sent: Any) -> list[Any]:
         """The rows of a statement run by ``_run`` (waiting for them if they aren't in yet:
         on PostgreSQL that carries everything queued before it)."""
-        pg = self._pg
-        if pg is None:
+        if self._pg is None:
             try:
                 return c.rows(self.dialect, sent)
             finally:
                 sent.close()
-        if self.before_wait is not None and not sent.done:
-            self.before_wait()
-        if pg.wait(sent):
-            Sql.round_trips += 1
-        return c.rows(self.dialect, pg.rows(sent))
+        return c.rows(self.dialect, self._pg_answer(sent))
 
     def execute(self, prep: Prepared, params: Mapping[str, Any]) -> None:
         """Run a write whose outcome the step doesn't read. On PostgreSQL it is only queued,
@@ -307,20 +318,23 @@ class Sql:
                 last = int(cursor.lastrowid)
                 new_ids.extend(range(last - len(chunk) + 1, last + 1))
             return Later.known(new_ids)
-        keys = tuple(rows[0])
+        # the one-row INSERT … RETURNING id compiled for these keys, its VALUES repeated per
+        # row: each row's parameters converted as one row's are, no per-row names to build
+        c = ins.returning.compiled(self.dialect, rows[0])
+        args = c.args
         per = InsertIds.CHUNK
         started = []
         for at in range(0, len(rows), per):
             chunk = rows[at:at + per]
-            params = {f"{k}__{i}": r[k] for i, r in enumerate(chunk) for k in keys}
-            started.append(self._run(ins.multi(len(chunk), keys), params))
+            started.append(self._pg_send(ins.values_sql(c, len(chunk)),
+                                         tuple(chain.from_iterable(map(args, chunk)))))
 
         def ids() -> list[int]:
             # the ids come from the table's sequence, drawn row by row in VALUES order as the
             # statement inserts: sorted, they are the rows' ids in order (RETURNING's own order
-            # isn't promised)
-            return [i for c, sent in started
-                    for i in sorted(int(r[0]) for r in self._rows(c, sent))]
+            # isn't promised); an integer column's values come from the driver as ints
+            return [i for slot in started
+                    for i in sorted(r[0] for r in self._pg_answer(slot).fetchall())]
 
         if self._pg is None or not self._pg.active:
             return Later.known(ids())
@@ -345,6 +359,11 @@ def _numbered(dialect: Dialect) -> Dialect:
     return found
 
 
+def _shifted(sql: str, by: int) -> str:
+    """``sql`` with each ``$n`` parameter as ``$(n + by)``."""
+    return _PLACEHOLDER.sub(lambda m: f"${int(m[1]) + by}", sql) if by else sql
+
+
 class InsertIds:
     """An INSERT into ``table`` that answers the new rows' integer ids (see ``Sql.insert_ids``)."""
 
@@ -356,18 +375,22 @@ class InsertIds:
     def __init__(self, table: Table) -> None:
         self.table = table
         self.plain = Prepared(table.insert())
-        self._multi: dict[tuple[int, tuple[str, ...]], Prepared] = {}
+        self.returning = Prepared(table.insert().returning(table.c.id))  # PostgreSQL
+        self._values: dict[tuple[_Compiled, int], str] = {}
 
-    def multi(self, n: int, keys: tuple[str, ...]) -> Prepared:
-        """One INSERT of ``n`` rows with ``keys`` (binds ``key__i``) … RETURNING id."""
-        found = self._multi.get((n, keys))
+    def values_sql(self, c: _Compiled, n: int) -> str:
+        """``c``, a one-row ``INSERT … VALUES (…) RETURNING …`` with ``$n`` placeholders, as
+        ``n`` rows': each row's VALUES numbered on from the row before it (parameters row
+        after row, each row's in one row's order)."""
+        found = self._values.get((c, n))
         if found is None:
-            t = self.table
-            found = self._multi[(n, keys)] = Prepared(
-                t.insert().values([
-                    {k: bindparam(f"{k}__{i}", type_=t.c[k].type) for k in keys}
-                    for i in range(n)
-                ]).returning(t.c.id),
-                fixed=True,
-            )
+            head, sep, rest = c.sql.partition(" VALUES (")
+            row, ret, tail = rest.rpartition(") RETURNING ")
+            if not sep or not ret:
+                raise ValueError(f"not a one-row INSERT … VALUES … RETURNING: {c.sql!r}")
+            width = max((int(m) for m in _PLACEHOLDER.findall(row)), default=0)
+            rows = [_shifted(row, at) for at in range(0, n * width, width)] if width else [
+                row] * n
+            found = self._values[(c, n)] = (
+                head + " VALUES (" + "), (".join(rows) + ") RETURNING " + tail)
         return found

@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
+from otp_bench.delivery.exchange import default_tls
 from otp_bench.mockprovider.faults import Fault, FaultError, FaultKind
 from otp_bench.mockprovider.loopback import LoopbackMock
 from tests.mockprovider.helpers import ListInbox
@@ -24,7 +25,8 @@ def _basic(user: str, pw: str) -> dict[str, str]:
 @pytest.fixture
 def mock() -> Iterator[tuple[LoopbackMock, ListInbox, httpx.Client]]:
     inbox = ListInbox()
-    with LoopbackMock(inbox) as m, httpx.Client(base_url=m.base_url, trust_env=False) as c:
+    with LoopbackMock(inbox) as m, httpx.Client(base_url=m.base_url, trust_env=False,
+                                                     verify=default_tls()) as c:
         yield m, inbox, c
 
 

@@ -288,3 +288,51 @@ def test_a_server_that_stops_answering_fails_the_step_by_its_deadline(
         assert "id9" in ids and "id8" not in ids
     finally:
         store.close()
+
+
+def test_a_postgresql_multi_row_insert_is_the_one_sqlalchemy_compiles() -> None:
+    """The steps' n-row INSERT … RETURNING id on PostgreSQL (one row's statement, its VALUES
+    numbered on per row) is the same SQL, with the same parameters in the same order, as
+    SQLAlchemy's own multi-row ``insert().values([...])``."""
+    from sqlalchemy.dialects import postgresql
+
+    from otp_bench.store.sql import _numbered
+
+    dialect = _numbered(postgresql.psycopg.dialect())
+    rows = [{"at": datetime(2026, 11, 30, 9, i, tzinfo=UTC), "kind": f"k{i}", "flow_id": None,
+             "site": "s", "user": "u", "use_case": "", "step": "", "result": "",
+             "latency_ms": float(i), "summary": str(i), "data": {"i": i}} for i in range(3)]
+    ins = InsertIds(_EV)
+    one = ins.returning.compiled(dialect, rows[0])
+    theirs = _EV.insert().values([
+        {k: bindparam(f"{k}__{i}", type_=_EV.c[k].type) for k in rows[0]} for i in range(3)
+    ]).returning(_EV.c.id).compile(dialect=dialect)
+    assert ins.values_sql(one, 3) == theirs.string
+    ours = [a for r in rows for a in one.args(r)]  # as Sql sends them: row after row
+    assert theirs.positiontup is not None and len(theirs.positiontup) == len(ours)
+    for sent, name in zip(ours, theirs.positiontup, strict=True):
+        key, i = name.rsplit("__", 1)
+        # the JSON column's value travels in the driver's Json wrapper
+        assert getattr(sent, "obj", sent) == rows[int(i)][key]
+
+
+def test_json_values_read_back_as_written_whatever_they_hold(any_db_url: str) -> None:
+    """JSON parameters (on PostgreSQL sent as the text their serializer makes) read back
+    through SQLAlchemy as the values written: non-ASCII text, quotes and backslashes, nesting,
+    an empty object, JSON null and a SQL NULL alike, in one statement and one by one."""
+    store = Store(any_db_url, throwaway=True)
+    values: list[Any] = [{"name": "Zoë \"quoted\" \\ back", "emoji": "🔐"},
+                         {"nested": {"list": [1, 2.5, None, True]}}, {}, [], "text", None]
+    rows = [{"at": datetime.now(UTC), "kind": "k", "flow_id": None, "site": "", "user": "",
+             "use_case": "", "step": "", "result": "", "latency_ms": None, "summary": str(i),
+             "data": v} for i, v in enumerate(values)]
+    try:
+        with store.transaction() as tx:
+            together = tx.sql.insert_ids(InsertIds(_EV), rows)
+            alone = [tx.sql.insert_ids(InsertIds(_EV), [r])[0] for r in rows]
+        with store.engine.connect() as conn:
+            stored = {r.id: r.data for r in conn.execute(select(_EV))}
+        assert [stored[i] for i in together] == values
+        assert [stored[i] for i in alone] == values
+    finally:
+        store.close()

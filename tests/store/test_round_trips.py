@@ -23,6 +23,7 @@ from otp_bench.domain.model import NewUser, Settings
 from otp_bench.domain.vocabulary import Reason, UseCase
 from otp_bench.engine.bus import EventBatch
 from otp_bench.engine.engine import Engine
+from otp_bench.store.activity import Challenge
 from otp_bench.store.orm import ChallengeRow, ChangeRow, EventRow
 from otp_bench.store.prepared import Prepared
 from otp_bench.store.sql import InsertIds, Sql
@@ -285,6 +286,72 @@ def test_a_complete_flow_waits_on_the_server_seven_times(pg_url: str) -> None:
             assert eng.verify(out.flow_id, code).success
             counts.append((init, read, Sql.round_trips - before))
         assert counts[-1] == (4, 1, 2)
+    finally:
+        eng.close()
+
+
+def _issue(store: Store, subject: str, at: datetime, name: str) -> None:
+    with store.transaction() as tx:
+        tx.add_challenge(Challenge(name, f"f-{name}", subject, b"salt", b"h" * 32, at,
+                                   at + timedelta(minutes=5), 0, None, None))
+
+
+def test_an_hourly_count_sent_early_counts_what_another_process_issued(
+        any_db_url: str) -> None:
+    """``Tx.expect_user`` (the init's hourly lock and read sent with its catch-up) answers the
+    same count as the usual lock-and-count: codes another engine issued just before, none
+    older than the hour; by id or username; and a guess for another subject, or an earlier
+    ``since`` than it read for, is counted the usual way."""
+    a = Engine(Store(any_db_url))
+    b = Engine(Store(a.store.url))
+    try:
+        user = a.new_user("early@example.com", mobile=fresh_mobile(), flags=Flags(True, False),
+                          sites=frozenset())
+        other = a.new_user("other@example.com", mobile=fresh_mobile(), flags=Flags(True, False),
+                           sites=frozenset())
+        now = datetime.now(UTC)
+        since = now - timedelta(hours=1)
+        _issue(b.store, user.id, now - timedelta(hours=1, minutes=5), "old")  # in the margin
+        for i in range(3):
+            _issue(b.store, user.id, now - timedelta(minutes=i), f"new{i}")
+        _issue(b.store, other.id, now, "theirs")
+        for ref in (user.id, "EARLY@example.com"):
+            with a.store.transaction() as tx:
+                tx.expect_user(ref, since)
+                assert tx.codes_issued_since(user.id, since) == 3
+        with a.store.transaction() as tx:
+            tx.expect_user(user.username, since)  # a guess that turns out wrong
+            assert tx.codes_issued_since(other.id, since) == 1
+        with a.store.transaction() as tx:
+            tx.expect_user(user.username, since)
+            assert tx.codes_issued_since(user.id, since - timedelta(hours=1)) == 4
+        with a.store.transaction() as tx:
+            tx.expect_user("nobody@example.com", since)  # no such user: nothing sent
+            assert tx.codes_issued_since(user.id, since) == 3
+    finally:
+        b.close()
+        a.close()
+
+
+def test_an_hourly_count_sent_early_travels_with_the_catch_up(pg_url: str) -> None:
+    """An init's shape: a look at the cache (it waits for the step's catch-up), then the
+    hourly count, then the commit. Sent early, the count costs no wait of its own: 2 waits
+    instead of 3."""
+    eng = Engine(Store(pg_url, throwaway=True))
+    try:
+        user = eng.new_user("trip@example.com", mobile=fresh_mobile(), flags=Flags(True, False),
+                            sites=frozenset())
+        since = datetime.now(UTC) - timedelta(hours=1)
+        waits = []
+        for early in (False, True, False, True):  # the first two prepare the statements
+            before = Sql.round_trips
+            with eng.store.transaction() as tx:
+                if early:
+                    tx.expect_user(user.username, since)
+                assert eng.store.user_by_username(user.username) == user
+                assert tx.codes_issued_since(user.id, since) == 0
+            waits.append(Sql.round_trips - before)
+        assert waits[2:] == [3, 2]
     finally:
         eng.close()
 
