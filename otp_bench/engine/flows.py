@@ -66,8 +66,13 @@ class FlowRunner:
         # (SQLite: holding the write lock; PostgreSQL: the subject's lock) nothing decided here
         # can change before it commits
         with e.store.transaction() as tx:
-            site = e.find_site(site_ref)
             spec = FLOW_SPECS[use_case]
+            if user_ref is not None and spec.existing_user:
+                # PostgreSQL: the hourly limit's lock and read travel with the step's catch-up
+                # (one round trip fewer); before any look at the cache or the settings, which
+                # would wait for that catch-up first
+                tx.expect_user(user_ref, e.clock.now() - timedelta(hours=1))
+            site = e.find_site(site_ref)
             user: User | None = None
             if spec.existing_user:
                 if user_ref is None:
