@@ -40,7 +40,6 @@ class DeliveryReport:
     note: str = ""
     rule: str = ""
     elapsed_ms: float = 0.0
-    message: InboxMessage | None = None
     warnings: tuple[str, ...] = field(default=())
     log: tuple[HandlerLogLine, ...] = ()  # what an Apex handler wrote, in order
 
@@ -72,6 +71,20 @@ class Inbox(Protocol):
         channel: Channel = Channel.SMS,
         otp: str | None = None,
     ) -> InboxMessage: ...
+
+    def land(
+        self,
+        to: str,
+        body: str,
+        *,
+        sender: str,
+        via: str,
+        channel: Channel = Channel.SMS,
+        otp: str | None = None,
+    ) -> None:
+        """``deliver`` for a caller that never reads the message back (a handler): inside an
+        engine step on PostgreSQL the message's id is known only at the step's commit, and
+        answering it at once would cost the step a round trip of its own."""
 
 
 class Directory(Protocol):

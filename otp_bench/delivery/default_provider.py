@@ -21,9 +21,9 @@ def land_on_phone(
         phone = parse_phone(phone_number)
     except PhoneError as exc:
         return DeliveryReport(DeliveryResult.INVALID_PHONE_NUMBER, note=str(exc))
-    message = inbox.deliver(phone.e164, text, sender=sender, via=via, channel=channel, otp=otp)
+    inbox.land(phone.e164, text, sender=sender, via=via, channel=channel, otp=otp)
     return DeliveryReport(
-        DeliveryResult.SUCCESS, message=message, note=note,
+        DeliveryResult.SUCCESS, note=note,
         elapsed_ms=(time.perf_counter() - started) * 1000,
     )
 

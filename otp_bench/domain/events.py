@@ -48,7 +48,7 @@ class Event:
     def payload(self) -> dict[str, Any]:
         """The payload fields as they are (enums, datetimes, ``Flags``): the JSON column's
         serializer (orjson) writes these types itself, in the same form ``data()`` gives."""
-        names, values = _payload_of(type(self))
+        names, values, _ = _payload_of(type(self))
         return dict(zip(names, values(self), strict=True))
 
     def record(self, id: int | None = None) -> EventRecord:
@@ -59,6 +59,7 @@ class Event:
         built once per event, written as is and turned into its record (``stored_record``) with
         the id the database gave it only when someone reads it."""
         use_case = self.use_case
+        names, values, own = _payload_of(type(self))
         return {
             "at": self.at,
             "kind": self.kind,
@@ -68,10 +69,11 @@ class Event:
             # the member's own value attribute: ``.value`` goes through enum's descriptor
             "use_case": use_case._value_ if use_case is not None else "",
             "step": self.step,
-            "result": self.result,
-            "latency_ms": self.latency_ms,
+            # most kinds keep Event's: no property call for those
+            "result": self.result if own[0] else "",
+            "latency_ms": self.latency_ms if own[1] else None,
             "summary": self.summary,
-            "data": self.payload(),
+            "data": dict(zip(names, values(self), strict=True)),
         }
 
 
@@ -339,20 +341,29 @@ def stored_record(row: dict[str, Any], id: int | None) -> EventRecord:
 _ENVELOPE = frozenset({"at", "flow_id", "site", "user", "use_case", "step"})
 
 
-_PAYLOAD: dict[type[Event], tuple[tuple[str, ...], Callable[[Event], tuple[Any, ...]]]] = {}
+_PAYLOAD: dict[type[Event], tuple[tuple[str, ...], Callable[[Event], tuple[Any, ...]],
+                                  tuple[bool, bool]]] = {}
 _PLAIN = frozenset({str, int, float, bool, type(None)})  # stored as they are
 
 
-def _payload_of(cls: type[Event]) -> tuple[tuple[str, ...], Callable[[Event], tuple[Any, ...]]]:
-    """The class's payload field names and one getter answering their values as a tuple."""
+def _payload_of(cls: type[Event]) -> tuple[tuple[str, ...], Callable[[Event], tuple[Any, ...]],
+                                           tuple[bool, bool]]:
+    """The class's payload field names, one getter answering their values as a tuple, and
+    whether it has its own ``result`` and ``latency_ms`` (else Event's: "" and None)."""
     found = _PAYLOAD.get(cls)
     if found is None:
         names = tuple(f.name for f in fields(cls) if f.name not in _ENVELOPE)
         get = attrgetter(*names) if names else (lambda _ev: ())
         getter: Callable[[Event], tuple[Any, ...]] = (
             get if len(names) != 1 else (lambda ev: (get(ev),)))  # type: ignore[assignment]
-        found = _PAYLOAD[cls] = (names, getter)
+        own = (_overrides(cls, "result"), _overrides(cls, "latency_ms"))
+        found = _PAYLOAD[cls] = (names, getter, own)
     return found
+
+
+def _overrides(cls: type[Event], name: str) -> bool:
+    """Does ``cls`` define ``name`` itself, or a base of it below ``Event``?"""
+    return any(name in vars(k) for k in cls.__mro__[:cls.__mro__.index(Event)])
 
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}

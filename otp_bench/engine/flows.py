@@ -22,13 +22,22 @@ from otp_bench.domain.events import (
     OtpIssued,
 )
 from otp_bench.domain.flags import policy_for, requirement_met
+from otp_bench.domain.frozen import evolve
 from otp_bench.domain.ids import new_flow_id
 from otp_bench.domain.model import NewUser, Site, User
 from otp_bench.domain.phone import Phone, PhoneError, parse_phone
 from otp_bench.domain.vocabulary import DeliveryResult, Reason, UseCase
 from otp_bench.engine import otp
 from otp_bench.engine.outcomes import InitOutcome, VerifyOutcome
-from otp_bench.engine.states import FLOW_SPECS, FlowState, Step, advance, can
+from otp_bench.engine.states import (
+    FLOW_SPECS,
+    FlowState,
+    Step,
+    advance,
+    can,
+    state_of,
+    use_case_of,
+)
 from otp_bench.engine.step import StepLog
 from otp_bench.engine.verify import Verifier
 from otp_bench.store.activity import Challenge, FlowRecord, Tx
@@ -57,8 +66,13 @@ class FlowRunner:
         # (SQLite: holding the write lock; PostgreSQL: the subject's lock) nothing decided here
         # can change before it commits
         with e.store.transaction() as tx:
-            site = e.find_site(site_ref)
             spec = FLOW_SPECS[use_case]
+            if user_ref is not None and spec.existing_user:
+                # PostgreSQL: the hourly limit's lock and read travel with the step's catch-up
+                # (one round trip fewer); before any look at the cache or the settings, which
+                # would wait for that catch-up first
+                tx.expect_user(user_ref, e.clock.now() - timedelta(hours=1))
+            site = e.find_site(site_ref)
             user: User | None = None
             if spec.existing_user:
                 if user_ref is None:
@@ -80,7 +94,7 @@ class FlowRunner:
             record = FlowRecord(
                 id=flow_id, use_case=use_case.value, site_id=site.id,
                 user_id=user.id if user else None, username=username,
-                state=FlowState.STARTED.value, handler=handler_name, identifier=None, init="",
+                state=FlowState.STARTED._value_, handler=handler_name, identifier=None, init="",
                 delivery=None, verify=None, started_at=now,
                 pending_user=_pending(new_user, phone) if new_user else None,
                 mobile=phone.e164 if phone else None,
@@ -162,15 +176,15 @@ class FlowRunner:
     def _refuse(
         self, tx: Tx, st: StepLog, record: FlowRecord, reason: Reason, detail: str
     ) -> InitOutcome:
-        tx.add_flow(replace(record, state=advance(FlowState.STARTED, Step.REFUSE).value,
+        tx.add_flow(evolve(record, state=advance(FlowState.STARTED, Step.REFUSE).value,
                             init=reason.value))
         st.emit(InitRefused, reason=reason, detail=detail)
         status = "Rate limited" if reason is Reason.RATE_LIMITED else f"Failed: {reason.value}"
         st.history(tx, record.user_id, status, "")
         self.e.publish_after(tx, st.events)
         return InitOutcome(
-            flow_id=record.id, use_case=UseCase(record.use_case), identifier=None, reason=reason,
-            delivery=None, handler=record.handler, detail=detail or reason.sentence,
+            flow_id=record.id, use_case=use_case_of(record.use_case), identifier=None,
+            reason=reason, delivery=None, handler=record.handler, detail=detail or reason.sentence,
             user_id=record.user_id, username=record.username,
         )
 
@@ -182,15 +196,15 @@ class FlowRunner:
         code = otp.generate(policy.digits)
         salt = otp.new_salt()
         identifier = otp.new_identifier()
-        expires = now + timedelta(seconds=policy.ttl_for(UseCase(record.use_case)))
+        expires = now + timedelta(seconds=policy.ttl_for(use_case_of(record.use_case)))
         tx.add_challenge(
             Challenge(identifier, record.id, subject, salt, otp.digest(code, salt), now, expires,
                       0, None, None)
         )
         if resend:
-            tx.update_flow(record.id, state=FlowState.ISSUED.value, identifier=identifier)
+            tx.update_flow(record.id, state=FlowState.ISSUED._value_, identifier=identifier)
         elif store_flow:  # a new flow is stored once, already issued
-            tx.add_flow(replace(record, state=FlowState.ISSUED.value, identifier=identifier))
+            tx.add_flow(evolve(record, state=FlowState.ISSUED._value_, identifier=identifier))
         st.emit(OtpIssued, identifier=identifier, expires_at=expires, resend=resend)
         st.history(tx, record.user_id, CHALLENGED, identifier)
         return identifier, code
@@ -205,7 +219,7 @@ class FlowRunner:
         events, the flow not yet stored) for a handler that runs in the step
         (``runs_in_step``: no callout, nothing to wait for)."""
         e = self.e
-        st = StepLog(e, record.id, site, record.username, UseCase(record.use_case), "deliver")
+        st = StepLog(e, record.id, site, record.username, use_case_of(record.use_case), "deliver")
         default_text = (
             e.settings.default_text.replace("{otp}", code).replace("{site}", site.name)
         )
@@ -228,7 +242,7 @@ class FlowRunner:
             replace(c, id=i) for c, i in zip(report.callouts, callout_ids, strict=True)
         )
         return InitOutcome(
-            flow_id=record.id, use_case=UseCase(record.use_case), identifier=identifier,
+            flow_id=record.id, use_case=use_case_of(record.use_case), identifier=identifier,
             reason=None if delivered else Reason.DELIVERY_FAILED, delivery=report.result,
             handler=handler_name, detail=report.note, user_id=record.user_id,
             username=record.username, phone=phone.e164, callouts=callouts,
@@ -244,13 +258,13 @@ class FlowRunner:
         delivered = report.result is DeliveryResult.SUCCESS
         callout_ids = [tx.add_callout(c) for c in report.callouts]
         step = Step.DELIVERED if delivered else Step.DELIVERY_FAILED
-        state = advance(FlowState.ISSUED, step).value
+        state = advance(FlowState.ISSUED, step)._value_
         init = "ok" if delivered else Reason.DELIVERY_FAILED.value
         if new:
-            tx.add_flow(replace(record, identifier=identifier, state=state,
-                                delivery=report.result.value, init=init))
+            tx.add_flow(evolve(record, identifier=identifier, state=state,
+                                delivery=report.result._value_, init=init))
         else:
-            tx.update_flow(record.id, state=state, delivery=report.result.value, init=init)
+            tx.update_flow(record.id, state=state, delivery=report.result._value_, init=init)
         for entry in report.log:  # an Apex handler's System.debug lines, in order
             st.emit(HandlerLogged, handler=handler_name, line=entry.line,
                     level=entry.level, message=entry.message, file=entry.file)
@@ -261,7 +275,7 @@ class FlowRunner:
         )
         if not delivered:
             tx.invalidate(identifier, "delivery_failed")
-            st.history(tx, record.user_id, f"Failed: OTP delivery ({report.result.value})",
+            st.history(tx, record.user_id, f"Failed: OTP delivery ({report.result._value_})",
                        identifier)
         self.e.publish_after(tx, st.events)
         return callout_ids
@@ -300,12 +314,12 @@ class FlowRunner:
             if record is None:
                 raise NotFound(f"no flow {flow_id!r}")
             site = e.find_site(record.site_id)
-            state = FlowState(record.state)
+            state = state_of(record.state)
             if not can(state, Step.RESEND):
                 raise WrongState(f"flow {flow_id} is {state.value}; nothing to resend")
             user = e.store.user_by_id(record.user_id) if record.user_id else None
             phone = parse_phone(record.mobile or "")
-            st = StepLog(e, flow_id, site, record.username, UseCase(record.use_case), "resend")
+            st = StepLog(e, flow_id, site, record.username, use_case_of(record.use_case), "resend")
             subject = user.id if user else phone.e164
             now = e.clock.now()
             if self._rate_limited(tx, subject, now):
@@ -313,7 +327,7 @@ class FlowRunner:
                 st.history(tx, record.user_id, "Rate limited", "")
                 e.publish_after(tx, st.events)
                 return InitOutcome(
-                    flow_id=flow_id, use_case=UseCase(record.use_case),
+                    flow_id=flow_id, use_case=use_case_of(record.use_case),
                     identifier=record.identifier, reason=Reason.RATE_LIMITED, delivery=None,
                     handler=record.handler, detail=Reason.RATE_LIMITED.sentence,
                     user_id=record.user_id, username=record.username,

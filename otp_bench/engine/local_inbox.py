@@ -36,6 +36,12 @@ class PublishedInbox:
         return self._store.deliver(to, body, sender=sender, via=via, channel=channel, otp=otp,
                                    at=at)
 
+    def land(
+        self, to: str, body: str, *, sender: str, via: str, channel: Channel = Channel.SMS,
+        otp: str | None = None,
+    ) -> None:
+        self._store.land(to, body, sender=sender, via=via, channel=channel, otp=otp)
+
     def deliver_many(self, messages: Iterable[Mapping[str, Any]]) -> int:
         written = self._store.deliver_many(messages)
         if written:

@@ -66,6 +66,22 @@ def can(state: FlowState, step: Step) -> bool:
     return (state, step) in TRANSITIONS
 
 
+# a stored flow's columns back as members by a dict lookup: ``UseCase(value)`` is a Python-level
+# call (``EnumType.__call__`` and ``__new__``), made several times per flow
+_USE_CASES: dict[str, UseCase] = {u._value_: u for u in UseCase}
+_STATES: dict[str, FlowState] = {s._value_: s for s in FlowState}
+
+
+def use_case_of(value: str) -> UseCase:
+    found = _USE_CASES.get(value)
+    return found if found is not None else UseCase(value)  # not one: the enum's own error
+
+
+def state_of(value: str) -> FlowState:
+    found = _STATES.get(value)
+    return found if found is not None else FlowState(value)
+
+
 @dataclass(frozen=True)
 class FlowSpec:
     """How a use case differs from the others, as data."""

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from otp_bench.domain.events import Event, HistoryRecorded
+from otp_bench.domain.frozen import make
 from otp_bench.domain.model import Site
 from otp_bench.domain.vocabulary import UseCase
 from otp_bench.store.activity import Tx
@@ -32,10 +33,8 @@ class StepLog:
 
     def _emit_at(self, cls: type[Event], at: datetime, kw: dict[str, object]) -> None:
         self.events.append(
-            cls(  # type: ignore[call-arg]
-                at=at, flow_id=self.flow_id, site=self.site.name, user=self.username,
-                use_case=self.use_case, step=self.step, **kw,
-            )
+            make(cls, at=at, flow_id=self.flow_id, site=self.site.name, user=self.username,
+                 use_case=self.use_case, step=self.step, **kw)
         )
 
     def history(self, tx: Tx, user_id: str | None, status: str, identifier: str) -> None:

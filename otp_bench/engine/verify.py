@@ -14,10 +14,10 @@ from otp_bench.domain.events import FlagsChanged, UserRegistered, VerifyAttempte
 from otp_bench.domain.flags import Flags, policy_for
 from otp_bench.domain.ids import new_user_id
 from otp_bench.domain.model import Site, User
-from otp_bench.domain.vocabulary import License, Reason, UseCase, VerifyMessage
+from otp_bench.domain.vocabulary import License, Reason, VerifyMessage
 from otp_bench.engine import account_lock, otp
 from otp_bench.engine.outcomes import VerifyOutcome
-from otp_bench.engine.states import FlowState, Step, advance, can
+from otp_bench.engine.states import FlowState, Step, advance, can, state_of, use_case_of
 from otp_bench.engine.step import StepLog
 from otp_bench.store.activity import Challenge, FlowRecord, Tx
 
@@ -55,7 +55,7 @@ class Verifier:
     ) -> VerifyOutcome:
         e = self.e
         site = e.find_site(record.site_id)
-        use_case = UseCase(record.use_case)
+        use_case = use_case_of(record.use_case)
         st = StepLog(e, record.id, site, record.username, use_case, "verify")
         # the user as committed now, row locked until this step commits (never another
         # process's stale copy; no flag update made meanwhile is overwritten), the challenge and
@@ -68,13 +68,13 @@ class Verifier:
 
         def fail(reason: Reason, status: str, step: Step | None, attempt: int = 0,
                  left: int | None = None) -> VerifyOutcome:
-            if step is not None and can(FlowState(record.state), step):
-                tx.update_flow(record.id, state=advance(FlowState(record.state), step).value,
-                               verify=reason.value)
+            if step is not None and can(state_of(record.state), step):
+                tx.update_flow(record.id, state=advance(state_of(record.state), step)._value_,
+                               verify=reason._value_)
             else:
-                tx.update_flow(record.id, verify=reason.value)
+                tx.update_flow(record.id, verify=reason._value_)
             st.emit(VerifyAttempted, identifier=identifier, success=False,
-                    message=VerifyMessage.FAILURE.value, reason=reason, attempt=attempt)
+                    message=VerifyMessage.FAILURE._value_, reason=reason, attempt=attempt)
             st.history(tx, record.user_id, status, identifier)
             e.publish_after(tx, st.events)
             return VerifyOutcome(record.id, False, VerifyMessage.FAILURE, reason,
@@ -84,7 +84,7 @@ class Verifier:
             return fail(Reason.UNKNOWN_IDENTIFIER, "Failed: unknown identifier", None)
         if record.user_id is not None and user is None:  # deleted while the code was out
             return fail(Reason.UNKNOWN_IDENTIFIER, "Failed: user no longer exists", None)
-        if identifier == record.identifier and record.state == FlowState.ISSUED.value:
+        if identifier == record.identifier and record.state == FlowState.ISSUED._value_:
             # the handler is still running: init hasn't handed the identifier out yet, and a
             # success here would be an illegal issued → verified transition
             return fail(Reason.UNKNOWN_IDENTIFIER, "Failed: unknown identifier", None)
@@ -127,10 +127,10 @@ class Verifier:
             if after != user.flags:
                 user = e.store.set_flags(tx, user, after)
             st.emit(FlagsChanged, user_id=user.id, before=before or Flags(), after=after)
-        tx.update_flow(record.id, state=advance(FlowState(record.state), Step.VERIFIED).value,
-                       verify=VerifyMessage.SUCCESS.value, user_id=user.id)
+        tx.update_flow(record.id, state=advance(state_of(record.state), Step.VERIFIED)._value_,
+                       verify=VerifyMessage.SUCCESS._value_, user_id=user.id)
         st.emit(VerifyAttempted, identifier=identifier, success=True,
-                message=VerifyMessage.SUCCESS.value)
+                message=VerifyMessage.SUCCESS._value_)
         st.history(tx, user.id, "Succeeded", identifier)
         e.publish_after(tx, st.events)
         auth_code = secrets.token_urlsafe(24) if use_case.is_headless else None

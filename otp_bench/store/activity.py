@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from otp_bench.domain.callout import CalloutRecord
 from otp_bench.domain.changes import Change
+from otp_bench.domain.frozen import evolve
 from otp_bench.domain.ids import SiteId, UserId
 from otp_bench.domain.model import User
 from otp_bench.store import convert as cv
@@ -448,7 +449,7 @@ class Tx:
             old = recent.flows.get(flow_id)
             self._forget(recent.flows, flow_id)
             if old is not None:  # the row is exactly the copy with these columns set
-                new = replace(old, **values)
+                new = evolve(old, **values)
                 self.after_commit.append(lambda: recent.flows.put(flow_id, new))
         self.sql.execute(_UPDATE_FLOW, {"_flow_id": flow_id, **values})
 

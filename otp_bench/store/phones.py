@@ -34,7 +34,7 @@ from otp_bench.store.seal import (
     seal_fields,
     seal_payload,
 )
-from otp_bench.store.sql import InsertIds, Sql
+from otp_bench.store.sql import InsertIds, Later, Sql
 
 if TYPE_CHECKING:
     import threading
@@ -88,11 +88,28 @@ class PhoneStore:
         self, to: str, body: str, *, sender: str, via: str, channel: Channel = Channel.SMS,
         otp: str | None = None, at: datetime | None = None,
     ) -> InboxMessage:
+        new_id, when, code = self._put(to, body, sender, via, channel, otp, at)
+        return InboxMessage(new_id.value[0], to, sender, body, when, channel, via, code)
+
+    def land(
+        self, to: str, body: str, *, sender: str, via: str, channel: Channel = Channel.SMS,
+        otp: str | None = None,
+    ) -> None:
+        """``deliver`` without the message back: in an engine step on PostgreSQL its id is
+        known at the step's commit, with no round trip of its own (see ``Inbox.land``)."""
+        self._put(to, body, sender, via, channel, otp, None)
+
+    def _put(
+        self, to: str, body: str, sender: str, via: str, channel: Channel, otp: str | None,
+        at: datetime | None,
+    ) -> tuple[Later[list[int]], datetime, str | None]:
+        """Write the message (its code sealed) in a transaction of its own, or in the open
+        step's; its id (in a list, known at once on SQLite), its time and the code it holds."""
         masked, payload, code = mask_fields(body, otp, self._settings.otp.digits)
         sealed = seal_payload(payload, self._sealer)
         when = at or self.now()
         with self.transaction() as tx:
-            [new_id] = tx.sql.insert_ids(_INSERT_INBOX, [{
+            ids = tx.sql.insert_ids_later(_INSERT_INBOX, [{
                 "to": to, "sender": sender, "body_masked": masked, "otp_sealed": sealed,
                 "received_at": when, "channel": channel.value, "via": via,
             }])
@@ -100,10 +117,10 @@ class PhoneStore:
             if tx.sql.sqlite:
                 # the time as SQLite gives it back: its wall clock, read as UTC
                 # a read opens the seal to this same payload (none: a locked workspace)
-                as_read = (new_id, to, sender, masked, payload if sealed else None,
+                as_read = (ids.value[0], to, sender, masked, payload if sealed else None,
                            cv.utc(when.replace(tzinfo=None)), channel, via)
                 tx.after_commit.append(lambda: self._delivered_here(*as_read))
-        return InboxMessage(new_id, to, sender, body, when, channel, via, code)
+        return ids, when, code
 
     def _delivered_here(self, new_id: int, to: str, sender: str, masked: str,
                         payload: dict[str, object] | None, when: datetime, channel: Channel,

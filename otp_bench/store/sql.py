@@ -46,8 +46,8 @@ class Later(Generic[T]):
 
     @classmethod
     def known(cls, value: T) -> Later[T]:
-        later: Later[T] = cls()
-        later._set(value)
+        later: Later[T] = cls.__new__(cls)  # known from the start: nothing waits on it yet
+        later._sql, later._done, later._value, later._then = None, True, value, []
         return later
 
     @property
@@ -115,7 +115,7 @@ class Sql:
         self.before_wait: Callable[[], None] | None = None
         self._pending: list[tuple[Later[Any], Callable[[], Any]]] = []  # queued, in order
         self._step: str | None = None  # PostgreSQL: the open step's "implicit"/"explicit" txn
-        self._writer: Any = None  # SQLite: the cursor ``execute`` runs on
+        self._writer: Any = None  # SQLite: the cursor the step's writes run on
 
     def begin(self) -> None:
         """Begin the step's transaction: ``BEGIN IMMEDIATE`` on SQLite (the file's write lock,
@@ -300,19 +300,24 @@ class Sql:
             return Later.known([])
         if self.sqlite:
             c = ins.plain.compiled(self.dialect, rows[0])
-            cursor = self._dbapi.cursor()
-            try:
-                new_ids: list[int] = []
-                per = max(1, _SQLITE_PARAMS // len(rows[0]))
-                for at in range(0, len(rows), per):
-                    chunk = rows[at:at + per]
-                    cursor.execute(c.values_sql(len(chunk)),
-                                   tuple(chain.from_iterable(map(c.args, chunk))))
-                    last = int(cursor.lastrowid)
-                    new_ids.extend(range(last - len(chunk) + 1, last + 1))
-                return Later.known(new_ids)
-            finally:
-                cursor.close()
+            cursor = self._writer
+            if cursor is None:
+                cursor = self._writer = self._dbapi.cursor()
+            n = len(rows)
+            per = max(1, _SQLITE_PARAMS // len(rows[0]))
+            if n <= per:  # a step's rows: one statement
+                cursor.execute(c.values_sql(n), tuple(chain.from_iterable(map(c.args, rows)))
+                               if n > 1 else c.args(rows[0]))
+                last = int(cursor.lastrowid)
+                return Later.known(list(range(last - n + 1, last + 1)))
+            new_ids: list[int] = []
+            for at in range(0, n, per):
+                chunk = rows[at:at + per]
+                cursor.execute(c.values_sql(len(chunk)),
+                               tuple(chain.from_iterable(map(c.args, chunk))))
+                last = int(cursor.lastrowid)
+                new_ids.extend(range(last - len(chunk) + 1, last + 1))
+            return Later.known(new_ids)
         # the one-row INSERT … RETURNING id compiled for these keys, its VALUES repeated per
         # row: each row's parameters converted as one row's are, no per-row names to build
         c = ins.returning.compiled(self.dialect, rows[0])

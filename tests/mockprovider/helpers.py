@@ -19,5 +19,9 @@ class ListInbox:
         self.messages.append(msg)
         return msg
 
+    def land(self, to: str, body: str, *, sender: str, via: str,
+             channel: Channel = Channel.SMS, otp: str | None = None) -> None:
+        self.deliver(to, body, sender=sender, via=via, channel=channel, otp=otp)
+
     def inbox(self, number: str | None = None, *, limit: int = 500) -> list[InboxMessage]:
         return [m for m in self.messages if number is None or m.to == number][-limit:]

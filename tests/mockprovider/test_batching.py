@@ -46,6 +46,9 @@ class GatedInbox:
     def deliver(self, to: str, body: str, **kw: Any) -> Any:
         return self.store.deliver(to, body, **kw)
 
+    def land(self, to: str, body: str, **kw: Any) -> None:
+        self.store.land(to, body, **kw)
+
     def deliver_many(self, messages: list[dict[str, Any]]) -> int:
         self.entered.set()
         self.gate.wait(timeout=10)

@@ -265,9 +265,10 @@ def test_a_committed_step_is_announced_and_a_failed_one_never(pg_url: str) -> No
         store.close()
 
 
-def test_a_complete_flow_waits_on_the_server_seven_times(pg_url: str) -> None:
+def test_a_complete_flow_waits_on_the_server_five_times(pg_url: str) -> None:
     """The default provider delivering inside the init step (bench/bench_engine.py's flow):
-    init 4 (its catch-up, the hourly count, the phone message's id, the commit), reading the
+    init 2 (its catch-up with the hourly lock and read, ``Tx.expect_user``; the commit, which
+    also answers the phone message's id: ``Inbox.land`` doesn't wait for it), reading the
     code 1, verify 2: a verify's catch-up travels with its own reads, no wait of its own."""
     eng = Engine(Store(pg_url, throwaway=True))
     try:
@@ -285,7 +286,7 @@ def test_a_complete_flow_waits_on_the_server_seven_times(pg_url: str) -> None:
             before = Sql.round_trips
             assert eng.verify(out.flow_id, code).success
             counts.append((init, read, Sql.round_trips - before))
-        assert counts[-1] == (4, 1, 2)
+        assert counts[-1] == (2, 1, 2)
     finally:
         eng.close()
 
