@@ -54,13 +54,15 @@ def test_any_json_value_is_written_as_sqlalchemy_writes_it(value: Any) -> None:
 
 
 def test_nulls_and_blobs_bind_as_the_driver_binds_them() -> None:
-    """The workspace's identity adapters for None and bytes (store.db) change nothing stored."""
+    """The identity adapters for None, bytes and memoryview (store.db) change nothing stored."""
     import sqlite3
 
     import otp_bench.store.db  # noqa: F401  (registers them)
 
     con = sqlite3.connect(":memory:")
-    con.execute("CREATE TABLE t (a, b, c)")
-    con.execute("INSERT INTO t VALUES (?, ?, ?)", (None, b"\x00\xffseal", b""))
-    assert con.execute("SELECT typeof(a), typeof(b), typeof(c), b, c FROM t").fetchone() == (
-        "null", "blob", "blob", b"\x00\xffseal", b"")
+    con.execute("CREATE TABLE t (a, b, c, d)")
+    con.execute("INSERT INTO t VALUES (?, ?, ?, ?)",
+                (None, b"\x00\xffseal", b"", memoryview(b"\x01salt")))
+    assert con.execute("SELECT typeof(a), typeof(b), typeof(c), typeof(d), b, c, d FROM t"
+                       ).fetchone() == ("null", "blob", "blob", "blob", b"\x00\xffseal", b"",
+                                        b"\x01salt")
