@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CHALLENGED = "User challenged, waiting for response"
+_HOUR = timedelta(hours=1)  # the hourly limit's window (made once: keywords parse per call)
 
 
 class FlowRunner:
@@ -71,7 +72,7 @@ class FlowRunner:
                 # PostgreSQL: the hourly limit's lock and read travel with the step's catch-up
                 # (one round trip fewer); before any look at the cache or the settings, which
                 # would wait for that catch-up first
-                tx.expect_user(user_ref, e.clock.now() - timedelta(hours=1))
+                tx.expect_user(user_ref, e.clock.now() - _HOUR)
             site = e.find_site(site_ref)
             user: User | None = None
             if spec.existing_user:
@@ -171,7 +172,7 @@ class FlowRunner:
 
     def _rate_limited(self, tx: Tx, subject: str, now: datetime) -> bool:
         policy = self.e.settings.otp
-        return tx.codes_issued_since(subject, now - timedelta(hours=1)) >= policy.max_codes_per_hour
+        return tx.codes_issued_since(subject, now - _HOUR) >= policy.max_codes_per_hour
 
     def _refuse(
         self, tx: Tx, st: StepLog, record: FlowRecord, reason: Reason, detail: str
