@@ -218,7 +218,7 @@ class StepTransactions:
         the commit. So no decision is made on a stale copy, and a step that reads the database
         first pays no extra round trip for catching up."""
         if self._sqlite:
-            if self._data_moved(conn):
+            if self._data_moved(conn, sql):
                 self._read_feed(conn, sql)
             return
         if self._notify:
@@ -246,10 +246,11 @@ class StepTransactions:
             self._data_version = None
             raise
 
-    def _data_moved(self, conn: Connection) -> bool:
+    def _data_moved(self, conn: Connection, sql: Sql | None = None) -> bool:
         """SQLite: did another connection commit since the last look? One pragma, no SQL on
-        the tables (``data_version`` moves only for other connections' commits)."""
-        version = int(Sql(conn).pragma("data_version"))
+        the tables (``data_version`` moves only for other connections' commits); on the open
+        step's ``sql`` if there is one."""
+        version = int((sql or Sql(conn)).pragma("data_version"))
         moved = version != self._data_version
         self._data_version = version
         if moved:  # another connection committed: this process's copies may be stale

@@ -51,3 +51,18 @@ def test_any_json_value_is_written_as_sqlalchemy_writes_it(value: Any) -> None:
     assert _JSON_OURS is not None and _JSON_THEIRS is not None
     assert "_sqlite_json_bind" in _JSON_OURS.__qualname__  # the fast path is what is tested
     assert _JSON_OURS(value) == _JSON_THEIRS(value)
+
+
+def test_nulls_and_blobs_bind_as_the_driver_binds_them() -> None:
+    """The identity adapters for None, bytes and memoryview (store.db) change nothing stored."""
+    import sqlite3
+
+    import otp_bench.store.db  # noqa: F401  (registers them)
+
+    con = sqlite3.connect(":memory:")
+    con.execute("CREATE TABLE t (a, b, c, d)")
+    con.execute("INSERT INTO t VALUES (?, ?, ?, ?)",
+                (None, b"\x00\xffseal", b"", memoryview(b"\x01salt")))
+    assert con.execute("SELECT typeof(a), typeof(b), typeof(c), typeof(d), b, c, d FROM t"
+                       ).fetchone() == ("null", "blob", "blob", "blob", b"\x00\xffseal", b"",
+                                        b"\x01salt")
