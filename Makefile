@@ -28,7 +28,8 @@ COV := --cov=otp_bench --cov-report=
 # worker costs ~6 CPU-s to start (imports and collection, traced). Measured on 2 cores, same
 # tree: 2 workers 148 CPU-s in 118 s, 3 workers 151 CPU-s in 95 s, 4 workers 167 CPU-s in 102 s.
 # An idle worker steals from a busy one, so a slow test late in a worker's share doesn't leave a
-# core idle. JOBS=1 runs one process; PYTEST_ARGS adds options (e.g. --durations=20).
+# core idle. JOBS=1 runs one process; PYTEST_ARGS adds options (e.g. --durations=20). Where the
+# CPU goes, per test file: PYTHONPATH=bench make test-core JOBS=1 PYTEST_ARGS="-p pytest_cpu"
 JOBS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) + 1 )))
 XDIST := $(if $(filter 1,$(JOBS)),-p no:xdist,-n $(JOBS) --dist worksteal)
 PYTEST_ARGS ?=
