@@ -129,9 +129,11 @@ class FlowRow(Base):
 
 class HistoryRow(Base):
     __tablename__ = "verification_history"
+    # a verify looks back from the user's newest row to the last success (migration 0007)
+    __table_args__ = (Index("ix_verification_history_user_id_id", "user_id", "id"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     at: Mapped[datetime]
-    user_id: Mapped[str | None] = mapped_column(String(18), index=True)
+    user_id: Mapped[str | None] = mapped_column(String(18))
     username: Mapped[str] = mapped_column(String(200))
     site_id: Mapped[str] = mapped_column(String(18))
     use_case: Mapped[str] = mapped_column(String(60))
