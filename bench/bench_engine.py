@@ -99,13 +99,16 @@ def _percentiles(values: list[float]) -> dict[str, float]:
     }
 
 
-def run(n: int, profile: bool = False, url: str | None = None) -> dict[str, Any]:
+def run(n: int, profile: bool = False, url: str | None = None, users: int = 0) -> dict[str, Any]:
     """``n`` timed flows in a fresh SQLite file, or in the workspace at ``url`` (another
-    backend: the caller gives an empty database)."""
+    backend: the caller gives an empty database). The workspace has as many users as the
+    flows need under the hourly limit, or ``users`` if more: a workspace the same whatever
+    ``n``, so that two runs differ only by their flows (instructions per flow under valgrind:
+    ``--n 300 --users 70`` minus ``--n 1 --users 70``)."""
     with tempfile.TemporaryDirectory(prefix="otp-bench-") as tmp:
         engine = Engine(Store(url or f"sqlite:///{Path(tmp) / 'bench.db'}", throwaway=True))
         per_user = engine.settings.otp.max_codes_per_hour
-        users = _workspace(engine, math.ceil((n + WARMUP) / per_user))
+        users = _workspace(engine, max(users, math.ceil((n + WARMUP) / per_user)))
         timed: dict[str, TimedHandler] = {}
         original = engine.handler_for
 
@@ -178,6 +181,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--profile", action="store_true", help="cProfile the timed flows (stderr)")
     ap.add_argument("--check", action="store_true", help="exit 1 when below the target")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
+    ap.add_argument("--users", type=int, default=0, metavar="N",
+                    help="make at least N users (a workspace the same for any --n)")
     ap.add_argument("--db", metavar="URL", help="run on this backend instead of a SQLite file: "
                     "a PostgreSQL server URL (a throwaway database is made on it, see "
                     "bench_team.py), e.g. $OTP_BENCH_TEST_PG_URL")
@@ -188,9 +193,9 @@ def main(argv: list[str] | None = None) -> int:
         from bench_team import scratch_database
 
         with scratch_database(args.db) as url:
-            res = run(args.n, args.profile, url)
+            res = run(args.n, args.profile, url, args.users)
     else:
-        res = run(args.n, args.profile)
+        res = run(args.n, args.profile, users=args.users)
     target = res["target_per_second"]
     met = res["engine_flows_per_second"] >= target
     if args.json:
