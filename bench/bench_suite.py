@@ -10,10 +10,14 @@ its own Makefile target with this tree's ``.venv`` (linked in; ``make -o`` keeps
 reinstalling): Python imports ``otp_bench`` from the working directory first, so each side runs
 its own code. Runs alternate (old, new, old, new, ...) so both see the same machine.
 
-CPU is the user+system time of every process the target waited for (pytest, its workers, the
-servers and second processes the tests start); a PostgreSQL server started by
-``scripts/pg-test-server`` runs detached and isn't counted. The load average is printed with
-each run: on a shared machine wall time follows it, CPU time much less.
+CPU is the user+system time of every process the target started (pytest, its workers, the
+servers and second processes the tests start). On Linux this script makes itself the
+"subreaper" of what it starts, so processes whose parent exits before reaping them (the
+PostgreSQL server ``scripts/pg-test-server`` starts with ``pg_ctl``, a multiprocessing
+forkserver and the workers it forked) come back to it once they end, and their CPU is counted
+too: they share the machine's cores with the tests. Their share is printed apart, PostgreSQL's
+on its own. The load average is printed with each run: on a shared machine wall time follows
+it, CPU time much less.
 """
 
 from __future__ import annotations
@@ -37,18 +41,59 @@ def _cpu_of_children() -> float:
     return r.ru_utime + r.ru_stime
 
 
-def run_once(tree: Path, target: str, extra: str) -> tuple[float, float, int, str]:
-    """Wall s, CPU s, exit code and pytest's summary line of one ``make TARGET`` in ``tree``."""
+def _become_subreaper() -> bool:
+    """Orphaned descendants are re-parented to this process (Linux ``PR_SET_CHILD_SUBREAPER``)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _reap_orphans(deadline_s: float = 30.0) -> dict[str, float]:
+    """CPU-s of the re-parented processes that ended, by name (``postgres`` or ``other``); waits
+    up to ``deadline_s`` for those still running (a server being stopped)."""
+    shares: dict[str, float] = {"postgres": 0.0, "other": 0.0}
+    end = time.monotonic() + deadline_s
+    while True:
+        try:  # peek first: an ended process's name stays readable until it is reaped
+            ended = os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+        except ChildProcessError:
+            return shares
+        if ended is None:
+            if time.monotonic() > end:
+                print("  (processes still running after the target ended: not counted)")
+                return shares
+            time.sleep(0.05)
+            continue
+        try:
+            name = Path(f"/proc/{ended.si_pid}/comm").read_text().strip()
+        except OSError:
+            name = ""
+        _, _, usage = os.wait4(ended.si_pid, 0)
+        key = "postgres" if name.startswith("postgres") else "other"
+        shares[key] += usage.ru_utime + usage.ru_stime
+
+
+def run_once(tree: Path, target: str, extra: str,
+             ) -> tuple[float, float, int, str, dict[str, float]]:
+    """Wall s, CPU s, exit code, pytest's summary line and the orphans' CPU-s by name of one
+    ``make TARGET`` in ``tree``."""
     cmd = ["make", "-s", "-o", ".venv/.installed", target]
     if extra:
         cmd.append(f"PYTEST_ARGS={extra}")
     cpu0, wall0 = _cpu_of_children(), time.perf_counter()
     done = subprocess.run(cmd, cwd=tree, capture_output=True, text=True, check=False)
-    wall, cpu = time.perf_counter() - wall0, _cpu_of_children() - cpu0
+    wall = time.perf_counter() - wall0
+    orphans = _reap_orphans()
+    cpu = _cpu_of_children() - cpu0
     lines = [ln.strip(" =") for ln in (done.stdout + done.stderr).splitlines()]
     found = [ln for ln in lines if re.match(r"\d+ (passed|failed|errors?)\b", ln)]
     summary = found[-1] if found else (lines[-1] if lines else "")
-    return wall, cpu, done.returncode, summary
+    return wall, cpu, done.returncode, summary, orphans
 
 
 def old_tree(ref: str, where: Path) -> Path:
@@ -66,6 +111,8 @@ def main() -> int:
     ap.add_argument("--old", metavar="REF", help="also run this commit's tree, alternating")
     ap.add_argument("--pytest-args", default="", help="PYTEST_ARGS for this tree's runs")
     args = ap.parse_args()
+    if not _become_subreaper():
+        print("bench_suite: not Linux: processes that outlive their parent aren't counted")
     if not (ROOT / ".venv" / "bin" / "python").exists():
         print("bench_suite: no .venv here: run make .venv/.installed first", file=sys.stderr)
         return 2
@@ -80,10 +127,11 @@ def main() -> int:
             for name, tree in trees:
                 load = os.getloadavg()[0]
                 extra = args.pytest_args if tree == ROOT else ""
-                wall, cpu, code, summary = run_once(tree, args.target, extra)
+                wall, cpu, code, summary, orphans = run_once(tree, args.target, extra)
                 figures[name].append((wall, cpu))
-                print(f"  {name:<14} run {i}: {wall:6.1f} s wall {cpu:6.1f} CPU-s  exit {code}  "
-                      f"load {load:4.1f} at start  {summary}", flush=True)
+                print(f"  {name:<14} run {i}: {wall:6.1f} s wall {cpu:6.1f} CPU-s (PostgreSQL "
+                      f"{orphans['postgres']:.1f}, other orphans {orphans['other']:.1f})  exit "
+                      f"{code}  load {load:4.1f} at start  {summary}", flush=True)
         for name, runs in figures.items():
             walls, cpus = sorted(w for w, _ in runs), sorted(c for _, c in runs)
             print(f"{name:<16} wall {walls[0]:.1f}-{walls[-1]:.1f} s, "

@@ -220,6 +220,7 @@ def _user(c: FileContext, raw: Any, i: int, sites: set[str]) -> dict[str, Any]:
     if "locale" in u and not re.fullmatch(r"[a-z]{2,3}(_[A-Z]{2})?", str(u["locale"])):
         raise c.fail((*path, "locale"), "a LanguageLocaleKey such as en_US, de or pt_BR")
     for j, site in enumerate(c.seq(u.get("sites"), (*path, "sites"))):
+        c.typed(site, (*path, "sites", j), str, "a site's name")
         if site not in sites:
             raise c.fail((*path, "sites", j), f"no site named {site!r} in this file")
     return u

@@ -42,6 +42,8 @@ def _load(tmp_path: Path, text: str) -> ScenarioError:
          "isn't a licence"),
         ("users:\n  - {username: a@example.com, sites: [Nowhere]}\n", 2, "users[0].sites[0]",
          "no site named 'Nowhere'"),
+        ("users:\n  - {username: a@example.com, sites: [{name: S}]}\n", 2, "users[0].sites[0]",
+         "must be a site's name, not dict"),
         ("sites:\n  - {name: S, handler: ghost}\n", 2, "sites[0].handler",
          "no provider named 'ghost'"),
         ("providers:\n  - {name: p, result: OK}\n", 2, "providers[0].result", "must be one of"),
