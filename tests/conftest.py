@@ -43,10 +43,10 @@ def pg_server() -> Iterator[backends.PgServer]:
 
 @pytest.fixture
 def pg_url(pg_server: backends.PgServer) -> Iterator[str]:
-    """A fresh, migrated database of its own on the test PostgreSQL server."""
+    """A migrated database of its own on the test PostgreSQL server, as a fresh one."""
     url = pg_server.migrated_database()
     yield url
-    pg_server.drop(url)
+    pg_server.release(url)
 
 
 @pytest.fixture
