@@ -232,13 +232,16 @@ class Tx:
             "entity_id": change.entity_id, "name": change.name[:200],
         }])
         stored: Later[Change] = Later(self.sql)  # its value, read early, waits for the seq
+        # the callbacks hold the lists and the store, not the Tx: a Tx referenced by its own
+        # callbacks would be a reference cycle, kept with all it holds until a collection
+        changes, after_commit, store = self.changes, self.after_commit, self.store
 
         def known(ids: list[int]) -> None:
             n = ids[0]
-            self.changes.append(
+            changes.append(
                 Change(change.what, change.action, change.entity_id, change.name, n, at))
-            self.after_commit.append(lambda: self.store._seen(n))
-            stored._set(self.changes[-1])
+            after_commit.append(lambda: store._seen(n))
+            stored._set(changes[-1])
 
         seq.then(known)
         return stored

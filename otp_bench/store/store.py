@@ -100,6 +100,8 @@ class Store(StepTransactions, ActivityQueries, ConnectedAppStore, PhoneStore):
         self._conn: Connection | None = None  # the steps' connection, kept open (see _step_conn)
         self._sqlite = self.engine.dialect.name == "sqlite"
         self._checkpoints = checkpoint.of(self.engine)  # SQLite files: counts our raw commits
+        if self._checkpoints is not None:  # its catch-up copy holds off this process's steps
+            self._checkpoints.hold = self.settled
         self._active: tuple[int, Tx] | None = None  # the open step: (thread, its transaction)
         self._data_version: int | None = None  # SQLite: the step connection's last look
         # SQLite: this process's own recent flows, codes and history, exact while no other
@@ -156,6 +158,8 @@ class Store(StepTransactions, ActivityQueries, ConnectedAppStore, PhoneStore):
         return found
 
     def close(self) -> None:
+        if self._checkpoints is not None:
+            self._checkpoints.stop()  # before the lock: its catch-up copy may be waiting for it
         with self._write:
             if self._conn is not None:
                 self._conn.close()
