@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.abc
 import os
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -43,10 +44,10 @@ def pg_server() -> Iterator[backends.PgServer]:
 
 @pytest.fixture
 def pg_url(pg_server: backends.PgServer) -> Iterator[str]:
-    """A fresh, migrated database of its own on the test PostgreSQL server."""
+    """A migrated database of its own on the test PostgreSQL server, as a fresh one."""
     url = pg_server.migrated_database()
     yield url
-    pg_server.drop(url)
+    pg_server.release(url)
 
 
 @pytest.fixture
@@ -123,12 +124,23 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     the core suite's 136 CPU-s). Only this thread's trace function is lifted, and put back
     after: other threads (the Apex runner, the callout loop, servers) stay traced, and threads
     started meanwhile are traced as usual. (pytest-cov's ``no_cover`` stops the whole
-    collector instead, and threads that outlive the test are never traced again.)"""
-    if item.get_closest_marker("untraced") is None or sys.gettrace() is None:
+    collector instead, and threads that outlive the test are never traced again.)
+
+    ``untraced(threads=True)`` also starts the test's new threads untraced: for a test whose
+    process runs no ``otp_bench`` code while it runs (it drives a server in another process,
+    with httpx from a thread pool), where the tracer would only slow the client down; it
+    measures nothing either way, as coverage isn't collected in the processes tests start.
+    (The tracer slows every line it sees, not only those it records: Python 3.11 has no way
+    for it to skip a library's frames.)"""
+    mark = item.get_closest_marker("untraced")
+    if mark is None or sys.gettrace() is None:
         return (yield)
-    tracer = sys.gettrace()
+    tracer, thread_tracer = sys.gettrace(), threading.gettrace()
     sys.settrace(None)
+    if mark.kwargs.get("threads"):
+        threading.settrace(None)  # type: ignore[arg-type]
     try:
         return (yield)
     finally:
         sys.settrace(tracer)
+        threading.settrace(thread_tracer)  # type: ignore[arg-type]

@@ -28,6 +28,10 @@ SID = "AC" + "0123456789abcdef" * 2
 PATH = f"/2010-04-01/Accounts/{SID}/Messages.json"
 BROKEN = "+14155550100"  # the --faults file refuses this number
 
+# this process only sends (httpx, from a thread pool) and reads the inbox with sqlite3: the mock
+# runs in the processes the tests start, so the coverage tracer would only slow the senders
+pytestmark = pytest.mark.untraced(threads=True)
+
 
 class Server:
     def __init__(self, db: Path, *extra: str) -> None:
@@ -116,7 +120,7 @@ def test_two_workers_land_every_accepted_message_exactly_once(tmp_path: Path, si
         r = httpx.put(f"{base}/_bench/faults/twilio", json=[{"status": 503}])
         assert r.status_code == 400 and "--faults FILE" in r.json()["error"]
 
-        statuses = send_all(base, 1000, stop_after=400, stop=lambda: server.proc.send_signal(sig))
+        statuses = send_all(base, 500, stop_after=200, stop=lambda: server.proc.send_signal(sig))
         assert server.proc.wait(timeout=30) == 0
     finally:
         server.kill()
@@ -126,7 +130,7 @@ def test_two_workers_land_every_accepted_message_exactly_once(tmp_path: Path, si
     assert {s for ref, s in statuses.items() if ref not in good} <= {500, 0}
     assert {s for ref, s in statuses.items() if ref in good} <= {201, 0}
     accepted = {ref for ref, s in statuses.items() if s == 201}
-    assert len(accepted) >= 300, Counter(statuses.values())
+    assert len(accepted) >= 150, Counter(statuses.values())
     refs = inbox_refs(db)
     assert accepted <= set(refs)  # every 201 is on the phone, also those answered while stopping
     assert set(refs) <= good  # (a message whose answer the stop cut off may be there too)
