@@ -48,10 +48,14 @@ class LiveViews(QObject):
         for c in changes:  # the last word on each record is the one to show
             latest.pop((c.what, c.entity_id), None)
             latest[(c.what, c.entity_id)] = c
+        apps = [c for c in latest.values() if c.what is What.CONNECTED_APP]
+        if apps and w._headless is not None:
+            w._headless.reload_apps()
+            dialog = w._headless.apps_dialog
+            if dialog is not None and dialog.isVisible():
+                dialog.on_changes(apps)
         for c in latest.values():
             if c.what is What.CONNECTED_APP:
-                if w._headless is not None:
-                    w._headless.reload_apps()
                 continue
             if c.what is What.SITE and c.action is Action.DELETED:
                 # its members lose it without a user change of their own: their rows follow

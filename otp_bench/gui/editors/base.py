@@ -231,6 +231,11 @@ class EditorBase(QWidget):
 
     noun = "item"
 
+    @property
+    def writing(self) -> bool:
+        """This editor's own save or delete is on its way (its change is no news)."""
+        return self._writing
+
     def record_key(self) -> tuple[What, str] | None:
         """The change-feed key of the record shown (None: a new one, not saved yet)."""
         return None

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from otp_bench.domain.changes import Action, Change, What
 from otp_bench.domain.connected_app import (
     CONNECTED_APP_PREFIX,
     DEFAULT_SCOPES,
@@ -53,6 +54,7 @@ class ConnectedAppEditor(EditorBase):
     def __init__(self, tasks: TaskRunner, engine: Engine, app: ConnectedApp | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(tasks, engine, "Connected app", parent)
+        self.is_new = app is None  # not saved yet: the dialog says so when it loads one
         self.app = app or ConnectedApp(
             id=new_id(CONNECTED_APP_PREFIX), name="", client_id=f"3MVG9{secrets.token_hex(8)}")
         self.name = self.field("name", "Name", QLineEdit())
@@ -117,6 +119,11 @@ class ConnectedAppEditor(EditorBase):
             scopes=tuple(s for s, b in self.scope_boxes.items() if b.isChecked()) + extra,
         )
 
+    noun = "connected app"
+
+    def record_key(self) -> tuple[What, str] | None:
+        return None if self.is_new else (What.CONNECTED_APP, self.app.id)
+
     def persist(self, obj: Any, confirm: bool) -> Any:
         return self.engine.save_connected_app(obj)
 
@@ -177,14 +184,7 @@ class ConnectedAppsDialog(QDialog):
                        title="Reading connected apps")
 
     def _show(self, apps: list[ConnectedApp], select: str | None) -> None:
-        self.apps = apps
-        self.list.blockSignals(True)
-        self.list.clear()
-        for app in apps:
-            item = QListWidgetItem(f"{app.name}\n{app.client_id}")
-            item.setData(Qt.ItemDataRole.UserRole, app.id)
-            self.list.addItem(item)
-        self.list.blockSignals(False)
+        self._fill(apps, None)
         ids = [a.id for a in apps]
         if select in ids:
             self.list.setCurrentRow(ids.index(select))
@@ -194,16 +194,46 @@ class ConnectedAppsDialog(QDialog):
             self.new_app()
         self.changed.emit()
 
+    def _fill(self, apps: list[ConnectedApp], selected: str | None) -> None:
+        """The list shows ``apps``, ``selected`` marked; the form isn't loaded from it."""
+        self.apps = apps
+        self.list.blockSignals(True)
+        self.list.clear()
+        for app in apps:
+            item = QListWidgetItem(f"{app.name}\n{app.client_id}")
+            item.setData(Qt.ItemDataRole.UserRole, app.id)
+            self.list.addItem(item)
+            if app.id == selected:
+                self.list.setCurrentItem(item)
+        self.list.blockSignals(False)
+
     def _selected(self, item: QListWidgetItem | None, _prev: Any = None) -> None:
         if item is None:
             return
         app_id = item.data(Qt.ItemDataRole.UserRole)
         app = next((a for a in self.apps if a.id == app_id), None)
         if app is not None:
+            self.editor.is_new = False
             self.editor.load(app)
+
+    def on_changes(self, changes: list[Change]) -> None:
+        """Apps saved or deleted elsewhere (a teammate, another window, a flow): the open form is
+        left as it is and says now if its app changed or went (now: this editor's own save is
+        still on its way then, and is no news); the list shows them once read."""
+        ed = self.editor
+        if ed.writing and (ed.is_new or all(c.entity_id == ed.app.id for c in changes)):
+            return  # the form's own save: its answer reloads the list and the form together
+        for change in changes:
+            # the editor asks only whether the record is gone: a saved one stands for itself
+            gone = change.action is Action.DELETED
+            self.editor.on_record_changed(change, None if gone else change)
+        self.tasks.run(self.engine.connected_apps,
+                       lambda apps: self._fill(apps, self.editor.app.id),
+                       title="Reading connected apps")
 
     def new_app(self) -> None:
         self.list.clearSelection()
+        self.editor.is_new = True
         self.editor.load(ConnectedApp(id=new_id(CONNECTED_APP_PREFIX), name="",
                                       client_id=f"3MVG9{secrets.token_hex(8)}",
                                       scopes=DEFAULT_SCOPES))

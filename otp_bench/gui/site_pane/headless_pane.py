@@ -36,6 +36,7 @@ from otp_bench.gui.widgets.forms import label
 if TYPE_CHECKING:
     from otp_bench.domain.model import Site
     from otp_bench.engine.engine import Engine
+    from otp_bench.gui.editors.connected_app_editor import ConnectedAppsDialog
     from otp_bench.gui.tasks import TaskRunner
     from otp_bench.headless.client import HeadlessClient
 
@@ -64,7 +65,7 @@ class HeadlessPane(QWidget):
         self._client: HeadlessClient | None = None
         self._exchanges: list[Any] = []
         self._state = ""
-        self.apps_dialog: Any = None
+        self.apps_dialog: ConnectedAppsDialog | None = None
         self.step = "init"
         self.flow = QComboBox()
         self.flow.setObjectName("headlessFlow")
