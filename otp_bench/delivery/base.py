@@ -9,8 +9,6 @@ so the signature stays the platform's.
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -103,10 +101,17 @@ def current_flow() -> str | None:
     return _flow.get()
 
 
-@contextmanager
-def serving_flow(flow_id: str) -> Iterator[None]:
-    token = _flow.set(flow_id)
-    try:
-        yield
-    finally:
-        _flow.reset(token)
+class serving_flow:
+    """``with serving_flow(flow_id):`` the handler call inside belongs to that flow (a plain
+    class: once per flow, a generator-based context manager cost more than the setting)."""
+
+    __slots__ = ("_flow_id", "_token")
+
+    def __init__(self, flow_id: str) -> None:
+        self._flow_id = flow_id
+
+    def __enter__(self) -> None:
+        self._token = _flow.set(self._flow_id)
+
+    def __exit__(self, *_exc: object) -> None:
+        _flow.reset(self._token)

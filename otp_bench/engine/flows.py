@@ -93,7 +93,7 @@ class FlowRunner:
             subject = user.id if user else (phone.e164 if phone else username)
             now = e.clock.now()
             record = FlowRecord(
-                id=flow_id, use_case=use_case.value, site_id=site.id,
+                id=flow_id, use_case=use_case._value_, site_id=site.id,
                 user_id=user.id if user else None, username=username,
                 state=FlowState.STARTED._value_, handler=handler_name, identifier=None, init="",
                 delivery=None, verify=None, started_at=now,

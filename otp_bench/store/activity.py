@@ -228,7 +228,7 @@ class Tx:
         own), when it also joins ``changes``, in the order written."""
         at = change.at or self.store.now()
         seq = self.sql.insert_ids_later(_INSERT_CHANGES, [{
-            "at": at, "what": change.what.value, "action": change.action.value,
+            "at": at, "what": change.what._value_, "action": change.action._value_,
             "entity_id": change.entity_id, "name": change.name[:200],
         }])
         stored: Later[Change] = Later(self.sql)  # its value, read early, waits for the seq

@@ -59,6 +59,7 @@ class Checkpointer:
         self._wake = threading.Event()  # LIMIT reached, or stopping
         self._stopped = threading.Event()
         self._thread: threading.Thread | None = None
+        self._busy = False  # a checkpoint thread is started and not finished
         self._runs = 0
         self._ran = threading.Condition()
         # holds off this process's steps (``Store.settled``), for the catch-up copy
@@ -71,9 +72,12 @@ class Checkpointer:
         waiting = self._commits - self._copied_to
         if waiting < EVERY:
             return
-        if waiting >= LIMIT:
-            self._wake.set()
+        if self._busy:  # a thread waits for a pause or copies: the limit wakes it, once
+            if waiting >= LIMIT and not self._wake.is_set():
+                self._wake.set()
+            return
         if not self._stopped.is_set() and self._running.acquire(blocking=False):
+            self._busy = True
             self._wake.clear()
             self._thread = threading.Thread(target=self._run, name="otp-bench-checkpoint",
                                             daemon=True)
@@ -84,6 +88,7 @@ class Checkpointer:
             if self._pause():
                 self._copy()
         finally:
+            self._busy = False
             self._running.release()
             with self._ran:
                 self._runs += 1

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 _PLACEHOLDER = re.compile(r"\$(\d+)")  # a ``$n`` parameter of a PostgreSQL statement
+_PRAGMAS = {"data_version": "PRAGMA data_version"}  # the text each look would build
 _SQLITE_PARAMS = 999  # parameters per statement SQLite takes everywhere (before 3.32, its limit)
 
 
@@ -272,14 +273,13 @@ class Sql:
         return row[0] if row is not None else None
 
     def pragma(self, name: str) -> Any:
-        """A SQLite ``PRAGMA`` read on this connection (e.g. ``data_version``)."""
+        """A SQLite ``PRAGMA`` read on this connection (e.g. ``data_version``), on the cursor
+        the step's writes share (a cursor made and closed per look cost more than the look)."""
         assert name.isidentifier()
-        cursor = self._dbapi.cursor()
-        try:
-            cursor.execute(f"PRAGMA {name}")
-            return cursor.fetchone()[0]
-        finally:
-            cursor.close()
+        cursor = self._writer
+        if cursor is None:
+            cursor = self._writer = self._dbapi.cursor()
+        return cursor.execute(_PRAGMAS.get(name) or f"PRAGMA {name}").fetchone()[0]
 
     def insert_ids(self, ins: InsertIds, rows: Sequence[Mapping[str, Any]]) -> list[int]:
         """Insert ``rows`` and answer their ids now (see ``insert_ids_later``)."""

@@ -33,6 +33,21 @@ def test_any_datetime_is_written_as_sqlalchemy_writes_it(value: datetime) -> Non
     assert _OURS(value) == _THEIRS(value)
 
 
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.datetimes(timezones=_OFFSETS),
+                          st.integers(min_value=0, max_value=200_000_000)), max_size=12))
+def test_datetimes_in_the_same_minute_and_the_next_are_written_as_sqlalchemy_writes_them(
+    runs: list[tuple[datetime, int]],
+) -> None:
+    """A step's datetimes in a row, microseconds to minutes apart (the minute's text is kept
+    between them), each written as SQLAlchemy writes it."""
+    assert _OURS is not None and _THEIRS is not None
+    for start, micros in runs:
+        later = start + timedelta(microseconds=micros) if start.year < 9999 else start
+        for value in (start, later, start):
+            assert _OURS(value) == _THEIRS(value)
+
+
 _WORKSPACE = sqlite.dialect(json_serializer=_json_text)  # as db.open_engine makes it
 _JSON_OURS = _bind_processor(JSON(), _WORKSPACE)
 _JSON_THEIRS = JSON().dialect_impl(_WORKSPACE).bind_processor(_WORKSPACE)
