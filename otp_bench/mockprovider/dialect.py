@@ -12,6 +12,7 @@ import base64
 import binascii
 import functools
 import json
+import os
 import random
 import secrets
 from collections.abc import Callable, Mapping
@@ -106,6 +107,8 @@ def matches(account: Mapping[str, str] | None, key: str, given: str | None) -> b
 
 
 _ids = random.Random()  # message ids need to be unique, not secret: no system call per request
+# a worker forked from the forkserver (``--workers N``) would otherwise hand out its siblings' ids
+os.register_at_fork(after_in_child=_ids.seed)
 
 
 def new_id(prefix: str = "", n: int = 32) -> str:

@@ -4,6 +4,7 @@ endpoint, fault control, and no per-request memory."""
 from __future__ import annotations
 
 import base64
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -146,3 +147,22 @@ def test_any_provider_name_routes_to_its_own_faults(mock: Any) -> None:
     prefix = m.url_for("Twilio / EU sandbox").removeprefix(m.base_url)
     assert _twilio(c, "+14155552671", prefix=prefix).status_code == 502
     assert _twilio(c, "+14155552671", prefix="/~other").status_code == 201
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is POSIX")
+def test_a_forked_worker_hands_out_message_ids_of_its_own() -> None:
+    """``mock-provider --workers N`` forks its workers: none may repeat another's message ids."""
+    from otp_bench.mockprovider.dialect import new_id
+
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: its next id, to the parent
+        try:
+            os.write(write, new_id().encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    child = os.read(read, 64).decode()
+    os.close(read)
+    os.waitpid(pid, 0)
+    assert len(child) == 32 and child != new_id()
