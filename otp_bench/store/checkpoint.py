@@ -1,27 +1,24 @@
-"""SQLite WAL checkpoints off the engine's path: on a thread of their own, in the pauses between
-steps, and a write-ahead log that stays bounded however long the steps keep coming.
+"""SQLite WAL checkpoints off the engine's path, and a write-ahead log that stays bounded
+however long the steps keep coming.
 
 With SQLite's default (``wal_autocheckpoint=1000``) the commit that finds the write-ahead log
 over 1000 pages copies it into the database and syncs the file, inside that engine step: most
 commits took ~20 µs and every few hundredth took milliseconds, a third of the engine's time per
 flow (bench/bench_engine.py). The workspace's connections switch automatic checkpoints off
 (``db._sqlite_pragmas``); ``install`` counts every commit of the engine (engine steps, edits,
-the mock provider's batches). Once ``EVERY`` commits are in the log a checkpoint is due, and a
-thread runs it (PASSIVE: it never blocks a writer, on a connection of its own) as soon as the
-commits pause for ``IDLE`` seconds, or at once when ``LIMIT`` commits are in the log: a checkpoint
-running beside a step slowed that step (a 3,000-flow bench lost 10-15 % of its engine time to
-checkpoints every 100 flows), and a person clicking through flows leaves pauses enough.
+the mock provider's batches), and every ``EVERY`` commits one thread runs a PASSIVE checkpoint
+(it never blocks a writer) on a connection of its own.
 
 A log is only ever restarted from its beginning by a writer that finds it wholly copied into the
 database. Under a steady stream of steps a checkpoint never did: steps committed while it copied,
 so the log grew with every step, without bound (1 GB after 10,000 bench flows, steps slowing as
 it grew). So once the log holds ``MAX_LOG_FRAMES`` pages, a checkpoint that saw steps commit
 meanwhile copies their frames once more, then the few that came during that copy with this
-process's steps held off (``hold``: they wait for that pass's sync of the file, a few
-milliseconds), and the next step restarts the log. In
-the pauses of interactive use a checkpoint copies everything by itself and the log restarts
-without a wait. ``journal_size_limit`` then trims the file back to its cap. The last connection
-to close checkpoints whatever is left (SQLite does that).
+process's steps held off (``hold``: they wait for that pass's sync of the file), and the next
+step restarts the log. In the pauses of interactive use a checkpoint copies everything by itself
+and the log restarts without a wait. ``journal_size_limit`` keeps the file at that cap once
+restarted: trimmed to 16 MB and grown again each time, it cost a 3,000-flow bench ~8 % of its
+engine time. The last connection to close checkpoints whatever is left (SQLite does that).
 """
 
 from __future__ import annotations
@@ -29,7 +26,6 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-import time
 import weakref
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -40,12 +36,10 @@ from sqlalchemy import Engine, event
 
 log = logging.getLogger(__name__)
 
-EVERY = 200  # commits in the log that make a checkpoint due (a flow's two steps: ~90 KB)
-IDLE = 0.2  # seconds without a commit in which a due checkpoint runs
-LIMIT = 1000  # commits in the log that make it run at once, pause or not (~45 MB of log)
+EVERY = 200  # commits between checkpoints (a flow's two steps write ~22 pages: ~9 MB of log)
 MAX_LOG_FRAMES = 16384  # pages in the log (64 MB at 4 KB) past which it is made to restart
 CATCH_UP = 10  # commits that came during a copy, copied again before the steps are held off
-JOURNAL_SIZE_LIMIT = 16 * 1024 * 1024  # bytes of log file kept once checkpointed
+JOURNAL_SIZE_LIMIT = MAX_LOG_FRAMES * 4096  # bytes of log file kept once restarted (its cap)
 BUSY_MS = 2000  # a checkpoint waits at most this long for the database
 
 
@@ -54,9 +48,7 @@ class Checkpointer:
         self._path = path
         self._commits = 0
         self._copied_to = 0  # the commit count when the last checkpoint began
-        self._last_commit = 0.0
         self._running = threading.Lock()  # at most one checkpoint thread at a time
-        self._wake = threading.Event()  # LIMIT reached, or stopping
         self._stopped = threading.Event()
         self._thread: threading.Thread | None = None
         self._busy = False  # a checkpoint thread is started and not finished
@@ -66,45 +58,25 @@ class Checkpointer:
         self.hold: Callable[[], AbstractContextManager[object]] | None = None
 
     def committed(self) -> None:
-        """Count one commit; a checkpoint due starts its thread (unless one is running)."""
+        """Count one commit; every ``EVERY``, checkpoint on a thread (unless one is running)."""
         self._commits += 1
-        self._last_commit = time.monotonic()
-        waiting = self._commits - self._copied_to
-        if waiting < EVERY:
+        if self._commits - self._copied_to < EVERY or self._busy or self._stopped.is_set():
             return
-        if self._busy:  # a thread waits for a pause or copies: the limit wakes it, once
-            if waiting >= LIMIT and not self._wake.is_set():
-                self._wake.set()
-            return
-        if not self._stopped.is_set() and self._running.acquire(blocking=False):
+        if self._running.acquire(blocking=False):
             self._busy = True
-            self._wake.clear()
             self._thread = threading.Thread(target=self._run, name="otp-bench-checkpoint",
                                             daemon=True)
             self._thread.start()
 
     def _run(self) -> None:
         try:
-            if self._pause():
-                self._copy()
+            self._copy()
         finally:
             self._busy = False
             self._running.release()
             with self._ran:
                 self._runs += 1
                 self._ran.notify_all()
-
-    def _pause(self) -> bool:
-        """Wait for ``IDLE`` seconds without a commit, or ``LIMIT`` commits in the log; False
-        when stopped meanwhile."""
-        while not self._stopped.is_set():
-            if self._commits - self._copied_to >= LIMIT:
-                return True
-            quiet = time.monotonic() - self._last_commit
-            if quiet >= IDLE:
-                return True
-            self._wake.wait(IDLE - quiet)  # a timer: woken early by LIMIT or stop
-        return False
 
     def _copy(self) -> None:
         began = self._copied_to = self._commits
@@ -143,10 +115,9 @@ class Checkpointer:
         return self._commits - self._copied_to
 
     def stop(self, timeout: float = 5.0) -> None:
-        """No more checkpoint threads; a waiting one ends now, a running one is waited for
-        (at most ``timeout`` seconds). Never call it holding ``hold``: the thread may need it."""
+        """No more checkpoint threads; a running one is waited for (at most ``timeout``
+        seconds). Never call it holding ``hold``: the thread may need it."""
         self._stopped.set()
-        self._wake.set()
         thread = self._thread
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout)
