@@ -31,6 +31,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import Engine, event
 
@@ -109,11 +110,6 @@ class Checkpointer:
         """Checkpoint threads finished so far."""
         return self._runs
 
-    @property
-    def in_log(self) -> int:
-        """Commits made since the last checkpoint began."""
-        return self._commits - self._copied_to
-
     def stop(self, timeout: float = 5.0) -> None:
         """No more checkpoint threads; a running one is waited for (at most ``timeout``
         seconds). Never call it holding ``hold``: the thread may need it."""
@@ -137,7 +133,7 @@ class Checkpointer:
         database couldn't be opened (it is logged; the next one tries again). A file that is
         gone stays gone: the connection never creates one."""
         try:
-            conn = sqlite3.connect(f"file:{self._path}?mode=rw", uri=True,
+            conn = sqlite3.connect(f"file:{quote(str(self._path))}?mode=rw", uri=True,
                                    timeout=BUSY_MS / 1000, isolation_level=None)
         except sqlite3.Error as exc:
             log.warning("checkpoint of %s skipped: %s", self._path, exc)

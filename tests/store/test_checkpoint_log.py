@@ -91,3 +91,16 @@ def test_a_closed_store_leaves_no_checkpoint_running(
         _commit_after_close()
     assert cp.runs == runs
     assert not [t for t in threading.enumerate() if t.name == "otp-bench-checkpoint"]
+
+
+def test_a_workspace_path_with_uri_characters_is_checkpointed(tmp_path: Path) -> None:
+    folder = tmp_path / "team #2 50% done"  # a fragment and an escape in a file: URI
+    folder.mkdir()
+    s = Store(f"sqlite:///{folder / 'w.db'}", throwaway=True)
+    try:
+        _commit(s)
+        busy, frames, copied = _checkpointer(s).checkpoint() or (1, 0, 0)
+        assert busy == 0 and copied == frames > 0
+    finally:
+        s.close()
+    assert sorted(p.name for p in folder.iterdir() if not p.name.startswith("w.db")) == []
