@@ -17,6 +17,13 @@ REDACTED = "***"
 _DRIVERS = {"postgresql": "postgresql+psycopg", "postgres": "postgresql+psycopg"}
 
 
+def sqlite_url(path: Path | str) -> str:
+    """The URL of the SQLite file at ``path``. SQLAlchemy ends a URL's database at a ``?`` (the
+    start of its query) and unquotes the rest, so both are quoted: ``/tmp/q?x/w.db`` as typed
+    opened ``/tmp/q``, and a ``%41`` in a folder's name turned into an ``A``."""
+    return "sqlite:///" + str(path).replace("%", "%25").replace("?", "%3F")
+
+
 @dataclass(frozen=True)
 class Workspace:
     url: str = field(repr=False)
@@ -26,7 +33,7 @@ class Workspace:
         """A URL as typed (``postgresql://…``, ``sqlite:///…``) or a SQLite file path."""
         text = text.strip()
         if "://" not in text:
-            return cls(f"sqlite:///{Path(text).expanduser().resolve()}")
+            return cls(sqlite_url(Path(text).expanduser().resolve()))
         scheme, rest = text.split("://", 1)
         return cls(f"{_DRIVERS.get(scheme.lower(), scheme)}://{rest}")
 
@@ -37,7 +44,7 @@ class Workspace:
     @property
     def sqlite_path(self) -> Path | None:
         if self.url.startswith("sqlite:///") and self.url != "sqlite:///:memory:":
-            return Path(self.url.removeprefix("sqlite:///"))
+            return Path(unquote(self.url.removeprefix("sqlite:///")))  # as SQLAlchemy reads it
         return None
 
     @property

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QToolBar, QToolButton, QWidget
 
+from otp_bench.domain.workspace import sqlite_url
 from otp_bench.gui.help_menu import add_help_items
 from otp_bench.gui.workspace_open import add_workspace_items
 
@@ -169,14 +170,14 @@ def new_workspace(w: MainWindow) -> None:
     path, _f = QFileDialog.getSaveFileName(w, "New workspace file", "workspace.db",
                                            "otp-bench workspace (*.db)")
     if path:
-        w.open_url(f"sqlite:///{path}")
+        w.open_url(sqlite_url(path))
 
 
 def open_workspace(w: MainWindow) -> None:
     path, _f = QFileDialog.getOpenFileName(w, "Open workspace file", "",
                                            "otp-bench workspace (*.db);;All files (*)")
     if path:
-        w.open_url(f"sqlite:///{path}")
+        w.open_url(sqlite_url(path))
 
 
 def _fill_recent(w: MainWindow, menu: Any) -> None:
@@ -185,7 +186,7 @@ def _fill_recent(w: MainWindow, menu: Any) -> None:
     if not files:
         menu.addAction("(none)").setEnabled(False)
     for p in files:
-        menu.addAction(p, lambda p=p: w.open_url(f"sqlite:///{p}"))
+        menu.addAction(p, lambda p=p: w.open_url(sqlite_url(p)))
 
 
 def set_theme(w: MainWindow, scheme: str) -> None:

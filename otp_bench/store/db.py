@@ -24,7 +24,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import DatabaseError, OperationalError
 
 from otp_bench.domain.events import jsonable
-from otp_bench.domain.workspace import Workspace
+from otp_bench.domain.workspace import Workspace, sqlite_url
 from otp_bench.store import checkpoint, locks, preflight, schema_template
 
 if TYPE_CHECKING:
@@ -45,7 +45,7 @@ class _MigrationFailed(RuntimeError):
 def default_url() -> str:
     data = Path(platformdirs.user_data_dir("otp-bench", appauthor=False))
     data.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{data / 'workspace.db'}"
+    return sqlite_url(data / "workspace.db")
 
 
 def resolve_url(url: str | None = None) -> str:
@@ -57,9 +57,7 @@ def resolve_url(url: str | None = None) -> str:
 
 
 def sqlite_path(url: str) -> Path | None:
-    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-        return Path(url.removeprefix("sqlite:///"))
-    return None
+    return Workspace(url).sqlite_path
 
 
 def _json_text(value: Any) -> str:
