@@ -26,7 +26,6 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 _PLACEHOLDER = re.compile(r"\$(\d+)")  # a ``$n`` parameter of a PostgreSQL statement
-_PRAGMAS = {"data_version": "PRAGMA data_version"}  # the text each look would build
 _SQLITE_PARAMS = 999  # parameters per statement SQLite takes everywhere (before 3.32, its limit)
 
 
@@ -279,7 +278,7 @@ class Sql:
         cursor = self._writer
         if cursor is None:
             cursor = self._writer = self._dbapi.cursor()
-        return cursor.execute(_PRAGMAS.get(name) or f"PRAGMA {name}").fetchone()[0]
+        return cursor.execute(f"PRAGMA {name}").fetchone()[0]
 
     def insert_ids(self, ins: InsertIds, rows: Sequence[Mapping[str, Any]]) -> list[int]:
         """Insert ``rows`` and answer their ids now (see ``insert_ids_later``)."""
