@@ -21,8 +21,14 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-# coverage is collected by both suites (.coverage) and printed per package by `make coverage`
-COV := --cov=otp_bench --cov-report=
+# Line coverage is measured by SlipCover ([tool.slipcover] in pyproject.toml): it puts a probe on
+# each line of otp_bench that removes itself once run, so a covered line costs nothing more, in
+# every thread. (coverage.py's tracer on Python 3.11 slowed every line it saw: ~37 of the core
+# suite's 135 CPU-s; SlipCover costs ~3.5 CPU-s per process to instrument, at import.) Each suite
+# writes its figures to .slipcover/; `make coverage` merges them and checks a floor per package.
+# COV= runs a suite without coverage.
+COV ?= 1
+covered = $(BIN)/python $(if $(COV),-m slipcover --out .slipcover/$(1).json) -m pytest
 # the core suites run in one pytest-xdist worker per core plus one (coverage is combined): the
 # spare worker fills a core while another waits (servers, second processes, deadlines), and each
 # worker costs ~6 CPU-s to start (imports and collection, traced). Measured on 2 cores, same
@@ -37,13 +43,15 @@ PYTEST_ARGS ?=
 PYTEST := env PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest
 
 test-core: $(STAMP)
-	scripts/pg-test-server env OTP_BENCH_NO_QT=1 $(PYTEST) -q -p no:pytest-qt $(XDIST) --ignore=tests/gui $(COV) \
-	    $(PYTEST_ARGS)
+	mkdir -p .slipcover
+	scripts/pg-test-server env OTP_BENCH_NO_QT=1 PYTHONDONTWRITEBYTECODE= $(call covered,core) -q -p no:pytest-qt \
+	    $(XDIST) --ignore=tests/gui $(PYTEST_ARGS)
 
 test-gui: $(STAMP)
-	QT_QPA_PLATFORM=offscreen PYTEST_QT_API=pyside6 scripts/pg-test-server $(BIN)/python -m pytest -q tests/gui $(COV) --cov-append
+	mkdir -p .slipcover
+	QT_QPA_PLATFORM=offscreen PYTEST_QT_API=pyside6 scripts/pg-test-server $(call covered,gui) -q tests/gui
 
-# coverage per package with a floor each (scripts/coverage-floors); after test-core and test-gui
+# coverage per package with a floor each (scripts/coverage-floors): the core and GUI suites' figures merged
 coverage: $(STAMP)
 	$(BIN)/python scripts/coverage-floors
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import importlib.abc
 import os
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -21,11 +21,12 @@ if os.environ.get("OTP_BENCH_NO_QT") == "1":
 
     sys.meta_path.insert(0, _NoQt())
 
-from otp_bench.domain.model import Settings
-from otp_bench.engine.clock import FrozenClock
-from otp_bench.engine.engine import Engine
-from otp_bench.store.store import Store
-from tests import backends
+# Imported where used: pytest-xdist's controller loads this file but runs no test, so it needn't
+# import (and SlipCover instrument) the engine before it can start its workers.
+if TYPE_CHECKING:
+    from otp_bench.engine.clock import FrozenClock
+    from otp_bench.engine.engine import Engine
+    from tests import backends
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -57,6 +58,8 @@ def _private_user_dirs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Non
 
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[backends.PgServer]:
+    from tests import backends
+
     yield from backends.pg_server()
 
 
@@ -71,6 +74,8 @@ def pg_url(pg_server: backends.PgServer) -> Iterator[str]:
 @pytest.fixture
 def db_url(tmp_path: Path, request: pytest.FixtureRequest) -> str:
     """The test's workspace database: SQLite, or PostgreSQL with OTP_BENCH_TEST_BACKEND."""
+    from tests import backends
+
     if backends.selected_backend() == "postgresql":
         if request.node.get_closest_marker("sqlite_file"):
             pytest.skip("reads the SQLite workspace file itself")
@@ -88,11 +93,17 @@ def any_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @pytest.fixture
 def clock() -> FrozenClock:
+    from otp_bench.engine.clock import FrozenClock
+
     return FrozenClock()
 
 
 @pytest.fixture
 def engine(db_url: str, clock: FrozenClock) -> Iterator[Engine]:
+    from otp_bench.domain.model import Settings
+    from otp_bench.engine.engine import Engine
+    from otp_bench.store.store import Store
+
     eng = Engine(Store(db_url, throwaway=True), clock)
     eng.save_settings(Settings(custom_otp_enabled=True))
     yield eng
@@ -109,56 +120,3 @@ def _logs_in_tmp(tmp_path_factory: pytest.TempPathFactory,
     from otp_bench.logs import reset_logging
 
     reset_logging()
-
-
-def _property_based(item: pytest.Item) -> bool:
-    """A Hypothesis test: a ``@given`` function or a rule-based state machine's TestCase."""
-    from hypothesis import is_hypothesis_test
-    from hypothesis.stateful import RuleBasedStateMachine
-
-    if is_hypothesis_test(getattr(item, "obj", None)):
-        return True
-    cls = getattr(item, "cls", None)
-    machine = getattr(cls, "__qualname__", "").split(".")[0]
-    module = getattr(item, "module", None)
-    owner = getattr(module, machine, None) if module is not None else None
-    return isinstance(owner, type) and issubclass(owner, RuleBasedStateMachine)
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    if "hypothesis" not in sys.modules:  # no test module imported it: none is property-based
-        return
-    for item in items:
-        if _property_based(item):
-            item.add_marker(pytest.mark.untraced)
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
-    """An ``untraced`` test's own thread runs without the coverage line tracer.
-
-    Property-based tests repeat hundreds of generated examples over lines the example tests
-    already cover; under Python 3.11's tracer they cost 2-10x their untraced CPU (about 33 of
-    the core suite's 136 CPU-s). Only this thread's trace function is lifted, and put back
-    after: other threads (the Apex runner, the callout loop, servers) stay traced, and threads
-    started meanwhile are traced as usual. (pytest-cov's ``no_cover`` stops the whole
-    collector instead, and threads that outlive the test are never traced again.)
-
-    ``untraced(threads=True)`` also starts the test's new threads untraced: for a test whose
-    process runs no ``otp_bench`` code while it runs (it drives a server in another process,
-    with httpx from a thread pool), where the tracer would only slow the client down; it
-    measures nothing either way, as coverage isn't collected in the processes tests start.
-    (The tracer slows every line it sees, not only those it records: Python 3.11 has no way
-    for it to skip a library's frames.)"""
-    mark = item.get_closest_marker("untraced")
-    if mark is None or sys.gettrace() is None:
-        return (yield)
-    tracer, thread_tracer = sys.gettrace(), threading.gettrace()
-    sys.settrace(None)
-    if mark.kwargs.get("threads"):
-        threading.settrace(None)  # type: ignore[arg-type]
-    try:
-        return (yield)
-    finally:
-        sys.settrace(tracer)
-        threading.settrace(thread_tracer)  # type: ignore[arg-type]

@@ -3,7 +3,9 @@
 - PostgreSQL: each committing engine step sends ``NOTIFY otp_bench_<workspace id>`` inside its
   transaction (its first read carries ``NOTE``; ``notify_in`` elsewhere; delivered at commit,
   never for a rolled-back step). A ``Watcher``
-  holds one extra connection that LISTENs and calls back within milliseconds.
+  holds one extra connection that LISTENs and calls back within milliseconds; it waits on that
+  connection's socket and on a wake-up socket of its own, so ``stop`` ends the watch at once
+  (closing a workspace or a window doesn't wait out a LISTEN wait).
 - SQLite: a ``Watcher`` polls ``PRAGMA data_version`` on a connection of its own, a few times a
   second (``SQLITE_INTERVAL``): the value moves when any other connection — another process, or
   this one's own writers — committed. One query per tick, one watcher per open workspace: no
@@ -17,8 +19,11 @@ notifications arriving meanwhile fold into one more call.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import select as io_select  # sqlalchemy.select is the other select here
+import socket
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -31,7 +36,7 @@ from otp_bench.store.sql import Sql
 log = logging.getLogger(__name__)
 
 SQLITE_INTERVAL = 0.1  # seconds between data_version polls (≤ 100 ms of the 1 s budget)
-PG_WAIT = 0.5  # seconds a LISTEN wait lasts before checking for stop
+PG_WAIT = 0.5  # seconds a LISTEN wait lasts at most (stop wakes it at once)
 RETRY = 1.0  # seconds before reconnecting after the server went away
 INSTANCE = f"{os.getpid()}-{os.urandom(4).hex()}"  # this process, in each payload
 
@@ -68,6 +73,7 @@ class Watcher:
         self._channel = channel(workspace_id)
         self._on_change = on_change
         self._stop = threading.Event()
+        self._wake_r, self._wake_w = socket.socketpair()  # stop() writes: the wait ends now
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, name="otp-bench-watcher",
                                         daemon=True)
@@ -80,8 +86,13 @@ class Watcher:
 
     def stop(self) -> None:
         self._stop.set()
+        with contextlib.suppress(OSError):  # already woken and closed
+            self._wake_w.send(b"x")
         if self._thread.is_alive() and self._thread is not threading.current_thread():
             self._thread.join(timeout=PG_WAIT + RETRY + 1)
+        if not self._thread.is_alive():
+            self._wake_r.close()
+            self._wake_w.close()
 
     def _fire(self) -> None:
         try:
@@ -127,14 +138,15 @@ class Watcher:
         with psycopg.connect(conninfo, autocommit=True, connect_timeout=10) as con:
             con.execute(f'LISTEN "{self._channel}"')
             self._ready.set()
-            while not self._stop.is_set():
-                # every wait has a deadline: the loop checks for stop at least every PG_WAIT
-                notes = list(con.notifies(timeout=PG_WAIT, stop_after=1))
-                if not notes:
-                    continue
-                notes += con.notifies(timeout=0.0)  # a burst becomes one callback
+            while True:
+                # what has arrived, without waiting: a burst becomes one callback
+                notes = list(con.notifies(timeout=0.0))
                 if any(n.payload != INSTANCE for n in notes):  # our own are published already
                     self._fire()
+                if self._stop.is_set():
+                    return
+                # until the server says something or stop() wakes us; every wait has a deadline
+                io_select.select([con.fileno(), self._wake_r.fileno()], [], [], PG_WAIT)
 
 
 def watch(url: str, workspace_id: str, on_change: Callable[[], None]) -> Watcher | None:

@@ -23,6 +23,7 @@ from urllib.parse import quote
 SQLITE_MAGIC = b"SQLite format 3\x00"
 LOCK_WAIT_ENV = "OTP_BENCH_LOCK_WAIT"
 DEFAULT_LOCK_WAIT_S = 10.0
+ATTEMPT_S = 0.25  # one look waits this long for the lock at most (and never past the whole wait)
 # tables every otp-bench schema has had since revision 0001: a file holding them but an
 # unknown Alembic revision is a newer otp-bench's, not a stranger's
 CORE_TABLES = frozenset({"kv", "sites", "users", "providers"})
@@ -67,9 +68,11 @@ def check_sqlite_file(path: Path, *, head: str | None, known: Callable[[], Colle
     started = time.monotonic()
     announced = 0
     while True:
+        # the last look waits only what is left: the refusal comes when the wait said it would
+        attempt = min(ATTEMPT_S, max(0.0, wait - (time.monotonic() - started)))
         try:
-            _inspect(path, head, known)
-            _try_write_lock(path)
+            _inspect(path, head, known, attempt)
+            _try_write_lock(path, attempt)
             return
         except sqlite3.OperationalError as exc:
             if not _is_busy(exc):
@@ -88,10 +91,10 @@ def check_sqlite_file(path: Path, *, head: str | None, known: Callable[[], Colle
                 f"({waited:.0f} s so far)")
 
 
-def _connect(path: Path, mode: str) -> sqlite3.Connection:
-    conn = sqlite3.connect(f"file:{quote(str(path))}?mode={mode}", uri=True, timeout=0.25,
+def _connect(path: Path, mode: str, busy_s: float) -> sqlite3.Connection:
+    conn = sqlite3.connect(f"file:{quote(str(path))}?mode={mode}", uri=True, timeout=busy_s,
                            isolation_level=None, check_same_thread=False)
-    conn.execute("PRAGMA busy_timeout=250")  # each attempt waits a quarter second at most
+    conn.execute(f"PRAGMA busy_timeout={int(busy_s * 1000)}")  # each attempt's wait, bounded
     return conn
 
 
@@ -103,8 +106,9 @@ def _closing(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         conn.close()
 
 
-def _inspect(path: Path, head: str | None, known: Callable[[], Collection[str]]) -> None:
-    with _closing(_connect(path, "ro")) as conn:
+def _inspect(path: Path, head: str | None, known: Callable[[], Collection[str]],
+             busy_s: float) -> None:
+    with _closing(_connect(path, "ro", busy_s)) as conn:
         tables = {r[0] for r in conn.execute(
             "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")}
         problems = [r[0] for r in conn.execute("PRAGMA quick_check(3)")]
@@ -126,9 +130,9 @@ def _inspect(path: Path, head: str | None, known: Callable[[], Collection[str]])
     raise WorkspaceRefused(_foreign(path, tables))
 
 
-def _try_write_lock(path: Path) -> None:
+def _try_write_lock(path: Path, busy_s: float) -> None:
     """Take and release the write lock: a writer elsewhere shows up here, not mid-migration."""
-    with _closing(_connect(path, "rw")) as conn:
+    with _closing(_connect(path, "rw", busy_s)) as conn:
         conn.execute("BEGIN IMMEDIATE")
         conn.execute("ROLLBACK")
 

@@ -31,9 +31,10 @@ from otp_bench.export.apex import ApexBundle, generate, write
 from otp_bench.mockprovider.inprocess import InProcessMock
 from otp_bench.store.store import Store
 
-# The hang and drip faults end in a timeout on both sides, so they get a short one; every other
-# fault a long one, so an ordinary answer never times out on a loaded machine.
-SHORT_TIMEOUT_S, TIMEOUT_S = 0.5, 5.0
+# The hang and drip faults end in a timeout on both sides, so they get a short one (the timeout
+# is their expected outcome, whenever it fires); every other fault a long one, so an ordinary
+# answer never times out on a loaded machine.
+SHORT_TIMEOUT_S, TIMEOUT_S = 0.25, 5.0
 TIMING_OUT = frozenset({"hang", "drip"})
 FAULTS: dict[str, list[dict[str, Any]]] = {
     "success": [],
@@ -125,7 +126,11 @@ def _compare(preset: str, name: str, faults: list[dict[str, Any]], mock: InProce
     try:
         mock.set_faults(decl_key, faults)
         mock.set_faults(apex_key, faults)
-        want, got = _send(decl), _send(apex)
+        # both handlers at once, each on its own mock key: their timeouts overlap too
+        with ThreadPoolExecutor(max_workers=1) as side:
+            declared = side.submit(_send, decl)
+            got = _send(apex)
+            want = declared.result()
         if name == "success":
             assert got.callouts and got.callouts[0].status == want.callouts[0].status
             assert OTP in got.callouts[0].raw.request.body  # the code, explicitly in the message

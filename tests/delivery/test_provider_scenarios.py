@@ -3,26 +3,38 @@ refused naming the field."""
 
 from __future__ import annotations
 
-import io
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from otp_bench import assets
 from otp_bench.delivery.presets import PRESETS
-from otp_bench.scenario.cli import run_files
 from otp_bench.workspace_files.providers import validate_provider_spec
+from tests.scenario.side_by_side import SideBySide, selected, side_by_side
 
 SCENARIOS = assets.path("scenarios")
 
 
-# one test per file: each waits out a real 500 ms callout timeout, and parallel test workers
-# overlap those waits instead of running the files one after another
+@pytest.fixture(scope="module")
+def preset_files(request: pytest.FixtureRequest) -> Iterator[SideBySide]:
+    """Each file waits out a real 500 ms callout timeout: all of them run side by side, started
+    with the first of these tests, so those waits overlap instead of adding up."""
+    names = selected(request, "test_every_preset_has_a_passing_scenario", "name")
+    yield from side_by_side([p for p in map(_file, names) if p.is_file()])
+
+
+def _file(name: str) -> Path:
+    return SCENARIOS / f"provider_{name}.yaml"
+
+
+# one test per file (a failure names its file and shows that file's run)
 @pytest.mark.parametrize("name", [*sorted(PRESETS), "policies"])
-def test_every_preset_has_a_passing_scenario(name: str) -> None:
-    path = SCENARIOS / f"provider_{name}.yaml"
+def test_every_preset_has_a_passing_scenario(name: str, preset_files: SideBySide) -> None:
+    path = _file(name)
     assert path.is_file(), f"preset {name!r} has no shipped scenario"
-    out = io.StringIO()
-    assert run_files([str(path)], quiet=True, out=out) == 0, out.getvalue()
+    code, out = preset_files.outcome(path)
+    assert code == 0, out
 
 
 @pytest.mark.parametrize(("spec", "field"), [

@@ -28,10 +28,6 @@ SID = "AC" + "0123456789abcdef" * 2
 PATH = f"/2010-04-01/Accounts/{SID}/Messages.json"
 BROKEN = "+14155550100"  # the --faults file refuses this number
 
-# this process only sends (httpx, from a thread pool) and reads the inbox with sqlite3: the mock
-# runs in the processes the tests start, so the coverage tracer would only slow the senders
-pytestmark = pytest.mark.untraced(threads=True)
-
 
 class Server:
     def __init__(self, db: Path, *extra: str) -> None:
