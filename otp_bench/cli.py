@@ -29,7 +29,7 @@ _PLUGINS = (
     (("mock-provider",), "otp_bench.mockprovider.cli", "add_parser"),
     (("headless",), "otp_bench.headless.cli", "add_parser"),
     (("export", "workspace"), "otp_bench.export.cli", "add_parsers"),
-    (("export",), "otp_bench.export.apex", "add_apex_parser"),
+    (("export",), "otp_bench.export.apex_cli", "add_apex_parser"),
     (("apex",), "otp_bench.apex.cli", "add_parser"),
 )
 

@@ -29,6 +29,24 @@ if TYPE_CHECKING:
     from tests import backends
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Under xdist, Hypothesis's Unicode tables are built once, here, before the workers start.
+
+    ``st.text()`` draws from the characters UTF-8 encodes, a table Hypothesis builds by encoding
+    every code point (~3 CPU-s) and keeps under ``.hypothesis/``. On a fresh checkout (CI) every
+    worker built it again in whichever test first drew a string; built here, each reads it."""
+    if not getattr(config.option, "numprocesses", None) or hasattr(config, "workerinput"):
+        return
+    import unicodedata
+
+    tables = (Path(os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY", ".hypothesis"))
+              / "unicode_data" / unicodedata.unidata_version)
+    if not (tables / "codec-v2-utf-8.json.gz").exists():
+        from hypothesis import strategies as st
+
+        st.text().validate()  # resolving the default alphabet builds and saves the tables
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _private_user_dirs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Workspace keys and default workspaces land in a temp dir, never the tester's own."""

@@ -19,17 +19,16 @@ The endpoint is never the bench's loopback mock: a config pointing at it exports
 production base URL and says so in ``ApexBundle.notes``. No credential value is ever written:
 credentials become External Credential parameters and merge fields or, where Salesforce can't
 merge them (the URL), a Named Credential URL or ``REPLACE_ME`` placeholders with a TODO.
-``otp-bench export apex PROVIDER DIR`` writes the bundle for a provider of the workspace.
+``otp-bench export apex PROVIDER DIR`` (apex_cli.py) writes the bundle for a provider of the
+workspace.
 """
 
 from __future__ import annotations
 
-import argparse
 import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from jinja2 import Environment, FunctionLoader, StrictUndefined, TemplateSyntaxError, nodes
 
@@ -49,7 +48,7 @@ from otp_bench.export.apex_template import (
 )
 from otp_bench.outputs import OutputError, is_stdio, write_output
 
-__all__ = ["ApexBundle", "ApexExportError", "add_apex_parser", "generate", "run_apex", "write"]
+__all__ = ["ApexBundle", "ApexExportError", "generate", "write"]
 
 API_VERSION = "62.0"  # Winter '25, where Auth.CustomOneTimePasswordDeliveryHandler arrived
 SIGNATURE = (
@@ -324,61 +323,3 @@ def write(bundle: ApexBundle, directory: str | Path) -> list[Path]:
         write_output(path, content)
         written.append(path)
     return written
-
-
-# -- CLI -------------------------------------------------------------------------------------------
-
-
-def add_apex_parser(subparsers: Any) -> argparse.ArgumentParser:
-    """Adds ``apex`` under ``otp-bench export`` (creating ``export`` if nobody else did)."""
-    export = subparsers.choices.get("export")
-    if export is None:
-        export = subparsers.add_parser("export", help="export artefacts")
-    inner = next((a for a in export._actions if isinstance(a, argparse._SubParsersAction)), None)
-    if inner is None:
-        inner = export.add_subparsers(dest="export_what", metavar="WHAT", required=True)
-    p: argparse.ArgumentParser = inner.add_parser(
-        "apex", help="an HTTP provider config as an Apex handler, its test class and the "
-        "Named Credential metadata (no secrets)")
-    p.add_argument("provider", metavar="PROVIDER", help="provider config name in the workspace")
-    p.add_argument("directory", metavar="DIR", help="where to write classes/ and namedCredentials/")
-    p.add_argument("--class-name", help="Apex class name (default: from the provider name)")
-    p.add_argument("--named-credential", help="Named Credential name (default: from the "
-                   "provider name)")
-    p.add_argument("--db", dest="apex_db", metavar="URL", help="workspace database URL or "
-                   "SQLite file (default: the user's workspace)")
-    p.set_defaults(func=run_apex)
-    return p
-
-
-def run_apex(args: argparse.Namespace) -> int:
-    import sys
-
-    from otp_bench.store.db import StoreError
-    from otp_bench.store.store import Store
-
-    try:
-        store = Store(getattr(args, "apex_db", None) or getattr(args, "db", None))
-    except StoreError as exc:
-        print(f"otp-bench export apex: {exc}", file=sys.stderr)
-        return 2
-    try:
-        provider = store.provider_by_name(args.provider)
-        if provider is None:
-            names = ", ".join(p.name for p in store.providers()) or "none"
-            print(f"otp-bench export apex: no provider named {args.provider!r} (providers: "
-                  f"{names})", file=sys.stderr)
-            return 2
-        bundle = generate(provider, class_name=args.class_name,
-                          named_credential=args.named_credential)
-        paths = write(bundle, args.directory)
-    except (ApexExportError, OSError, OutputError) as exc:
-        print(f"otp-bench export apex: {exc}", file=sys.stderr)
-        return 2
-    finally:
-        store.close()
-    for path in paths:
-        print(path)
-    for note in bundle.notes:
-        print(f"note: {note}", file=sys.stderr)
-    return 0

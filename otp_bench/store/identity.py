@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import Connection, Engine, Table, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 
 from otp_bench.store import locks
 from otp_bench.store.orm import KeyValue
@@ -78,6 +78,8 @@ def write(conn: Connection, identity: Identity) -> None:
     value = {"id": identity.id, "key_check": identity.key_check}
     table: Table = _KV  # type: ignore[assignment]
     if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects import postgresql  # not imported by a SQLite workspace's process
+
         stmt = postgresql.insert(table).values(key=KV_KEY, value=value)
         conn.execute(stmt.on_conflict_do_update(index_elements=["key"], set_={"value": value}))
     else:

@@ -26,7 +26,7 @@ import keyring
 from cryptography.exceptions import InvalidTag
 from keyring.errors import KeyringError
 from sqlalchemy import Engine, Table, delete, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 
 from otp_bench.domain.secrets import MemorySecretStore, SecretStore
 from otp_bench.store.identity import Cipher
@@ -108,9 +108,13 @@ class WorkspaceSecrets:
 
 
 def _upsert(dialect: str, name: str, sealed: bytes, *, replace: bool):  # type: ignore[no-untyped-def]
-    ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(_ROWS).values(
-        name=name, sealed=sealed
-    )
+    if dialect == "postgresql":
+        from sqlalchemy.dialects import postgresql  # not imported by a SQLite workspace's process
+
+        insert = postgresql.insert
+    else:
+        insert = sqlite.insert  # type: ignore[assignment]
+    ins = insert(_ROWS).values(name=name, sealed=sealed)
     if replace:
         return ins.on_conflict_do_update(index_elements=["name"], set_={"sealed": sealed})
     return ins.on_conflict_do_nothing(index_elements=["name"])

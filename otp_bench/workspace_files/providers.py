@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from otp_bench.delivery.presets import PRESETS, get_preset, preset_http
@@ -22,8 +22,10 @@ from otp_bench.domain.pumping import GuardError, PumpingGuardConfig
 from otp_bench.domain.vocabulary import Channel, DeliveryResult
 from otp_bench.engine.engine import Engine
 from otp_bench.mockprovider.faults import Fault, FaultError
-from otp_bench.mockprovider.loopback import LoopbackMock
 from otp_bench.workspace_files.durations import parse_duration
+
+if TYPE_CHECKING:  # the mock's server (uvicorn, Starlette) loads only for a run that starts it
+    from otp_bench.mockprovider.loopback import LoopbackMock
 
 SCRIPTED_KEYS = {"name", "result", "channel"}
 HTTP_KEYS = {"name", "preset", "http", "endpoint", "credentials", "sender", "timeout", "faults",
@@ -144,6 +146,8 @@ class ScenarioProviders:
 
     def _mock(self) -> LoopbackMock:
         if self.mock is None:
+            from otp_bench.mockprovider.loopback import LoopbackMock
+
             self.mock = LoopbackMock(self.engine.store)
             self.mock.start()
         return self.mock
