@@ -107,7 +107,7 @@ def test_an_answer_that_outlasts_the_graceful_timeout_is_cancelled_and_the_serve
     sock = listening_socket("127.0.0.1", 0)
     server = PromptServer(uvicorn.Config(gate, log_level="critical", log_config=None,  # type: ignore[arg-type]
                                          lifespan="off", loop="asyncio", http="h11",
-                                         timeout_graceful_shutdown=1))
+                                         timeout_graceful_shutdown=0.25))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{sock.getsockname()[1]}"

@@ -11,17 +11,17 @@ import pytest
 from otp_bench import assets
 from otp_bench.delivery.presets import PRESETS
 from otp_bench.workspace_files.providers import validate_provider_spec
-from tests.scenario.side_by_side import SideBySide, selected, side_by_side
+from tests.scenario.side_by_side import SideBySide, cli_run, selected, side_by_side
 
 SCENARIOS = assets.path("scenarios")
 
 
 @pytest.fixture(scope="module")
-def preset_files(request: pytest.FixtureRequest) -> Iterator[SideBySide]:
+def preset_files(request: pytest.FixtureRequest) -> Iterator[SideBySide[tuple[int, str]]]:
     """Each file waits out a real 500 ms callout timeout: all of them run side by side, started
     with the first of these tests, so those waits overlap instead of adding up."""
     names = selected(request, "test_every_preset_has_a_passing_scenario", "name")
-    yield from side_by_side([p for p in map(_file, names) if p.is_file()])
+    yield from side_by_side([p for p in map(_file, names) if p.is_file()], cli_run)
 
 
 def _file(name: str) -> Path:
@@ -30,7 +30,8 @@ def _file(name: str) -> Path:
 
 # one test per file (a failure names its file and shows that file's run)
 @pytest.mark.parametrize("name", [*sorted(PRESETS), "policies"])
-def test_every_preset_has_a_passing_scenario(name: str, preset_files: SideBySide) -> None:
+def test_every_preset_has_a_passing_scenario(
+        name: str, preset_files: SideBySide[tuple[int, str]]) -> None:
     path = _file(name)
     assert path.is_file(), f"preset {name!r} has no shipped scenario"
     code, out = preset_files.outcome(path)

@@ -13,7 +13,7 @@ import pytest
 from otp_bench import assets
 from otp_bench.cli import main
 from otp_bench.scenario.cli import run_files
-from tests.scenario.side_by_side import SideBySide, selected, side_by_side
+from tests.scenario.side_by_side import SideBySide, cli_run, selected, side_by_side
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = sorted((assets.path("scenarios")).glob("*.yaml"))
@@ -27,16 +27,17 @@ def _run(*files: Path | str, **kw: object) -> tuple[int, str]:
 
 
 @pytest.fixture(scope="module")
-def waiting_files(request: pytest.FixtureRequest) -> Iterator[SideBySide]:
+def waiting_files(request: pytest.FixtureRequest) -> Iterator[SideBySide[tuple[int, str]]]:
     """The shipped files that wait out real deadlines (demo_slow_provider 3.5 s, demo_provider_down
     2 s), started together with the first of these tests: their waits overlap the others' runs."""
     yield from side_by_side(selected(request, "test_every_shipped_scenario_passes", "path"),
-                            waiting_s=1.0)
+                            cli_run, waiting_s=1.0)
 
 
 @pytest.mark.parametrize("path", [p for p in SHIPPED if not p.name.startswith("provider_")],
                          ids=lambda p: p.stem)
-def test_every_shipped_scenario_passes(path: Path, waiting_files: SideBySide) -> None:
+def test_every_shipped_scenario_passes(path: Path,
+                                       waiting_files: SideBySide[tuple[int, str]]) -> None:
     code, out = waiting_files.outcome(path)
     assert code == 0, out
 
