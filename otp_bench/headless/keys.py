@@ -84,12 +84,22 @@ def _load(raw: bytes) -> Identity:
 
 def load_identity(store: Store) -> Identity:
     """The workspace's headless identity, created and saved on first use."""
+    made: dict[bytes, Identity] = {}
+
+    def make() -> bytes:
+        identity = _new()
+        raw = _dump(identity)
+        made[raw] = identity
+        return raw
+
     with _lock:
         try:
-            raw = store.workspace_secret_setdefault(IDENTITY_KEY, lambda: _dump(_new()))
+            raw = store.workspace_secret_setdefault(IDENTITY_KEY, make)
         except SecretsLocked as exc:
             log.warning("headless id_tokens are signed with a key for this run only: %s", exc)
             return replace(_new(), persistent=False)
+        if raw in made:  # ours was saved: the key just made, not read back and checked again
+            return made[raw]
         try:
             return _load(raw)
         except (ValueError, KeyError, TypeError):

@@ -73,11 +73,18 @@ def _apex_project(tmp: Path) -> str:
     return str(tmp / "sfdx")
 
 
+_RUN_JSON: list[str] = []
+
+
 def _run_json(tmp: Path) -> str:
-    path = tmp / "run.json"
-    if not path.exists():
+    """A run's JSON report, the input of ``export report --run``: made by the first test that
+    needs one (in its tmp_path, kept for the session) and read by the others; what they test
+    is where the report goes."""
+    if not _RUN_JSON:
+        path = tmp / "run.json"
         assert main(["run", "-q", str(SCENARIO), "--report", str(path)]) == 0
-    return str(path)
+        _RUN_JSON.append(str(path))
+    return _RUN_JSON[0]
 
 
 COMMANDS = [

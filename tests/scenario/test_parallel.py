@@ -48,9 +48,15 @@ def _no_ids(text: str) -> str:  # flow ids, times and durations differ run to ru
                   "", text)
 
 
+@pytest.fixture(scope="module")
+def serial(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, str, dict[str, object], str]:
+    """The serial run both parallel runs are held against: made once (it doesn't change)."""
+    return _run(tmp_path_factory.mktemp("serial"), 1)
+
+
 @pytest.mark.parametrize("jobs", [2, 3])
-def test_parallel_run_reports_exactly_what_a_serial_run_does(tmp_path: Path, jobs: int) -> None:
-    serial = _run(tmp_path, 1)
+def test_parallel_run_reports_exactly_what_a_serial_run_does(
+        tmp_path: Path, jobs: int, serial: tuple[int, str, dict[str, object], str]) -> None:
     parallel = _run(tmp_path, jobs)
     assert serial[0] == parallel[0] == 1  # one expectation fails in the fixture
     assert _no_ids(parallel[1]) == _no_ids(serial[1])
