@@ -4,16 +4,25 @@ callout record, and an engine that keeps working afterwards."""
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from otp_bench.delivery.presets import get_preset, preset_http
+from otp_bench.domain.callout import CalloutRecord
 from otp_bench.domain.flags import Flags
-from otp_bench.domain.model import ProviderKind
+from otp_bench.domain.model import ProviderKind, Settings
 from otp_bench.domain.vocabulary import DeliveryResult
+from otp_bench.engine.clock import FrozenClock
 from otp_bench.engine.engine import Engine
+from otp_bench.engine.outcomes import InitOutcome
 from otp_bench.mockprovider.loopback import LoopbackMock
+from otp_bench.store.store import Store
+from tests.selected import selected
 
 TIMEOUT = 0.6
 # The stalling faults outlast the timeout 50 times (a drip of 0.1 s per byte takes longer still,
@@ -47,18 +56,59 @@ def _setup(eng: Engine, mock: LoopbackMock, preset: str = "twilio") -> str:
     return site.id
 
 
+@dataclass
+class Case:
+    """One fault's run: the send under the fault, how long it took, the stored callouts and the
+    next send's result."""
+
+    out: InitOutcome
+    elapsed: float
+    stored: list[CalloutRecord]
+    again: InitOutcome
+
+
+def _run_case(fault: dict[str, Any], folder: Path) -> Case:
+    """One fault kind through an engine and a loopback mock of its own (as ``live`` makes them)."""
+    eng = Engine(Store(f"sqlite:///{folder / 'ws.db'}", throwaway=True), FrozenClock())
+    try:
+        eng.save_settings(Settings(custom_otp_enabled=True))
+        with LoopbackMock(eng.store) as mock:
+            _setup(eng, mock)
+            mock.set_faults("prov", [{**fault, "times": 1}])
+            started = time.perf_counter()
+            out = eng.start("verification", "Customers", "ana@example.com")
+            elapsed = time.perf_counter() - started
+            stored = eng.store.callouts(flow_id=out.flow_id)
+            # the engine and the process are unharmed: the next send goes through
+            again = eng.start("verification", "Customers", "ana@example.com")
+        return Case(out, elapsed, stored, again)
+    finally:
+        eng.close()
+
+
+def _key(fault: dict[str, Any]) -> str:
+    return next(iter(fault)) + str(next(iter(fault.values())))
+
+
+@pytest.fixture(scope="module")
+def cases(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+          ) -> Iterator[dict[str, Future[Case]]]:
+    """Every selected fault at once, each with its own engine, mock and clock on its own thread:
+    the stalling ones' timeouts (hang, drip, a late answer) run out side by side."""
+    faults = selected(request, "test_fault_kind_maps_to_result", "fault")
+    with ThreadPoolExecutor(max_workers=max(1, len(faults))) as pool:
+        yield {_key(f): pool.submit(_run_case, f, tmp_path_factory.mktemp(_key(f)))
+               for f in faults}
+
+
 @pytest.mark.parametrize(("fault", "result", "error"), MATRIX,
-                         ids=[next(iter(f)) + str(next(iter(f.values()))) for f, _, _ in MATRIX])
-def test_fault_kind_maps_to_result(live: Any, fault: dict[str, Any], result: DeliveryResult,
-                                   error: str | None) -> None:
-    eng, mock = live
-    _setup(eng, mock)
-    mock.set_faults("prov", [{**fault, "times": 1}])
-    started = time.perf_counter()
-    out = eng.start("verification", "Customers", "ana@example.com")
-    elapsed = time.perf_counter() - started
+                         ids=[_key(f) for f, _, _ in MATRIX])
+def test_fault_kind_maps_to_result(cases: dict[str, Future[Case]], fault: dict[str, Any],
+                                   result: DeliveryResult, error: str | None) -> None:
+    case = cases[_key(fault)].result(timeout=STALL_S)
+    out = case.out
     assert out.delivery is result, out.detail
-    assert elapsed < STALL_S / 3  # the overall deadline holds, even for a slow drip
+    assert case.elapsed < STALL_S / 3  # the overall deadline holds, even for a slow drip
     (rec,) = out.callouts
     assert rec.id is not None and rec.flow_id == out.flow_id and rec.provider == "prov"
     assert rec.method == "POST" and "/Messages.json" in rec.url and rec.request.body
@@ -66,11 +116,8 @@ def test_fault_kind_maps_to_result(live: Any, fault: dict[str, Any], result: Del
     assert rec.error == error
     if error is None:
         assert rec.status is not None and rec.response is not None
-    stored = eng.store.callouts(flow_id=out.flow_id)
-    assert [c.id for c in stored] == [rec.id] and stored[0].rule == rec.rule
-    # the engine and the process are unharmed: the next send goes through
-    again = eng.start("verification", "Customers", "ana@example.com")
-    assert again.delivery is DeliveryResult.SUCCESS
+    assert [c.id for c in case.stored] == [rec.id] and case.stored[0].rule == rec.rule
+    assert case.again.delivery is DeliveryResult.SUCCESS
 
 
 def test_selectors_every_nth_and_one_number(live: Any) -> None:

@@ -26,20 +26,13 @@ def _run(*files: Path | str, **kw: object) -> tuple[int, str]:
     return code, out.getvalue()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="module", autouse=True)
 def waiting_files(request: pytest.FixtureRequest) -> Iterator[SideBySide[tuple[int, str]]]:
     """The shipped files that wait out real deadlines (demo_slow_provider 3.5 s, demo_provider_down
-    2 s), started together with the first of these tests: their waits overlap the others' runs."""
+    2 s), started with this module's first test: their waits overlap the other tests, and the
+    test of each shipped file (last in this module) finds them done or nearly."""
     yield from side_by_side(selected(request, "test_every_shipped_scenario_passes", "path"),
                             cli_run, waiting_s=1.0)
-
-
-@pytest.mark.parametrize("path", [p for p in SHIPPED if not p.name.startswith("provider_")],
-                         ids=lambda p: p.stem)
-def test_every_shipped_scenario_passes(path: Path,
-                                       waiting_files: SideBySide[tuple[int, str]]) -> None:
-    code, out = waiting_files.outcome(path)
-    assert code == 0, out
 
 
 def test_wrong_expectation_fails_with_exit_1_and_says_why(tmp_path: Path) -> None:
@@ -123,3 +116,11 @@ def test_run_with_db_keeps_the_run_in_that_workspace(tmp_path: Path) -> None:
     assert [s.name for s in store.sites()] == ["Customers"]
     assert len(store.history()) >= 8
     store.close()
+
+
+@pytest.mark.parametrize("path", [p for p in SHIPPED if not p.name.startswith("provider_")],
+                         ids=lambda p: p.stem)
+def test_every_shipped_scenario_passes(path: Path,
+                                       waiting_files: SideBySide[tuple[int, str]]) -> None:
+    code, out = waiting_files.outcome(path)
+    assert code == 0, out
