@@ -6,6 +6,8 @@ and a slow status line 9 s, because the deadline was only checked between body c
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -16,6 +18,7 @@ from otp_bench.delivery.http_handler import HttpHandler
 from otp_bench.domain.vocabulary import DeliveryResult
 from tests.delivery.helpers import preset_config, send
 from tests.hardening.faultserver import MODES, fault_server
+from tests.selected import selected
 
 TIMEOUT = 2.0  # a deadline that must not fire: a prompt answer, read whole
 EPSILON = 0.5  # loop scheduling and closing the socket; measured figures are in bench/
@@ -26,17 +29,34 @@ EPSILON = 0.5  # loop scheduling and closing the socket; measured figures are in
 SHORT, WHOLE = 0.5, 1.0
 
 
-@pytest.mark.parametrize(("mode", "timeout"), [
-    (mode, WHOLE if mode == "silent" else SHORT) for mode in MODES])
-def test_callout_ends_at_the_deadline_whatever_stalls(mode: str, timeout: float) -> None:
+CASES = [(mode, WHOLE if mode == "silent" else SHORT) for mode in MODES]
+
+
+def _stalled(mode: str, timeout: float) -> tuple[float, Any]:
+    """One send to a server stalling in ``mode``: the wait it took and the report."""
     with fault_server(mode, pause=0.1) as srv:
         handler = HttpHandler(preset_config("twilio", srv.url, http={"timeout_s": timeout}))
         try:
             started = time.perf_counter()
             report = send(handler)
-            elapsed = time.perf_counter() - started
+            return time.perf_counter() - started, report
         finally:
             handler.close()
+
+
+@pytest.fixture(scope="module")
+def stalls(request: pytest.FixtureRequest) -> Iterator[dict[str, Future[tuple[float, Any]]]]:
+    """Every selected stall at once, each with its own server and handler, timed on its own
+    thread: the deadlines run out side by side instead of one after another."""
+    modes = selected(request, "test_callout_ends_at_the_deadline_whatever_stalls", "mode")
+    with ThreadPoolExecutor(max_workers=max(1, len(modes))) as pool:
+        yield {mode: pool.submit(_stalled, mode, dict(CASES)[mode]) for mode in modes}
+
+
+@pytest.mark.parametrize(("mode", "timeout"), CASES)
+def test_callout_ends_at_the_deadline_whatever_stalls(
+        mode: str, timeout: float, stalls: dict[str, Future[tuple[float, Any]]]) -> None:
+    elapsed, report = stalls[mode].result(timeout=60)
     assert elapsed < timeout + EPSILON, f"{mode}: {elapsed:.2f} s"
     assert report.result is DeliveryResult.EXCEPTION
     (rec,) = report.callouts

@@ -21,13 +21,14 @@ import io
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Generic, TypeVar
-
-import pytest
+from typing import Generic, TypeVar
 
 from otp_bench.scenario.cli import run_files
 from otp_bench.scenario.loader import load_scenario
 from otp_bench.scenario.schedule import expected_seconds
+from tests.selected import selected
+
+__all__ = ["SideBySide", "cli_run", "selected", "side_by_side"]
 
 R = TypeVar("R")
 DEADLINE_S = 120.0  # one file's run, on a loaded machine; a hung run fails its test, named
@@ -56,15 +57,6 @@ class SideBySide(Generic[R]):
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
-
-
-def selected(request: pytest.FixtureRequest, test_name: str, param: str) -> list[Any]:
-    """The values of ``param`` of the selected tests named ``test_name`` in the requesting
-    module, in collection order."""
-    module = request.node.path
-    return [item.callspec.params[param] for item in request.session.items
-            if item.path == module and getattr(item, "originalname", None) == test_name
-            and hasattr(item, "callspec")]
 
 
 def side_by_side(paths: list[Path], run: Callable[[Path], R],
