@@ -160,6 +160,9 @@ class Store(StepTransactions, ActivityQueries, ConnectedAppStore, PhoneStore):
     def close(self) -> None:
         if self._checkpoints is not None:
             self._checkpoints.stop()  # before the lock: its catch-up copy may be waiting for it
+            # the checkpointer is kept per SQLAlchemy engine (weakly), and ``hold`` is this
+            # store's method: left set, the store and its engine would outlive it forever
+            self._checkpoints.hold = None
         with self._write:
             if self._conn is not None:
                 self._conn.close()
