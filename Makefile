@@ -42,15 +42,17 @@ XDIST := $(if $(filter 1,$(JOBS)),-p no:xdist,-n $(JOBS) --dist worksteal)
 PYTEST_ARGS ?=
 # pytest caches its rewritten test modules only where bytecode may be written
 PYTEST := env PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest
+# a throwaway PostgreSQL for the suites, started while pytest starts (tests wait for it)
+PG_SERVER := PG_TEST_SERVER_BACKGROUND=1 scripts/pg-test-server
 
 test-core: $(STAMP)
 	mkdir -p .slipcover
-	scripts/pg-test-server env OTP_BENCH_NO_QT=1 PYTHONDONTWRITEBYTECODE= $(call covered,core) -q -p no:pytest-qt \
+	$(PG_SERVER) env OTP_BENCH_NO_QT=1 PYTHONDONTWRITEBYTECODE= $(call covered,core) -q -p no:pytest-qt \
 	    $(XDIST) --ignore=tests/gui $(PYTEST_ARGS)
 
 test-gui: $(STAMP)
 	mkdir -p .slipcover
-	QT_QPA_PLATFORM=offscreen PYTEST_QT_API=pyside6 scripts/pg-test-server $(call covered,gui) -q tests/gui
+	QT_QPA_PLATFORM=offscreen PYTEST_QT_API=pyside6 $(PG_SERVER) $(call covered,gui) -q tests/gui
 
 # coverage per package with a floor each (scripts/coverage-floors): the core and GUI suites' figures merged
 coverage: $(STAMP)
@@ -59,7 +61,7 @@ coverage: $(STAMP)
 # the core suites again on a throwaway PostgreSQL server (scripts/pg-test-server starts it)
 PG_SUITES := tests/store tests/engine tests/headless tests/scenario/test_on_postgres.py
 test-pg: $(STAMP)
-	scripts/pg-test-server env OTP_BENCH_NO_QT=1 OTP_BENCH_TEST_BACKEND=postgresql \
+	$(PG_SERVER) env OTP_BENCH_NO_QT=1 OTP_BENCH_TEST_BACKEND=postgresql \
 	    $(PYTEST) -q -p no:pytest-qt $(XDIST) $(PG_SUITES) $(PYTEST_ARGS)
 
 # the built wheel in a clean virtualenv: version, run a shipped scenario, export apex, screenshot

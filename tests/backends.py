@@ -16,14 +16,17 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.pool import NullPool
 
 PG_ENV = "OTP_BENCH_TEST_PG_URL"
+STATE_ENV = "OTP_BENCH_TEST_PG_STATE"  # scripts/pg-test-server, starting the server beside us
+STARTUP_DEADLINE_S = 60.0
 BACKEND_ENV = "OTP_BENCH_TEST_BACKEND"
 NO_SERVER = (
     f"no PostgreSQL server: ${PG_ENV} is unset (run through scripts/pg-test-server, as make test "
@@ -137,12 +140,37 @@ SELECT md5(coalesce(string_agg(x, ';' ORDER BY x), '')) FROM (
 """
 
 
+def _no_server(why: str) -> NoReturn:
+    if os.environ.get("CI") == "true":
+        pytest.fail(why + "; CI=true: the PostgreSQL tests must run")
+    pytest.skip(why)
+
+
+def _started() -> str | None:
+    """Why the server scripts/pg-test-server is starting beside this process didn't start, or
+    None once it is up (at once when it started before us)."""
+    state = os.environ.get(STATE_ENV)
+    if not state:
+        return None
+    deadline = time.monotonic() + STARTUP_DEADLINE_S
+    while True:  # the script writes the whole file at once, by rename
+        try:
+            said = open(state, encoding="utf-8").read().strip()  # noqa: SIM115
+        except FileNotFoundError:
+            return "scripts/pg-test-server ended before its server started"
+        if said:
+            return None if said == "ready" else f"the test PostgreSQL server: {said}"
+        if time.monotonic() > deadline:
+            return f"the test PostgreSQL server didn't start within {STARTUP_DEADLINE_S:g} s"
+        time.sleep(0.02)  # another process's start-up, which sends no signal we could wait on
+
+
 def pg_server() -> Iterator[PgServer]:
     url = os.environ.get(PG_ENV)
     if not url:
-        if os.environ.get("CI") == "true":
-            pytest.fail(NO_SERVER + "; CI=true: the PostgreSQL tests must run")
-        pytest.skip(NO_SERVER)
+        _no_server(NO_SERVER)
+    if (why := _started()) is not None:
+        _no_server(why)
     try:
         import psycopg  # noqa: F401
     except ImportError:
