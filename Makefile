@@ -28,7 +28,8 @@ lint: $(STAMP)
 # writes its figures to .slipcover/; `make coverage` merges them and checks a floor per package.
 # COV= runs a suite without coverage.
 COV ?= 1
-covered = $(BIN)/python $(if $(COV),-m slipcover --out .slipcover/$(1).json) -m pytest
+covered = $(BIN)/python $(if $(COV),-m slipcover --out .slipcover/$(1).json) -m pytest \
+    $(if $(COV),-p tests.slipcover_setup)
 # the core suites run in one pytest-xdist worker per core plus one (coverage is combined): the
 # spare worker fills a core while another waits (servers, second processes, deadlines), and each
 # worker costs ~6 CPU-s to start (imports and collection, traced). Measured on 2 cores, same

@@ -1,0 +1,89 @@
+"""A pytest plugin: when each xdist worker starts, runs and ends, to see how a parallel suite packs
+onto the cores — each worker's start-up (imports, collection), its busy time, its idle tail, and the
+tests that ran last.
+
+    PYTHONPATH=bench make test-core PYTEST_ARGS="-p pytest_timeline"
+
+Each worker appends one JSON line per test to ``$PYTEST_TIMELINE`` (default
+``/tmp/pytest-timeline.jsonl``, emptied by the controller at start); the controller prints the
+summary at the end. A figure, not a test: nothing here fails a run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+_FILE = Path(os.environ.get("PYTEST_TIMELINE", "/tmp/pytest-timeline.jsonl"))
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if _WORKER == "main":
+        _FILE.write_text("")
+        config.stash[_T0] = time.time()
+
+
+_T0 = pytest.StashKey[float]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    start = time.time()
+    try:
+        return (yield)
+    finally:
+        line = {"w": _WORKER, "id": item.nodeid, "s": start, "e": time.time()}
+        with _FILE.open("a") as f:
+            f.write(json.dumps(line) + "\n")
+
+
+def _mark(what: str) -> None:
+    with _FILE.open("a") as f:
+        f.write(json.dumps({"w": _WORKER, "mark": what, "t": time.time()}) + "\n")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish() -> None:
+    _mark("sessionfinish")
+
+
+def pytest_unconfigure() -> None:
+    if _WORKER != "main":
+        _mark("unconfigure")
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter,
+                            config: pytest.Config) -> None:
+    if _WORKER != "main" or _T0 not in config.stash:
+        return
+    t0, end = config.stash[_T0], time.time()
+    lines = [json.loads(x) for x in _FILE.read_text().splitlines() if x]
+    rows = [r for r in lines if "id" in r]
+    marks = {(r["w"], r["mark"]): float(r["t"]) for r in lines if "mark" in r}
+    by: dict[str, list[dict[str, object]]] = defaultdict(list)
+    for r in rows:
+        by[str(r["w"])].append(r)
+    tr = terminalreporter
+    tr.section("xdist timeline (pytest_timeline)")
+    tr.write_line(f"controller start to end: {end - t0:.1f} s")
+    for w in sorted(by):
+        rs = sorted(by[w], key=lambda r: float(r["s"]))  # type: ignore[arg-type]
+        first, last = float(rs[0]["s"]), float(rs[-1]["e"])  # type: ignore[arg-type]
+        busy = sum(float(r["e"]) - float(r["s"]) for r in rs)  # type: ignore[arg-type]
+        tr.write_line(f"{w}: first test at {first - t0:5.1f} s, last ends at {last - t0:5.1f} s,"
+                      f" {len(rs)} tests, {busy:5.1f} s in tests, idle tail {end - last:4.1f} s"
+                      f" (session finish at {marks.get((w, 'sessionfinish'), t0) - t0:5.1f} s,"
+                      f" unconfigure at {marks.get((w, 'unconfigure'), t0) - t0:5.1f} s)")
+    done = marks.get(("main", "sessionfinish"), t0) - t0
+    tr.write_line(f"controller's session finish at {done:5.1f} s")
+    tail = sorted(rows, key=lambda r: float(r["e"]))[-8:]  # type: ignore[arg-type]
+    tr.write_line("last to end:")
+    for r in tail:
+        tr.write_line(f"  {r['w']} {float(r['s']) - t0:5.1f}-{float(r['e']) - t0:5.1f} s {r['id']}")  # type: ignore[arg-type]
