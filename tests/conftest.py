@@ -42,9 +42,14 @@ def pytest_configure(config: pytest.Config) -> None:
     tables = (Path(os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY", ".hypothesis"))
               / "unicode_data" / unicodedata.unidata_version)
     if not (tables / "codec-v2-utf-8.json.gz").exists():
-        from hypothesis import strategies as st
+        import warnings
 
-        st.text().validate()  # resolving the default alphabet builds and saves the tables
+        from hypothesis import strategies as st
+        from hypothesis.errors import HypothesisSideeffectWarning
+
+        with warnings.catch_warnings():  # slow at start-up on purpose: what it warns about
+            warnings.simplefilter("ignore", HypothesisSideeffectWarning)
+            st.text().validate()  # resolving the default alphabet builds and saves the tables
 
 
 @pytest.fixture(scope="session", autouse=True)
