@@ -52,6 +52,23 @@ def pytest_configure(config: pytest.Config) -> None:
             st.text().validate()  # resolving the default alphabet builds and saves the tables
 
 
+# The modules that take longest by the clock under `-n 3` (second processes, PostgreSQL, real
+# deadlines: bench/pytest_timeline.py lists them) run first. Under --dist worksteal an idle worker
+# takes the second half of a busy one's queue, so a slow module that starts late ends the suite
+# on its own while the other workers wait; started first, the quick tests fill in around it.
+# Each module keeps its tests' order (and its module fixtures' one set-up).
+_FIRST = (
+    "tests/store/test_two_processes.py", "tests/cli/test_progress.py",
+    "tests/store/test_round_trips.py", "tests/mockprovider/test_workers.py",
+    "tests/store/test_team_secrets.py", "tests/store/test_notify.py",
+    "tests/store/test_workspace_url.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: item.nodeid.split("::")[0] not in _FIRST)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _private_user_dirs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Workspace keys and default workspaces land in a temp dir, never the tester's own."""
