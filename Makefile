@@ -24,19 +24,21 @@ lint: $(STAMP)
 # Line coverage is measured by SlipCover ([tool.slipcover] in pyproject.toml): it puts a probe on
 # each line of otp_bench that removes itself once run, so a covered line costs nothing more, in
 # every thread. (coverage.py's tracer on Python 3.11 slowed every line it saw: ~37 of the core
-# suite's 135 CPU-s; SlipCover costs ~3.5 CPU-s per process to instrument, at import.) Each suite
+# suite's 135 CPU-s; SlipCover costs ~2.5 CPU-s per process to instrument, at import.) Each suite
 # writes its figures to .slipcover/; `make coverage` merges them and checks a floor per package.
 # COV= runs a suite without coverage.
 COV ?= 1
 covered = $(BIN)/python $(if $(COV),-m slipcover --out .slipcover/$(1).json) -m pytest \
     $(if $(COV),-p tests.slipcover_setup)
-# the core suites run in one pytest-xdist worker per core plus one (coverage is combined): the
-# spare worker fills a core while another waits (servers, second processes, deadlines), and each
-# worker costs ~6 CPU-s to start (imports and collection, traced). Measured on 2 cores, same
-# tree: 2 workers 148 CPU-s in 118 s, 3 workers 151 CPU-s in 95 s, 4 workers 167 CPU-s in 102 s.
-# An idle worker steals from a busy one, so a slow test late in a worker's share doesn't leave a
-# core idle. JOBS=1 runs one process; PYTEST_ARGS adds options (e.g. --durations=20). Where the
-# CPU goes, per test file: PYTHONPATH=bench make test-core JOBS=1 PYTEST_ARGS="-p pytest_cpu"
+# the core suites run in one pytest-xdist worker per core plus one (coverage is merged): the
+# spare worker fills a core while another waits (servers, second processes, deadlines); each
+# worker costs ~6.5 CPU-s to start (imports, collection, SlipCover's instrumentation). Measured on
+# 2 cores, quiet, same tree (2026-11-30): 2 workers 110 CPU-s in 75.7 s, 3 workers 119 CPU-s in
+# 71.9 s. An idle worker steals from a busy one, and the slowest modules start first
+# (tests/conftest.py), so no worker ends long after the others. JOBS=1 runs one process;
+# PYTEST_ARGS adds options (e.g. --durations=20). Where the CPU goes, per test file:
+# PYTHONPATH=bench make test-core JOBS=1 PYTEST_ARGS="-p pytest_cpu"; how the workers pack:
+# PYTHONPATH=bench make test-core PYTEST_ARGS="-p pytest_timeline"
 JOBS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) + 1 )))
 XDIST := $(if $(filter 1,$(JOBS)),-p no:xdist,-n $(JOBS) --dist worksteal)
 PYTEST_ARGS ?=
