@@ -22,15 +22,13 @@ import pytest
 
 _FILE = Path(os.environ.get("PYTEST_TIMELINE", "/tmp/pytest-timeline.jsonl"))
 _WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+_T0 = pytest.StashKey[float]()  # when the controller was configured
 
 
 def pytest_configure(config: pytest.Config) -> None:
     if _WORKER == "main":
         _FILE.write_text("")
         config.stash[_T0] = time.time()
-
-
-_T0 = pytest.StashKey[float]()
 
 
 @pytest.hookimpl(wrapper=True)
