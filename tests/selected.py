@@ -1,5 +1,9 @@
 """Which parameters of a parametrized test this session runs: for module fixtures that start the
-selected cases' slow parts together (``-k`` and node ids leave the others alone)."""
+selected cases' slow parts together (``-k`` and node ids leave the others alone).
+
+Under pytest-xdist a worker's session holds every collected test, not the share it will run (the
+scheduler hands tests out as it goes), so a module whose tests are split between workers starts
+its selected cases in each of them: the same outcomes, some work twice."""
 
 from __future__ import annotations
 
