@@ -23,12 +23,29 @@ import pytest
 _FILE = Path(os.environ.get("PYTEST_TIMELINE", "/tmp/pytest-timeline.jsonl"))
 _WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 _T0 = pytest.StashKey[float]()  # when the controller was configured
+_IMPORTED = time.time()  # in a worker: its interpreter, pytest and the plugins before this one
 
 
 def pytest_configure(config: pytest.Config) -> None:
     if _WORKER == "main":
         _FILE.write_text("")
         config.stash[_T0] = time.time()
+        config.pluginmanager.register(_Last(), "pytest_timeline_last")
+    else:
+        _mark("plugins", _IMPORTED)
+        import atexit
+
+        atexit.register(_mark, "atexit-last")  # registered first, so it runs last
+        _mark("configure")
+
+
+def pytest_xdist_setupnodes() -> None:
+    _mark("setupnodes")
+
+
+def pytest_collection_finish() -> None:
+    if _WORKER != "main":
+        _mark("collected")
 
 
 @pytest.hookimpl(wrapper=True)
@@ -42,9 +59,9 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
             f.write(json.dumps(line) + "\n")
 
 
-def _mark(what: str) -> None:
+def _mark(what: str, when: float | None = None) -> None:
     with _FILE.open("a") as f:
-        f.write(json.dumps({"w": _WORKER, "mark": what, "t": time.time()}) + "\n")
+        f.write(json.dumps({"w": _WORKER, "mark": what, "t": when or time.time()}) + "\n")
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -52,9 +69,23 @@ def pytest_sessionfinish() -> None:
     _mark("sessionfinish")
 
 
+class _Last:
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self) -> None:
+        _mark("sessionfinished")
+
+
 def pytest_unconfigure() -> None:
     if _WORKER != "main":
+        import atexit
+        import threading
+
         _mark("unconfigure")
+        alive = [t.name for t in threading.enumerate()
+                 if t is not threading.main_thread() and not t.daemon]
+        if alive:
+            _mark("threads:" + ",".join(alive))
+        atexit.register(_mark, "atexit")  # runs first of the handlers (last in, first out)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter,
@@ -70,11 +101,15 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter,
         by[str(r["w"])].append(r)
     tr = terminalreporter
     tr.section("xdist timeline (pytest_timeline)")
-    tr.write_line(f"controller start to end: {end - t0:.1f} s")
+    tr.write_line(f"controller start to end: {end - t0:.1f} s; workers started at"
+                  f" {marks.get(('main', 'setupnodes'), t0) - t0:.1f} s")
     for w in sorted(by):
         rs = sorted(by[w], key=lambda r: float(r["s"]))  # type: ignore[arg-type]
         first, last = float(rs[0]["s"]), float(rs[-1]["e"])  # type: ignore[arg-type]
         busy = sum(float(r["e"]) - float(r["s"]) for r in rs)  # type: ignore[arg-type]
+        at = {m: marks.get((w, m), t0) - t0 for m in ("plugins", "configure", "collected")}
+        tr.write_line(f"{w}: plugins loaded at {at['plugins']:4.1f} s, configured at"
+                      f" {at['configure']:4.1f} s, collected at {at['collected']:4.1f} s")
         tr.write_line(f"{w}: first test at {first - t0:5.1f} s, last ends at {last - t0:5.1f} s,"
                       f" {len(rs)} tests, {busy:5.1f} s in tests, idle tail {end - last:4.1f} s"
                       f" (session finish at {marks.get((w, 'sessionfinish'), t0) - t0:5.1f} s,"

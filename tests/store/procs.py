@@ -23,11 +23,12 @@ DEADLINE = 60.0
 
 
 # Children and agents are forked from a forkserver that imported the engine once (per test
-# process): each is still a process of its own (own engine, caches, connections and environment)
-# but starts in milliseconds instead of paying ~1.3 s of imports. The tests that are about a
+# process) and ran one flow (``tests.store.agent_preload``): each is still a process of its own
+# (own engine, caches, connections and environment) but starts in milliseconds instead of paying
+# ~1.3 s of imports and its first flow's set-up. The tests that are about a
 # process starting from scratch (exit codes, signals, stdio) spawn ``python`` themselves.
 _FORKS = multiprocessing.get_context("forkserver")
-_FORKS.set_forkserver_preload(["tests.store.agent"])
+_FORKS.set_forkserver_preload(["tests.store.agent_preload"])
 
 
 class _PipeOut(io.TextIOBase):
