@@ -113,8 +113,9 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter,
         tr.write_line(f"{w}: first test at {first - t0:5.1f} s, last ends at {last - t0:5.1f} s,"
                       f" {len(rs)} tests, {busy:5.1f} s in tests, idle tail {end - last:4.1f} s"
                       f" (session finish at {marks.get((w, 'sessionfinish'), t0) - t0:5.1f} s,"
-                      f" unconfigure at {marks.get((w, 'unconfigure'), t0) - t0:5.1f} s,"
-                      f" exit handlers at {marks.get((w, 'atexit'), t0) - t0:5.1f} s)")
+                      f" unconfigure at {marks.get((w, 'unconfigure'), t0) - t0:5.1f} s"
+                      + (f", exit handlers at {marks[(w, 'atexit')] - t0:5.1f} s)"
+                         if (w, "atexit") in marks else ")"))
         threads = [m.split(":", 1)[1] for v, m in marks if v == w and m.startswith("threads:")]
         if threads:
             tr.write_line(f"{w}: threads still running at its end: {threads[0]}")

@@ -36,26 +36,61 @@ if TYPE_CHECKING:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Under xdist, Hypothesis's Unicode tables are built once, here, before the workers start.
+    """Under xdist, the controller fills Hypothesis's caches while its workers start.
 
-    ``st.text()`` draws from the characters UTF-8 encodes, a table Hypothesis builds by encoding
-    every code point (~3 CPU-s) and keeps under ``.hypothesis/``. On a fresh checkout (CI) every
-    worker built it again in whichever test first drew a string; built here, each reads it."""
+    - ``st.text()`` draws from the characters UTF-8 encodes, a table Hypothesis builds by encoding
+      every code point (~3 CPU-s) and keeps under ``.hypothesis/``.
+    - Hypothesis draws constants from the local modules a test process has imported: it parses
+      each one's source once (~1.2 CPU-s for ``otp_bench``) and keeps what it found there too.
+
+    On a fresh checkout (CI) every worker did both, in whichever test first drew. The controller
+    runs no test and waits while its workers import and collect (~9 s): a thread of its own does
+    both by then, and each worker reads the files (Hypothesis writes them whole, by rename). A
+    worker that draws sooner does its own, as before."""
     if not getattr(config.option, "numprocesses", None) or hasattr(config, "workerinput"):
         return
+    import threading
+
+    threading.Thread(target=_fill_hypothesis_caches, name="hypothesis-caches", daemon=True).start()
+
+
+def _fill_hypothesis_caches() -> None:
+    import types
     import unicodedata
+    import warnings
+
+    from hypothesis import strategies as st
+    from hypothesis.errors import HypothesisSideeffectWarning
+    from hypothesis.internal.constants_ast import constants_from_module
 
     tables = (Path(os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY", ".hypothesis"))
               / "unicode_data" / unicodedata.unidata_version)
-    if not (tables / "codec-v2-utf-8.json.gz").exists():
-        import warnings
-
-        from hypothesis import strategies as st
-        from hypothesis.errors import HypothesisSideeffectWarning
-
-        with warnings.catch_warnings():  # slow at start-up on purpose: what it warns about
-            warnings.simplefilter("ignore", HypothesisSideeffectWarning)
+    with warnings.catch_warnings():  # slow at start-up on purpose: what it warns about
+        warnings.simplefilter("ignore", HypothesisSideeffectWarning)
+        if not (tables / "codec-v2-utf-8.json.gz").exists():
             st.text().validate()  # resolving the default alphabet builds and saves the tables
+        # keyed by each source file's hash: a module object naming the file is all it reads
+        for source in sorted((Path(__file__).parents[1] / "otp_bench").rglob("*.py")):
+            module = types.ModuleType(source.stem)
+            module.__file__ = str(source)
+            constants_from_module(module)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """An xdist worker ends here, once its results and coverage are with the controller.
+
+    The last worker to finish is what the whole run waits for, and a normal interpreter exit
+    took it 1-2 s more (measured with bench/pytest_timeline.py): joining the idle threads of the
+    executors tests left behind, the exit handlers, then freeing a heap of hundreds of
+    megabytes object by object. Nothing of the run's outcome is left to do by then: xdist's
+    ``workerfinished`` (with the exit status) and SlipCover's file are written at session
+    finish; the processes tests started are gone or end when this one does (forkservers read
+    the end of their pipe)."""
+    if hasattr(config, "workerinput") and os.environ.get("OTP_BENCH_TEST_SLOW_EXIT") != "1":
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
 
 
 # The modules that take longest by the clock under `-n 3` (second processes, PostgreSQL, real
