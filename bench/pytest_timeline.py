@@ -101,8 +101,12 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter,
         by[str(r["w"])].append(r)
     tr = terminalreporter
     tr.section("xdist timeline (pytest_timeline)")
+    import resource
+
+    own = resource.getrusage(resource.RUSAGE_SELF)
     tr.write_line(f"controller start to end: {end - t0:.1f} s; workers started at"
-                  f" {marks.get(('main', 'setupnodes'), t0) - t0:.1f} s")
+                  f" {marks.get(('main', 'setupnodes'), t0) - t0:.1f} s; the controller's own"
+                  f" CPU: {own.ru_utime + own.ru_stime:.1f} s")
     for w in sorted(by):
         rs = sorted(by[w], key=lambda r: float(r["s"]))  # type: ignore[arg-type]
         first, last = float(rs[0]["s"]), float(rs[-1]["e"])  # type: ignore[arg-type]
