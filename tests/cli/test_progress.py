@@ -84,6 +84,32 @@ def _on_a_terminal(argv: list[str], env: dict[str, str]) -> tuple[int, bytes]:
     return proc.wait(timeout=120), seen
 
 
+def _in_process_on_a_terminal(argv: list[str], env: dict[str, str],
+                              monkeypatch: pytest.MonkeyPatch) -> tuple[int, bytes]:
+    """``otp-bench *argv`` run in this process with stdout and stderr on a real pseudo-terminal;
+    everything the terminal received. What a process of its own would show (the streams are what
+    decides), without its ~1 CPU-s start-up; the start path itself is run by the export test."""
+    from otp_bench.cli import main
+
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    leader, follower = pty.openpty()
+    seen: list[bytes] = []
+    reader = threading.Thread(target=lambda: seen.append(_drain(leader)), daemon=True)
+    reader.start()  # drained while written: a full terminal would block the writer
+    with open(follower, "w", encoding="utf-8", closefd=True) as terminal:
+        monkeypatch.setattr(sys, "stdout", terminal)
+        monkeypatch.setattr(sys, "stderr", terminal)
+        try:
+            code = main(argv)
+        finally:
+            terminal.flush()
+            monkeypatch.undo()
+    reader.join(30)  # the terminal's last writer closed: the reader meets EIO and ends
+    assert not reader.is_alive()
+    return code, seen[0]
+
+
 def _cmd(url: str, *rest: str) -> list[str]:
     return [sys.executable, "-m", "otp_bench", "--db", url, *rest]
 
@@ -113,9 +139,11 @@ def test_a_long_export_shows_a_bar_on_a_terminal(big_workspace: str, tmp_path: P
     assert not heavy, sorted(heavy)
 
 
-def test_quiet_draws_no_bar_on_a_terminal(big_workspace: str, tmp_path: Path) -> None:
-    code, seen = _on_a_terminal(
-        _cmd(big_workspace, "export", "events", str(tmp_path / "e.jsonl"), "-q"), _env(tmp_path))
+def test_quiet_draws_no_bar_on_a_terminal(big_workspace: str, tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    code, seen = _in_process_on_a_terminal(
+        ["--db", big_workspace, "export", "events", str(tmp_path / "e.jsonl"), "-q"],
+        _env(tmp_path), monkeypatch)
     assert code == 0 and seen == b""
 
 
@@ -166,11 +194,11 @@ def test_a_reader_that_leaves_early_ends_the_export_quietly(big_workspace: str,
     assert first.startswith(b'{"id": 1') and err == b""
 
 
-def test_a_run_on_a_terminal_keeps_its_step_lines_above_the_bar(tmp_path: Path) -> None:
+def test_a_run_on_a_terminal_keeps_its_step_lines_above_the_bar(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from tests.cli.test_export_targets import SCENARIO
 
-    code, seen = _on_a_terminal([sys.executable, "-m", "otp_bench", "run", str(SCENARIO)],
-                                _env(tmp_path))
+    code, seen = _in_process_on_a_terminal(["run", str(SCENARIO)], _env(tmp_path), monkeypatch)
     text = seen.decode("utf-8", "replace")
     assert code == 0, text
     assert "Running scenarios" in text  # the bar was drawn
