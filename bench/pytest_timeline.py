@@ -101,8 +101,12 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter,
         by[str(r["w"])].append(r)
     tr = terminalreporter
     tr.section("xdist timeline (pytest_timeline)")
+    import resource
+
+    own = resource.getrusage(resource.RUSAGE_SELF)
     tr.write_line(f"controller start to end: {end - t0:.1f} s; workers started at"
-                  f" {marks.get(('main', 'setupnodes'), t0) - t0:.1f} s")
+                  f" {marks.get(('main', 'setupnodes'), t0) - t0:.1f} s; the controller's own"
+                  f" CPU: {own.ru_utime + own.ru_stime:.1f} s")
     for w in sorted(by):
         rs = sorted(by[w], key=lambda r: float(r["s"]))  # type: ignore[arg-type]
         first, last = float(rs[0]["s"]), float(rs[-1]["e"])  # type: ignore[arg-type]
@@ -113,8 +117,9 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter,
         tr.write_line(f"{w}: first test at {first - t0:5.1f} s, last ends at {last - t0:5.1f} s,"
                       f" {len(rs)} tests, {busy:5.1f} s in tests, idle tail {end - last:4.1f} s"
                       f" (session finish at {marks.get((w, 'sessionfinish'), t0) - t0:5.1f} s,"
-                      f" unconfigure at {marks.get((w, 'unconfigure'), t0) - t0:5.1f} s,"
-                      f" exit handlers at {marks.get((w, 'atexit'), t0) - t0:5.1f} s)")
+                      f" unconfigure at {marks.get((w, 'unconfigure'), t0) - t0:5.1f} s"
+                      + (f", exit handlers at {marks[(w, 'atexit')] - t0:5.1f} s)"
+                         if (w, "atexit") in marks else ")"))
         threads = [m.split(":", 1)[1] for v, m in marks if v == w and m.startswith("threads:")]
         if threads:
             tr.write_line(f"{w}: threads still running at its end: {threads[0]}")

@@ -10,6 +10,13 @@ takes uvicorn's steps in uvicorn's order, looking at the connections as soon as 
 their close callbacks instead of after fixed pauses. What a stop guarantees is unchanged: answers
 in flight finish (within ``timeout_graceful_shutdown`` when one is set), idle keep-alive
 connections are closed, then the lifespan shuts down.
+
+Past the graceful timeout uvicorn cancels every request. An app can keep that cut from an answer
+whose outcome is already decided elsewhere (the mock's answer to a message queued for, or in, a
+commit: cut, the client hears 500 for a message that is on the phone) by running that part
+``with finishing():``. At the graceful timeout the other requests (those that wait on purpose)
+are cancelled; the finishing ones get up to the server's ``finish_timeout`` more, then are
+cancelled too, and the log says so. A server whose app never marks one behaves as uvicorn's.
 """
 
 from __future__ import annotations
@@ -18,20 +25,47 @@ import asyncio
 import contextlib
 import logging
 import socket
+from typing import Any
 
 import uvicorn
 
 TICK_S = 0.1  # uvicorn's own tick: the date header and the request limit are looked at this often
 DRAIN_POLL_S = 0.005  # how often a stopping server looks whether its connections have finished
+FINISH_TIMEOUT_S = 12.0  # a finishing answer's bound past the graceful timeout: a SQLite commit
+# waits up to its busy timeout (10 s, store/db.py) for another process's write lock
 
 logger = logging.getLogger("uvicorn.error")  # where uvicorn's own shutdown says what it does
+
+# request tasks (of any server's loop) inside ``finishing()``; each server looks only at its own
+_finishing: set[asyncio.Task[Any]] = set()
+
+
+class finishing:  # lower case: used as a statement, like contextlib.suppress
+    """``with finishing():`` in a request: a server's stop lets this part end (within the
+    server's ``finish_timeout``) rather than cancel it at the graceful timeout.
+
+    A class, not a generator context manager: the mock enters it once per accepted message.
+    """
+
+    __slots__ = ("_task",)
+
+    def __enter__(self) -> None:
+        self._task = asyncio.current_task()
+        if self._task is not None:
+            _finishing.add(self._task)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._task is not None:
+            _finishing.discard(self._task)
 
 
 class PromptServer(uvicorn.Server):
     """``uvicorn.Server`` whose ``stop()`` (from any thread) ends the main loop at once."""
 
-    def __init__(self, config: uvicorn.Config) -> None:
+    def __init__(self, config: uvicorn.Config, *, finish_timeout: float = FINISH_TIMEOUT_S,
+                 ) -> None:
         super().__init__(config)
+        self.finish_timeout = finish_timeout
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake: asyncio.Event | None = None
 
@@ -66,14 +100,33 @@ class PromptServer(uvicorn.Server):
         try:
             await asyncio.wait_for(self._drained(), timeout=self.config.timeout_graceful_shutdown)
         except TimeoutError:
-            logger.error("Cancel %s running task(s), timeout graceful shutdown exceeded",
-                         len(self.server_state.tasks))
-            for task in self.server_state.tasks:
-                task.cancel(msg="Task cancelled, timeout graceful shutdown exceeded")
+            await self._cut()
         for server in self.servers:
             await server.wait_closed()
         if not self.force_exit:
             await self.lifespan.shutdown()
+
+    async def _cut(self) -> None:
+        """Past the graceful timeout: cancel the requests that wait; let the finishing ones end
+        within ``finish_timeout``, then cancel what is left."""
+        tasks = list(self.server_state.tasks)
+        kept = [t for t in tasks if t in _finishing]
+        if len(kept) < len(tasks):
+            logger.error("Cancel %s running task(s), timeout graceful shutdown exceeded",
+                         len(tasks) - len(kept))
+        for task in tasks:
+            if task not in _finishing:
+                task.cancel(msg="Task cancelled, timeout graceful shutdown exceeded")
+        if not kept:
+            return
+        logger.warning("Let %s finishing answer(s) end, for up to %g s more",
+                       len(kept), self.finish_timeout)
+        _, late = await asyncio.wait(kept, timeout=self.finish_timeout)
+        if late:
+            logger.error("Cancel %s finishing answer(s) still running %g s after the graceful "
+                         "timeout", len(late), self.finish_timeout)
+            for task in late:
+                task.cancel(msg="Task cancelled, finishing answer exceeded its timeout")
 
     async def _drained(self) -> None:
         """Until every connection has closed and every request task has ended (or force_exit)."""

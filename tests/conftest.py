@@ -36,26 +36,133 @@ if TYPE_CHECKING:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Under xdist, Hypothesis's Unicode tables are built once, here, before the workers start.
+    """Under xdist, the controller fills Hypothesis's caches while its workers start.
 
-    ``st.text()`` draws from the characters UTF-8 encodes, a table Hypothesis builds by encoding
-    every code point (~3 CPU-s) and keeps under ``.hypothesis/``. On a fresh checkout (CI) every
-    worker built it again in whichever test first drew a string; built here, each reads it."""
+    - ``st.text()`` draws from the characters UTF-8 encodes, a table Hypothesis builds by encoding
+      every code point (~3 CPU-s) and keeps under ``.hypothesis/``.
+    - Hypothesis draws constants from the local modules a test process has imported: it parses
+      each one's source once (~1.2 CPU-s for ``otp_bench``) and keeps what it found there too.
+
+    On a fresh checkout (CI) every worker did both, in whichever test first drew. The controller
+    runs no test and waits while its workers import and collect (~9 s): a thread of its own does
+    both by then, and each worker reads the files (Hypothesis writes them whole, by rename). A
+    worker that draws sooner does its own, as before."""
     if not getattr(config.option, "numprocesses", None) or hasattr(config, "workerinput"):
         return
+    import threading
+
+    _compile_ahead(config)  # forks: before this process starts a thread
+    threading.Thread(target=_fill_hypothesis_caches, name="hypothesis-caches", daemon=True).start()
+
+
+def _compile_ahead(config: pytest.Config) -> None:
+    """Under xdist, the controller compiles the suite's modules once, before its workers start.
+
+    On a fresh checkout (CI) every worker compiled all of ``otp_bench`` and rewrote the asserts
+    of every test module into its own pytest ``.pyc``: ~2.5 CPU-s each, the same work three
+    times. Done here, in one forked process per core, each worker finds the files ready (pytest
+    and Python check them by the source's hash or time, as always). On a checkout that already
+    has them this only looks (~20 ms)."""
+    import importlib.util
+    import py_compile
+
+    from _pytest.assertion.rewrite import (
+        PYC_TAIL,
+        _rewrite_test,
+        _write_pyc,
+        assertstate_key,
+        get_cache_dir,
+    )
+
+    if not hasattr(os, "fork") or sys.dont_write_bytecode:
+        return
+    root = Path(__file__).resolve().parents[1]
+    ignored = [Path(p).resolve() for p in config.getoption("ignore") or []]
+    modules = [p for p in sorted((root / "otp_bench").rglob("*.py"))
+               + sorted((root / "tests").rglob("*.py"))
+               if not any(p.is_relative_to(i) for i in ignored)]
+
+    def rewritten(path: Path) -> bool:  # what pytest rewrites: test modules and conftests
+        return path.name == "conftest.py" or path.name.startswith("test_")
+
+    def pyc_of(path: Path) -> Path:
+        if rewritten(path):
+            return get_cache_dir(path) / (path.name[:-3] + PYC_TAIL)
+        return Path(importlib.util.cache_from_source(str(path)))
+
+    def up_to_date(path: Path) -> bool:
+        try:
+            with pyc_of(path).open("rb") as f:
+                head = f.read(16)
+        except OSError:
+            return False
+        if rewritten(path):  # pytest's: a checked source hash
+            return head[8:16] == importlib.util.source_hash(path.read_bytes())[:8]
+        stat = path.stat()  # Python's: the source's time and size
+        return (int.from_bytes(head[8:12], "little") == int(stat.st_mtime) & 0xFFFFFFFF
+                and int.from_bytes(head[12:16], "little") == stat.st_size & 0xFFFFFFFF)
+
+    stale = [p for p in modules if not up_to_date(p)]
+    if not stale:
+        return
+    state = config.stash[assertstate_key]
+    cores = min(os.cpu_count() or 1, 8)
+    children = []
+    for share in range(cores):
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - a child process: it exits here, whatever happens
+            try:
+                for path in stale[share::cores]:
+                    if rewritten(path):
+                        source_hash, co = _rewrite_test(path, config)
+                        pyc_of(path).parent.mkdir(exist_ok=True)
+                        _write_pyc(state, co, source_hash, pyc_of(path))
+                    else:
+                        py_compile.compile(str(path), doraise=False, quiet=2)
+            finally:
+                os._exit(0)
+        children.append(pid)
+    for pid in children:
+        os.waitpid(pid, 0)
+
+
+def _fill_hypothesis_caches() -> None:
+    import types
     import unicodedata
+    import warnings
+
+    from hypothesis import strategies as st
+    from hypothesis.errors import HypothesisSideeffectWarning
+    from hypothesis.internal.constants_ast import constants_from_module
 
     tables = (Path(os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY", ".hypothesis"))
               / "unicode_data" / unicodedata.unidata_version)
-    if not (tables / "codec-v2-utf-8.json.gz").exists():
-        import warnings
-
-        from hypothesis import strategies as st
-        from hypothesis.errors import HypothesisSideeffectWarning
-
-        with warnings.catch_warnings():  # slow at start-up on purpose: what it warns about
-            warnings.simplefilter("ignore", HypothesisSideeffectWarning)
+    with warnings.catch_warnings():  # slow at start-up on purpose: what it warns about
+        warnings.simplefilter("ignore", HypothesisSideeffectWarning)
+        if not (tables / "codec-v2-utf-8.json.gz").exists():
             st.text().validate()  # resolving the default alphabet builds and saves the tables
+        # keyed by each source file's hash: a module object naming the file is all it reads
+        for source in sorted((Path(__file__).parents[1] / "otp_bench").rglob("*.py")):
+            module = types.ModuleType(source.stem)
+            module.__file__ = str(source)
+            constants_from_module(module)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """An xdist worker ends here, once its results and coverage are with the controller.
+
+    The last worker to finish is what the whole run waits for, and a normal interpreter exit
+    took it 1-2 s more (measured with bench/pytest_timeline.py): joining the idle threads of the
+    executors tests left behind, the exit handlers, then freeing a heap of hundreds of
+    megabytes object by object. Nothing of the run's outcome is left to do by then: xdist's
+    ``workerfinished`` (with the exit status) and SlipCover's file are written at session
+    finish; the processes tests started are gone or end when this one does (forkservers read
+    the end of their pipe)."""
+    if hasattr(config, "workerinput") and os.environ.get("OTP_BENCH_TEST_SLOW_EXIT") != "1":
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
 
 
 # The modules that take longest by the clock under `-n 3` (second processes, PostgreSQL, real

@@ -33,6 +33,7 @@ from otp_bench.mockprovider.faults import MAX_HANG_S, Fault, FaultError, FaultKi
 from otp_bench.mockprovider.inbox_writer import InboxWriter
 from otp_bench.mockprovider.vendors_messaging import Infobip, MessageBird, Webhook, WhatsApp
 from otp_bench.mockprovider.vendors_sms import Plivo, Sinch, Telesign, Twilio, Vonage
+from otp_bench.serving import finishing
 
 
 def route_key(name: str) -> str:
@@ -159,17 +160,22 @@ class DialectEndpoint:
             await self._fault(fault, number or "", scope, receive, send)
             return
         outcome = d.handle(inc, self.state.account(key, d.name))
-        if isinstance(outcome, Accepted):
-            # the answer waits for the batch's commit: a 201 means the phone has it
-            await self.state.writer.deliver(
-                outcome.to, outcome.text, sender=outcome.sender, via=key or f"mock {d.name}",
-                channel=outcome.channel,
-            )
-        if fault is not None:  # DRIP: the vendor answers, a byte at a time
-            data = json.dumps(outcome.body).encode()
-            await _drip(scope, receive, send, outcome.status, data, fault.seconds)
-            return
-        await _send_json(send, scope, receive, outcome.status, outcome.body)
+        # a stop doesn't cut this part at its graceful second (only what waits on purpose): the
+        # message is queued for a commit the writer makes anyway, so a cut would answer 500 for
+        # a message that is on the phone
+        with finishing():
+            if isinstance(outcome, Accepted):
+                # the answer waits for the batch's commit: a 201 means the phone has it
+                await self.state.writer.deliver(
+                    outcome.to, outcome.text, sender=outcome.sender, via=key or f"mock {d.name}",
+                    channel=outcome.channel,
+                )
+            if fault is None:
+                await _send_json(send, scope, receive, outcome.status, outcome.body)
+                return
+        # DRIP: the vendor answers, a byte at a time (waits on purpose: a stop cuts it)
+        data = json.dumps(outcome.body).encode()
+        await _drip(scope, receive, send, outcome.status, data, fault.seconds)
 
     async def _fault(self, f: Fault, to: str, scope: Scope, receive: Receive, send: Send) -> None:
         if f.kind is FaultKind.STATUS:

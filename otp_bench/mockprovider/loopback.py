@@ -17,7 +17,9 @@ from otp_bench.delivery.base import Inbox
 from otp_bench.delivery.redaction import install_log_filter
 from otp_bench.mockprovider.app import MockState, create_app
 from otp_bench.mockprovider.control import MockControl
-from otp_bench.serving import PromptServer
+from otp_bench.serving import FINISH_TIMEOUT_S, PromptServer
+
+GRACEFUL_S = 1  # a stop waits this long for requests in flight, then cuts those that wait
 
 
 class _QuietDrops(logging.Filter):
@@ -48,7 +50,11 @@ def listening_socket(host: str, port: int) -> socket.socket:
 
 class LoopbackMock(MockControl):
     def __init__(self, inbox: Inbox, *, host: str = "127.0.0.1",
-                 state: MockState | None = None) -> None:
+                 state: MockState | None = None, finish_timeout: float = FINISH_TIMEOUT_S,
+                 ) -> None:
+        """``finish_timeout``: how long a stop waits, past its graceful second, for answers
+        whose message is being committed (then it cuts them and logs it)."""
+        self.finish_timeout = finish_timeout
         self.state = state if state is not None else MockState(inbox)
         self.app = create_app(self.state)
         self.host = host
@@ -79,10 +85,12 @@ class LoopbackMock(MockControl):
         # websockets either (no vendor API speaks them): "auto" would import a protocol module.
         config = uvicorn.Config(
             self.app, log_level="warning", log_config=None, access_log=False, lifespan="off",
-            timeout_graceful_shutdown=1, timeout_keep_alive=30, backlog=512,
+            timeout_graceful_shutdown=GRACEFUL_S, timeout_keep_alive=30, backlog=512,
             loop="auto", http="auto", ws="none", proxy_headers=False,
         )
-        self._server = PromptServer(config)
+        # past the graceful second a stop cuts what waits on purpose (latency, hang, drip
+        # faults) and gives answers waiting for their commit up to finish_timeout more
+        self._server = PromptServer(config, finish_timeout=self.finish_timeout)
         self._thread = threading.Thread(
             target=self._server.run, kwargs={"sockets": [sock]}, name="otp-bench-mock",
             daemon=True,
@@ -95,7 +103,7 @@ class LoopbackMock(MockControl):
         if self._server is not None:
             self._server.stop()
         if self._thread is not None:
-            self._thread.join(timeout=10)
+            self._thread.join(timeout=GRACEFUL_S + self.finish_timeout + 5)
         if self._sock is not None:
             self._sock.close()
         self._server = self._thread = self._sock = None

@@ -39,7 +39,9 @@ from otp_bench.mockprovider.app import MockState
 from otp_bench.mockprovider.faults import Fault, FaultError
 
 READY_TIMEOUT_S = 60.0
-STOP_TIMEOUT_S = 20.0  # a worker's last batch commit, plus uvicorn's graceful shutdown
+# a worker's stop: the graceful second, answers still committing (FINISH_TIMEOUT_S, after which
+# the server cuts them and logs it), then the flush of what is queued (a commit: the busy timeout)
+STOP_TIMEOUT_S = 30.0
 
 FaultTable = dict[str, list[dict[str, Any]]]
 
