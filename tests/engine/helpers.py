@@ -106,6 +106,10 @@ def make_workspace(engine: Engine) -> Workspace:
         CUSTOM_SITE, handler=CUSTOM_HANDLER, headless_passwordless_login=True,
         headless_registration=True,
     )
-    w = Workspace(engine, default, custom)
+    return spied(Workspace(engine, default, custom))
+
+
+def spied(w: Workspace) -> Workspace:
+    """``w`` with a spy on every handler call (``w.calls``)."""
     w.replace_handler(lambda inner: SpyHandler(inner, w.calls))
     return w
