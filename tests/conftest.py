@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import importlib.abc
 import os
+import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -240,14 +241,36 @@ def clock() -> FrozenClock:
     return FrozenClock()
 
 
-@pytest.fixture
-def engine(db_url: str, clock: FrozenClock) -> Iterator[Engine]:
+def new_engine(db_url: str, clock: FrozenClock, seed: Path | None = None) -> Engine:
+    """The engine fixture's engine: custom OTPs on. On SQLite, from a copy of ``seed`` (a closed
+    workspace file that has them on) when given: the same rows, without the write (~3.5 ms)."""
     from otp_bench.domain.model import Settings
     from otp_bench.engine.engine import Engine
+    from otp_bench.store.db import sqlite_path
     from otp_bench.store.store import Store
 
+    path = sqlite_path(db_url)
+    if seed is not None and path is not None:
+        shutil.copyfile(seed, path)
+        return Engine(Store(db_url, throwaway=True), clock)
     eng = Engine(Store(db_url, throwaway=True), clock)
     eng.save_settings(Settings(custom_otp_enabled=True))
+    return eng
+
+
+@pytest.fixture(scope="session")
+def engine_seed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The engine fixture's workspace, made once per test process and copied per test."""
+    from otp_bench.engine.clock import FrozenClock
+
+    path = tmp_path_factory.mktemp("engine-seed") / "workspace.db"
+    new_engine(f"sqlite:///{path}", FrozenClock()).close()
+    return path
+
+
+@pytest.fixture
+def engine(db_url: str, clock: FrozenClock, engine_seed: Path) -> Iterator[Engine]:
+    eng = new_engine(db_url, clock, engine_seed)
     yield eng
     eng.close()
 
