@@ -164,21 +164,44 @@ def test_a_pipe_gets_nothing_extra(big_workspace: str, tmp_path: Path,
     assert done.out == f"wrote {len(out.read_text('utf-8').splitlines())} event(s) to {out}\n"
 
 
-def test_piping_the_data_keeps_the_bar_off_stdout(big_workspace: str, tmp_path: Path) -> None:
-    """``export events - | jq`` with stderr on a terminal: the bar there, only JSON in the pipe."""
+def test_piping_the_data_keeps_the_bar_off_stdout(big_workspace: str, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """``export events - | jq`` with stderr on a terminal: the bar there, only JSON in the pipe.
+    In this process, its stdout a real pipe and its stderr a real pseudo-terminal."""
+    from otp_bench.cli import main
+
+    for name, value in _env(tmp_path).items():
+        monkeypatch.setenv(name, value)
     leader, follower = pty.openpty()
-    proc = subprocess.Popen(_cmd(big_workspace, "export", "events", "-"), stdout=subprocess.PIPE,
-                            stderr=follower, stdin=subprocess.DEVNULL, env=_env(tmp_path))
-    os.close(follower)
+    pipe_out, pipe_in = os.pipe()
     terminal: list[bytes] = []
-    reader = threading.Thread(target=lambda: terminal.append(_drain(leader)), daemon=True)
-    reader.start()  # the terminal is read while the pipe is: neither fills up and blocks
-    data, _ = proc.communicate(timeout=120)
-    reader.join(30)
-    assert proc.returncode == 0
-    lines = data.decode("utf-8").splitlines()
+    data: list[bytes] = []
+    readers = [threading.Thread(target=lambda: terminal.append(_drain(leader)), daemon=True),
+               threading.Thread(target=lambda: data.append(_read_all(pipe_out)), daemon=True)]
+    for reader in readers:
+        reader.start()  # the terminal is read while the pipe is: neither fills up and blocks
+    with (open(follower, "w", encoding="utf-8") as err,
+          open(pipe_in, "w", encoding="utf-8") as out):
+        monkeypatch.setattr(sys, "stdout", out)
+        monkeypatch.setattr(sys, "stderr", err)
+        try:
+            code = main(["--db", big_workspace, "export", "events", "-"])
+        finally:
+            out.flush()
+            err.flush()
+            monkeypatch.undo()
+    for reader in readers:
+        reader.join(30)
+        assert not reader.is_alive()
+    assert code == 0
+    lines = data[0].decode("utf-8").splitlines()
     assert len(lines) > EVENTS // 2 and all(line.startswith('{"id": ') for line in lines)
     assert b"Exporting events" in terminal[0] and b"wrote" in terminal[0]
+
+
+def _read_all(fd: int) -> bytes:
+    with open(fd, "rb") as pipe:
+        return pipe.read()
 
 
 def test_a_reader_that_leaves_early_ends_the_export_quietly(big_workspace: str,
