@@ -6,7 +6,9 @@ the median and lowest CPU (user + system, from the reaped child's rusage) and wa
 
 - ``--version``;
 - ``export events FILE`` on a workspace holding one scenario run's events;
-- ``run -q`` of the shipped default passwordless scenario (its own throwaway workspace).
+- ``run -q`` of the shipped default passwordless scenario (its own throwaway workspace);
+- ``headless --port 0`` on that workspace and ``mock-provider --port 0``: started, read up to
+  the line saying Ctrl-C stops them (they are serving), then stopped with SIGINT as by Ctrl-C.
 
     .venv/bin/python bench/bench_cli_start.py                 # this tree, 5 runs of each
     .venv/bin/python bench/bench_cli_start.py --old main~3    # and main~3's tree, alternating
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -40,13 +43,26 @@ def _env(tmp: Path) -> dict[str, str]:
     return env
 
 
+# a serving command is measured up to the line saying it serves, then stopped as by Ctrl-C
+SERVING = "Ctrl-C stops"
+
+
 def cpu_of(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float]:
     """(CPU-s, wall s) of one process running ``python -m otp_bench *argv`` in ``cwd``."""
+    serves = argv[0] in ("headless", "mock-provider")
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "otp_bench", *argv], cwd=cwd, env=env,
-                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE if serves else subprocess.DEVNULL,
                             stderr=subprocess.PIPE)
     assert proc.stderr is not None
+    if serves:
+        assert proc.stdout is not None
+        for line in proc.stdout:  # ends early if it exits: the exit code below says why
+            if SERVING in line.decode(errors="replace"):
+                proc.send_signal(signal.SIGINT)
+                break
+        proc.stdout.read()
     err = proc.stderr.read()
     _pid, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
@@ -68,6 +84,8 @@ def commands(tree: Path, tmp: Path) -> dict[str, list[str]]:
         "--version": ["--version"],
         "export events": ["--db", str(db), "export", "events", str(work / "events.jsonl")],
         "run -q (default scenario)": ["run", "-q", SCENARIO],
+        "headless (to serving)": ["headless", "--port", "0", "--db", str(db)],
+        "mock-provider (to serving)": ["mock-provider", "--port", "0"],
     }
 
 
