@@ -24,9 +24,11 @@ import threading
 from pathlib import Path
 from typing import Protocol
 
-import keyring
 import platformdirs
-from keyring.errors import KeyringError
+
+# keyring (and what it loads: urllib, email, its backends' entry points, ~30 ms of CPU) is
+# imported where a keyring is used: a command on file-kept keys (OTP_BENCH_KEY_STORE=file) or a
+# workspace with no secrets to unlock never pays for it
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +55,9 @@ class KeyringKeys:
     where = "the OS keyring"
 
     def get(self, workspace_id: str) -> bytes | None:
+        import keyring
+        from keyring.errors import KeyringError
+
         try:
             text = keyring.get_password(SERVICE, _checked(workspace_id))
         except KeyringError as exc:
@@ -60,6 +65,9 @@ class KeyringKeys:
         return _decode(text) if text else None
 
     def put(self, workspace_id: str, key: bytes) -> None:
+        import keyring
+        from keyring.errors import KeyringError
+
         try:
             keyring.set_password(SERVICE, _checked(workspace_id), _encode(key))
         except KeyringError as exc:
@@ -108,6 +116,8 @@ def write_private(target: Path, text: str) -> None:
 
 
 def keyring_usable() -> bool:
+    import keyring
+
     backend = keyring.get_keyring()
     name = type(backend).__module__ + "." + type(backend).__name__
     return not any(bad in name for bad in ("fail", "null", "chainer.ChainerBackend", "plaintext"))

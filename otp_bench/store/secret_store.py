@@ -22,9 +22,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-import keyring
 from cryptography.exceptions import InvalidTag
-from keyring.errors import KeyringError
 from sqlalchemy import Engine, Table, delete, select
 from sqlalchemy.dialects import sqlite
 
@@ -124,18 +122,25 @@ def _upsert(dialect: str, name: str, sealed: bytes, *, replace: bool):  # type: 
 
 
 class KeyringSecretStore:
+    """(keyring is imported here only: see ``otp_bench.store.keystore``.)"""
+
     def __init__(self, service: str) -> None:
+        import keyring
+
+        self._keyring = keyring
         self._service = service
 
     def get(self, key: str) -> str | None:
-        return keyring.get_password(self._service, key)
+        return self._keyring.get_password(self._service, key)
 
     def set(self, key: str, value: str) -> None:
-        keyring.set_password(self._service, key, value)
+        self._keyring.set_password(self._service, key, value)
 
     def delete(self, key: str) -> None:
+        from keyring.errors import KeyringError
+
         with contextlib.suppress(KeyringError):  # already gone is fine
-            keyring.delete_password(self._service, key)
+            self._keyring.delete_password(self._service, key)
 
 
 class FileSecretStore:

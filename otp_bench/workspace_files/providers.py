@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from otp_bench.delivery.presets import PRESETS, get_preset, preset_http
-from otp_bench.delivery.request import http_problems
 from otp_bench.domain.http_config import MAX_TIMEOUT_S
 from otp_bench.domain.model import ProviderConfig, ProviderKind
 from otp_bench.domain.pumping import GuardError, PumpingGuardConfig
@@ -110,6 +109,9 @@ def validate_provider_spec(spec: Mapping[str, Any]) -> list[tuple[str, str]]:
         except GuardError as exc:
             problems.append((exc.field, exc.message))
     if "http" in spec and preset is None:
+        # the request templates' checker loads Jinja (~40 ms of CPU): only a file that has one
+        from otp_bench.delivery.request import http_problems
+
         http = spec["http"]
         if isinstance(http, Mapping) and is_mock and "base_url" not in http:
             http = {**http, "base_url": "http://127.0.0.1"}

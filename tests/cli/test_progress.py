@@ -1,10 +1,15 @@
-"""Progress of a long export: a bar on a terminal (a pseudo-terminal here), nothing on a pipe."""
+"""Progress of a long export: a bar on a terminal (a pseudo-terminal here), nothing on a pipe.
+
+Each command a test starts costs ~1 CPU-s before it does anything, so only the facts that need
+a real process (a terminal, a pipe a reader leaves, the start path itself) start one.
+"""
 
 from __future__ import annotations
 
 import errno
 import os
 import pty
+import re
 import subprocess
 import sys
 import threading
@@ -79,50 +84,124 @@ def _on_a_terminal(argv: list[str], env: dict[str, str]) -> tuple[int, bytes]:
     return proc.wait(timeout=120), seen
 
 
+def _in_process_on_a_terminal(argv: list[str], env: dict[str, str],
+                              monkeypatch: pytest.MonkeyPatch) -> tuple[int, bytes]:
+    """``otp-bench *argv`` run in this process with stdout and stderr on a real pseudo-terminal;
+    everything the terminal received. What a process of its own would show (the streams are what
+    decides), without its ~1 CPU-s start-up; the start path itself is run by the export test."""
+    from otp_bench.cli import main
+
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    leader, follower = pty.openpty()
+    seen: list[bytes] = []
+    reader = threading.Thread(target=lambda: seen.append(_drain(leader)), daemon=True)
+    reader.start()  # drained while written: a full terminal would block the writer
+    with open(follower, "w", encoding="utf-8", closefd=True) as terminal:
+        monkeypatch.setattr(sys, "stdout", terminal)
+        monkeypatch.setattr(sys, "stderr", terminal)
+        try:
+            code = main(argv)
+        finally:
+            terminal.flush()
+            monkeypatch.undo()
+    reader.join(30)  # the terminal's last writer closed: the reader meets EIO and ends
+    assert not reader.is_alive()
+    return code, seen[0]
+
+
 def _cmd(url: str, *rest: str) -> list[str]:
     return [sys.executable, "-m", "otp_bench", "--db", url, *rest]
 
 
+# what ``export events`` never needs on a workspace already at the current schema: the
+# migrations (Alembic), the servers (uvicorn, Starlette), templates (Jinja), the HTTP client and,
+# with file-kept keys, the OS keyring; each one loaded is start-up CPU every export pays
+NOT_FOR_EXPORT = ("alembic", "uvicorn", "starlette", "jinja2", "httpx", "keyring", "PySide6",
+                  "otp_bench.engine", "otp_bench.headless")
+
+
 def test_a_long_export_shows_a_bar_on_a_terminal(big_workspace: str, tmp_path: Path) -> None:
+    """The real start path (``python -m otp_bench``) on a terminal; ``-X importtime`` also names
+    every module the command loaded, so a heavy import creeping into it fails here."""
     out = tmp_path / "events.jsonl"
-    code, seen = _on_a_terminal(_cmd(big_workspace, "export", "events", str(out)),
-                                _env(tmp_path))
+    argv = _cmd(big_workspace, "export", "events", str(out))
+    code, seen = _on_a_terminal([argv[0], "-X", "importtime", *argv[1:]], _env(tmp_path))
     text = seen.decode("utf-8", "replace")
     assert code == 0, text
     assert "Exporting events" in text and "\x1b[" in text  # drawn, with terminal controls
     assert "━" in text  # rich's bar
     assert f"wrote {len(out.read_text('utf-8').splitlines())} event(s)" in text
+    loaded = set(re.findall(r"^import time:.*\|\s*([\w.]+)\s*$", text, re.MULTILINE))
+    assert "otp_bench.export.jsonl" in loaded and "sqlalchemy" in loaded  # the list is read
+    heavy = {m for m in loaded if m.split(".")[0] in NOT_FOR_EXPORT or m in NOT_FOR_EXPORT
+             or any(m.startswith(f"{n}.") for n in NOT_FOR_EXPORT)}
+    assert not heavy, sorted(heavy)
 
 
-def test_quiet_draws_no_bar_on_a_terminal(big_workspace: str, tmp_path: Path) -> None:
-    code, seen = _on_a_terminal(
-        _cmd(big_workspace, "export", "events", str(tmp_path / "e.jsonl"), "-q"), _env(tmp_path))
+def test_quiet_draws_no_bar_on_a_terminal(big_workspace: str, tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    code, seen = _in_process_on_a_terminal(
+        ["--db", big_workspace, "export", "events", str(tmp_path / "e.jsonl"), "-q"],
+        _env(tmp_path), monkeypatch)
     assert code == 0 and seen == b""
 
 
-def test_a_pipe_gets_nothing_extra(big_workspace: str, tmp_path: Path) -> None:
+def test_a_pipe_gets_nothing_extra(big_workspace: str, tmp_path: Path,
+                                   capsys: pytest.CaptureFixture[str],
+                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Off a terminal (a pipe, a file) only the summary line. Run in this process: what decides
+    is whether the streams are terminals, and the captured ones aren't, as a pipe isn't."""
+    from otp_bench.cli import main
+
+    for name, value in _env(tmp_path).items():
+        monkeypatch.setenv(name, value)
     out = tmp_path / "events.jsonl"
-    done = subprocess.run(_cmd(big_workspace, "export", "events", str(out)),
-                          capture_output=True, text=True, env=_env(tmp_path), timeout=120)
-    assert done.returncode == 0 and done.stderr == ""
-    assert done.stdout == f"wrote {len(out.read_text('utf-8').splitlines())} event(s) to {out}\n"
+    assert not sys.stdout.isatty() and not sys.stderr.isatty()
+    assert main(["--db", big_workspace, "export", "events", str(out)]) == 0
+    done = capsys.readouterr()
+    assert done.err == ""
+    assert done.out == f"wrote {len(out.read_text('utf-8').splitlines())} event(s) to {out}\n"
 
 
-def test_piping_the_data_keeps_the_bar_off_stdout(big_workspace: str, tmp_path: Path) -> None:
-    """``export events - | jq`` with stderr on a terminal: the bar there, only JSON in the pipe."""
+def test_piping_the_data_keeps_the_bar_off_stdout(big_workspace: str, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """``export events - | jq`` with stderr on a terminal: the bar there, only JSON in the pipe.
+    In this process, its stdout a real pipe and its stderr a real pseudo-terminal."""
+    from otp_bench.cli import main
+
+    for name, value in _env(tmp_path).items():
+        monkeypatch.setenv(name, value)
     leader, follower = pty.openpty()
-    proc = subprocess.Popen(_cmd(big_workspace, "export", "events", "-"), stdout=subprocess.PIPE,
-                            stderr=follower, stdin=subprocess.DEVNULL, env=_env(tmp_path))
-    os.close(follower)
+    pipe_out, pipe_in = os.pipe()
     terminal: list[bytes] = []
-    reader = threading.Thread(target=lambda: terminal.append(_drain(leader)), daemon=True)
-    reader.start()  # the terminal is read while the pipe is: neither fills up and blocks
-    data, _ = proc.communicate(timeout=120)
-    reader.join(30)
-    assert proc.returncode == 0
-    lines = data.decode("utf-8").splitlines()
+    data: list[bytes] = []
+    readers = [threading.Thread(target=lambda: terminal.append(_drain(leader)), daemon=True),
+               threading.Thread(target=lambda: data.append(_read_all(pipe_out)), daemon=True)]
+    for reader in readers:
+        reader.start()  # the terminal is read while the pipe is: neither fills up and blocks
+    with (open(follower, "w", encoding="utf-8") as err,
+          open(pipe_in, "w", encoding="utf-8") as out):
+        monkeypatch.setattr(sys, "stdout", out)
+        monkeypatch.setattr(sys, "stderr", err)
+        try:
+            code = main(["--db", big_workspace, "export", "events", "-"])
+        finally:
+            out.flush()
+            err.flush()
+            monkeypatch.undo()
+    for reader in readers:
+        reader.join(30)
+        assert not reader.is_alive()
+    assert code == 0
+    lines = data[0].decode("utf-8").splitlines()
     assert len(lines) > EVENTS // 2 and all(line.startswith('{"id": ') for line in lines)
     assert b"Exporting events" in terminal[0] and b"wrote" in terminal[0]
+
+
+def _read_all(fd: int) -> bytes:
+    with open(fd, "rb") as pipe:
+        return pipe.read()
 
 
 def test_a_reader_that_leaves_early_ends_the_export_quietly(big_workspace: str,
@@ -138,11 +217,11 @@ def test_a_reader_that_leaves_early_ends_the_export_quietly(big_workspace: str,
     assert first.startswith(b'{"id": 1') and err == b""
 
 
-def test_a_run_on_a_terminal_keeps_its_step_lines_above_the_bar(tmp_path: Path) -> None:
+def test_a_run_on_a_terminal_keeps_its_step_lines_above_the_bar(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from tests.cli.test_export_targets import SCENARIO
 
-    code, seen = _on_a_terminal([sys.executable, "-m", "otp_bench", "run", str(SCENARIO)],
-                                _env(tmp_path))
+    code, seen = _in_process_on_a_terminal(["run", str(SCENARIO)], _env(tmp_path), monkeypatch)
     text = seen.decode("utf-8", "replace")
     assert code == 0, text
     assert "Running scenarios" in text  # the bar was drawn

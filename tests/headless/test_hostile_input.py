@@ -47,7 +47,7 @@ class Served:
         return int(match.group(1)) / 1024
 
 
-def _serve(tmp_path: Path) -> Iterator[Served]:
+def _start(tmp_path: Path) -> Served:
     url = f"sqlite:///{tmp_path / 'ws.db'}"
     eng = Engine(Store(url))
     eng.new_site("Customers", url_prefix="customers", headless_passwordless_login=True)
@@ -63,22 +63,33 @@ def _serve(tmp_path: Path) -> Iterator[Served]:
         first = proc.stdout.readline()  # "Headless identity API on http://127.0.0.1:PORT ..."
         match = re.search(r"(http://127\.0\.0\.1:\d+)", first)
         assert match, first + err.read_text()
-        yield Served(proc, match.group(1), err)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    except BaseException:
+        _stop(proc)
+        raise
+    return Served(proc, match.group(1), err)
+
+
+def _stop(proc: subprocess.Popen[str]) -> None:
+    proc.terminate()
+    proc.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    """One server for the module's requests (each is answered on its own; none changes state);
-    starting a process per test cost ~2 s each. A test that stops the server uses ``own_server``."""
-    yield from _serve(tmp_path_factory.mktemp("served"))
+def _servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Served]]:
+    started: list[Served] = []
+    yield started
+    for one in started:
+        _stop(one.proc)
 
 
 @pytest.fixture
-def own_server(tmp_path: Path) -> Iterator[Served]:
-    yield from _serve(tmp_path)
+def served(_servers: list[Served], tmp_path_factory: pytest.TempPathFactory) -> Served:
+    """One server for the module's requests (each is answered on its own; none changes state);
+    a process costs ~1.2 CPU-s to start. A test that stops it (it comes last) leaves the next
+    test that asks for one a new one."""
+    if not _servers or _servers[-1].proc.poll() is not None:
+        _servers.append(_start(tmp_path_factory.mktemp("served")))
+    return _servers[-1]
 
 
 def _raw(base: str, head: str, body_chunks: Iterator[bytes], deadline: float = 20.0
@@ -185,8 +196,8 @@ def test_malformed_requests_answer_oauth_errors_naming_the_problem(
     assert fragment in resp.json()["error_description"]
 
 
-def test_no_traceback_reaches_stderr(own_server: Served) -> None:
-    served = own_server
+def test_no_traceback_reaches_stderr(served: Served) -> None:
+    """Everything the module's server was sent, then its stop: not one traceback on stderr."""
     for body in ("[" * 60_000, "{" * 50_000, '{"username": ' + "[" * 40 + "]" * 40 + "}"):
         _post(f"{served.base}/customers/services/auth/headless/init/passwordless/login",
                    content=body, timeout=10)
