@@ -32,10 +32,11 @@ covered = $(BIN)/python $(if $(COV),-m slipcover --out .slipcover/$(1).json) -m 
     $(if $(COV),-p tests.slipcover_setup)
 # the core suites run in one pytest-xdist worker per core plus one (coverage is merged): the
 # spare worker fills a core while another waits (servers, second processes, deadlines); each
-# worker costs ~6.5 CPU-s to start (imports, collection, SlipCover's instrumentation). Measured on
-# 2 cores, quiet, same tree (2026-11-30): 2 workers 110 CPU-s in 75.7 s, 3 workers 119 CPU-s in
-# 71.9 s. An idle worker steals from a busy one, and the slowest modules start first
-# (tests/conftest.py), so no worker ends long after the others. JOBS=1 runs one process;
+# worker costs ~5 CPU-s to start (imports, collection, SlipCover's instrumentation; the
+# controller compiles the modules once for all of them, tests/conftest.py). Measured on 2 cores,
+# quiet, same tree (2026-11-30): 2 workers 110 CPU-s in 75.7 s, 3 workers 119 CPU-s in 71.9 s.
+# An idle worker steals from a busy one, the slowest modules start first and a worker that is
+# done exits at once (tests/conftest.py), so no worker ends long after the others. JOBS=1 runs one process;
 # PYTEST_ARGS adds options (e.g. --durations=20). Where the CPU goes, per test file:
 # PYTHONPATH=bench make test-core JOBS=1 PYTEST_ARGS="-p pytest_cpu"; how the workers pack:
 # PYTHONPATH=bench make test-core PYTEST_ARGS="-p pytest_timeline"
