@@ -7,7 +7,7 @@ import importlib.abc
 import os
 import shutil
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -256,6 +256,29 @@ def new_engine(db_url: str, clock: FrozenClock, seed: Path | None = None) -> Eng
     eng = Engine(Store(db_url, throwaway=True), clock)
     eng.save_settings(Settings(custom_otp_enabled=True))
     return eng
+
+
+def make_seed(tmp_path_factory: pytest.TempPathFactory, engine_seed: Path, name: str,
+              fill: Callable[[Engine], object]) -> Path:
+    """A closed workspace file made once per test process: the engine fixture's, plus what
+    ``fill`` writes (a folder's shared rows); its tests open copies (``engine_from_seed``)."""
+    from otp_bench.engine.clock import FrozenClock
+
+    path = tmp_path_factory.mktemp(name) / "workspace.db"
+    eng = new_engine(f"sqlite:///{path}", FrozenClock(), engine_seed)
+    fill(eng)
+    eng.close()
+    return path
+
+
+def engine_from_seed(request: pytest.FixtureRequest, db_url: str, clock: FrozenClock,
+                     engine_seed: Path, *, when: str, seed: str) -> Iterator[Engine]:
+    """The engine fixture; for a test that uses fixture ``when``, on a copy of fixture ``seed``'s
+    file (SQLite; PostgreSQL writes the rows per test)."""
+    chosen = request.getfixturevalue(seed) if when in request.fixturenames else engine_seed
+    eng = new_engine(db_url, clock, chosen)
+    yield eng
+    eng.close()
 
 
 @pytest.fixture(scope="session")

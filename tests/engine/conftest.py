@@ -14,27 +14,20 @@ import pytest
 
 from otp_bench.engine.clock import FrozenClock
 from otp_bench.engine.engine import Engine
-from tests.conftest import new_engine
+from tests.conftest import engine_from_seed, make_seed
 from tests.engine.helpers import CUSTOM_SITE, DEFAULT_SITE, Workspace, make_workspace, spied
 
 
 @pytest.fixture(scope="session")
 def _ws_seed(tmp_path_factory: pytest.TempPathFactory, engine_seed: Path) -> Path:
-    path = tmp_path_factory.mktemp("ws-seed") / "workspace.db"
-    eng = new_engine(f"sqlite:///{path}", FrozenClock(), engine_seed)
-    make_workspace(eng)
-    eng.close()
-    return path
+    return make_seed(tmp_path_factory, engine_seed, "ws-seed", make_workspace)
 
 
 @pytest.fixture
 def engine(request: pytest.FixtureRequest, db_url: str, clock: FrozenClock,
            engine_seed: Path) -> Iterator[Engine]:
     """As the suite's engine fixture; for a test that uses ``ws``, on a copy of its seed."""
-    seed = request.getfixturevalue("_ws_seed") if "ws" in request.fixturenames else engine_seed
-    eng = new_engine(db_url, clock, seed)
-    yield eng
-    eng.close()
+    yield from engine_from_seed(request, db_url, clock, engine_seed, when="ws", seed="_ws_seed")
 
 
 @pytest.fixture

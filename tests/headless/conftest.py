@@ -20,7 +20,7 @@ from otp_bench.engine.clock import FrozenClock
 from otp_bench.engine.engine import Engine
 from otp_bench.headless import keys, pkce
 from otp_bench.headless.server import HeadlessServer
-from tests.conftest import new_engine
+from tests.conftest import engine_from_seed, make_seed
 
 MOBILE = "+1 415 555 2671"
 E164 = "+14155552671"
@@ -119,22 +119,15 @@ def _bench_rows(engine: Engine) -> tuple[Site, Site, Site, User]:
 def _bench_seed(tmp_path_factory: pytest.TempPathFactory, engine_seed: Path) -> Path:
     """The bench's sites and user, written once per test process (~15 ms of CPU per test when
     each wrote them) into a workspace each test gets a closed copy of (SQLite)."""
-    path = tmp_path_factory.mktemp("bench-seed") / "workspace.db"
-    eng = new_engine(f"sqlite:///{path}", FrozenClock(), engine_seed)
-    _bench_rows(eng)
-    eng.close()
-    return path
+    return make_seed(tmp_path_factory, engine_seed, "bench-seed", _bench_rows)
 
 
 @pytest.fixture
 def engine(request: pytest.FixtureRequest, db_url: str, clock: FrozenClock,
            engine_seed: Path) -> Iterator[Engine]:
     """As the suite's engine fixture; for a test that uses ``bench``, on a copy of its seed."""
-    seed = request.getfixturevalue("_bench_seed") if "bench" in request.fixturenames \
-        else engine_seed
-    eng = new_engine(db_url, clock, seed)
-    yield eng
-    eng.close()
+    yield from engine_from_seed(request, db_url, clock, engine_seed, when="bench",
+                                seed="_bench_seed")
 
 
 @pytest.fixture
