@@ -67,13 +67,16 @@ def _compile_ahead(config: pytest.Config) -> None:
     import importlib.util
     import py_compile
 
-    from _pytest.assertion.rewrite import (
-        PYC_TAIL,
-        _rewrite_test,
-        _write_pyc,
-        assertstate_key,
-        get_cache_dir,
-    )
+    try:  # pytest's own (private) steps: a pytest without them just leaves this to the workers
+        from _pytest.assertion.rewrite import (
+            PYC_TAIL,
+            _rewrite_test,
+            _write_pyc,
+            assertstate_key,
+            get_cache_dir,
+        )
+    except ImportError:
+        return
 
     if not hasattr(os, "fork") or sys.dont_write_bytecode:
         return
@@ -134,7 +137,10 @@ def _fill_hypothesis_caches() -> None:
 
     from hypothesis import strategies as st
     from hypothesis.errors import HypothesisSideeffectWarning
-    from hypothesis.internal.constants_ast import constants_from_module
+    try:  # Hypothesis's own (private) cache: a Hypothesis without it needs nothing filled
+        from hypothesis.internal.constants_ast import constants_from_module
+    except ImportError:
+        constants_from_module = None
 
     tables = (Path(os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY", ".hypothesis"))
               / "unicode_data" / unicodedata.unidata_version)
@@ -143,7 +149,8 @@ def _fill_hypothesis_caches() -> None:
         if not (tables / "codec-v2-utf-8.json.gz").exists():
             st.text().validate()  # resolving the default alphabet builds and saves the tables
         # keyed by each source file's hash: a module object naming the file is all it reads
-        for source in sorted((Path(__file__).parents[1] / "otp_bench").rglob("*.py")):
+        for source in sorted((Path(__file__).parents[1] / "otp_bench").rglob("*.py")
+                             if constants_from_module is not None else []):
             module = types.ModuleType(source.stem)
             module.__file__ = str(source)
             constants_from_module(module)
